@@ -1,0 +1,45 @@
+import type { Kafka } from 'kafkajs';
+import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import type { BaseConfig } from './config';
+import { GrpcServer } from './grpc/server';
+import { createKafka, ensureTopics } from './kafka/client';
+import { EventPublisher } from './kafka/publisher';
+import { topicsFor, type Topics } from './kafka/topics';
+import type { ServiceLifecycle } from './lifecycle';
+import { connectMongo } from './mongo/connection';
+
+export interface Infrastructure {
+  mongo: Connection;
+  kafka: Kafka;
+  topics: Topics;
+  publisher: EventPublisher;
+}
+
+/**
+ * Connects the stores every backend service needs and registers their shutdown. Topics the
+ * service touches are created before any consumer subscribes to them.
+ */
+export async function connectInfrastructure(
+  service: string,
+  config: BaseConfig,
+  logger: Logger,
+  lifecycle: ServiceLifecycle,
+  usesTopics: (topics: Topics) => string[],
+): Promise<Infrastructure> {
+  const mongo = await connectMongo(config.MONGO_URL, config.MONGO_DB ?? `tenantatlas_${service}`);
+  lifecycle.add('mongo', () => mongo.close());
+  const kafka = createKafka({ clientId: service, brokers: config.KAFKA_BROKERS, logger });
+  const topics = topicsFor(config.KAFKA_TOPIC_PREFIX);
+  await ensureTopics(kafka, usesTopics(topics));
+  const publisher = new EventPublisher(kafka);
+  lifecycle.add('kafka producer', () => publisher.stop());
+  return { mongo, kafka, topics, publisher };
+}
+
+/** Starts the gRPC server last and stops it first, so no call arrives while stores are closing. */
+export async function serveGrpc(server: GrpcServer, config: BaseConfig, lifecycle: ServiceLifecycle): Promise<number> {
+  const port = await server.start(config.GRPC_PORT);
+  lifecycle.add('grpc server', () => server.stop(config.SHUTDOWN_TIMEOUT_MS));
+  return port;
+}

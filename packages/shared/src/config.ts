@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment against a service's schema. Called from main(), never at import time, so
+ * tests can pass their own env. Fails fast with every bad variable named.
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const variable = issue.path.join('.') || '(env)';
+    return `${variable}: ${issue.message}`;
+  });
+  throw new ConfigError(problems);
+}
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+/** Variables every service reads. Services extend this with their own (`baseConfig.extend({...})`). */
+export const baseConfig = z.object({
+  /** pino level */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** comma-separated host:port list */
+  KAFKA_BROKERS: csv.pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1)),
+  /** MongoDB connection string; production is MongoDB, tests run FerretDB */
+  MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URL'),
+  /** database name; defaults to one per service */
+  MONGO_DB: z.string().min(1).optional(),
+  /** prefix for Kafka topics and consumer groups, so test runs never see each other's messages */
+  KAFKA_TOPIC_PREFIX: z.string().default(''),
+  /** gRPC listen port (0 = any free port, used by tests) */
+  GRPC_PORT: port(0),
+  /** how long a graceful shutdown may take before we force it */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+export type BaseConfig = z.infer<typeof baseConfig>;
+
+export const configFields = { port, csv };
+export { z };

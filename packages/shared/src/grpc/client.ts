@@ -1,0 +1,48 @@
+import * as grpc from '@grpc/grpc-js';
+import { propagation, context } from '@opentelemetry/api';
+import { fromGrpcError } from './errors';
+
+export interface CallOptions {
+  /** milliseconds until the call is abandoned; defaults to the client's */
+  timeoutMs?: number;
+  metadata?: grpc.Metadata;
+}
+
+type LastOverload<F> = F extends (request: infer Req, callback: grpc.requestCallback<infer Res>) => grpc.ClientUnaryCall
+  ? (request: Req, options?: CallOptions) => Promise<Res>
+  : never;
+
+/** A generated grpc-js client turned into promise-returning methods, one per unary RPC. */
+export type PromiseClient<C> = {
+  [K in keyof C as K extends string ? (C[K] extends (...args: never[]) => grpc.ClientUnaryCall ? K : never) : never]: LastOverload<C[K]>;
+} & { close(): void };
+
+/**
+ * Wraps a generated client so each RPC returns a promise, carries a deadline, and rejects with the
+ * DomainError the server raised (so callers can branch on its stable code).
+ */
+export function promiseClient<C extends grpc.Client>(client: C, defaultTimeoutMs = 10_000): PromiseClient<C> {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === 'close') return () => target.close();
+      const method = Reflect.get(target, property, receiver) as unknown;
+      if (typeof method !== 'function' || typeof property !== 'string') return method;
+      return (request: unknown, options: CallOptions = {}) =>
+        new Promise((resolve, reject) => {
+          const metadata = options.metadata?.clone() ?? new grpc.Metadata();
+          // grpc-js instrumentation injects too; doing it here keeps propagation independent of it.
+          propagation.inject(context.active(), metadata, {
+            set: (carrier, key, value) => carrier.set(key, value),
+          });
+          const deadline = Date.now() + (options.timeoutMs ?? defaultTimeoutMs);
+          (method as (...args: unknown[]) => unknown).call(target, request, metadata, { deadline }, (err: unknown, res: unknown) =>
+            err ? reject(fromGrpcError(err)) : resolve(res),
+          );
+        });
+    },
+  }) as unknown as PromiseClient<C>;
+}
+
+export function insecureCredentials(): grpc.ChannelCredentials {
+  return grpc.credentials.createInsecure();
+}

@@ -1,0 +1,79 @@
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { DomainError } from '../errors';
+import { toGrpcError } from './errors';
+import { HealthService } from './health';
+
+export interface CallContext {
+  metadata: grpc.Metadata;
+  /** the peer's deadline, passed on to downstream calls */
+  deadline: grpc.Deadline;
+}
+
+/**
+ * Adapts an async handler to grpc-js: domain errors become their mapped status, anything else is
+ * logged and answered with a bare INTERNAL so no stack trace or internal detail reaches the caller.
+ */
+export function unary<Req, Res>(
+  logger: Logger,
+  handler: (request: Req, ctx: CallContext) => Promise<Res>,
+): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    handler(call.request, { metadata: call.metadata, deadline: call.getDeadline() }).then(
+      (response) => callback(null, response),
+      (err: unknown) => {
+        if (!(err instanceof DomainError) || err.kind === 'internal') {
+          logger.error({ err, method: call.getPath() }, 'unhandled error in gRPC handler');
+        }
+        callback(toGrpcError(err));
+      },
+    );
+  };
+}
+
+export class GrpcServer {
+  readonly server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
+  readonly health = new HealthService();
+  private port = 0;
+
+  constructor(private readonly logger: Logger) {
+    this.health.register(this.server);
+  }
+
+  add(definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation, name?: string): this {
+    this.server.addService(definition, implementation);
+    if (name) this.health.set(name, 'NOT_SERVING');
+    return this;
+  }
+
+  async start(port: number, host = '0.0.0.0'): Promise<number> {
+    this.port = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+        err ? reject(err) : resolve(bound),
+      ),
+    );
+    this.health.setAll('SERVING');
+    this.logger.info({ port: this.port }, 'gRPC server listening');
+    return this.port;
+  }
+
+  get boundPort(): number {
+    return this.port;
+  }
+
+  /** Stops taking new calls, lets running ones finish, and forces the rest after the timeout. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    this.health.setAll('NOT_SERVING');
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, timeoutMs);
+      force.unref();
+      this.server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+  }
+}

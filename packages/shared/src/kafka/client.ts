@@ -1,0 +1,75 @@
+import { Kafka, logLevel, type Admin, type LogEntry, type ITopicConfig } from 'kafkajs';
+import type { Logger } from 'pino';
+
+const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+export function createKafka(options: { clientId: string; brokers: string[]; logger: Logger }): Kafka {
+  const log = options.logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: 3_000,
+    requestTimeout: 15_000,
+    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },
+    // kafkajs is chatty at INFO (every join/rebalance); only its warnings matter to operators.
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        log[PINO_LEVEL[level] ?? 'info'](rest, message);
+      },
+  });
+}
+
+/** Creates the topics that do not exist yet; safe to call from every replica at start. */
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: string[],
+  options: { numPartitions?: number; config?: ITopicConfig['configEntries'] } = {},
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic));
+    if (missing.length === 0) return;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: options.numPartitions ?? 3,
+        replicationFactor: -1,
+        configEntries: options.config,
+      })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  lag: number;
+}
+
+/** Messages a consumer group has not committed yet, per partition. */
+export async function consumerLag(admin: Admin, groupId: string, topics: string[]): Promise<PartitionLag[]> {
+  const lags: PartitionLag[] = [];
+  const committed = await admin.fetchOffsets({ groupId, topics });
+  for (const { topic, partitions } of committed) {
+    const ends = await admin.fetchTopicOffsets(topic);
+    for (const end of ends) {
+      const done = partitions.find((p) => p.partition === end.partition);
+      const committedOffset = done && Number(done.offset) >= 0 ? Number(done.offset) : Number(end.low);
+      lags.push({ topic, partition: end.partition, lag: Math.max(0, Number(end.high) - committedOffset) });
+    }
+  }
+  return lags;
+}

@@ -1,0 +1,77 @@
+import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { eventKey, type EventEnvelope } from './envelope';
+
+export interface OutgoingEvent {
+  topic: string;
+  event: EventEnvelope;
+}
+
+/**
+ * Idempotent producer for envelopes. Messages are keyed by tenant and carry the event's trace
+ * context as a `traceparent` header. Connects lazily and reconnects after a failed send, so a
+ * broker outage only delays publishing (the outbox keeps what was not sent).
+ */
+export class EventPublisher {
+  private producer: Producer | undefined;
+  private connecting: Promise<Producer> | undefined;
+
+  constructor(private readonly kafka: Kafka) {}
+
+  async publish(events: OutgoingEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const producer = await this.connected();
+    const byTopic = new Map<string, OutgoingEvent[]>();
+    for (const item of events) byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), item]);
+    try {
+      await producer.sendBatch({
+        compression: CompressionTypes.None,
+        topicMessages: [...byTopic].map(([topic, items]) => ({
+          topic,
+          messages: items.map(({ event }) => ({
+            key: eventKey(event),
+            value: JSON.stringify(event),
+            headers: {
+              'ce-id': event.id,
+              'ce-type': event.type,
+              ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+            },
+          })),
+        })),
+      });
+    } catch (err) {
+      await this.reset();
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.reset();
+  }
+
+  private async connected(): Promise<Producer> {
+    if (this.producer) return this.producer;
+    this.connecting ??= (async () => {
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        // Few retries: the outbox relay owns the backoff, and a send must not hang while Kafka is down.
+        retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1_000 },
+      });
+      try {
+        await producer.connect();
+        this.producer = producer;
+        return producer;
+      } finally {
+        this.connecting = undefined;
+      }
+    })();
+    return this.connecting;
+  }
+
+  private async reset(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    await producer?.disconnect().catch(() => undefined);
+  }
+}

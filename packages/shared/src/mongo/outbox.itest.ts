@@ -1,0 +1,198 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { Schema, type Connection, type Model } from 'mongoose';
+import pino from 'pino';
+import {
+  connectMongo,
+  createEvent,
+  ensureIndexes,
+  ensureTopics,
+  EventConsumer,
+  EventPublisher,
+  idempotent,
+  initialOutbox,
+  isDuplicateKeyError,
+  outboxEntries,
+  outboxFields,
+  OutboxRelay,
+  ProcessedEvents,
+  withOutbox,
+  type EventEnvelope,
+  type OutboxDocument,
+} from '../index';
+import { DedicatedKafkaBroker, testInfra, uniqueName, waitFor } from '../testing';
+
+const logger = pino({ level: 'silent' });
+const infra = testInfra();
+
+interface Widget extends OutboxDocument {
+  _id: string;
+  workspaceId: string;
+  name: string;
+  count: number;
+}
+
+const widgetSchema = new Schema<Widget>({
+  _id: String,
+  workspaceId: { type: String, required: true },
+  name: { type: String, required: true },
+  count: { type: Number, default: 0 },
+  ...outboxFields,
+});
+widgetSchema.index({ workspaceId: 1, name: 1 }, { unique: true });
+
+function changed(id: string, n: number): EventEnvelope {
+  return createEvent({
+    type: 'tenantatlas.test.widget.changed',
+    source: 'outbox-itest',
+    subject: `widget/${id}`,
+    workspaceId: 'ws-1',
+    tenantId: id,
+    actor: { kind: 'system', component: 'outbox-itest' },
+    data: { n },
+  });
+}
+
+async function readAll(kafka: Kafka, topic: string, expected: number): Promise<EventEnvelope[]> {
+  const seen: EventEnvelope[] = [];
+  const consumer = kafka.consumer({ groupId: uniqueName('reader') });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void seen.push(JSON.parse(String(message.value)) as EventEnvelope) });
+  try {
+    await waitFor(() => seen.length >= expected, { timeoutMs: 60_000, what: `${expected} events on ${topic}` });
+    return seen;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+describe('MongoDB plumbing on FerretDB', () => {
+  let connection: Connection;
+  let Widgets: Model<Widget>;
+
+  beforeAll(async () => {
+    connection = await connectMongo(infra.mongoUrl, uniqueName('mongo-itest'));
+    Widgets = connection.model<Widget>('Widget', widgetSchema);
+    await ensureIndexes([Widgets]);
+  });
+  afterAll(async () => {
+    await connection.dropDatabase();
+    await connection.close();
+  });
+
+  it('stores, updates and finds documents, and a unique index rejects a twin', async () => {
+    await Widgets.create({ _id: 'w-1', workspaceId: 'ws-1', name: 'alpha' });
+    await Widgets.updateOne({ _id: 'w-1' }, { $inc: { count: 2 } });
+    expect(await Widgets.findById('w-1').lean()).toMatchObject({ name: 'alpha', count: 2, outboxPending: false });
+
+    const twin = await Widgets.create({ _id: 'w-2', workspaceId: 'ws-1', name: 'alpha' }).catch((err: unknown) => err);
+    expect(isDuplicateKeyError(twin)).toBe(true);
+    await Widgets.create({ _id: 'w-3', workspaceId: 'ws-2', name: 'alpha' }); // other workspace: fine
+    expect(await Widgets.countDocuments({ name: 'alpha' })).toBe(2);
+  });
+});
+
+describe('outbox relay with Kafka down at commit time', () => {
+  const broker = new DedicatedKafkaBroker();
+  let connection: Connection;
+  let Widgets: Model<Widget>;
+  let relay: OutboxRelay | undefined;
+  let publisher: EventPublisher | undefined;
+
+  beforeAll(async () => {
+    connection = await connectMongo(infra.mongoUrl, uniqueName('outbox-itest'));
+    Widgets = connection.model<Widget>('Widget', widgetSchema);
+    await broker.start();
+  });
+  afterAll(async () => {
+    await relay?.stop();
+    await publisher?.stop();
+    await broker.destroy();
+    await connection.dropDatabase();
+    await connection.close();
+  });
+
+  it('keeps the events of committed changes and publishes them once Kafka is back', async () => {
+    const kafka = new Kafka({
+      clientId: 'outbox-itest',
+      brokers: broker.brokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 2, initialRetryTime: 100 },
+    });
+    const topic = uniqueName('itest.widgets');
+    await ensureTopics(kafka, [topic]);
+    publisher = new EventPublisher(kafka);
+    relay = new OutboxRelay({ models: [Widgets], publisher, logger, pollMs: 100 });
+
+    await broker.stop();
+    relay.start();
+
+    // Two committed changes while the broker is down: a create and an update.
+    const created = changed('w-1', 1);
+    await Widgets.create({ _id: 'w-1', workspaceId: 'ws-1', name: 'beta', ...initialOutbox(outboxEntries(topic, [created])) });
+    const updated = changed('w-1', 2);
+    await Widgets.updateOne({ _id: 'w-1' }, withOutbox({ $inc: { count: 1 } }, outboxEntries(topic, [updated])));
+    relay.kick();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await relay.backlog()).toBe(1);
+    expect((await Widgets.findById('w-1').lean())?.outbox.map((e) => e.eventId)).toEqual([created.id, updated.id]);
+
+    await broker.start();
+    await waitFor(async () => (await relay!.backlog()) === 0, { timeoutMs: 90_000, intervalMs: 250, what: 'the outbox to drain' });
+
+    const delivered = await readAll(kafka, topic, 2);
+    expect(delivered.map((e) => e.id)).toEqual([created.id, updated.id]);
+    expect(await Widgets.findById('w-1').lean()).toMatchObject({ count: 1, outbox: [], outboxPending: false });
+  });
+});
+
+describe('idempotent consumer', () => {
+  let connection: Connection;
+  const kafka = new Kafka({ clientId: 'idem-itest', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const publisher = new EventPublisher(kafka);
+  let consumer: EventConsumer | undefined;
+
+  beforeAll(async () => {
+    connection = await connectMongo(infra.mongoUrl, uniqueName('idem-itest'));
+  });
+  afterAll(async () => {
+    await consumer?.stop();
+    await publisher.stop();
+    await connection.dropDatabase();
+    await connection.close();
+  });
+
+  it('applies a redelivered event only once', async () => {
+    const topic = uniqueName('itest.idem');
+    await ensureTopics(kafka, [topic]);
+    const Counters = connection.model('Counter', new Schema({ _id: String, total: Number }));
+    await Counters.create({ _id: 'c', total: 0 });
+    const store = new ProcessedEvents(connection, 'idem-itest');
+    let deliveries = 0;
+    consumer = new EventConsumer({
+      kafka,
+      groupId: uniqueName('group'),
+      topics: [topic],
+      fromBeginning: true,
+      logger,
+      handle: async (event, meta) => {
+        await apply(event, meta);
+        deliveries++;
+      },
+      onPoison: async () => undefined,
+    });
+    const apply = idempotent(store, async (event) => {
+      await Counters.updateOne({ _id: 'c' }, { $inc: { total: event.data.n as number } });
+    });
+    await consumer.start();
+
+    const once = changed('c', 5);
+    const other = changed('c', 7);
+    // The same event three times (a relay retry, a replay) and another one once.
+    await publisher.publish([once, once, other, once].map((event) => ({ topic, event })));
+
+    await waitFor(() => deliveries === 4, { what: 'four deliveries' });
+    expect((await Counters.findById('c').lean())?.total).toBe(12);
+  });
+});
+

@@ -1,0 +1,58 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { EventEnvelope } from '../kafka/envelope';
+import type { MessageMeta } from '../kafka/consumer';
+import { isDuplicateKeyError } from './connection';
+
+interface ProcessedEvent {
+  _id: string;
+  consumer: string;
+  processedAt: Date;
+}
+
+const processedEventSchema = new Schema<ProcessedEvent>(
+  { _id: { type: String }, consumer: { type: String, required: true }, processedAt: { type: Date, required: true } },
+  { collection: 'processed_events', versionKey: false },
+);
+
+/**
+ * Remembers which event ids a consumer has fully handled, so a redelivery (rebalance, replay,
+ * relay publishing twice) changes nothing a second time.
+ */
+export class ProcessedEvents {
+  readonly model: Model<ProcessedEvent>;
+
+  constructor(connection: Connection, private readonly consumer: string) {
+    this.model = (connection.models.ProcessedEvent as Model<ProcessedEvent> | undefined) ??
+      connection.model<ProcessedEvent>('ProcessedEvent', processedEventSchema);
+  }
+
+  async has(eventId: string): Promise<boolean> {
+    return (await this.model.exists({ _id: this.key(eventId) })) !== null;
+  }
+
+  async mark(eventId: string): Promise<void> {
+    try {
+      await this.model.create({ _id: this.key(eventId), consumer: this.consumer, processedAt: new Date() });
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+  }
+
+  private key(eventId: string): string {
+    return `${this.consumer}:${eventId}`;
+  }
+}
+
+type Handler = (event: EventEnvelope, meta: MessageMeta) => Promise<void>;
+
+/**
+ * Skips events already handled. A crash between the handler and `mark` replays the handler once
+ * more, so handlers must themselves be safe to repeat (ours recompute state from evidence).
+ */
+export function idempotent(store: ProcessedEvents, handler: Handler): Handler {
+  return async (event, meta) => {
+    if (await store.has(event.id)) return;
+    await handler(event, meta);
+    await store.mark(event.id);
+  };
+}

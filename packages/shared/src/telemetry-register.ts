@@ -1,0 +1,6 @@
+// Loaded with `node --require @tenantatlas/shared/telemetry-register`, before any instrumented module.
+import { startTelemetry } from './telemetry';
+
+process.env.OTEL_METRICS_EXPORTER ??= 'none';
+process.env.OTEL_LOGS_EXPORTER ??= 'none';
+startTelemetry(process.env.OTEL_SERVICE_NAME ?? 'tenantatlas');

@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { freePort, REPO_ROOT, uniqueName, waitFor } from './index';
+
+const run = promisify(execFile);
+
+/**
+ * A Kafka broker of a test's own, for tests that stop and restart the broker (outbox, retries)
+ * without disturbing the suite's shared broker. Uses the same install as `npm test`.
+ */
+export class DedicatedKafkaBroker {
+  readonly instance = uniqueName('kafka');
+  private port = 0;
+
+  get brokers(): string[] {
+    return [`127.0.0.1:${this.port}`];
+  }
+
+  async start(): Promise<void> {
+    this.port ||= await freePort();
+    await this.script('start');
+    await waitFor(() => this.answers(), { timeoutMs: 60_000, intervalMs: 300, what: 'dedicated Kafka broker' });
+  }
+
+  /** Stops the broker process; its data stays, so `start` brings back the same topics and offsets. */
+  async stop(): Promise<void> {
+    await this.script('stop');
+  }
+
+  async destroy(): Promise<void> {
+    await this.script('reset');
+  }
+
+  private async answers(): Promise<boolean> {
+    const admin = new Kafka({ brokers: this.brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1_000 }).admin();
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  private async script(command: string): Promise<void> {
+    await run('bash', [path.join(REPO_ROOT, 'scripts', 'infra', 'kafka.sh'), command], {
+      env: { ...process.env, INFRA_INSTANCE: this.instance, KAFKA_PORT: String(this.port) },
+      cwd: REPO_ROOT,
+    });
+  }
+}

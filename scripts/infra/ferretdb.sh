@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# FerretDB (MongoDB wire protocol, SQLite backend) as a local process.
+#   ferretdb.sh install | start | stop | wait | reset | status
+# Env: INFRA_INSTANCE (dev), MONGO_PORT (27017).
+# The runner is built with Go from the module proxy into .cache/ferretdb/bin;
+# data lives in .run/<instance>/ferretdb.
+set -euo pipefail
+LOG_TAG=ferretdb
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+
+MONGO_PORT="${MONGO_PORT:-27017}"
+BIN="$CACHE_DIR/ferretdb/bin/ferretdb-runner"
+SRC="$REPO_ROOT/tools/ferretdb-runner"
+DATA="$RUN_DIR/ferretdb"
+PIDFILE="$RUN_DIR/ferretdb.pid"
+LOGFILE="$RUN_DIR/ferretdb.log"
+
+install() {
+  local stamp="$CACHE_DIR/ferretdb/source.sha"
+  local sha
+  sha="$(cat "$SRC/go.mod" "$SRC/go.sum" "$SRC/main.go" | sha256sum | cut -d' ' -f1)"
+  [ -x "$BIN" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sha" ] && return 0
+  command -v go >/dev/null || die "go is required to build FerretDB"
+  mkdir -p "$CACHE_DIR/ferretdb/bin"
+  exec 8>"$CACHE_DIR/ferretdb/install.lock"; flock 8
+  [ -x "$BIN" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sha" ] && return 0
+  log "building FerretDB from the Go module proxy (once, ~2 min)…"
+  (cd "$SRC" && GOPATH="$CACHE_DIR/go" GOMODCACHE="$CACHE_DIR/go/pkg/mod" GOCACHE="$CACHE_DIR/go/cache" \
+    GOFLAGS=-modcacherw CGO_ENABLED=0 go build -trimpath -o "$BIN.tmp" .) >&2
+  mv "$BIN.tmp" "$BIN"
+  echo "$sha" >"$stamp"
+  log "FerretDB runner built"
+}
+
+start() {
+  install
+  mkdir -p "$RUN_DIR" "$DATA"
+  if is_running "$PIDFILE"; then log "already running (pid $(cat "$PIDFILE"), port $MONGO_PORT)"; return 0; fi
+  port_open "$MONGO_PORT" && die "port $MONGO_PORT is in use by another process; set MONGO_PORT"
+  log "starting on 127.0.0.1:$MONGO_PORT (instance $INFRA_INSTANCE)"
+  nohup "$BIN" -listen-addr "127.0.0.1:$MONGO_PORT" -sqlite-dir "$DATA" -log-level warn \
+    >>"$LOGFILE" 2>&1 </dev/null &
+  echo $! >"$PIDFILE"
+  wait_port "$MONGO_PORT" 30 ferretdb "$PIDFILE" "$LOGFILE"
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) start ;;
+  stop) stop_pid "$PIDFILE" ferretdb ;;
+  wait) wait_port "$MONGO_PORT" 30 ferretdb "$PIDFILE" "$LOGFILE" ;;
+  reset) stop_pid "$PIDFILE" ferretdb; rm -rf "$DATA" ;;
+  status) is_running "$PIDFILE" && echo "running (pid $(cat "$PIDFILE"), port $MONGO_PORT)" || { echo stopped; exit 1; } ;;
+  *) echo "usage: $0 install|start|stop|wait|reset|status" >&2; exit 2 ;;
+esac

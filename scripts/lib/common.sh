@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Shared helpers for the infra scripts: repo paths, instance layout, process control.
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CACHE_DIR="$REPO_ROOT/.cache"
+INFRA_INSTANCE="${INFRA_INSTANCE:-dev}"
+RUN_DIR="$REPO_ROOT/.run/$INFRA_INSTANCE"
+
+log() { printf '[%s] %s\n' "${LOG_TAG:-infra}" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# is_running PIDFILE — true when the pid in PIDFILE is a live process.
+is_running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# port_open PORT — true when something accepts TCP connections on 127.0.0.1:PORT.
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_port PORT SECONDS NAME PIDFILE LOGFILE — waits for the port, fails early if the process died.
+wait_port() {
+  local port=$1 seconds=$2 name=$3 pidfile=$4 logfile=$5 i
+  for ((i = 0; i < seconds * 5; i++)); do
+    port_open "$port" && return 0
+    if ! is_running "$pidfile"; then
+      tail -n 30 "$logfile" >&2 || true
+      die "$name exited before listening on port $port (log: $logfile)"
+    fi
+    sleep 0.2
+  done
+  tail -n 30 "$logfile" >&2 || true
+  die "$name did not listen on port $port within ${seconds}s (log: $logfile)"
+}
+
+# stop_pid PIDFILE NAME — SIGTERM, wait up to 20s, then SIGKILL.
+stop_pid() {
+  local pidfile=$1 name=$2 pid i
+  if ! is_running "$pidfile"; then rm -f "$pidfile"; return 0; fi
+  pid="$(cat "$pidfile")"
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; log "$name stopped"; return 0; }
+    sleep 0.2
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$pidfile"
+  log "$name killed after 20s"
+}
