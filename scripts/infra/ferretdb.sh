@@ -44,12 +44,4 @@ start() {
   wait_port "$MONGO_PORT" 30 ferretdb "$PIDFILE" "$LOGFILE"
 }
 
-case "${1:-}" in
-  install) install ;;
-  start) start ;;
-  stop) stop_pid "$PIDFILE" ferretdb ;;
-  wait) wait_port "$MONGO_PORT" 30 ferretdb "$PIDFILE" "$LOGFILE" ;;
-  reset) stop_pid "$PIDFILE" ferretdb; rm -rf "$DATA" ;;
-  status) is_running "$PIDFILE" && echo "running (pid $(cat "$PIDFILE"), port $MONGO_PORT)" || { echo stopped; exit 1; } ;;
-  *) echo "usage: $0 install|start|stop|wait|reset|status" >&2; exit 2 ;;
-esac
+infra_command ferretdb "$MONGO_PORT" 30 "${1:-}"

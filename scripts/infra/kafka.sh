@@ -81,12 +81,4 @@ start() {
   wait_port "$KAFKA_PORT" 90 kafka "$PIDFILE" "$LOGFILE"
 }
 
-case "${1:-}" in
-  install) install ;;
-  start) start ;;
-  stop) stop_pid "$PIDFILE" kafka ;;
-  wait) wait_port "$KAFKA_PORT" 90 kafka "$PIDFILE" "$LOGFILE" ;;
-  reset) stop_pid "$PIDFILE" kafka; rm -rf "$DATA" ;;
-  status) is_running "$PIDFILE" && echo "running (pid $(cat "$PIDFILE"), port $KAFKA_PORT)" || { echo stopped; exit 1; } ;;
-  *) echo "usage: $0 install|start|stop|wait|reset|status" >&2; exit 2 ;;
-esac
+infra_command kafka "$KAFKA_PORT" 90 "${1:-}"

@@ -43,3 +43,18 @@ stop_pid() {
   rm -f "$pidfile"
   log "$name killed after 20s"
 }
+
+# infra_command NAME PORT WAIT_SECONDS COMMAND — the verbs every infra script shares; the script
+# defines `install` and `start`, and DATA / PIDFILE / LOGFILE.
+infra_command() {
+  local name=$1 port=$2 seconds=$3 command=${4:-}
+  case "$command" in
+    install) install ;;
+    start) start ;;
+    stop) stop_pid "$PIDFILE" "$name" ;;
+    wait) wait_port "$port" "$seconds" "$name" "$PIDFILE" "$LOGFILE" ;;
+    reset) stop_pid "$PIDFILE" "$name"; rm -rf "$DATA" ;;
+    status) is_running "$PIDFILE" && echo "running (pid $(cat "$PIDFILE"), port $port)" || { echo stopped; return 1; } ;;
+    *) echo "usage: $0 install|start|stop|wait|reset|status" >&2; return 2 ;;
+  esac
+}
