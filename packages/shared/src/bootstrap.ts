@@ -1,12 +1,14 @@
 import type { Kafka } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
+import { ConsumerGroups, observeConsumerLag, observeOutboxBacklog } from './backlog-metrics';
 import type { BaseConfig } from './config';
 import { GrpcServer } from './grpc/server';
 import { createKafka, ensureTopics } from './kafka/client';
 import { EventPublisher } from './kafka/publisher';
 import { topicsFor, type Topics } from './kafka/topics';
 import type { ServiceLifecycle } from './lifecycle';
+import { serveMetrics, type MetricsEndpoint } from './metrics';
 import { connectMongo } from './mongo/connection';
 
 export interface Infrastructure {
@@ -14,11 +16,14 @@ export interface Infrastructure {
   kafka: Kafka;
   topics: Topics;
   publisher: EventPublisher;
+  /** the Prometheus endpoint (METRICS_PORT), when it could be started */
+  metrics?: MetricsEndpoint;
 }
 
 /**
  * Connects the stores every backend service needs and registers their shutdown. Topics the
- * service touches are created before any consumer subscribes to them.
+ * service touches are created before any consumer subscribes to them. Also starts the service's
+ * Prometheus endpoint (METRICS_PORT, see metrics.ts) with the outbox backlog and consumer lag gauges.
  */
 export async function connectInfrastructure(
   service: string,
@@ -27,14 +32,22 @@ export async function connectInfrastructure(
   lifecycle: ServiceLifecycle,
   usesTopics: (topics: Topics) => string[],
 ): Promise<Infrastructure> {
+  // First in, last out: the endpoint still answers scrapes while the rest shuts down.
+  const metrics = await serveMetrics(service, logger);
+  if (metrics) lifecycle.add('metrics endpoint', () => metrics.stop());
   const mongo = await connectMongo(config.MONGO_URL, config.MONGO_DB ?? `tenantatlas_${service}`);
   lifecycle.add('mongo', () => mongo.close());
   const kafka = createKafka({ clientId: service, brokers: config.KAFKA_BROKERS, logger });
+  const consumerGroups = new ConsumerGroups();
+  consumerGroups.watch(kafka);
+  observeOutboxBacklog(mongo, logger);
+  const lag = observeConsumerLag(kafka, consumerGroups, logger);
+  lifecycle.add('consumer lag admin', () => lag.stop());
   const topics = topicsFor(config.KAFKA_TOPIC_PREFIX);
   await ensureTopics(kafka, usesTopics(topics));
   const publisher = new EventPublisher(kafka);
   lifecycle.add('kafka producer', () => publisher.stop());
-  return { mongo, kafka, topics, publisher };
+  return { mongo, kafka, topics, publisher, metrics };
 }
 
 /** Starts the gRPC server last and stops it first, so no call arrives while stores are closing. */

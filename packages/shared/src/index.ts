@@ -16,3 +16,6 @@ export * from './mongo/connection';
 export * from './mongo/outbox';
 export * from './mongo/processed-events';
 export * from './bootstrap';
+export * from './metrics';
+export * from './backlog-metrics';
+export * from './http-metrics';

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { DomainError } from '../errors';
+import { rpcServerDuration, secondsSince } from '../metrics';
 import { toGrpcError } from './errors';
 import { HealthService } from './health';
 
@@ -19,16 +20,33 @@ export function unary<Req, Res>(
   handler: (request: Req, ctx: CallContext) => Promise<Res>,
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
+    const start = process.hrtime.bigint();
+    const done = (code: grpc.status) => recordRpc(call.getPath(), code, start);
     handler(call.request, { metadata: call.metadata, deadline: call.getDeadline() }).then(
-      (response) => callback(null, response),
+      (response) => {
+        done(grpc.status.OK);
+        callback(null, response);
+      },
       (err: unknown) => {
         if (!(err instanceof DomainError) || err.kind === 'internal') {
           logger.error({ err, method: call.getPath() }, 'unhandled error in gRPC handler');
         }
-        callback(toGrpcError(err));
+        const status = toGrpcError(err);
+        done(status.code ?? grpc.status.UNKNOWN);
+        callback(status);
       },
     );
   };
+}
+
+/** One histogram sample per answered call: `/pkg.Service/Method` → service and method labels. */
+function recordRpc(path: string, code: grpc.status, start: bigint): void {
+  const [, service = 'unknown', method = 'unknown'] = path.split('/');
+  rpcServerDuration().record(secondsSince(start), {
+    rpc_service: service,
+    rpc_method: method,
+    grpc_code: grpc.status[code] ?? String(code),
+  });
 }
 
 export class GrpcServer {
