@@ -56,5 +56,8 @@ cat >&2 <<MSG
 [dev] Ctrl-C stops everything.
 MSG
 echo "http://$GATEWAY_ADDR/"
-wait -n "${pids[@]}" || true
-echo "[dev] a service exited; see $log_dir" >&2
+status=0
+wait -n "${pids[@]}" || status=$?
+# Above 128 the wait was cut short by Ctrl-C / SIGTERM (the trap stops everything); otherwise a
+# service ended by itself, and the stack goes down with it rather than limping on.
+[ "$status" -gt 128 ] || echo "[dev] a service exited (status $status); see $log_dir" >&2
