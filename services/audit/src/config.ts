@@ -1,6 +1,8 @@
-import { baseConfig, configFields, type z } from '@tenantatlas/shared';
+import { baseConfig, configFields, z } from '@tenantatlas/shared';
 
 export const configSchema = baseConfig.extend({
   GRPC_PORT: configFields.port(50054),
+  /** consumer group that follows the lifecycle topics (KAFKA_TOPIC_PREFIX is prepended) */
+  AUDIT_CONSUMER_GROUP: z.string().min(1).default('tenantatlas.audit'),
 });
 export type Config = z.infer<typeof configSchema>;

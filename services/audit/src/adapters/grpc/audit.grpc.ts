@@ -1,0 +1,127 @@
+import { once } from 'node:events';
+import type * as grpc from '@grpc/grpc-js';
+import { DomainError, toGrpcError, unary } from '@tenantatlas/shared';
+import type { AuditEvent } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditEvent';
+import type { AuditServiceHandlers } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditService';
+import type { ExportAuditEventsRequest__Output } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportAuditEventsRequest';
+import type { ExportChunk } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportChunk';
+import type { Logger } from 'pino';
+import type { ExportAuditEvents } from '../../app/export-audit-events.use-case';
+import type { GetIngestStatus } from '../../app/get-ingest-status.use-case';
+import type { GetAuditEvent, ListAuditEvents } from '../../app/list-audit-events.use-case';
+import type { VerifyAuditChain } from '../../app/verify-audit-chain.use-case';
+import { CONTENT_TYPES, type ExportFormat } from '../../domain/export-format';
+import type { AuditRecord } from '../../domain/hash-chain';
+
+export interface AuditUseCases {
+  list: ListAuditEvents;
+  get: GetAuditEvent;
+  exportEvents: ExportAuditEvents;
+  verify: VerifyAuditChain;
+  ingestStatus: GetIngestStatus;
+}
+
+export function toProto(record: AuditRecord): AuditEvent {
+  return {
+    event_id: record.eventId,
+    seq: record.seq,
+    workspace_id: record.workspaceId,
+    tenant_id: record.tenantId ?? '',
+    type: record.type,
+    action: record.action,
+    source_service: record.sourceService,
+    actor:
+      record.actor.kind === 'user'
+        ? { user_id: record.actor.id, display_name: record.actor.displayName ?? '' }
+        : { component: record.actor.id },
+    actor_kind: record.actor.kind,
+    subject_type: record.subjectType,
+    subject_id: record.subjectId,
+    outcome: record.outcome ?? '',
+    reason_code: record.reasonCode ?? '',
+    before: record.before,
+    after: record.after,
+    details: record.details,
+    trace_id: record.traceId ?? '',
+    occurred_at: new Date(record.occurredAt).toISOString(),
+    recorded_at: new Date(record.recordedAt).toISOString(),
+    hash: record.hash,
+    prev_hash: record.prevHash,
+  };
+}
+
+function formatOf(format: string): ExportFormat {
+  return format === 'EXPORT_FORMAT_CSV' ? 'csv' : 'ndjson';
+}
+
+/** Export as a server stream: waits for the client to drain, stops when it goes away. */
+function exportHandler(logger: Logger, exportEvents: ExportAuditEvents) {
+  return (call: grpc.ServerWritableStream<ExportAuditEventsRequest__Output, ExportChunk>) => {
+    const run = async () => {
+      const request = call.request;
+      const format = formatOf(request.format);
+      const chunks = exportEvents.prepare({
+        workspaceId: request.workspace_id,
+        filter: request.filter,
+        format,
+        oldestFirst: request.oldest_first,
+      });
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      let first: Partial<ExportChunk> = {
+        content_type: CONTENT_TYPES[format],
+        file_name: `audit-${request.workspace_id.replace(/[^\w-]/g, '_')}-${stamp}.${format === 'csv' ? 'csv' : 'ndjson'}`,
+      };
+      let sentAny = false;
+      for await (const text of chunks()) {
+        if (call.cancelled) return;
+        if (!call.write({ data: Buffer.from(text, 'utf8'), ...first })) await once(call, 'drain');
+        first = {};
+        sentAny = true;
+      }
+      // An empty result is still a (valid, empty) file: the client learns its type and name.
+      if (!sentAny) call.write({ data: Buffer.alloc(0), ...first });
+      call.end();
+    };
+    run().catch((err: unknown) => {
+      if (!(err instanceof DomainError) || err.kind === 'internal') {
+        logger.error({ err, method: call.getPath() }, 'unhandled error in gRPC export');
+      }
+      call.emit('error', toGrpcError(err));
+    });
+  };
+}
+
+export function auditHandlers(logger: Logger, useCases: AuditUseCases): AuditServiceHandlers {
+  return {
+    ListAuditEvents: unary(logger, async (request) => {
+      const { records, nextPageToken } = await useCases.list.execute({
+        workspaceId: request.workspace_id,
+        filter: request.filter,
+        pageSize: request.page?.page_size,
+        pageToken: request.page?.page_token,
+      });
+      return { events: records.map(toProto), next_page_token: nextPageToken };
+    }),
+    GetAuditEvent: unary(logger, async (request) =>
+      toProto(await useCases.get.execute(request.workspace_id, request.event_id)),
+    ),
+    VerifyAuditChain: unary(logger, async (request) => {
+      const verdict = await useCases.verify.execute(request.workspace_id);
+      return verdict.ok
+        ? { ok: true, records_checked: verdict.checked, last_seq: verdict.lastSeq, head_hash: verdict.headHash }
+        : {
+            ok: false,
+            records_checked: verdict.checked,
+            last_seq: verdict.lastSeq,
+            first_bad_seq: verdict.firstBadSeq,
+            problem: verdict.problem,
+            message: verdict.message,
+          };
+    }),
+    GetIngestStatus: unary(logger, async () => {
+      const status = await useCases.ingestStatus.execute();
+      return { lag: status.lag, total_lag: status.totalLag, dead_lettered: status.deadLettered };
+    }),
+    ExportAuditEvents: exportHandler(logger, useCases.exportEvents),
+  };
+}

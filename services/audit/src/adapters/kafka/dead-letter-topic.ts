@@ -1,0 +1,68 @@
+import { isDuplicateKeyError } from '@tenantatlas/shared';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Model } from 'mongoose';
+import type { DeadLetter, DeadLetterSink } from '../../app/ports';
+import { deadLetteredCounter } from '../../metrics';
+import type { DeadLetterDocument } from '../mongo/audit-record.schema';
+
+/**
+ * Sends a message audit cannot record to the dead-letter topic, unchanged (same key, value and
+ * headers) plus headers saying where it came from and why, then notes its position in MongoDB so
+ * the count survives restarts and a redelivered poison message is counted once.
+ */
+export class DeadLetterTopic implements DeadLetterSink {
+  private producer: Producer | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topic: string,
+    private readonly store: Model<DeadLetterDocument>,
+  ) {}
+
+  async start(): Promise<void> {
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await this.producer.connect();
+  }
+
+  async stop(): Promise<void> {
+    await this.producer?.disconnect();
+    this.producer = undefined;
+  }
+
+  async send(message: DeadLetter, reason: string): Promise<void> {
+    if (!this.producer) throw new Error('dead-letter producer is not started');
+    await this.producer.send({
+      topic: this.topic,
+      messages: [
+        {
+          key: message.key,
+          value: message.value,
+          headers: {
+            ...message.headers,
+            'x-dead-letter-reason': reason,
+            'x-original-topic': message.topic,
+            'x-original-partition': String(message.partition),
+            'x-original-offset': message.offset,
+          },
+        },
+      ],
+    });
+    try {
+      await this.store.create({
+        _id: `${message.topic}:${message.partition}:${message.offset}`,
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+        reason,
+        at: new Date(),
+      });
+      deadLetteredCounter().add(1, { topic: message.topic });
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+  }
+
+  async count(): Promise<number> {
+    return this.store.countDocuments({});
+  }
+}

@@ -1,0 +1,33 @@
+import { EventConsumer, type EventEnvelope, type MessageMeta } from '@tenantatlas/shared';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { DeadLetterSink } from '../../app/ports';
+import type { RecordLifecycleEvent } from '../../app/record-lifecycle-event.use-case';
+
+/**
+ * Follows every lifecycle topic from the beginning (a new consumer group sees the whole history;
+ * what is already recorded is skipped by event id). Unparsable messages go to the dead-letter
+ * topic and the partition moves on.
+ */
+export function lifecycleConsumer(options: {
+  kafka: Kafka;
+  groupId: string;
+  topics: string[];
+  logger: Logger;
+  recordEvent: RecordLifecycleEvent;
+  deadLetters: DeadLetterSink;
+}): EventConsumer {
+  const { kafka, groupId, topics, logger, recordEvent, deadLetters } = options;
+  return new EventConsumer({
+    kafka,
+    groupId,
+    topics,
+    logger: logger.child({ component: 'lifecycle-consumer' }),
+    fromBeginning: true,
+    handle: async (event: EventEnvelope, meta: MessageMeta) => {
+      const result = await recordEvent.execute(event, { ...meta, key: event.tenantId ?? event.workspaceId, headers: {} });
+      if (result === 'dead-lettered') logger.warn({ ...meta, eventId: event.id, type: event.type }, 'event sent to the dead-letter topic');
+    },
+    onPoison: (message, reason) => deadLetters.send(message, reason),
+  });
+}

@@ -1,0 +1,110 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/** One stored audit record; `_id` is the lifecycle event id, so an event can be stored once only. */
+export interface AuditRecordDocument {
+  _id: string;
+  workspaceId: string;
+  seq: number;
+  tenantId: string | null;
+  type: string;
+  action: string;
+  sourceService: string;
+  actor: { kind: 'user' | 'system'; id: string; displayName: string | null };
+  subjectType: string;
+  subjectId: string;
+  outcome: string | null;
+  reasonCode: string | null;
+  before?: Record<string, string>;
+  after?: Record<string, string>;
+  details?: Record<string, string>;
+  traceId: string | null;
+  occurredAt: Date;
+  recordedAt: Date;
+  prevHash: string;
+  hash: string;
+}
+
+const auditRecordSchema = new Schema<AuditRecordDocument>(
+  {
+    _id: { type: String },
+    workspaceId: { type: String, required: true },
+    seq: { type: Number, required: true },
+    tenantId: { type: String, default: null },
+    type: { type: String, required: true },
+    action: { type: String, required: true },
+    sourceService: { type: String, required: true },
+    actor: {
+      kind: { type: String, required: true },
+      id: { type: String, required: true },
+      displayName: { type: String, default: null },
+    },
+    subjectType: { type: String, required: true },
+    subjectId: { type: String, default: '' },
+    outcome: { type: String, default: null },
+    reasonCode: { type: String, default: null },
+    before: { type: Schema.Types.Mixed },
+    after: { type: Schema.Types.Mixed },
+    details: { type: Schema.Types.Mixed },
+    traceId: { type: String, default: null },
+    occurredAt: { type: Date, required: true },
+    recordedAt: { type: Date, required: true },
+    prevHash: { type: String, required: true },
+    hash: { type: String, required: true },
+  },
+  { collection: 'audit_records', versionKey: false },
+);
+// The chain: one record per (workspace, seq). This index is the compare-and-set of an append.
+auditRecordSchema.index({ workspaceId: 1, seq: 1 }, { unique: true });
+// The filters the audit view offers, each ending in seq so results come back in chain order.
+auditRecordSchema.index({ workspaceId: 1, tenantId: 1, seq: -1 });
+auditRecordSchema.index({ workspaceId: 1, subjectType: 1, subjectId: 1, seq: -1 });
+auditRecordSchema.index({ workspaceId: 1, 'actor.id': 1, seq: -1 });
+auditRecordSchema.index({ workspaceId: 1, action: 1, seq: -1 });
+
+/** The stored head of each workspace's chain; it may lag behind the records, never lead them. */
+export interface ChainHeadDocument {
+  _id: string;
+  seq: number;
+  hash: string;
+}
+
+const chainHeadSchema = new Schema<ChainHeadDocument>(
+  { _id: { type: String }, seq: { type: Number, required: true }, hash: { type: String, required: true } },
+  { collection: 'audit_chain_heads', versionKey: false },
+);
+
+/** A message that could not become an audit record; keyed by its Kafka position (counted once). */
+export interface DeadLetterDocument {
+  _id: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  reason: string;
+  at: Date;
+}
+
+const deadLetterSchema = new Schema<DeadLetterDocument>(
+  {
+    _id: { type: String },
+    topic: { type: String, required: true },
+    partition: { type: Number, required: true },
+    offset: { type: String, required: true },
+    reason: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { collection: 'audit_dead_letters', versionKey: false },
+);
+
+export interface AuditModels {
+  records: Model<AuditRecordDocument>;
+  heads: Model<ChainHeadDocument>;
+  deadLetters: Model<DeadLetterDocument>;
+}
+
+export function auditModels(connection: Connection): AuditModels {
+  return {
+    records: connection.model<AuditRecordDocument>('AuditRecord', auditRecordSchema),
+    heads: connection.model<ChainHeadDocument>('AuditChainHead', chainHeadSchema),
+    deadLetters: connection.model<DeadLetterDocument>('AuditDeadLetter', deadLetterSchema),
+  };
+}

@@ -1,0 +1,105 @@
+import { invalidArgument } from '@tenantatlas/shared';
+
+/**
+ * Queries are always inside one workspace and ordered by the workspace's seq, newest first. The
+ * page token carries the last seq returned: new records get higher seqs, so they can never shift
+ * what later pages contain (no repeats, no skips).
+ */
+export interface AuditQuery {
+  workspaceId: string;
+  tenantId?: string;
+  subjectType?: string;
+  subjectId?: string;
+  actorId?: string;
+  action?: string;
+  type?: string;
+  outcome?: string;
+  traceId?: string;
+  occurredFrom?: Date;
+  occurredTo?: Date;
+}
+
+export interface RawFilter {
+  tenant_id?: string;
+  subject_type?: string;
+  subject_id?: string;
+  actor_id?: string;
+  action?: string;
+  type?: string;
+  outcome?: string;
+  occurred_from?: string;
+  occurred_to?: string;
+  trace_id?: string;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+const MAX_FIELD_LENGTH = 512;
+
+function optional(name: string, value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  if (!trimmed) return undefined;
+  if (trimmed.length > MAX_FIELD_LENGTH) {
+    throw invalidArgument('AUDIT.INVALID_FILTER', `filter ${name} is too long`, { field: name });
+  }
+  return trimmed;
+}
+
+function time(name: string, value: string | undefined): Date | undefined {
+  const text = optional(name, value);
+  if (!text) return undefined;
+  const parsed = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(parsed.getTime())) {
+    throw invalidArgument('AUDIT.INVALID_FILTER', `filter ${name} must be an RFC 3339 time`, { field: name });
+  }
+  return parsed;
+}
+
+/** Validates a transport filter; throws AUDIT.WORKSPACE_REQUIRED / AUDIT.INVALID_FILTER. */
+export function parseQuery(workspaceId: string | undefined, filter: RawFilter | null | undefined): AuditQuery {
+  const workspace = workspaceId?.trim();
+  if (!workspace) throw invalidArgument('AUDIT.WORKSPACE_REQUIRED', 'workspace_id is required');
+  const f = filter ?? {};
+  const query: AuditQuery = {
+    workspaceId: workspace,
+    tenantId: optional('tenant_id', f.tenant_id),
+    subjectType: optional('subject_type', f.subject_type),
+    subjectId: optional('subject_id', f.subject_id),
+    actorId: optional('actor_id', f.actor_id),
+    action: optional('action', f.action),
+    type: optional('type', f.type),
+    outcome: optional('outcome', f.outcome),
+    traceId: optional('trace_id', f.trace_id),
+    occurredFrom: time('occurred_from', f.occurred_from),
+    occurredTo: time('occurred_to', f.occurred_to),
+  };
+  if (query.occurredFrom && query.occurredTo && query.occurredFrom >= query.occurredTo) {
+    throw invalidArgument('AUDIT.INVALID_FILTER', 'occurred_from must be before occurred_to', { field: 'occurred_from' });
+  }
+  return query;
+}
+
+export function parsePageSize(pageSize: number | undefined): number {
+  const size = pageSize ?? 0;
+  if (size === 0) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+    throw invalidArgument('AUDIT.INVALID_PAGE_SIZE', `page_size must be between 1 and ${MAX_PAGE_SIZE}`);
+  }
+  return size;
+}
+
+export function encodePageToken(lastSeq: number): string {
+  return Buffer.from(JSON.stringify({ v: 1, before: lastSeq })).toString('base64url');
+}
+
+/** The seq the next page starts below, or null for the first page. */
+export function decodePageToken(token: string | undefined): number | null {
+  if (!token) return null;
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: unknown; before?: unknown };
+    if (parsed.v === 1 && Number.isSafeInteger(parsed.before) && (parsed.before as number) > 0) return parsed.before as number;
+  } catch {
+    // fall through: a token we did not issue
+  }
+  throw invalidArgument('AUDIT.INVALID_PAGE_TOKEN', 'page_token is not one this service issued');
+}

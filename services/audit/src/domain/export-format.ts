@@ -1,0 +1,65 @@
+import type { AuditRecord } from './hash-chain';
+
+/** How records are written out by an export: one flat JSON object per line, or CSV rows. */
+export type ExportFormat = 'ndjson' | 'csv';
+
+export const CONTENT_TYPES: Record<ExportFormat, string> = {
+  ndjson: 'application/x-ndjson',
+  csv: 'text/csv',
+};
+
+/** One exported record; field names match the gRPC AuditEvent so both views read the same. */
+export function exportView(record: AuditRecord): Record<string, unknown> {
+  return {
+    seq: record.seq,
+    event_id: record.eventId,
+    occurred_at: new Date(record.occurredAt).toISOString(),
+    recorded_at: new Date(record.recordedAt).toISOString(),
+    workspace_id: record.workspaceId,
+    tenant_id: record.tenantId ?? '',
+    action: record.action,
+    type: record.type,
+    source_service: record.sourceService,
+    actor_kind: record.actor.kind,
+    actor_id: record.actor.id,
+    actor_display_name: record.actor.displayName ?? '',
+    subject_type: record.subjectType,
+    subject_id: record.subjectId,
+    outcome: record.outcome ?? '',
+    reason_code: record.reasonCode ?? '',
+    before: record.before ?? {},
+    after: record.after ?? {},
+    details: record.details ?? {},
+    trace_id: record.traceId ?? '',
+    prev_hash: record.prevHash,
+    hash: record.hash,
+  };
+}
+
+export const CSV_COLUMNS = Object.keys(
+  exportView({
+    actor: { kind: 'system', id: '', displayName: null },
+    occurredAt: new Date(0),
+    recordedAt: new Date(0),
+  } as AuditRecord),
+);
+
+/**
+ * RFC 4180 quoting, plus a leading apostrophe on cells a spreadsheet would run as a formula
+ * (`=`, `+`, `-`, `@`, tab, CR): an exported log must not become an attack on whoever opens it.
+ */
+export function csvCell(value: unknown): string {
+  let text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvHeader(): string {
+  return `${CSV_COLUMNS.join(',')}\r\n`;
+}
+
+export function formatRecord(record: AuditRecord, format: ExportFormat): string {
+  const view = exportView(record);
+  if (format === 'ndjson') return `${JSON.stringify(view)}\n`;
+  return `${CSV_COLUMNS.map((column) => csvCell(view[column])).join(',')}\r\n`;
+}
