@@ -1,9 +1,60 @@
-import { connectInfrastructure, GrpcServer, loadConfig, runService, serveGrpc } from '@tenantatlas/shared';
+import {
+  connectInfrastructure,
+  ensureIndexes,
+  GrpcServer,
+  loadConfig,
+  loadProto,
+  OutboxRelay,
+  runService,
+  serveGrpc,
+} from '@tenantatlas/shared';
+import type { ProtoGrpcType } from '@tenantatlas/shared/proto/connections';
+import { MicrosoftGraphAdapter } from './adapters/http/microsoft-graph.adapter';
+import { connectionsHandlers } from './adapters/grpc/connections.service';
+import { connectionModel } from './adapters/mongo/connection.schema';
+import { MongoConnectionRepository } from './adapters/mongo/connection.repository';
+import type { ConnectionsContext } from './app/ports';
 import { configSchema } from './config';
+import type { ProviderAdapter } from './domain/provider';
+import { keyringFrom } from './keyring';
 
 runService('connections', async ({ logger, lifecycle }) => {
   const config = loadConfig(configSchema);
-  await connectInfrastructure('connections', config, logger, lifecycle, (t) => [t.connectionsEvents]);
+  const keyring = keyringFrom(config, logger);
+  const { mongo, topics, publisher } = await connectInfrastructure('connections', config, logger, lifecycle, (t) => [t.connectionsEvents]);
+  const model = connectionModel(mongo);
+  // The default-per-tenant rule is a unique index: it must exist before the first write.
+  await ensureIndexes([model]);
+
+  const relay = new OutboxRelay({ models: [model], publisher, logger });
+  relay.start();
+  // Registered after the producer, so it stops first and flushes through a live producer.
+  lifecycle.add('outbox relay', () => relay.stop());
+
+  const microsoft = new MicrosoftGraphAdapter({
+    loginBaseUrl: config.MICROSOFT_LOGIN_BASE_URL,
+    graphBaseUrl: config.MICROSOFT_GRAPH_BASE_URL,
+    scope: config.MICROSOFT_GRAPH_SCOPE,
+    timeoutMs: config.PROVIDER_HTTP_TIMEOUT_MS,
+  });
+  const ctx: ConnectionsContext = {
+    repository: new MongoConnectionRepository(model, topics.connectionsEvents, () => relay.kick()),
+    keyring,
+    providers: new Map<string, ProviderAdapter>([[microsoft.provider, microsoft]]),
+    required: {
+      application: config.MICROSOFT_REQUIRED_APPLICATION_PERMISSIONS,
+      recommendedApplication: config.MICROSOFT_RECOMMENDED_APPLICATION_PERMISSIONS,
+      delegated: config.MICROSOFT_REQUIRED_DELEGATED_PERMISSIONS,
+    },
+    now: () => new Date(),
+  };
+
+  const proto = loadProto<ProtoGrpcType>('tenantatlas/connections/v1/connections.proto');
   const server = new GrpcServer(logger);
+  server.add(proto.tenantatlas.connections.v1.ConnectionsService.service, connectionsHandlers(ctx, logger), 'tenantatlas.connections.v1.ConnectionsService');
   await serveGrpc(server, config, lifecycle);
+  logger.info(
+    { loginBaseUrl: config.MICROSOFT_LOGIN_BASE_URL, graphBaseUrl: config.MICROSOFT_GRAPH_BASE_URL, activeKeyId: keyring.activeKeyId },
+    'connections ready',
+  );
 });

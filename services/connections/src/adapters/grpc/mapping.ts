@@ -1,0 +1,65 @@
+import { invalidArgument, type Actor } from '@tenantatlas/shared';
+import type { Actor__Output } from '@tenantatlas/shared/proto/tenantatlas/common/v1/Actor';
+import type { Connection as ConnectionMessage } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/Connection';
+import type { PermissionPosture as PostureMessage } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/PermissionPosture';
+import type { Connection } from '../../domain/connection';
+import { posture, type RequiredPermissions } from '../../domain/permissions';
+
+const iso = (date: Date | null | undefined) => (date ? date.toISOString() : '');
+
+/** Every mutation names who acts: a user (through the gateway) or a system component. */
+export function toActor(actor: Actor__Output | null | undefined): Actor {
+  const userId = actor?.user_id?.trim() ?? '';
+  const component = actor?.component?.trim() ?? '';
+  if (userId && !component) {
+    return { kind: 'user', userId, ...(actor?.display_name ? { displayName: actor.display_name } : {}) };
+  }
+  if (component && !userId) return { kind: 'system', component };
+  throw invalidArgument('CONNECTION.ACTOR_REQUIRED', 'actor must name exactly one of user_id or component');
+}
+
+export function toPostureMessage(required: RequiredPermissions, connection: Connection, now: Date): PostureMessage {
+  const p = posture(required, connection.granted, now);
+  return {
+    required_application: p.requiredApplication,
+    granted_application: p.grantedApplication,
+    missing_application: p.missingApplication,
+    required_delegated: p.requiredDelegated,
+    granted_delegated: p.grantedDelegated,
+    missing_delegated: p.missingDelegated,
+    missing_application_count: p.missingApplication.length,
+    missing_delegated_count: p.missingDelegated.length,
+    last_refreshed_at: iso(p.lastRefreshedAt),
+    is_stale: p.isStale,
+  };
+}
+
+/** The only way a connection leaves the service: an explicit list of fields, never the credential. */
+export function toConnectionMessage(connection: Connection, required: RequiredPermissions, now: Date): ConnectionMessage {
+  const hasCredential = connection.credential !== null;
+  return {
+    id: connection.id,
+    workspace_id: connection.workspaceId,
+    tenant_id: connection.tenantId,
+    provider: connection.provider,
+    display_name: connection.displayName,
+    connection_type: connection.connectionType,
+    client_id: connection.clientId,
+    target_tenant_id: connection.targetTenantId,
+    is_default: connection.isDefault,
+    enabled: connection.enabled,
+    consent_status: connection.consentStatus,
+    verification_status: connection.verificationStatus,
+    last_verified_at: iso(connection.lastVerifiedAt),
+    last_reason_code: connection.lastReasonCode,
+    verification_stale: connection.verificationStale,
+    has_credential: hasCredential,
+    has_secret: hasCredential,
+    credential_key_id: connection.credential?.keyId ?? '',
+    credential_rotated_at: iso(connection.credentialRotatedAt),
+    permissions: toPostureMessage(required, connection, now),
+    created_at: iso(connection.createdAt),
+    updated_at: iso(connection.updatedAt),
+    version: connection.version,
+  };
+}

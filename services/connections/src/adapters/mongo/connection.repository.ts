@@ -1,0 +1,114 @@
+import { initialOutbox, invalidArgument, isDuplicateKeyError, outboxEntries, withOutbox, type EventEnvelope } from '@tenantatlas/shared';
+import type { Model, UpdateQuery } from 'mongoose';
+import type { Connection } from '../../domain/connection';
+import { DefaultTakenError, type ConnectionPage, type ConnectionRepository } from '../../app/ports';
+import { defaultSlot, type ConnectionDocument } from './connection.schema';
+
+function toEntity(doc: ConnectionDocument): Connection {
+  return {
+    id: doc._id,
+    workspaceId: doc.workspaceId,
+    tenantId: doc.tenantId,
+    provider: doc.provider as Connection['provider'],
+    displayName: doc.displayName,
+    connectionType: doc.connectionType as Connection['connectionType'],
+    clientId: doc.clientId,
+    targetTenantId: doc.targetTenantId,
+    isDefault: doc.defaultSlot !== undefined && doc.defaultSlot !== null,
+    enabled: doc.enabled,
+    consentStatus: doc.consentStatus as Connection['consentStatus'],
+    verificationStatus: doc.verificationStatus as Connection['verificationStatus'],
+    lastVerifiedAt: doc.lastVerifiedAt ?? null,
+    lastReasonCode: doc.lastReasonCode ?? '',
+    verificationStale: doc.verificationStale ?? false,
+    credential: doc.credential ?? null,
+    credentialRotatedAt: doc.credentialRotatedAt ?? null,
+    granted: doc.granted ?? null,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+    version: doc.version,
+  };
+}
+
+/** The stored fields of an entity (everything but id and the derived isDefault). */
+function fields(c: Partial<Connection>): Record<string, unknown> {
+  const { id: _id, isDefault: _isDefault, ...rest } = c;
+  return rest;
+}
+
+const PROJECTION = { outbox: 0 };
+
+function encodeCursor(c: Connection): string {
+  return Buffer.from(JSON.stringify([c.createdAt.toISOString(), c.id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(token: string): [Date, string] {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [string, string];
+    const date = new Date(at);
+    if (typeof id === 'string' && !Number.isNaN(date.getTime())) return [date, id];
+  } catch {
+    // fall through
+  }
+  throw invalidArgument('CONNECTION.INVALID_PAGE_TOKEN', 'page_token is not one this service issued');
+}
+
+export class MongoConnectionRepository implements ConnectionRepository {
+  constructor(private readonly model: Model<ConnectionDocument>, private readonly topic: string, private readonly onWrite: () => void) {}
+
+  async insert(connection: Connection, events: EventEnvelope[]): Promise<void> {
+    const doc = {
+      _id: connection.id,
+      ...fields(connection),
+      ...(connection.isDefault ? { defaultSlot: defaultSlot(connection.workspaceId, connection.tenantId) } : {}),
+      ...initialOutbox(outboxEntries(this.topic, events)),
+    };
+    try {
+      await this.model.collection.insertOne(doc as never);
+    } catch (err) {
+      if (isDuplicateKeyError(err)) throw new DefaultTakenError();
+      throw err;
+    }
+    this.onWrite();
+  }
+
+  async find(workspaceId: string, id: string): Promise<Connection | null> {
+    const doc = await this.model.findOne({ _id: id, workspaceId }, PROJECTION).lean<ConnectionDocument>();
+    return doc ? toEntity(doc) : null;
+  }
+
+  async findDefault(workspaceId: string, tenantId: string): Promise<Connection | null> {
+    const doc = await this.model.findOne({ defaultSlot: defaultSlot(workspaceId, tenantId) }, PROJECTION).lean<ConnectionDocument>();
+    return doc && doc.workspaceId === workspaceId ? toEntity(doc) : null;
+  }
+
+  async list(workspaceId: string, tenantId: string | undefined, cursor: string | undefined, limit: number): Promise<ConnectionPage> {
+    const filter: Record<string, unknown> = { workspaceId, ...(tenantId ? { tenantId } : {}) };
+    if (cursor) {
+      const [at, id] = decodeCursor(cursor);
+      filter.$or = [{ createdAt: { $gt: at } }, { createdAt: at, _id: { $gt: id } }];
+    }
+    const docs = await this.model.find(filter, PROJECTION).sort({ createdAt: 1, _id: 1 }).limit(limit + 1).lean<ConnectionDocument[]>();
+    const connections = docs.slice(0, limit).map(toEntity);
+    return { connections, next: docs.length > limit ? encodeCursor(connections[connections.length - 1]!) : undefined };
+  }
+
+  async update(current: Connection, changes: Partial<Connection>, events: (after: Connection) => EventEnvelope[]): Promise<Connection | null> {
+    const after: Connection = { ...current, ...changes, version: current.version + 1 };
+    const update: UpdateQuery<ConnectionDocument> = { $set: fields(changes), $inc: { version: 1 } };
+    if (changes.isDefault === true) update.$set = { ...update.$set, defaultSlot: defaultSlot(current.workspaceId, current.tenantId) };
+    if (changes.isDefault === false) update.$unset = { defaultSlot: 1 };
+    try {
+      const result = await this.model.updateOne(
+        { _id: current.id, workspaceId: current.workspaceId, version: current.version },
+        withOutbox(update, outboxEntries(this.topic, events(after))),
+      );
+      if (result.matchedCount !== 1) return null;
+    } catch (err) {
+      if (isDuplicateKeyError(err)) throw new DefaultTakenError();
+      throw err;
+    }
+    this.onWrite();
+    return after;
+  }
+}

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { DomainError, type Actor } from '@tenantatlas/shared';
+import {
+  requireText,
+  summary,
+  validClientId,
+  validConnectionType,
+  validDisplayName,
+  validProvider,
+  validSecret,
+  validTargetTenant,
+  type Connection,
+} from '../domain/connection';
+import { connectionEvent } from './events';
+import { DefaultTakenError, type ConnectionsContext } from './ports';
+
+export interface CreateConnectionCommand {
+  workspaceId: string;
+  actor: Actor;
+  tenantId: string;
+  provider?: string;
+  displayName: string;
+  connectionType?: string;
+  clientId: string;
+  targetTenantId: string;
+  clientSecret?: string;
+  makeDefault: boolean;
+  disabled: boolean;
+}
+
+/**
+ * The first connection of a tenant becomes its default. Whether it can is decided by the unique
+ * index on the default slot, not by a read beforehand, so two concurrent creates cannot both win.
+ */
+export async function createConnection(ctx: ConnectionsContext, cmd: CreateConnectionCommand): Promise<Connection> {
+  const now = ctx.now();
+  const id = randomUUID();
+  const connection: Connection = {
+    id,
+    workspaceId: requireText(cmd.workspaceId, 'CONNECTION.WORKSPACE_REQUIRED', 'workspace_id'),
+    tenantId: requireText(cmd.tenantId, 'CONNECTION.TENANT_REQUIRED', 'tenant_id'),
+    provider: validProvider(cmd.provider),
+    displayName: validDisplayName(cmd.displayName),
+    connectionType: validConnectionType(cmd.connectionType),
+    clientId: validClientId(cmd.clientId),
+    targetTenantId: validTargetTenant(cmd.targetTenantId),
+    isDefault: !cmd.disabled,
+    enabled: !cmd.disabled,
+    consentStatus: 'unknown',
+    verificationStatus: 'unknown',
+    lastVerifiedAt: null,
+    lastReasonCode: '',
+    verificationStale: false,
+    credential: cmd.clientSecret ? ctx.keyring.seal(validSecret(cmd.clientSecret), id) : null,
+    credentialRotatedAt: cmd.clientSecret ? now : null,
+    granted: null,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  if (cmd.makeDefault && cmd.disabled) {
+    throw new DomainError('CONNECTION.DEFAULT_DISABLED', 'invalid_argument', 'a disabled connection cannot be the default');
+  }
+  const created = (c: Connection) => [connectionEvent('created', c, cmd.actor, { after: summary(c) })];
+  try {
+    await ctx.repository.insert(connection, created(connection));
+    return connection;
+  } catch (err) {
+    if (!(err instanceof DefaultTakenError)) throw err;
+    if (cmd.makeDefault) {
+      throw new DomainError('CONNECTION.DEFAULT_EXISTS', 'already_exists', 'the tenant already has a default connection');
+    }
+  }
+  const plain = { ...connection, isDefault: false };
+  await ctx.repository.insert(plain, created(plain));
+  return plain;
+}
