@@ -1,7 +1,23 @@
-import { baseConfig, configFields, type z } from '@tenantatlas/shared';
+import { baseConfig, configFields, z } from '@tenantatlas/shared';
+
+const address = z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').optional();
+const flag = z.enum(['true', 'false']).default('false').transform((value) => value === 'true');
 
 export const configSchema = baseConfig.extend({
   /** HTTP port of the API and UI */
   HTTP_PORT: configFields.port(8080),
+  /** backend services (host:port); an unset or unreachable one makes its routes answer 503, the gateway still runs */
+  ONBOARDING_GRPC_ADDR: address,
+  CONNECTIONS_GRPC_ADDR: address,
+  OPERATIONS_GRPC_ADDR: address,
+  AUDIT_GRPC_ADDR: address,
+  /** how long a UI session lasts */
+  SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  /** mark the session cookie Secure (set true behind HTTPS, i.e. everywhere but a laptop) */
+  COOKIE_SECURE: flag,
+  /** dev stack: create this admin user and a workspace on first start (the password is never logged) */
+  GATEWAY_SEED_ADMIN_EMAIL: z.string().email().optional(),
+  GATEWAY_SEED_ADMIN_PASSWORD: z.string().min(8).optional(),
+  GATEWAY_SEED_WORKSPACE: z.string().min(1).default('Demo workspace'),
 });
 export type Config = z.infer<typeof configSchema>;

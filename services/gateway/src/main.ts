@@ -1,31 +1,89 @@
 import http from 'node:http';
-import express from 'express';
-import { connectInfrastructure, loadConfig, pingMongo, runService } from '@tenantatlas/shared';
+import path from 'node:path';
+import { connectInfrastructure, ensureIndexes, loadConfig, OutboxRelay, pingMongo, runService } from '@tenantatlas/shared';
+import { AccessGuard } from './app/access-guard';
+import { Identity } from './app/identity';
+import { LiveFeed } from './app/live-feed';
 import { configSchema } from './config';
+import { connectDownstream } from './adapters/grpc/downstream';
+import { httpApp } from './adapters/http/app';
+import { auditRoutes } from './adapters/http/routes/audit-routes';
+import { connectionsRoutes } from './adapters/http/routes/connections-routes';
+import { identityRoutes } from './adapters/http/routes/identity-routes';
+import { liveRoutes } from './adapters/http/routes/live-routes';
+import { onboardingRoutes } from './adapters/http/routes/onboarding-routes';
+import { operationsRoutes } from './adapters/http/routes/operations-routes';
+import { liveConsumer } from './adapters/kafka/live-consumer';
+import { KafkaSecurityEvents } from './adapters/kafka/security-events';
+import { identityModels } from './adapters/mongo/identity-models';
+import { MongoIdentityStore } from './adapters/mongo/identity-store';
 
 runService('gateway', async ({ logger, lifecycle }) => {
   const config = loadConfig(configSchema);
-  const infra = await connectInfrastructure('gateway', config, logger, lifecycle, (t) => [t.securityEvents]);
+  const infra = await connectInfrastructure('gateway', config, logger, lifecycle, (t) => [
+    t.securityEvents,
+    t.onboardingEvents,
+    t.connectionsEvents,
+    t.operationsEvents,
+  ]);
+  const models = identityModels(infra.mongo);
+  await ensureIndexes(Object.values(models));
+
+  const relay = new OutboxRelay({ models: [models.Workspace, models.Membership, models.ApiToken], publisher: infra.publisher, logger });
+  relay.start();
+  lifecycle.add('outbox relay', () => relay.stop());
+  const securityEvents = new KafkaSecurityEvents(infra.publisher, infra.topics.securityEvents, logger);
+  lifecycle.add('security events', () => securityEvents.flush());
+
+  const store = new MongoIdentityStore(models, infra.topics.securityEvents, () => relay.kick());
+  const sessionTtlMs = config.SESSION_TTL_HOURS * 3_600_000;
+  const identity = new Identity(store, sessionTtlMs);
+  const guard = new AccessGuard(store, securityEvents);
+  if (config.GATEWAY_SEED_ADMIN_EMAIL && config.GATEWAY_SEED_ADMIN_PASSWORD) {
+    const seeded = await identity.seed(config.GATEWAY_SEED_ADMIN_EMAIL, config.GATEWAY_SEED_ADMIN_PASSWORD, config.GATEWAY_SEED_WORKSPACE);
+    logger.info({ email: config.GATEWAY_SEED_ADMIN_EMAIL, created: seeded.created, workspaceId: seeded.workspace?.id }, 'seed admin ready');
+  }
+
+  const downstream = connectDownstream({
+    onboarding: config.ONBOARDING_GRPC_ADDR,
+    connections: config.CONNECTIONS_GRPC_ADDR,
+    operations: config.OPERATIONS_GRPC_ADDR,
+    audit: config.AUDIT_GRPC_ADDR,
+  });
+  lifecycle.add('downstream clients', () => downstream.close());
+
+  const feed = new LiveFeed();
+  const consumer = liveConsumer({ kafka: infra.kafka, topics: infra.topics, prefix: config.KAFKA_TOPIC_PREFIX, feed, logger });
+  await consumer.start();
+  lifecycle.add('live consumer', () => consumer.stop());
+
   const admin = infra.kafka.admin();
   await admin.connect();
   lifecycle.add('kafka admin', () => admin.disconnect());
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  // Ready only when both the database and the broker answer a real request.
-  app.get('/readyz', async (_req, res) => {
-    const [database, kafka] = await Promise.all([
-      pingMongo(infra.mongo),
-      admin.describeCluster().then(() => true, () => false),
-    ]);
-    res.status(database && kafka ? 200 : 503).json({ database: database ? 'ok' : 'down', kafka: kafka ? 'ok' : 'down' });
+  const app = httpApp({
+    identity,
+    guard,
+    logger,
+    publicDir: path.resolve(__dirname, '../public'),
+    routes: [
+      ...identityRoutes({ identity, store, cookieSecure: config.COOKIE_SECURE, sessionTtlMs }),
+      ...onboardingRoutes(downstream.onboarding),
+      ...connectionsRoutes(downstream.connections, downstream.operations),
+      ...operationsRoutes(downstream.operations),
+      ...auditRoutes(downstream.audit),
+      ...liveRoutes(feed),
+    ],
+    // Ready when our own stores answer; backend services being down only disables their routes.
+    async readiness() {
+      const [database, kafka] = await Promise.all([pingMongo(infra.mongo), admin.describeCluster().then(() => true, () => false)]);
+      return { ready: database && kafka, checks: { database: database ? 'ok' : 'down', kafka: kafka ? 'ok' : 'down' } };
+    },
   });
 
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(config.HTTP_PORT, resolve));
-  lifecycle.add('http server', () => new Promise<void>((resolve) => server.close(() => resolve())));
-  logger.info({ url: `http://127.0.0.1:${config.HTTP_PORT}` }, 'gateway listening');
+  // SSE streams never end on their own: close them so shutdown does not wait for browsers.
+  lifecycle.add('http server', () => new Promise<void>((resolve) => (server.close(() => resolve()), server.closeAllConnections())));
+  logger.info({ url: `http://127.0.0.1:${config.HTTP_PORT}/` }, 'gateway listening');
 });

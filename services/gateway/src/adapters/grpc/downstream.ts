@@ -1,0 +1,112 @@
+import * as grpc from '@grpc/grpc-js';
+import { DomainError, fromGrpcError, insecureCredentials, isDomainError, loadProto, promiseClient, type PromiseClient } from '@tenantatlas/shared';
+import type { ProtoGrpcType as AuditProto } from '@tenantatlas/shared/proto/audit';
+import type { ProtoGrpcType as ConnectionsProto } from '@tenantatlas/shared/proto/connections';
+import type { ProtoGrpcType as OnboardingProto } from '@tenantatlas/shared/proto/onboarding';
+import type { ProtoGrpcType as OperationsProto } from '@tenantatlas/shared/proto/operations';
+import type { AuditServiceClient } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditService';
+import type { ExportAuditEventsRequest } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportAuditEventsRequest';
+import type { ExportChunk__Output } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportChunk';
+import type { ConnectionsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
+import type { OnboardingServiceClient } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/OnboardingService';
+import type { OperationsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/OperationsService';
+
+export type OnboardingPort = PromiseClient<OnboardingServiceClient>;
+export type ConnectionsPort = PromiseClient<ConnectionsServiceClient>;
+export type OperationsPort = PromiseClient<OperationsServiceClient>;
+export type AuditPort = PromiseClient<AuditServiceClient> & {
+  exportEvents(request: ExportAuditEventsRequest): AsyncIterable<ExportChunk__Output>;
+};
+
+/** The four backend services the gateway calls; each may be missing or down without stopping us. */
+export interface Downstream {
+  onboarding: OnboardingPort;
+  connections: ConnectionsPort;
+  operations: OperationsPort;
+  audit: AuditPort;
+  close(): void;
+}
+
+export interface DownstreamAddresses {
+  onboarding?: string;
+  connections?: string;
+  operations?: string;
+  audit?: string;
+}
+
+const unavailable = (service: string, why: string) =>
+  new DomainError('DOWNSTREAM.UNAVAILABLE', 'unavailable', `the ${service} service is ${why}; try again shortly`, { service });
+
+/**
+ * Transport failures (connection refused, deadline) become one clear 503 naming the service;
+ * errors the service itself raised keep their stable code.
+ */
+function translated<T extends object>(service: string, client: T): T {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function' || property === 'close' || property === 'exportEvents') return value;
+      return async (...args: unknown[]) => {
+        try {
+          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } catch (err) {
+          if (isDomainError(err) && err.kind === 'unavailable' && err.code.startsWith('GRPC.')) throw unavailable(service, 'not reachable');
+          throw err;
+        }
+      };
+    },
+  });
+}
+
+/** Stands in for a service whose address is not configured: every call is a 503. */
+function notConfigured<T extends object>(service: string): T {
+  return new Proxy({} as T, {
+    get(_target, property) {
+      if (property === 'close') return () => undefined;
+      if (property === 'then') return undefined;
+      return () => Promise.reject(unavailable(service, 'not configured'));
+    },
+  });
+}
+
+function auditExport(client: AuditServiceClient) {
+  return async function* exportEvents(request: ExportAuditEventsRequest): AsyncIterable<ExportChunk__Output> {
+    const stream = client.ExportAuditEvents(request, { deadline: Date.now() + 120_000 });
+    try {
+      for await (const chunk of stream as AsyncIterable<ExportChunk__Output>) yield chunk;
+    } catch (err) {
+      const mapped = fromGrpcError(err);
+      throw mapped.kind === 'unavailable' && mapped.code.startsWith('GRPC.') ? unavailable('audit', 'not reachable') : mapped;
+    }
+  };
+}
+
+function withExport(base: PromiseClient<AuditServiceClient>, exportEvents: AuditPort['exportEvents']): AuditPort {
+  return new Proxy(base, {
+    get: (target, property, receiver) => (property === 'exportEvents' ? exportEvents : Reflect.get(target, property, receiver)),
+  }) as AuditPort;
+}
+
+export function connectDownstream(addresses: DownstreamAddresses): Downstream {
+  const creds = insecureCredentials();
+  const clients: grpc.Client[] = [];
+  const make = <C extends grpc.Client>(service: string, address: string | undefined, ctor: new (a: string, c: grpc.ChannelCredentials) => C) => {
+    if (!address) return undefined;
+    const client = new ctor(address, creds);
+    clients.push(client);
+    return client;
+  };
+  const onboarding = make('onboarding', addresses.onboarding, loadProto<OnboardingProto>('tenantatlas/onboarding/v1/onboarding.proto').tenantatlas.onboarding.v1.OnboardingService);
+  const connections = make('connections', addresses.connections, loadProto<ConnectionsProto>('tenantatlas/connections/v1/connections.proto').tenantatlas.connections.v1.ConnectionsService);
+  const operations = make('operations', addresses.operations, loadProto<OperationsProto>('tenantatlas/operations/v1/operations.proto').tenantatlas.operations.v1.OperationsService);
+  const audit = make('audit', addresses.audit, loadProto<AuditProto>('tenantatlas/audit/v1/audit.proto').tenantatlas.audit.v1.AuditService);
+  return {
+    onboarding: onboarding ? translated('onboarding', promiseClient(onboarding)) : notConfigured('onboarding'),
+    connections: connections ? translated('connections', promiseClient(connections)) : notConfigured('connections'),
+    operations: operations ? translated('operations', promiseClient(operations)) : notConfigured('operations'),
+    audit: audit
+      ? translated('audit', withExport(promiseClient(audit), auditExport(audit)))
+      : notConfigured('audit'),
+    close: () => clients.forEach((client) => client.close()),
+  };
+}

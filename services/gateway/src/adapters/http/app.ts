@@ -1,0 +1,71 @@
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { badRequest } from './errors';
+import { openApiDocument } from './openapi';
+import { handle, sendError, type PipelineDeps } from './pipeline';
+import { expressPath, type RouteDef } from './route';
+
+export interface HttpAppDeps extends PipelineDeps {
+  routes: RouteDef[];
+  /** the gateway's own dependencies (database, broker), not the backend services */
+  readiness(): Promise<{ ready: boolean; checks: Record<string, string> }>;
+  publicDir: string;
+}
+
+function securityHeaders(_req: Request, res: Response, next: NextFunction) {
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('x-frame-options', 'DENY');
+  res.setHeader('referrer-policy', 'no-referrer');
+  res.setHeader('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'");
+  next();
+}
+
+export function httpApp(deps: HttpAppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(securityHeaders);
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const { ready, checks } = await deps.readiness();
+    res.status(ready ? 200 : 503).json(checks);
+  });
+
+  const document = openApiDocument(deps.routes);
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+
+  const api = express.Router();
+  api.use((_req, res, next) => {
+    res.setHeader('cache-control', 'no-store');
+    next();
+  });
+  api.use(express.json({ limit: '100kb' }));
+  for (const def of deps.routes) api[def.method](expressPath(def.path), handle(deps, def));
+  app.use(api);
+  app.use('/api', (_req, res) => {
+    res.status(404).json({ error: { code: 'ROUTE.NOT_FOUND', message: 'no such API route' } });
+  });
+
+  app.use(express.static(deps.publicDir, { index: 'index.html', maxAge: 0 }));
+  app.get('/{*path}', (_req, res) => {
+    res.sendFile(path.join(deps.publicDir, 'index.html'));
+  });
+
+  // Body parser failures (malformed JSON, too large) are the client's mistake, never a 500.
+  app.use((err: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    if (err.type === 'entity.parse.failed') return sendError(deps.logger, res, badRequest('REQUEST.MALFORMED_JSON', 'the body is not valid JSON'), 'parse');
+    if (err.type === 'entity.too.large') {
+      return void res.status(413).json({ error: { code: 'REQUEST.TOO_LARGE', message: 'the body is larger than 100 kB' } });
+    }
+    if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
+      return sendError(deps.logger, res, badRequest('REQUEST.INVALID', 'the request could not be read'), 'parse');
+    }
+    return sendError(deps.logger, res, err, 'unhandled');
+  });
+  return app;
+}

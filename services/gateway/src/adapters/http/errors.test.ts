@@ -1,0 +1,41 @@
+import * as grpc from '@grpc/grpc-js';
+import { DomainError, fromGrpcError } from '@tenantatlas/shared';
+import { toHttpError } from './errors';
+
+function grpcError(code: grpc.status, errorCode: string, message: string): grpc.ServiceError {
+  const metadata = new grpc.Metadata();
+  metadata.set('x-error-code', errorCode);
+  metadata.set('x-error-details', JSON.stringify({ field: 'name' }));
+  return Object.assign(new Error(message), { code, details: message, metadata });
+}
+
+describe('HTTP error mapping', () => {
+  it.each([
+    [grpc.status.INVALID_ARGUMENT, 400],
+    [grpc.status.NOT_FOUND, 404],
+    [grpc.status.ALREADY_EXISTS, 409],
+    [grpc.status.ABORTED, 409],
+    [grpc.status.PERMISSION_DENIED, 403],
+    [grpc.status.UNAUTHENTICATED, 401],
+    [grpc.status.FAILED_PRECONDITION, 422],
+    [grpc.status.RESOURCE_EXHAUSTED, 429],
+    [grpc.status.UNAVAILABLE, 503],
+    [grpc.status.DEADLINE_EXCEEDED, 503],
+    [grpc.status.INTERNAL, 500],
+  ])('maps downstream gRPC status %s to HTTP %s', (status, http) => {
+    const mapped = toHttpError(fromGrpcError(grpcError(status, 'DRAFT.SOMETHING', 'downstream says no')));
+    expect(mapped.status).toBe(http);
+  });
+
+  it('keeps the stable code, message and details of a client mistake', () => {
+    const mapped = toHttpError(fromGrpcError(grpcError(grpc.status.INVALID_ARGUMENT, 'DRAFT.INVALID_NAME', 'name is required')));
+    expect(mapped.body).toEqual({ error: { code: 'DRAFT.INVALID_NAME', message: 'name is required', details: { field: 'name' } } });
+  });
+
+  it('hides the message of unexpected and internal errors', () => {
+    const unexpected = toHttpError(new Error('TypeError at /srv/app.js:12 password=hunter2'));
+    expect(unexpected).toEqual({ status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } });
+    const internal = toHttpError(new DomainError('X', 'internal', 'stack: at foo'));
+    expect(JSON.stringify(internal.body)).not.toContain('stack');
+  });
+});

@@ -1,0 +1,106 @@
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { DomainError, type z } from '@tenantatlas/shared';
+import type { AccessGuard } from '../../app/access-guard';
+import type { Identity, Principal } from '../../app/identity';
+import type { Membership } from '../../domain/access';
+import { badRequest, toHttpError, unauthenticated } from './errors';
+import { isReply, STREAMED, type RouteContext, type RouteDef } from './route';
+
+export const SESSION_COOKIE = 'ta_session';
+
+export function readCookie(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}
+
+/** Bearer API token first (automation), then the UI's session cookie. */
+export async function authenticate(identity: Identity, req: Request): Promise<Principal | null> {
+  const authorization = req.headers.authorization;
+  if (authorization) {
+    const match = /^Bearer (.+)$/i.exec(authorization);
+    const principal = match ? await identity.fromApiToken(match[1]!.trim()) : null;
+    if (!principal) throw new DomainError('AUTH.INVALID_TOKEN', 'unauthenticated', 'the API token is not valid');
+    return principal;
+  }
+  const session = readCookie(req, SESSION_COOKIE);
+  return session ? identity.fromSession(session) : null;
+}
+
+function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): z.output<T> | undefined {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value ?? (where === 'body' ? {} : value));
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = [where, ...issue.path.map(String)].join('.');
+  throw badRequest('REQUEST.INVALID', `${field}: ${issue.message}`, { field });
+}
+
+export interface PipelineDeps {
+  identity: Identity;
+  guard: AccessGuard;
+  logger: Logger;
+}
+
+/** Authenticate → authorize (404/403, before any downstream call) → validate (400) → handle. */
+export function handle(deps: PipelineDeps, def: RouteDef) {
+  const operation = `${def.method.toUpperCase()} ${def.path}`;
+  return async (req: Request, res: Response) => {
+    try {
+      const principal = def.auth === 'public' ? null : await authenticate(deps.identity, req);
+      if (def.auth !== 'public' && !principal) throw unauthenticated();
+      if (principal?.via === 'session' && def.method !== 'get' && req.get('x-csrf-token') !== principal.csrfToken) {
+        throw new DomainError('AUTH.CSRF_TOKEN_INVALID', 'permission_denied', 'missing or wrong X-CSRF-Token header');
+      }
+      const rawParams = req.params as Record<string, string>;
+      const workspaceId = rawParams.workspaceId ?? '';
+      let membership: Membership | undefined;
+      if (def.auth === 'workspace') {
+        membership = await deps.guard.membership({
+          user: principal!.user,
+          workspaceId,
+          capability: def.capability!,
+          tenantId: def.tenantParam ? rawParams[def.tenantParam] : undefined,
+          operation,
+        });
+      }
+      const ctx: RouteContext<unknown, unknown, unknown> = {
+        principal: principal!,
+        membership: membership!,
+        workspaceId,
+        actor: principal ? { user_id: principal.user.id, display_name: principal.user.displayName, component: '' } : {},
+        params: parse(def.params, rawParams, 'path') ?? rawParams,
+        query: parse(def.query, req.query, 'query') ?? {},
+        body: parse(def.body, req.body, 'body'),
+        requireTenant: (tenantId, capability) =>
+          deps.guard.check(membership!, { user: principal!.user, workspaceId, capability: capability ?? def.capability!, tenantId, operation }),
+        requireCapability: (capability) => deps.guard.check(membership!, { user: principal!.user, workspaceId, capability, operation }),
+        req,
+        res,
+      };
+      const result = await def.handler(ctx);
+      if (result === STREAMED) return;
+      if (isReply(result)) {
+        if (result.body === undefined) res.status(result.status).end();
+        else res.status(result.status).json(result.body);
+        return;
+      }
+      res.status(def.success?.status ?? 200).json(result);
+    } catch (err) {
+      sendError(deps.logger, res, err, operation);
+    }
+  };
+}
+
+export function sendError(logger: Logger, res: Response, err: unknown, operation: string): void {
+  const { status, body } = toHttpError(err);
+  if (status >= 500) logger.error({ err, operation }, 'request failed');
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.status(status).json(body);
+}

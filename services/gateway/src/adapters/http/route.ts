@@ -1,0 +1,83 @@
+import type { Request, Response } from 'express';
+import { z } from '@tenantatlas/shared';
+import type { Actor as ProtoActor } from '@tenantatlas/shared/proto/tenantatlas/common/v1/Actor';
+import type { Membership } from '../../domain/access';
+import type { Capability } from '../../domain/capabilities';
+import type { Principal } from '../../app/identity';
+
+type AnyObject = z.ZodObject<z.ZodRawShape>;
+
+export interface RouteContext<P, Q, B> {
+  principal: Principal;
+  /** set on workspace routes, after the membership and capability check passed */
+  membership: Membership;
+  workspaceId: string;
+  /** the authenticated actor, as every downstream call carries it */
+  actor: ProtoActor;
+  params: P;
+  query: Q;
+  body: B;
+  /** Refuses (404 + security event) a tenant outside the member's scope, learned from the body or a fetched resource. */
+  requireTenant(tenantId: string, capability?: Capability): void;
+  /** Refuses (403 + security event) when the member lacks a further capability this request needs. */
+  requireCapability(capability: Capability): void;
+  req: Request;
+  res: Response;
+}
+
+/** What a handler returns: a body (200), a body with a status, or STREAMED when it wrote the response itself. */
+export const STREAMED = Symbol('streamed');
+export interface Reply {
+  status: number;
+  body?: unknown;
+}
+export const reply = (status: number, body?: unknown): Reply => ({ status, body });
+export const isReply = (value: unknown): value is Reply =>
+  typeof value === 'object' && value !== null && 'status' in value && Object.keys(value).every((k) => k === 'status' || k === 'body');
+
+export interface RouteDef<P = any, Q = any, B = any> {
+  method: 'get' | 'post' | 'patch';
+  /** OpenAPI style: /api/workspaces/{workspaceId}/runs/{runId} */
+  path: string;
+  summary: string;
+  tag: string;
+  /** public: no sign-in; user: signed in; workspace: member of {workspaceId} with `capability` */
+  auth: 'public' | 'user' | 'workspace';
+  capability?: Capability;
+  params?: AnyObject;
+  query?: AnyObject;
+  body?: z.ZodType;
+  /** a path parameter naming a tenant, checked against the member's scope before the handler */
+  tenantParam?: string;
+  /** 200 JSON by default; 201 for creations; text/event-stream or a file download */
+  success?: { status: number; contentType?: 'application/json' | 'text/event-stream' | 'text/csv' | 'application/x-ndjson' };
+  handler(ctx: RouteContext<P, Q, B>): Promise<unknown>;
+}
+
+/** Keeps the handler's types tied to its schemas. */
+export function route<P extends AnyObject | undefined, Q extends AnyObject | undefined, B extends z.ZodType | undefined>(
+  def: Omit<RouteDef, 'params' | 'query' | 'body' | 'handler'> & {
+    params?: P;
+    query?: Q;
+    body?: B;
+    handler(
+      ctx: RouteContext<
+        P extends AnyObject ? z.output<P> : Record<string, string>,
+        Q extends AnyObject ? z.output<Q> : Record<string, never>,
+        B extends z.ZodType ? z.output<B> : undefined
+      >,
+    ): Promise<unknown>;
+  },
+): RouteDef {
+  return def as RouteDef;
+}
+
+/** Common schema pieces */
+export const id = z.string().min(1).max(200).regex(/^[A-Za-z0-9._:@-]+$/, 'expected an id');
+export const expectedVersion = z.number().int().min(1);
+export const pageQuery = { pageSize: z.coerce.number().int().min(1).max(200).optional(), pageToken: z.string().max(2000).optional() };
+export const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+export function expressPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1');
+}

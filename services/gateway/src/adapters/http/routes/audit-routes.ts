@@ -1,0 +1,88 @@
+import { z } from '@tenantatlas/shared';
+import type { AuditFilter } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditFilter';
+import type { AuditPort } from '../../grpc/downstream';
+import { id, pageQuery, route, STREAMED, type RouteDef } from '../route';
+import { filterToScope, requireTenantWhenLimited } from './scope';
+
+const filterQuery = {
+  tenantId: id.optional(),
+  subjectType: z.string().max(100).optional(),
+  subjectId: z.string().max(200).optional(),
+  actorId: z.string().max(200).optional(),
+  action: z.string().max(200).optional(),
+  type: z.string().max(200).optional(),
+  outcome: z.string().max(100).optional(),
+  from: z.string().datetime({ offset: true }).optional(),
+  to: z.string().datetime({ offset: true }).optional(),
+  traceId: z.string().regex(/^[0-9a-f]{32}$/, 'expected 32 hex characters').optional(),
+};
+type FilterQuery = { [K in keyof typeof filterQuery]?: string };
+
+function toFilter(q: FilterQuery): AuditFilter {
+  return {
+    tenant_id: q.tenantId ?? '',
+    subject_type: q.subjectType ?? '',
+    subject_id: q.subjectId ?? '',
+    actor_id: q.actorId ?? '',
+    action: q.action ?? '',
+    type: q.type ?? '',
+    outcome: q.outcome ?? '',
+    occurred_from: q.from ?? '',
+    occurred_to: q.to ?? '',
+    trace_id: q.traceId ?? '',
+  };
+}
+
+export function auditRoutes(audit: AuditPort): RouteDef[] {
+  return [
+    route({
+      method: 'get',
+      path: '/api/workspaces/{workspaceId}/audit',
+      summary: 'Audit log, newest first, with filters and cursor pagination',
+      tag: 'audit',
+      auth: 'workspace',
+      capability: 'audit.view',
+      query: z.object({ ...filterQuery, ...pageQuery }),
+      async handler(ctx) {
+        if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
+        const res = await audit.ListAuditEvents({
+          workspace_id: ctx.workspaceId,
+          filter: toFilter(ctx.query),
+          page: { page_size: ctx.query.pageSize ?? 50, page_token: ctx.query.pageToken ?? '' },
+        });
+        return { events: filterToScope(ctx, res.events, (e) => e.tenant_id), next_page_token: res.next_page_token };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/workspaces/{workspaceId}/audit/export',
+      summary: 'Export the audit records matching the filter as CSV or NDJSON (limited members must name a tenant)',
+      tag: 'audit',
+      auth: 'workspace',
+      capability: 'audit.export',
+      success: { status: 200, contentType: 'text/csv' },
+      query: z.object({ ...filterQuery, format: z.enum(['csv', 'ndjson']).optional() }),
+      async handler(ctx) {
+        if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
+        else requireTenantWhenLimited(ctx, 'query.tenantId');
+        const chunks = audit.exportEvents({
+          workspace_id: ctx.workspaceId,
+          filter: toFilter(ctx.query),
+          format: ctx.query.format === 'csv' ? 'EXPORT_FORMAT_CSV' : 'EXPORT_FORMAT_NDJSON',
+        })[Symbol.asyncIterator]();
+        // The first chunk is awaited before any header goes out, so a failure still becomes a JSON error.
+        const first = await chunks.next();
+        const head = first.done ? undefined : first.value;
+        const format = ctx.query.format ?? 'ndjson';
+        ctx.res.status(200);
+        ctx.res.setHeader('content-type', head?.content_type || (format === 'csv' ? 'text/csv' : 'application/x-ndjson'));
+        const fileName = (head?.file_name || `audit.${format}`).replace(/[^A-Za-z0-9._-]/g, '_');
+        ctx.res.setHeader('content-disposition', `attachment; filename="${fileName}"`);
+        if (head) ctx.res.write(head.data);
+        for (let next = await chunks.next(); !next.done; next = await chunks.next()) ctx.res.write(next.value.data);
+        ctx.res.end();
+        return STREAMED;
+      },
+    }),
+  ];
+}

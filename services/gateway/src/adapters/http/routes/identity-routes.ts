@@ -1,0 +1,153 @@
+import { DomainError, z } from '@tenantatlas/shared';
+import type { Identity } from '../../../app/identity';
+import type { IdentityStore } from '../../../app/ports';
+import { CAPABILITIES, capabilitiesOf, ROLES } from '../../../domain/capabilities';
+import { SESSION_COOKIE, readCookie } from '../pipeline';
+import { id, reply, route, type RouteDef } from '../route';
+
+export interface IdentityRouteDeps {
+  identity: Identity;
+  store: IdentityStore;
+  cookieSecure: boolean;
+  sessionTtlMs: number;
+}
+
+const email = z.string().trim().toLowerCase().email().max(254);
+
+export function identityRoutes({ identity, store, cookieSecure, sessionTtlMs }: IdentityRouteDeps): RouteDef[] {
+  return [
+    route({
+      method: 'post',
+      path: '/api/auth/login',
+      summary: 'Sign in; sets the HttpOnly session cookie and returns the CSRF token for writes',
+      tag: 'auth',
+      auth: 'public',
+      body: z.object({ email, password: z.string().min(1).max(200) }),
+      async handler({ body, res }) {
+        const session = await identity.signIn(body.email, body.password);
+        res.cookie(SESSION_COOKIE, session.sessionToken, {
+          httpOnly: true,
+          sameSite: 'strict',
+          secure: cookieSecure,
+          path: '/',
+          maxAge: sessionTtlMs,
+        });
+        return { user: session.user, csrfToken: session.csrfToken };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/auth/logout',
+      summary: 'Sign out (ends the session)',
+      tag: 'auth',
+      auth: 'user',
+      success: { status: 204 },
+      async handler({ req, res }) {
+        const token = readCookie(req, SESSION_COOKIE);
+        if (token) await identity.signOut(token);
+        res.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply(204);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/me',
+      summary: 'The signed-in user, the CSRF token of this session and every workspace with role, capabilities and tenant scope',
+      tag: 'auth',
+      auth: 'user',
+      async handler({ principal }) {
+        const workspaces = await store.workspacesOf(principal.user.id);
+        return {
+          user: principal.user,
+          csrfToken: principal.csrfToken ?? null,
+          workspaces: workspaces.map(({ workspace, membership }) => ({
+            ...workspace,
+            role: membership.role,
+            capabilities: capabilitiesOf(membership.role),
+            tenantScope: membership.tenantScope,
+          })),
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/capabilities',
+      summary: 'The capability registry and what each role grants',
+      tag: 'auth',
+      auth: 'user',
+      async handler() {
+        return { capabilities: CAPABILITIES, roles: Object.fromEntries(ROLES.map((role) => [role, capabilitiesOf(role)])) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/tokens',
+      summary: 'Create an API token acting as you (shown once; only its hash is stored)',
+      tag: 'auth',
+      auth: 'user',
+      success: { status: 201 },
+      body: z.object({ name: z.string().trim().min(1).max(100) }),
+      async handler({ principal, body }) {
+        return reply(201, await identity.createApiToken(principal.user, body.name));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/workspaces',
+      summary: 'Create a workspace; you become its owner',
+      tag: 'workspaces',
+      auth: 'user',
+      success: { status: 201 },
+      body: z.object({ name: z.string().trim().min(1).max(100) }),
+      async handler({ principal, body }) {
+        return reply(201, await identity.createWorkspace(principal.user, body.name));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/workspaces/{workspaceId}',
+      summary: 'The workspace and your membership in it',
+      tag: 'workspaces',
+      auth: 'workspace',
+      capability: 'tenant.view',
+      async handler({ workspaceId, membership }) {
+        const workspace = await store.findWorkspace(workspaceId);
+        return { ...workspace, role: membership.role, capabilities: capabilitiesOf(membership.role), tenantScope: membership.tenantScope };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/workspaces/{workspaceId}/members',
+      summary: 'Members with role and tenant scope',
+      tag: 'workspaces',
+      auth: 'workspace',
+      capability: 'workspace.manage',
+      async handler({ workspaceId }) {
+        return { members: await store.listMembers(workspaceId) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/workspaces/{workspaceId}/members',
+      summary: 'Add a member or change role and tenant scope (tenantIds null = all tenants); creates the user when initialPassword is given',
+      tag: 'workspaces',
+      auth: 'workspace',
+      capability: 'workspace.manage',
+      body: z.object({
+        email,
+        displayName: z.string().trim().min(1).max(100).optional(),
+        role: z.enum(ROLES),
+        tenantIds: z.array(id).max(500).nullable().optional(),
+        initialPassword: z.string().min(8).max(200).optional(),
+      }),
+      async handler({ principal, workspaceId, body, membership: mine }) {
+        // Nobody hands out more than they hold: only an owner makes owners.
+        if (body.role === 'owner' && mine.role !== 'owner') {
+          throw new DomainError('MEMBER.ROLE_TOO_HIGH', 'permission_denied', 'only an owner can grant the owner role');
+        }
+        const { membership, created } = await identity.putMember(principal.user, workspaceId, body);
+        return reply(created ? 201 : 200, membership);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,218 @@
+import { z } from '@tenantatlas/shared';
+import type { OnboardingPort } from '../../grpc/downstream';
+import { booleanQuery, expectedVersion, id, pageQuery, reply, route, type RouteContext, type RouteDef } from '../route';
+import { filterToScope, requireDraftInScope, requireUnlimitedScope } from './scope';
+
+const draftParams = z.object({ workspaceId: id, draftId: id });
+const tenantParams = z.object({ workspaceId: id, tenantId: id });
+const STEPS = ['identify', 'connect', 'verify', 'bootstrap', 'complete'] as const;
+
+export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
+  const draftAction = <B extends z.ZodObject<z.ZodRawShape>>(
+    action: string,
+    summary: string,
+    body: B,
+    call: (base: { workspace_id: string; actor: object; draft_id: string }, body: z.output<B>, ctx: RouteContext<unknown, unknown, unknown>) => Promise<unknown>,
+    capability: 'onboarding.manage' | 'onboarding.activate' = 'onboarding.manage',
+  ) =>
+    route({
+      method: 'post',
+      path: `/api/workspaces/{workspaceId}/drafts/{draftId}/${action}`,
+      summary,
+      tag: 'onboarding',
+      auth: 'workspace',
+      capability,
+      params: draftParams,
+      body,
+      async handler(ctx) {
+        await requireDraftInScope(ctx, onboarding, ctx.params.draftId);
+        return call({ workspace_id: ctx.workspaceId, actor: ctx.actor, draft_id: ctx.params.draftId }, ctx.body as z.output<B>, ctx);
+      },
+    });
+
+  return [
+    route({
+      method: 'get',
+      path: '/api/workspaces/{workspaceId}/tenants',
+      summary: 'Managed tenants (only those in your scope)',
+      tag: 'tenants',
+      auth: 'workspace',
+      capability: 'tenant.view',
+      query: z.object({ status: z.enum(['draft', 'onboarding', 'active', 'archived']).optional(), ...pageQuery }),
+      async handler(ctx) {
+        const res = await onboarding.ListTenants({
+          workspace_id: ctx.workspaceId,
+          status: ctx.query.status ?? '',
+          page: { page_size: ctx.query.pageSize ?? 100, page_token: ctx.query.pageToken ?? '' },
+        });
+        return { tenants: filterToScope(ctx, res.tenants, (t) => t.id), next_page_token: res.next_page_token };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/workspaces/{workspaceId}/tenants/{tenantId}',
+      summary: 'One managed tenant with its operability',
+      tag: 'tenants',
+      auth: 'workspace',
+      capability: 'tenant.view',
+      tenantParam: 'tenantId',
+      params: tenantParams,
+      async handler(ctx) {
+        return onboarding.GetTenant({ workspace_id: ctx.workspaceId, tenant_id: ctx.params.tenantId });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/workspaces/{workspaceId}/tenants/{tenantId}/archive',
+      summary: 'Archive a tenant',
+      tag: 'tenants',
+      auth: 'workspace',
+      capability: 'onboarding.manage',
+      tenantParam: 'tenantId',
+      params: tenantParams,
+      body: z.object({ expected_version: expectedVersion, reason: z.string().trim().min(1).max(500) }),
+      async handler(ctx) {
+        return onboarding.ArchiveTenant({ workspace_id: ctx.workspaceId, actor: ctx.actor, tenant_id: ctx.params.tenantId, ...ctx.body });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/workspaces/{workspaceId}/tenants/{tenantId}/restore',
+      summary: 'Restore an archived tenant',
+      tag: 'tenants',
+      auth: 'workspace',
+      capability: 'onboarding.manage',
+      tenantParam: 'tenantId',
+      params: tenantParams,
+      body: z.object({ expected_version: expectedVersion }),
+      async handler(ctx) {
+        return onboarding.RestoreTenant({ workspace_id: ctx.workspaceId, actor: ctx.actor, tenant_id: ctx.params.tenantId, ...ctx.body });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/workspaces/{workspaceId}/drafts',
+      summary: 'Onboarding drafts with compact readiness (the draft picker)',
+      tag: 'onboarding',
+      auth: 'workspace',
+      capability: 'tenant.view',
+      query: z.object({ tenantId: id.optional(), includeTerminal: booleanQuery.optional(), ...pageQuery }),
+      async handler(ctx) {
+        if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
+        const res = await onboarding.ListDrafts({
+          workspace_id: ctx.workspaceId,
+          tenant_id: ctx.query.tenantId ?? '',
+          include_terminal: ctx.query.includeTerminal ?? false,
+          page: { page_size: ctx.query.pageSize ?? 100, page_token: ctx.query.pageToken ?? '' },
+        });
+        return { drafts: filterToScope(ctx, res.drafts, (d) => d.draft?.tenant_id), next_page_token: res.next_page_token };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/workspaces/{workspaceId}/drafts',
+      summary: 'Start a new onboarding draft (no tenant yet)',
+      tag: 'onboarding',
+      auth: 'workspace',
+      capability: 'onboarding.manage',
+      success: { status: 201 },
+      async handler(ctx) {
+        requireUnlimitedScope(ctx);
+        return reply(201, await onboarding.CreateDraft({ workspace_id: ctx.workspaceId, actor: ctx.actor }));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/workspaces/{workspaceId}/drafts/{draftId}',
+      summary: 'One onboarding draft',
+      tag: 'onboarding',
+      auth: 'workspace',
+      capability: 'tenant.view',
+      params: draftParams,
+      async handler(ctx) {
+        const res = await onboarding.GetDraft({ workspace_id: ctx.workspaceId, draft_id: ctx.params.draftId });
+        if (res.draft?.tenant_id) ctx.requireTenant(res.draft.tenant_id);
+        return res;
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/workspaces/{workspaceId}/drafts/{draftId}/readiness',
+      summary: 'Readiness from backend truth and the single next action',
+      tag: 'onboarding',
+      auth: 'workspace',
+      capability: 'tenant.view',
+      params: draftParams,
+      async handler(ctx) {
+        await requireDraftInScope(ctx, onboarding, ctx.params.draftId);
+        return onboarding.GetReadiness({ workspace_id: ctx.workspaceId, draft_id: ctx.params.draftId });
+      },
+    }),
+    draftAction(
+      'identify',
+      'Identify the tenant (step 1); converges on one tenant per external id',
+      z.object({
+        expected_version: expectedVersion,
+        external_tenant_id: z.string().trim().min(1).max(200),
+        name: z.string().trim().min(1).max(200),
+        primary_domain: z.string().trim().max(253).optional(),
+      }),
+      (base, body, ctx) => {
+        requireUnlimitedScope(ctx);
+        return onboarding.IdentifyTenant({ ...base, ...body, primary_domain: body.primary_domain ?? '' });
+      },
+    ),
+    draftAction(
+      'connection',
+      'Select a provider connection, or create one (step 2)',
+      z
+        .object({
+          expected_version: expectedVersion,
+          connection_id: id.optional(),
+          new_connection: z
+            .object({
+              display_name: z.string().trim().min(1).max(200),
+              connection_type: z.enum(['application', 'delegated']).optional(),
+              client_id: z.string().trim().min(1).max(200),
+              target_tenant_id: z.string().trim().min(1).max(200),
+              client_secret: z.string().min(1).max(1000).optional(),
+              make_default: z.boolean().optional(),
+            })
+            .optional(),
+        })
+        .refine((b) => Boolean(b.connection_id) !== Boolean(b.new_connection), { message: 'give exactly one of connection_id / new_connection' }),
+      (base, body, ctx) => {
+        if (body.new_connection) ctx.requireCapability('connection.manage');
+        return onboarding.SelectConnection({ ...base, ...body });
+      },
+    ),
+    draftAction('verification', 'Start (or reuse) the verification run (step 3)', z.object({ expected_version: expectedVersion }), (base, body) =>
+      onboarding.StartVerification({ ...base, ...body }),
+    ),
+    draftAction(
+      'bootstrap',
+      'Start bootstrap runs (step 4)',
+      z.object({ expected_version: expectedVersion, types: z.array(z.string().min(1).max(100)).min(1).max(20) }),
+      (base, body) => onboarding.StartBootstrap({ ...base, ...body }),
+    ),
+    draftAction('step', 'Move the wizard to another step', z.object({ expected_version: expectedVersion, step: z.enum(STEPS) }), (base, body) =>
+      onboarding.SetCurrentStep({ ...base, ...body }),
+    ),
+    draftAction(
+      'cancel',
+      'Cancel the draft',
+      z.object({ expected_version: expectedVersion, reason: z.string().trim().max(500).optional() }),
+      (base, body) => onboarding.CancelDraft({ ...base, ...body, reason: body.reason ?? '' }),
+    ),
+    draftAction(
+      'activate',
+      'Complete onboarding (step 5); override needs onboarding.activate.override and a reason',
+      z.object({ expected_version: expectedVersion, override: z.boolean().optional(), override_reason: z.string().trim().max(500).optional() }),
+      (base, body, ctx) => {
+        if (body.override) ctx.requireCapability('onboarding.activate.override');
+        return onboarding.Activate({ ...base, ...body });
+      },
+      'onboarding.activate',
+    ),
+  ];
+}

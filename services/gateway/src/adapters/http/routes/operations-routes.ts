@@ -1,0 +1,135 @@
+import { z } from '@tenantatlas/shared';
+import type { OperationsPort } from '../../grpc/downstream';
+import { id, pageQuery, route, type RouteDef } from '../route';
+import { filterToScope, requireRunInScope, requireTenantWhenLimited } from './scope';
+
+const runParams = z.object({ workspaceId: id, runId: id });
+const rfc3339 = z.string().datetime({ offset: true });
+
+export function operationsRoutes(operations: OperationsPort): RouteDef[] {
+  return [
+    route({
+      method: 'get',
+      path: '/api/run-types',
+      summary: 'Registered run types and their retry policies',
+      tag: 'runs',
+      auth: 'user',
+      async handler() {
+        return operations.ListRunTypes({});
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/workspaces/{workspaceId}/runs',
+      summary: 'Operation runs, newest first (the task board)',
+      tag: 'runs',
+      auth: 'workspace',
+      capability: 'operations.view',
+      query: z.object({
+        tenantId: id.optional(),
+        type: z.string().max(100).optional(),
+        status: z.enum(['queued', 'running', 'completed']).optional(),
+        outcome: z.enum(['succeeded', 'partially_succeeded', 'failed', 'cancelled']).optional(),
+        subject: z.string().max(200).optional(),
+        ...pageQuery,
+      }),
+      async handler(ctx) {
+        if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
+        const res = await operations.ListRuns({
+          workspace_id: ctx.workspaceId,
+          tenant_id: ctx.query.tenantId ?? '',
+          type: ctx.query.type ?? '',
+          status: ctx.query.status ?? '',
+          outcome: ctx.query.outcome ?? '',
+          subject: ctx.query.subject ?? '',
+          page: { page_size: ctx.query.pageSize ?? 50, page_token: ctx.query.pageToken ?? '' },
+        });
+        return { runs: filterToScope(ctx, res.runs, (r) => r.tenant_id), next_page_token: res.next_page_token };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/workspaces/{workspaceId}/runs',
+      summary: 'Start a run (deduplicated: an active run of the same kind is returned instead)',
+      tag: 'runs',
+      auth: 'workspace',
+      capability: 'operations.start',
+      body: z.object({
+        tenant_id: id,
+        type: z.string().trim().min(1).max(100),
+        subject: z.string().max(200).optional(),
+        context: z.record(z.string().max(100), z.string().max(1000)).optional(),
+        idempotency_key: z.string().max(200).optional(),
+      }),
+      async handler(ctx) {
+        ctx.requireTenant(ctx.body.tenant_id);
+        return operations.StartRun({ workspace_id: ctx.workspaceId, actor: ctx.actor, ...ctx.body });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/workspaces/{workspaceId}/runs/{runId}',
+      summary: 'One run with its attempts, reason codes and sanitized messages',
+      tag: 'runs',
+      auth: 'workspace',
+      capability: 'operations.view',
+      params: runParams,
+      async handler(ctx) {
+        const res = await operations.GetRun({ workspace_id: ctx.workspaceId, run_id: ctx.params.runId });
+        if (res.run?.tenant_id) ctx.requireTenant(res.run.tenant_id);
+        return res;
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/workspaces/{workspaceId}/runs/{runId}/cancel',
+      summary: 'Cancel a queued or running run',
+      tag: 'runs',
+      auth: 'workspace',
+      capability: 'operations.start',
+      params: runParams,
+      async handler(ctx) {
+        await requireRunInScope(ctx, operations, ctx.params.runId);
+        return operations.CancelRun({ workspace_id: ctx.workspaceId, actor: ctx.actor, run_id: ctx.params.runId });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/workspaces/{workspaceId}/runs/{runId}/rerun',
+      summary: 'Rerun a completed run',
+      tag: 'runs',
+      auth: 'workspace',
+      capability: 'operations.start',
+      params: runParams,
+      body: z.object({ idempotency_key: z.string().max(200).optional() }),
+      async handler(ctx) {
+        await requireRunInScope(ctx, operations, ctx.params.runId);
+        return operations.RerunRun({
+          workspace_id: ctx.workspaceId,
+          actor: ctx.actor,
+          run_id: ctx.params.runId,
+          idempotency_key: ctx.body.idempotency_key ?? '',
+        });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/workspaces/{workspaceId}/runs/retry-failed',
+      summary: 'Bulk retry: rerun the failed runs matching the filter (limited members must name a tenant)',
+      tag: 'runs',
+      auth: 'workspace',
+      capability: 'operations.start',
+      body: z.object({
+        tenant_id: id.optional(),
+        type: z.string().max(100).optional(),
+        completed_after: rfc3339.optional(),
+        limit: z.number().int().min(1).max(200).optional(),
+      }),
+      async handler(ctx) {
+        if (ctx.body.tenant_id) ctx.requireTenant(ctx.body.tenant_id);
+        else requireTenantWhenLimited(ctx, 'body.tenant_id');
+        return operations.RetryFailedRuns({ workspace_id: ctx.workspaceId, actor: ctx.actor, ...ctx.body });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,92 @@
+import { Schema, type Connection } from 'mongoose';
+import { outboxFields, type OutboxDocument } from '@tenantatlas/shared';
+
+export interface UserDoc {
+  _id: string;
+  email: string;
+  displayName: string;
+  passwordHash: string;
+  createdAt: Date;
+}
+
+export interface WorkspaceDoc extends OutboxDocument {
+  _id: string;
+  name: string;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export interface MembershipDoc extends OutboxDocument {
+  _id: string;
+  workspaceId: string;
+  userId: string;
+  role: string;
+  /** null = every tenant of the workspace */
+  tenantIds: string[] | null;
+  updatedAt: Date;
+}
+
+export interface SessionDoc {
+  /** sha256 of the cookie value: a database leak yields no usable session */
+  _id: string;
+  userId: string;
+  csrfToken: string;
+  expiresAt: Date;
+}
+
+export interface ApiTokenDoc extends OutboxDocument {
+  _id: string;
+  userId: string;
+  name: string;
+  secretHash: string;
+  createdAt: Date;
+}
+
+export function identityModels(connection: Connection) {
+  const users = new Schema<UserDoc>({
+    _id: String,
+    email: { type: String, required: true, unique: true },
+    displayName: { type: String, required: true },
+    passwordHash: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  });
+  const workspaces = new Schema<WorkspaceDoc>({
+    _id: String,
+    name: { type: String, required: true },
+    createdBy: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    ...outboxFields,
+  });
+  const memberships = new Schema<MembershipDoc>({
+    _id: String,
+    workspaceId: { type: String, required: true },
+    userId: { type: String, required: true, index: true },
+    role: { type: String, required: true },
+    tenantIds: { type: [String], default: null },
+    updatedAt: { type: Date, required: true },
+    ...outboxFields,
+  });
+  memberships.index({ workspaceId: 1, userId: 1 }, { unique: true });
+  const sessions = new Schema<SessionDoc>({
+    _id: String,
+    userId: { type: String, required: true },
+    csrfToken: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+  });
+  const apiTokens = new Schema<ApiTokenDoc>({
+    _id: String,
+    userId: { type: String, required: true },
+    name: { type: String, required: true },
+    secretHash: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    ...outboxFields,
+  });
+  return {
+    User: connection.model<UserDoc>('User', users, 'users'),
+    Workspace: connection.model<WorkspaceDoc>('Workspace', workspaces, 'workspaces'),
+    Membership: connection.model<MembershipDoc>('Membership', memberships, 'memberships'),
+    Session: connection.model<SessionDoc>('Session', sessions, 'sessions'),
+    ApiToken: connection.model<ApiTokenDoc>('ApiToken', apiTokens, 'api_tokens'),
+  };
+}
+export type IdentityModels = ReturnType<typeof identityModels>;

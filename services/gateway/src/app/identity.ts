@@ -1,0 +1,133 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createEvent, DomainError, invalidArgument, type EventEnvelope } from '@tenantatlas/shared';
+import type { Membership, TenantScope } from '../domain/access';
+import type { Role } from '../domain/capabilities';
+import { hashPassword, UNUSABLE_HASH, verifyPassword } from '../domain/passwords';
+import type { IdentityStore, User, Workspace } from './ports';
+
+export const SOURCE = 'gateway';
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+const invalidCredentials = () => new DomainError('AUTH.INVALID_CREDENTIALS', 'unauthenticated', 'e-mail or password is wrong');
+
+/** Who is calling: the user, and how they proved it (cookie sessions need a CSRF header to write). */
+export interface Principal {
+  user: User;
+  via: 'session' | 'token';
+  csrfToken?: string;
+}
+
+export class Identity {
+  constructor(
+    private readonly store: IdentityStore,
+    private readonly sessionTtlMs: number,
+  ) {}
+
+  async signIn(email: string, password: string): Promise<{ sessionToken: string; csrfToken: string; user: User }> {
+    const found = await this.store.findUserByEmail(email);
+    // Same work whether or not the e-mail exists, so timing does not reveal accounts.
+    const ok = await verifyPassword(password, found?.passwordHash ?? UNUSABLE_HASH);
+    if (!found || !ok) throw invalidCredentials();
+    const sessionToken = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(24).toString('base64url');
+    await this.store.createSession({ tokenHash: sha256(sessionToken), userId: found.id, csrfToken, expiresAt: new Date(Date.now() + this.sessionTtlMs) });
+    return { sessionToken, csrfToken, user: { id: found.id, email: found.email, displayName: found.displayName } };
+  }
+
+  async signOut(sessionToken: string): Promise<void> {
+    await this.store.deleteSession(sha256(sessionToken));
+  }
+
+  async fromSession(sessionToken: string): Promise<Principal | null> {
+    const session = await this.store.findSession(sha256(sessionToken));
+    if (!session || session.expiresAt.getTime() <= Date.now()) return null;
+    const user = await this.store.findUser(session.userId);
+    return user ? { user, via: 'session', csrfToken: session.csrfToken } : null;
+  }
+
+  /** API tokens look like `ta_<id>.<secret>`; only a hash of the secret is stored. */
+  async fromApiToken(token: string): Promise<Principal | null> {
+    const match = /^ta_([A-Za-z0-9-]+)\.([A-Za-z0-9_-]+)$/.exec(token);
+    if (!match) return null;
+    const stored = await this.store.findApiToken(match[1]!);
+    if (!stored) return null;
+    const expected = Buffer.from(stored.secretHash, 'hex');
+    const actual = Buffer.from(sha256(match[2]!), 'hex');
+    if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return null;
+    const user = await this.store.findUser(stored.userId);
+    return user ? { user, via: 'token' } : null;
+  }
+
+  async createApiToken(user: User, name: string): Promise<{ id: string; token: string }> {
+    const id = randomUUID();
+    const secret = randomBytes(32).toString('base64url');
+    await this.store.createApiToken({ id, userId: user.id, name, secretHash: sha256(secret), events: [] });
+    return { id, token: `ta_${id}.${secret}` };
+  }
+
+  async createWorkspace(owner: User, name: string): Promise<Workspace> {
+    return this.store.createWorkspace({
+      name,
+      owner,
+      events: (workspaceId) => [
+        createEvent({
+          type: 'tenantatlas.gateway.workspace.created',
+          source: SOURCE,
+          subject: `workspace/${workspaceId}`,
+          workspaceId,
+          actor: { kind: 'user', userId: owner.id },
+          data: { after: { name, ownerUserId: owner.id } },
+        }),
+      ],
+    });
+  }
+
+  /** Adds a member (creating the user when an initial password is given) or changes role and scope. */
+  async putMember(
+    actor: User,
+    workspaceId: string,
+    input: { email: string; displayName?: string; role: Role; tenantIds?: string[] | null; initialPassword?: string },
+  ): Promise<{ membership: Membership; created: boolean }> {
+    let user: User | null = await this.store.findUserByEmail(input.email);
+    if (!user) {
+      if (!input.initialPassword) {
+        throw invalidArgument('MEMBER.PASSWORD_REQUIRED', 'no user has this e-mail: give an initialPassword to create one', { field: 'initialPassword' });
+      }
+      user = await this.store.createUser({
+        email: input.email,
+        displayName: input.displayName ?? input.email,
+        passwordHash: await hashPassword(input.initialPassword),
+      });
+    }
+    const tenantScope: TenantScope = input.tenantIds ? { kind: 'some', tenantIds: input.tenantIds } : { kind: 'all' };
+    const membership: Membership = { workspaceId, userId: user.id, role: input.role, tenantScope };
+    const before = await this.store.findMembership(workspaceId, user.id);
+    const event = membershipEvent(actor, membership, before);
+    const { created } = await this.store.putMembership(membership, [event]);
+    return { membership, created };
+  }
+
+  /** Creates the seed admin and its workspace once (dev stack); does nothing when the user exists. */
+  async seed(email: string, password: string, workspaceName: string): Promise<{ created: boolean; workspace?: Workspace }> {
+    if (await this.store.findUserByEmail(email)) return { created: false };
+    const user = await this.store.createUser({ email, displayName: 'Admin', passwordHash: await hashPassword(password) });
+    return { created: true, workspace: await this.createWorkspace(user, workspaceName) };
+  }
+}
+
+function scopeSummary(scope: TenantScope): string {
+  return scope.kind === 'all' ? 'all' : scope.tenantIds.join(',');
+}
+
+function membershipEvent(actor: User, after: Membership, before: Membership | null): EventEnvelope {
+  return createEvent({
+    type: before ? 'tenantatlas.gateway.membership.updated' : 'tenantatlas.gateway.membership.granted',
+    source: SOURCE,
+    subject: `membership/${after.userId}`,
+    workspaceId: after.workspaceId,
+    actor: { kind: 'user', userId: actor.id },
+    data: {
+      ...(before ? { before: { role: before.role, tenants: scopeSummary(before.tenantScope) } } : {}),
+      after: { role: after.role, tenants: scopeSummary(after.tenantScope) },
+    },
+  });
+}

@@ -1,0 +1,49 @@
+import { roleGrants, type Capability, type Role } from './capabilities';
+
+/** A member sees every tenant of the workspace, or only the listed ones. */
+export type TenantScope = { kind: 'all' } | { kind: 'some'; tenantIds: string[] };
+
+export interface Membership {
+  userId: string;
+  workspaceId: string;
+  role: Role;
+  tenantScope: TenantScope;
+}
+
+export function tenantInScope(scope: TenantScope, tenantId: string): boolean {
+  return scope.kind === 'all' || scope.tenantIds.includes(tenantId);
+}
+
+/**
+ * Why access was refused. Not-a-member and tenant-out-of-scope both surface as 404 so a caller
+ * never learns that the workspace or tenant exists; a member lacking a capability gets 403.
+ */
+export type DenialReason = 'NOT_A_MEMBER' | 'TENANT_OUT_OF_SCOPE' | 'CAPABILITY_MISSING';
+export type AccessDecision = { allowed: true } | { allowed: false; reason: DenialReason; visibleAs: 'not_found' | 'forbidden' };
+
+export interface AccessRequest {
+  capability: Capability;
+  /** the tenant the request is about, when it is about one */
+  tenantId?: string;
+}
+
+export function decideAccess(membership: Membership | null, request: AccessRequest): AccessDecision {
+  if (!membership) return { allowed: false, reason: 'NOT_A_MEMBER', visibleAs: 'not_found' };
+  // Scope before capability: a 403 would confirm that an out-of-scope tenant exists.
+  if (request.tenantId !== undefined && !tenantInScope(membership.tenantScope, request.tenantId)) {
+    return { allowed: false, reason: 'TENANT_OUT_OF_SCOPE', visibleAs: 'not_found' };
+  }
+  if (!roleGrants(membership.role, request.capability)) {
+    return { allowed: false, reason: 'CAPABILITY_MISSING', visibleAs: 'forbidden' };
+  }
+  return { allowed: true };
+}
+
+/** Keeps only the items of tenants the member may see (list endpoints of limited members). */
+export function visibleTo<T>(membership: Membership, items: T[], tenantOf: (item: T) => string): T[] {
+  return items.filter((item) => {
+    const tenantId = tenantOf(item);
+    // Workspace-level items (no tenant yet) are visible to every member.
+    return tenantId === '' || tenantInScope(membership.tenantScope, tenantId);
+  });
+}

@@ -1,0 +1,67 @@
+import { decideAccess, visibleTo, type Membership } from './access';
+import { ALL_CAPABILITIES, capabilitiesOf, isCapability, ROLES } from './capabilities';
+
+const member = (role: Membership['role'], tenantIds?: string[]): Membership => ({
+  userId: 'u1',
+  workspaceId: 'w1',
+  role,
+  tenantScope: tenantIds ? { kind: 'some', tenantIds } : { kind: 'all' },
+});
+
+describe('role → capability mapping', () => {
+  it('gives owners every capability in the registry', () => {
+    expect(capabilitiesOf('owner')).toEqual(ALL_CAPABILITIES);
+  });
+
+  it('keeps readonly to view capabilities only', () => {
+    expect(capabilitiesOf('readonly')).toEqual(['tenant.view', 'connection.view', 'operations.view', 'audit.view']);
+  });
+
+  it('lets operators run onboarding but not override activation, export audit or manage members', () => {
+    const operator = capabilitiesOf('operator');
+    expect(operator).toEqual(expect.arrayContaining(['onboarding.manage', 'onboarding.activate', 'operations.start', 'connection.manage']));
+    expect(operator).not.toContain('onboarding.activate.override');
+    expect(operator).not.toContain('audit.export');
+    expect(operator).not.toContain('workspace.manage');
+  });
+
+  it('orders roles from most to least privileged', () => {
+    for (let i = 1; i < ROLES.length; i++) {
+      const wider = new Set(capabilitiesOf(ROLES[i - 1]!));
+      expect(capabilitiesOf(ROLES[i]!).every((c) => wider.has(c))).toBe(true);
+      expect(capabilitiesOf(ROLES[i]!).length).toBeLessThan(wider.size);
+    }
+  });
+
+  it('only knows registered capability names', () => {
+    expect(isCapability('audit.export')).toBe(true);
+    expect(isCapability('admin')).toBe(false);
+    expect(isCapability('constructor')).toBe(false);
+  });
+});
+
+describe('access decisions', () => {
+  it('answers 404-style for a non-member whatever the capability', () => {
+    expect(decideAccess(null, { capability: 'tenant.view' })).toEqual({ allowed: false, reason: 'NOT_A_MEMBER', visibleAs: 'not_found' });
+  });
+
+  it('answers 403-style for a member without the capability', () => {
+    expect(decideAccess(member('readonly'), { capability: 'operations.start' })).toEqual({
+      allowed: false,
+      reason: 'CAPABILITY_MISSING',
+      visibleAs: 'forbidden',
+    });
+  });
+
+  it('hides tenants outside a limited member scope even when the capability is missing too', () => {
+    const limited = member('readonly', ['t1']);
+    expect(decideAccess(limited, { capability: 'operations.start', tenantId: 't2' })).toMatchObject({ visibleAs: 'not_found' });
+    expect(decideAccess(limited, { capability: 'operations.view', tenantId: 't1' })).toEqual({ allowed: true });
+  });
+
+  it('filters lists to the member scope, keeping workspace-level items', () => {
+    const items = [{ tenant: 't1' }, { tenant: 't2' }, { tenant: '' }];
+    expect(visibleTo(member('operator', ['t1']), items, (i) => i.tenant)).toEqual([{ tenant: 't1' }, { tenant: '' }]);
+    expect(visibleTo(member('operator'), items, (i) => i.tenant)).toHaveLength(3);
+  });
+});
