@@ -1,3 +1,4 @@
+import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { eventKey, type EventEnvelope } from './envelope';
 
@@ -20,28 +21,39 @@ export class EventPublisher {
   async publish(events: OutgoingEvent[]): Promise<void> {
     if (events.length === 0) return;
     const producer = await this.connected();
-    const byTopic = new Map<string, OutgoingEvent[]>();
-    for (const item of events) byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), item]);
     try {
-      await producer.sendBatch({
-        compression: CompressionTypes.None,
-        topicMessages: [...byTopic].map(([topic, items]) => ({
-          topic,
-          messages: items.map(({ event }) => ({
-            key: eventKey(event),
-            value: JSON.stringify(event),
-            headers: {
-              'ce-id': event.id,
-              'ce-type': event.type,
-              ...(event.traceparent ? { traceparent: event.traceparent } : {}),
-            },
-          })),
-        })),
-      });
+      // The kafkajs instrumentation makes the send span a child of the active context and writes
+      // its traceparent header, so each run of events is sent inside the trace that produced it
+      // (the outbox relay itself runs outside any request). Runs are sent in order.
+      for (const run of runsByTrace(events)) {
+        const origin = run[0]!.event.traceparent;
+        const ctx = origin ? propagation.extract(ROOT_CONTEXT, { traceparent: origin }) : context.active();
+        await context.with(ctx, () => this.send(producer, run));
+      }
     } catch (err) {
       await this.reset();
       throw err;
     }
+  }
+
+  private async send(producer: Producer, events: OutgoingEvent[]): Promise<void> {
+    const byTopic = new Map<string, OutgoingEvent[]>();
+    for (const item of events) byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), item]);
+    await producer.sendBatch({
+      compression: CompressionTypes.None,
+      topicMessages: [...byTopic].map(([topic, items]) => ({
+        topic,
+        messages: items.map(({ event }) => ({
+          key: eventKey(event),
+          value: JSON.stringify(event),
+          headers: {
+            'ce-id': event.id,
+            'ce-type': event.type,
+            ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+          },
+        })),
+      })),
+    });
   }
 
   async stop(): Promise<void> {
@@ -74,4 +86,15 @@ export class EventPublisher {
     this.producer = undefined;
     await producer?.disconnect().catch(() => undefined);
   }
+}
+
+/** Consecutive events that share a trace, in their original order. */
+function runsByTrace(events: OutgoingEvent[]): OutgoingEvent[][] {
+  const runs: OutgoingEvent[][] = [];
+  for (const item of events) {
+    const last = runs.at(-1);
+    if (last && last[0]!.event.traceparent === item.event.traceparent) last.push(item);
+    else runs.push([item]);
+  }
+  return runs;
 }
