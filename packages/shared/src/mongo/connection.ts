@@ -24,10 +24,15 @@ export async function ensureIndexes(models: Model<any>[]): Promise<void> {
   }
 }
 
-/** MongoDB (and FerretDB) report a unique-index violation with code 11000. */
+/**
+ * MongoDB (and FerretDB) report a unique-index violation with code 11000. FerretDB's SQLite backend
+ * reports the same violation as code 1 (InternalError, "UNIQUE constraint failed") when concurrent
+ * writes race past its own check; the index still held, so that counts as a duplicate too.
+ */
 export function isDuplicateKeyError(err: unknown): boolean {
-  const code = (err as { code?: number } | null)?.code;
-  return code === 11000 || code === 11001;
+  const { code, message } = (err ?? {}) as { code?: number; message?: unknown };
+  if (code === 11000 || code === 11001) return true;
+  return code === 1 && typeof message === 'string' && message.includes('UNIQUE constraint failed');
 }
 
 export async function pingMongo(connection: Connection): Promise<boolean> {
