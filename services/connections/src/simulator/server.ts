@@ -49,7 +49,8 @@ const graphError = (status: number, code: string, message: string, headers?: Rec
 const tokenError = (status: number, error: string, aadsts: number, text: string, headers?: Record<string, string>) =>
   json(status, { error, error_description: `AADSTS${aadsts}: ${text}`, error_codes: [aadsts] }, headers);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// unref: a scripted slow answer must not keep a test process (or a closing simulator) alive.
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 async function readBody(req: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import type { Connection as MongoConnection } from 'mongoose';
+import { connectMongo, DomainError, loadProto, promiseClient, topicsFor, type PromiseClient } from '@tenantatlas/shared';
+import type { ProtoGrpcType } from '@tenantatlas/shared/proto/connections';
+import type { ConnectionsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
+import { startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
+import { startProviderSimulator, type ProviderSimulator } from '../simulator/server';
+
+/**
+ * One connections service process (from dist/) against the real Kafka and FerretDB, with its
+ * Microsoft adapter pointed at an embedded provider simulator, plus what a test needs to look at:
+ * a gRPC client, every raw Kafka message on the connections topic, and the service's database.
+ */
+export interface Harness {
+  service: ServiceProcess;
+  simulator: ProviderSimulator;
+  client: PromiseClient<ConnectionsServiceClient>;
+  mongo: MongoConnection;
+  /** raw message values seen on the connections events topic */
+  messages: string[];
+  keyId: string;
+  stop(): Promise<void>;
+}
+
+export const USER = { user_id: 'user-1', display_name: 'Operator One', component: '' };
+export const WORKER = { user_id: '', display_name: '', component: 'operations-worker' };
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const infra = testInfra();
+  const db = uniqueName('itest_connections');
+  const prefix = uniqueName('itest');
+  const keyId = 'itest-k1';
+  const simulator = await startProviderSimulator();
+  const service = await startService('connections', {
+    env: {
+      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+      MONGO_URL: infra.mongoUrl,
+      MONGO_DB: db,
+      KAFKA_TOPIC_PREFIX: prefix,
+      LOG_LEVEL: 'debug',
+      CONNECTIONS_ENCRYPTION_KEYS: `${keyId}:${randomBytes(32).toString('base64')}`,
+      MICROSOFT_LOGIN_BASE_URL: simulator.url,
+      MICROSOFT_GRAPH_BASE_URL: simulator.url,
+      PROVIDER_HTTP_TIMEOUT_MS: '1000',
+      ...env,
+    },
+  });
+  const proto = loadProto<ProtoGrpcType>('tenantatlas/connections/v1/connections.proto');
+  const raw = new proto.tenantatlas.connections.v1.ConnectionsService(service.address, grpc.credentials.createInsecure());
+  const client = promiseClient(raw);
+  const mongo = await connectMongo(infra.mongoUrl, db);
+
+  const kafka = new Kafka({ clientId: 'connections-itest', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const messages: string[] = [];
+  const consumer: Consumer = kafka.consumer({ groupId: uniqueName('itest-connections') });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topicsFor(prefix).connectionsEvents, fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void messages.push(message.value?.toString() ?? '') });
+
+  return {
+    service,
+    simulator,
+    client,
+    mongo,
+    messages,
+    keyId,
+    async stop() {
+      client.close();
+      await consumer.disconnect();
+      await service.stop();
+      await mongo.close();
+      await simulator.close();
+    },
+  };
+}
+
+/** The parsed events of one connection seen on Kafka so far. */
+export function eventsOf(h: Harness, connectionId: string): { type: string; data: Record<string, unknown>; actor: unknown }[] {
+  return h.messages
+    .map((m) => JSON.parse(m) as { type: string; subject: string; data: Record<string, unknown>; actor: unknown })
+    .filter((e) => e.subject === `connection/${connectionId}`);
+}
+
+export async function waitForEvent(h: Harness, connectionId: string, type: string, count = 1) {
+  return waitFor(() => {
+    const found = eventsOf(h, connectionId).filter((e) => e.type === `tenantatlas.connections.connection.${type}`);
+    return found.length >= count ? found : undefined;
+  }, { what: `${count} ${type} event(s) for ${connectionId}` });
+}
+
+/** The DomainError a call was rejected with (fails the test if it succeeded). */
+export async function rejection(promise: Promise<unknown>): Promise<DomainError> {
+  const err = await promise.then(() => undefined, (e: unknown) => e);
+  if (!(err instanceof DomainError)) throw new Error(`expected a rejected call, got ${String(err)}`);
+  return err;
+}
+
+export const guid = () => {
+  const h = randomBytes(16).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
