@@ -1,9 +1,72 @@
-import { connectInfrastructure, GrpcServer, loadConfig, runService, serveGrpc } from '@tenantatlas/shared';
+import { randomUUID } from 'node:crypto';
+import {
+  connectInfrastructure,
+  ensureIndexes,
+  EventConsumer,
+  GrpcServer,
+  idempotent,
+  loadConfig,
+  OutboxRelay,
+  ProcessedEvents,
+  runService,
+  serveGrpc,
+  topicName,
+} from '@tenantatlas/shared';
+import { ONBOARDING_SERVICE_NAME, onboardingDefinition, onboardingHandlers } from './adapters/grpc/onboarding.server';
+import { GrpcConnections } from './adapters/grpc/connections.client';
+import { OnboardingMetrics } from './adapters/grpc/metrics';
+import { GrpcOperations } from './adapters/grpc/operations.client';
+import { evidenceHandler } from './adapters/kafka/evidence.consumer';
+import { MongoDraftRepository } from './adapters/mongo/draft.repository';
+import { draftModel } from './adapters/mongo/draft.schema';
+import { MongoTenantRepository } from './adapters/mongo/tenant.repository';
+import { tenantModel } from './adapters/mongo/tenant.schema';
+import type { OnboardingDeps } from './app/ports';
 import { configSchema } from './config';
 
 runService('onboarding', async ({ logger, lifecycle }) => {
   const config = loadConfig(configSchema);
-  await connectInfrastructure('onboarding', config, logger, lifecycle, (t) => [t.onboardingEvents, t.operationsEvents, t.connectionsEvents]);
-  const server = new GrpcServer(logger);
+  const infra = await connectInfrastructure('onboarding', config, logger, lifecycle, (t) => [
+    t.onboardingEvents,
+    t.operationsEvents,
+    t.connectionsEvents,
+  ]);
+  const Drafts = draftModel(infra.mongo);
+  const Tenants = tenantModel(infra.mongo);
+  // Uniqueness rules (one tenant per external id, one open draft per tenant) exist before any write.
+  await ensureIndexes([Drafts, Tenants]);
+
+  const relay = new OutboxRelay({ models: [Drafts, Tenants], publisher: infra.publisher, logger });
+  relay.start();
+  // Registered after the producer, so it stops first and flushes what it can while Kafka is open.
+  lifecycle.add('outbox relay', () => relay.stop());
+
+  const operations = new GrpcOperations(config.OPERATIONS_GRPC_ADDR, config.DOWNSTREAM_TIMEOUT_MS);
+  const connections = new GrpcConnections(config.CONNECTIONS_GRPC_ADDR, config.DOWNSTREAM_TIMEOUT_MS);
+  lifecycle.add('downstream clients', () => (operations.close(), connections.close()));
+
+  const deps: OnboardingDeps = {
+    drafts: new MongoDraftRepository(Drafts, infra.topics.onboardingEvents),
+    tenants: new MongoTenantRepository(Tenants, infra.topics.onboardingEvents),
+    operations,
+    connections,
+    outbox: relay,
+    clock: { now: () => new Date() },
+    ids: randomUUID,
+    verificationRunType: config.VERIFICATION_RUN_TYPE,
+  };
+
+  const consumer = new EventConsumer({
+    kafka: infra.kafka,
+    groupId: topicName(config.KAFKA_TOPIC_PREFIX, config.ONBOARDING_CONSUMER_GROUP),
+    topics: [infra.topics.operationsEvents, infra.topics.connectionsEvents],
+    logger,
+    handle: idempotent(new ProcessedEvents(infra.mongo, 'onboarding-evidence'), evidenceHandler(deps, logger)),
+  });
+  await consumer.start();
+  // Stops before the relay and the stores: no evidence is half-written while they close.
+  lifecycle.add('evidence consumer', () => consumer.stop());
+
+  const server = new GrpcServer(logger).add(onboardingDefinition(), onboardingHandlers(deps, logger, new OnboardingMetrics()), ONBOARDING_SERVICE_NAME);
   await serveGrpc(server, config, lifecycle);
 });

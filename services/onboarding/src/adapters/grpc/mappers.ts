@@ -1,0 +1,172 @@
+import type { Actor } from '@tenantatlas/shared';
+import type { Actor as ProtoActor } from '@tenantatlas/shared/proto/tenantatlas/common/v1/Actor';
+import type { CompactReadiness as ProtoCompactReadiness } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/CompactReadiness';
+import type { Draft as ProtoDraft } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/Draft';
+import type { Readiness as ProtoReadiness } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/Readiness';
+import type { Tenant as ProtoTenant } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/Tenant';
+import { runOf, type DraftEntity } from '../../domain/draft';
+import { inputErrors } from '../../domain/errors';
+import type { ConnectionEvidence } from '../../domain/evidence';
+import { connectionRecentlyUpdated } from '../../domain/lifecycle';
+import type { CompactReadiness, NextAction, Readiness } from '../../domain/readiness';
+import { OPERABILITY, type TenantEntity } from '../../domain/tenant';
+
+export const iso = (date: Date | null | undefined): string => (date ? new Date(date).toISOString() : '');
+
+/** The proto Actor (exactly one of user_id / component) as the envelope's actor. */
+export function actorFromProto(actor: ProtoActor | null | undefined): Actor {
+  const userId = actor?.user_id?.trim();
+  const component = actor?.component?.trim();
+  if (userId && !component) return { kind: 'user', userId, ...(actor?.display_name ? { displayName: actor.display_name } : {}) };
+  if (component && !userId) return { kind: 'system', component };
+  throw inputErrors.invalid('actor', 'set exactly one of user_id or component');
+}
+
+export function actorToProto(actor: Actor | null | undefined): ProtoActor | null {
+  if (!actor) return null;
+  return actor.kind === 'user'
+    ? { user_id: actor.userId, display_name: actor.displayName ?? '', component: '' }
+    : { user_id: '', display_name: '', component: actor.component };
+}
+
+export function tenantToProto(t: TenantEntity): ProtoTenant {
+  const o = OPERABILITY[t.status];
+  return {
+    id: t.id,
+    workspace_id: t.workspaceId,
+    external_tenant_id: t.externalTenantId,
+    name: t.name,
+    primary_domain: t.primaryDomain,
+    status: t.status,
+    operability: {
+      can_onboard: o.canOnboard,
+      can_run_operations: o.canRunOperations,
+      can_select_as_context: o.canSelectAsContext,
+      can_archive: o.canArchive,
+      can_restore: o.canRestore,
+      can_edit: o.canEdit,
+    },
+    version: t.version,
+    created_at: iso(t.createdAt),
+    updated_at: iso(t.updatedAt),
+    activated_at: iso(t.activatedAt),
+    archived_at: iso(t.archivedAt),
+  };
+}
+
+function bootstrapRuns(d: DraftEntity) {
+  return d.state.bootstrapRuns.map((ref) => {
+    const run = runOf(d, ref.runId);
+    return { type: ref.type, run_id: ref.runId, status: run?.status ?? '', outcome: run?.outcome ?? '', reason_code: run?.reasonCode ?? '' };
+  });
+}
+
+export function draftToProto(d: DraftEntity): ProtoDraft {
+  const o = d.activationOverride;
+  return {
+    id: d.id,
+    workspace_id: d.workspaceId,
+    tenant_id: d.tenantId ?? '',
+    external_tenant_id: d.externalTenantId,
+    tenant_name: d.tenantName,
+    primary_domain: d.primaryDomain,
+    current_step: d.currentStep,
+    version: d.version,
+    lifecycle_state: d.lifecycleState,
+    current_checkpoint: d.currentCheckpoint ?? '',
+    last_completed_checkpoint: d.lastCompletedCheckpoint ?? '',
+    reason_code: d.reasonCode,
+    blocking_reason_code: d.blockingReasonCode,
+    completed_at: iso(d.completedAt),
+    cancelled_at: iso(d.cancelledAt),
+    cancel_reason: d.cancelReason,
+    started_by: actorToProto(d.startedBy),
+    updated_by: actorToProto(d.updatedBy),
+    created_at: iso(d.createdAt),
+    updated_at: iso(d.updatedAt),
+    state: {
+      selected_connection_id: d.state.selectedConnectionId ?? '',
+      verification_run_id: d.state.verificationRunId ?? '',
+      verification_connection_id: d.state.verificationConnectionId ?? '',
+      bootstrap_types: d.state.bootstrapTypes,
+      bootstrap_runs: bootstrapRuns(d),
+      connection_recently_updated: connectionRecentlyUpdated(d),
+    },
+    activation_override: o
+      ? {
+          reason: o.reason,
+          actor: actorToProto(o.actor),
+          at: iso(o.at),
+          overridden_state: o.overriddenState,
+          overridden_reason_code: o.overriddenReasonCode,
+        }
+      : null,
+  };
+}
+
+const nextActionToProto = (a: NextAction) => ({ kind: a.kind, label: a.label, run_id: a.runId });
+
+function providerSentence(c: ConnectionEvidence): string {
+  if (!c.enabled) return 'The connection is disabled.';
+  if (c.consentStatus === 'required' || c.consentStatus === 'revoked') return 'Admin consent is missing for this connection.';
+  if (c.verificationStatus === 'healthy') return 'The connection is healthy.';
+  if (c.verificationStatus === 'degraded') return 'The connection works but some permissions are missing.';
+  if (c.verificationStatus === 'blocked' || c.verificationStatus === 'error') return 'The connection cannot reach the tenant.';
+  return 'The connection has not been verified yet.';
+}
+
+export function readinessToProto(draft: DraftEntity, r: Readiness): ProtoReadiness {
+  const c = r.facts.connection;
+  return {
+    draft_id: r.draftId,
+    version: r.version,
+    lifecycle_state: r.lifecycle.lifecycleState,
+    current_checkpoint: r.lifecycle.currentCheckpoint ?? '',
+    last_completed_checkpoint: r.lifecycle.lastCompletedCheckpoint ?? '',
+    ready: r.ready,
+    provider: c
+      ? {
+          connection_id: c.connectionId,
+          display_name: c.displayName,
+          provider: c.provider,
+          consent_status: c.consentStatus,
+          verification_status: c.verificationStatus,
+          enabled: c.enabled,
+          is_default: c.isDefault,
+          summary: providerSentence(c),
+        }
+      : { connection_id: r.facts.selectedConnectionId ?? '', summary: r.facts.selectedConnectionId ? 'The connection could not be read.' : 'No provider connection selected.' },
+    verification: {
+      status: r.verification.status,
+      run_id: r.verification.runId,
+      outcome: r.verification.outcome,
+      reason_code: r.verification.reasonCode,
+      is_active: r.verification.isActive,
+      matches_selected_connection: r.verification.matchesSelectedConnection,
+    },
+    bootstrap: bootstrapRuns(draft),
+    freshness: {
+      connection_recently_updated: r.freshness.connectionRecentlyUpdated,
+      verification_mismatch: r.freshness.verificationMismatch,
+      permission_last_refreshed_at: iso(r.freshness.permissionLastRefreshedAt),
+      permission_data_is_stale: r.freshness.permissionDataIsStale,
+    },
+    blocker: {
+      reason_code: r.blocker.reasonCode,
+      blocking_reason_code: r.blocker.blockingReasonCode,
+      operator_summary: r.blocker.operatorSummary,
+    },
+    next_action: nextActionToProto(r.nextAction),
+    from_stored_evidence: r.fromStoredEvidence,
+  };
+}
+
+export function compactToProto(r: CompactReadiness): ProtoCompactReadiness {
+  return {
+    lifecycle_state: r.lifecycleState,
+    stage_label: r.stageLabel,
+    ready: r.ready,
+    blocking_reason_code: r.blockingReasonCode,
+    next_action: nextActionToProto(r.nextAction),
+  };
+}

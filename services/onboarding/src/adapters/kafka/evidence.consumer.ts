@@ -1,0 +1,69 @@
+import { z, type EventEnvelope, type Logger } from '@tenantatlas/shared';
+import { recordConnectionFact, recordRunFact } from '../../app/record-evidence.use-case';
+import type { OnboardingDeps } from '../../app/ports';
+import { connectionEventInvalidates, isRunStatus, type RunOutcome } from '../../domain/evidence';
+
+const RUN_PREFIX = 'tenantatlas.operations.run.';
+const CONNECTION_PREFIX = 'tenantatlas.connections.connection.';
+
+const runData = z.object({
+  runId: z.string().min(1).optional(),
+  type: z.string().min(1),
+  subject: z.string().optional().default(''),
+  status: z.string().refine(isRunStatus, 'unknown run status'),
+  outcome: z.enum(['', 'succeeded', 'partially_succeeded', 'failed', 'cancelled']).optional().default(''),
+  reasonCode: z.string().optional().nullable(),
+  createdAt: z.string().optional(),
+});
+
+const idFromSubject = (subject: string, object: string) => (subject.startsWith(`${object}/`) ? subject.slice(object.length + 1) : undefined);
+
+/**
+ * Turns operations and connections events into evidence for drafts. Messages are validated here
+ * and anything that is not a fact we understand is skipped (logged), never acted on.
+ */
+export function evidenceHandler(deps: OnboardingDeps, logger: Logger): (event: EventEnvelope) => Promise<void> {
+  return async (event) => {
+    if (event.type.startsWith(RUN_PREFIX)) return handleRun(deps, logger, event);
+    if (event.type.startsWith(CONNECTION_PREFIX)) return handleConnection(deps, logger, event);
+  };
+}
+
+async function handleRun(deps: OnboardingDeps, logger: Logger, event: EventEnvelope): Promise<void> {
+  const parsed = runData.safeParse(event.data);
+  const runId = parsed.success ? (parsed.data.runId ?? idFromSubject(event.subject, 'run')) : undefined;
+  if (!parsed.success || !runId) {
+    logger.warn({ eventId: event.id, type: event.type }, 'run event without usable data skipped');
+    return;
+  }
+  const d = parsed.data;
+  const createdAt = d.createdAt ? new Date(d.createdAt) : null;
+  await recordRunFact(deps, {
+    workspaceId: event.workspaceId,
+    tenantId: event.tenantId,
+    run: {
+      runId,
+      type: d.type,
+      subject: d.subject,
+      status: d.status as 'queued' | 'running' | 'completed',
+      outcome: d.status === 'completed' ? (d.outcome as RunOutcome) || 'failed' : '',
+      reasonCode: d.reasonCode ?? '',
+      createdAt: createdAt && !Number.isNaN(createdAt.getTime()) ? createdAt : null,
+      observedAt: new Date(event.time),
+    },
+  });
+}
+
+async function handleConnection(deps: OnboardingDeps, logger: Logger, event: EventEnvelope): Promise<void> {
+  const fromData = typeof event.data.connectionId === 'string' ? event.data.connectionId : undefined;
+  const connectionId = fromData ?? idFromSubject(event.subject, 'connection');
+  if (!connectionId) {
+    logger.warn({ eventId: event.id, type: event.type }, 'connection event without a connection id skipped');
+    return;
+  }
+  await recordConnectionFact(deps, {
+    workspaceId: event.workspaceId,
+    connectionId,
+    invalidatedAt: connectionEventInvalidates(event.type, event.data) ? new Date(event.time) : null,
+  });
+}

@@ -1,0 +1,102 @@
+import type { Actor, EventEnvelope } from '@tenantatlas/shared';
+import type { DraftEntity, LifecycleState } from '../domain/draft';
+import type { ConnectionEvidence, RunEvidence } from '../domain/evidence';
+import type { TenantEntity, TenantStatus, TenantTransition } from '../domain/tenant';
+
+/** Operations service, as onboarding needs it. */
+export interface OperationsPort {
+  startRun(input: {
+    workspaceId: string;
+    actor: Actor;
+    tenantId: string;
+    type: string;
+    subject: string;
+    context?: Record<string, string>;
+    idempotencyKey?: string;
+  }): Promise<{ run: RunEvidence; deduplicated: boolean }>;
+  /** null when the run does not exist (in this workspace) */
+  getRun(workspaceId: string, runId: string): Promise<RunEvidence | null>;
+}
+
+export interface NewConnectionInput {
+  displayName: string;
+  connectionType: string;
+  clientId: string;
+  targetTenantId: string;
+  /** write-only; forwarded, never stored or logged here */
+  clientSecret: string;
+  makeDefault: boolean;
+}
+
+/** Connections service, as onboarding needs it. */
+export interface ConnectionsPort {
+  /** null when the connection does not exist for this workspace (and tenant) */
+  getConnection(workspaceId: string, connectionId: string, tenantId?: string): Promise<ConnectionEvidence | null>;
+  createConnection(workspaceId: string, actor: Actor, tenantId: string, input: NewConnectionInput): Promise<ConnectionEvidence>;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextPageToken: string;
+}
+
+export interface DraftFilter {
+  tenantId?: string;
+  lifecycleState?: LifecycleState;
+  includeTerminal: boolean;
+}
+
+export interface DraftRepository {
+  /** Inserts a new draft with its events. Throws TENANT.ONBOARDING_IN_PROGRESS when the tenant already has an open draft. */
+  insert(draft: DraftEntity, events: EventEnvelope[]): Promise<DraftEntity>;
+  get(workspaceId: string, draftId: string): Promise<DraftEntity | null>;
+  /**
+   * Replaces the draft if its revision is still `expectedRevision`; null when someone wrote in
+   * between (the caller re-reads and decides). Throws TENANT.ONBOARDING_IN_PROGRESS when linking a
+   * tenant that has another open draft.
+   */
+  save(next: DraftEntity, expectedRevision: number, events: EventEnvelope[]): Promise<DraftEntity | null>;
+  findOpenByTenant(workspaceId: string, tenantId: string): Promise<DraftEntity | null>;
+  /** Open drafts that may care about a run / connection fact. */
+  findOpenForEvidence(workspaceId: string, match: { tenantId?: string | null; connectionId?: string; runId?: string }): Promise<DraftEntity[]>;
+  list(workspaceId: string, filter: DraftFilter, pageSize: number, pageToken: string): Promise<Page<DraftEntity>>;
+}
+
+export interface TenantRepository {
+  /** null when (workspace, external id) already exists: the unique index decided. */
+  insert(tenant: TenantEntity, events: EventEnvelope[]): Promise<TenantEntity | null>;
+  get(workspaceId: string, tenantId: string): Promise<TenantEntity | null>;
+  findByExternalId(workspaceId: string, externalTenantId: string): Promise<TenantEntity | null>;
+  /**
+   * Applies a lifecycle transition as a compare-and-set on the source statuses (and on the version
+   * when given); null when the tenant was not in a state that allows it.
+   */
+  transition(
+    workspaceId: string,
+    tenantId: string,
+    transition: TenantTransition,
+    update: { status: TenantStatus; expectedVersion?: number; at: Date },
+    events: (after: TenantEntity) => EventEnvelope[],
+  ): Promise<TenantEntity | null>;
+  list(workspaceId: string, status: TenantStatus | undefined, pageSize: number, pageToken: string): Promise<Page<TenantEntity>>;
+}
+
+/** Wakes the outbox relay after a local write so events go out now, not at the next poll. */
+export interface OutboxKicker {
+  kick(): void;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface OnboardingDeps {
+  drafts: DraftRepository;
+  tenants: TenantRepository;
+  operations: OperationsPort;
+  connections: ConnectionsPort;
+  outbox: OutboxKicker;
+  clock: Clock;
+  ids: () => string;
+  verificationRunType: string;
+}

@@ -1,0 +1,76 @@
+import type { Actor } from '@tenantatlas/shared';
+import { tenantErrors } from './errors';
+
+/** Tenant lifecycle (spec 143). Separate from the draft lifecycle: a tenant outlives its drafts. */
+export const TENANT_STATUSES = ['draft', 'onboarding', 'active', 'archived'] as const;
+export type TenantStatus = (typeof TENANT_STATUSES)[number];
+
+export interface Operability {
+  canOnboard: boolean;
+  canRunOperations: boolean;
+  canSelectAsContext: boolean;
+  canArchive: boolean;
+  canRestore: boolean;
+  canEdit: boolean;
+}
+
+/** What each lifecycle status allows; the one table every surface asks. */
+export const OPERABILITY: Record<TenantStatus, Operability> = {
+  draft: { canOnboard: true, canRunOperations: false, canSelectAsContext: false, canArchive: true, canRestore: false, canEdit: true },
+  onboarding: { canOnboard: true, canRunOperations: false, canSelectAsContext: false, canArchive: true, canRestore: false, canEdit: true },
+  active: { canOnboard: false, canRunOperations: true, canSelectAsContext: true, canArchive: true, canRestore: false, canEdit: true },
+  archived: { canOnboard: false, canRunOperations: false, canSelectAsContext: false, canArchive: false, canRestore: true, canEdit: false },
+};
+
+export interface TenantEntity {
+  id: string;
+  workspaceId: string;
+  externalTenantId: string;
+  name: string;
+  primaryDomain: string;
+  status: TenantStatus;
+  version: number;
+  createdBy: Actor;
+  createdAt: Date;
+  updatedAt: Date;
+  activatedAt: Date | null;
+  archivedAt: Date | null;
+}
+
+export type TenantTransition = 'start_onboarding' | 'activate' | 'archive' | 'restore';
+
+/** Allowed source statuses of each transition. */
+const TRANSITIONS: Record<TenantTransition, readonly TenantStatus[]> = {
+  start_onboarding: ['draft'],
+  activate: ['draft', 'onboarding'],
+  archive: ['draft', 'onboarding', 'active'],
+  restore: ['archived'],
+};
+
+export function canTransition(tenant: Pick<TenantEntity, 'status'>, transition: TenantTransition): boolean {
+  return TRANSITIONS[transition].includes(tenant.status);
+}
+
+export function sourceStatuses(transition: TenantTransition): readonly TenantStatus[] {
+  return TRANSITIONS[transition];
+}
+
+/** The status a transition leads to; restore returns to active only if the tenant was ever active. */
+export function targetStatus(tenant: Pick<TenantEntity, 'status' | 'activatedAt'>, transition: TenantTransition): TenantStatus {
+  switch (transition) {
+    case 'start_onboarding':
+      return 'onboarding';
+    case 'activate':
+      return 'active';
+    case 'archive':
+      return 'archived';
+    case 'restore':
+      return tenant.activatedAt ? 'active' : 'draft';
+  }
+}
+
+/** Throws the domain error that explains why a tenant cannot be onboarded (identify). */
+export function assertCanOnboard(tenant: Pick<TenantEntity, 'status' | 'id'>): void {
+  if (tenant.status === 'active') throw tenantErrors.alreadyActive(tenant.id);
+  if (tenant.status === 'archived') throw tenantErrors.archived(tenant.id);
+}
