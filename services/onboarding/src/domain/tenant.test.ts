@@ -1,0 +1,35 @@
+import { assertCanOnboard, canTransition, OPERABILITY, targetStatus, TENANT_STATUSES } from './tenant';
+
+describe('tenant lifecycle and operability', () => {
+  it('only an active tenant can run operations or be chosen as context; only archived can be restored', () => {
+    expect(TENANT_STATUSES.filter((s) => OPERABILITY[s].canRunOperations)).toEqual(['active']);
+    expect(TENANT_STATUSES.filter((s) => OPERABILITY[s].canSelectAsContext)).toEqual(['active']);
+    expect(TENANT_STATUSES.filter((s) => OPERABILITY[s].canRestore)).toEqual(['archived']);
+    expect(TENANT_STATUSES.filter((s) => OPERABILITY[s].canOnboard)).toEqual(['draft', 'onboarding']);
+  });
+
+  it.each([
+    ['draft', 'start_onboarding', true],
+    ['onboarding', 'start_onboarding', false],
+    ['onboarding', 'activate', true],
+    ['draft', 'activate', true],
+    ['active', 'activate', false],
+    ['active', 'archive', true],
+    ['archived', 'archive', false],
+    ['archived', 'restore', true],
+    ['active', 'restore', false],
+  ] as const)('%s --%s--> allowed: %s', (status, transition, allowed) => {
+    expect(canTransition({ status }, transition)).toBe(allowed);
+  });
+
+  it('restore goes back to active only if the tenant was ever activated', () => {
+    expect(targetStatus({ status: 'archived', activatedAt: new Date() }, 'restore')).toBe('active');
+    expect(targetStatus({ status: 'archived', activatedAt: null }, 'restore')).toBe('draft');
+  });
+
+  it('refuses to onboard an active or archived tenant with a stable code', () => {
+    expect(() => assertCanOnboard({ id: 't', status: 'active' })).toThrow(expect.objectContaining({ code: 'TENANT.ALREADY_ACTIVE', kind: 'already_exists' }));
+    expect(() => assertCanOnboard({ id: 't', status: 'archived' })).toThrow(expect.objectContaining({ code: 'TENANT.ARCHIVED' }));
+    expect(() => assertCanOnboard({ id: 't', status: 'onboarding' })).not.toThrow();
+  });
+});
