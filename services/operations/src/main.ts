@@ -1,9 +1,97 @@
-import { connectInfrastructure, GrpcServer, loadConfig, runService, serveGrpc } from '@tenantatlas/shared';
+import { connectInfrastructure, ensureIndexes, GrpcServer, loadConfig, OutboxRelay, runService, serveGrpc, topicName } from '@tenantatlas/shared';
+import { connectionsClient } from './adapters/connections/connections-client';
+import {
+  ConnectionCheckExecutor,
+  InventorySyncExecutor,
+  PermissionsRefreshExecutor,
+  PolicySyncExecutor,
+} from './adapters/connections/provider-executors';
+import { operationsDefinition, operationsHandlers } from './adapters/grpc/operations.service';
+import { runRequestConsumer } from './adapters/kafka/run-request-consumer';
+import { MongoRunRepository } from './adapters/mongo/run.repository';
+import { runModel, runTransitionModel } from './adapters/mongo/run.schema';
+import { CancelRun } from './app/cancel-run';
+import { RunEvents } from './app/events';
+import { RunMetrics } from './app/metrics';
+import { buildRegistry } from './app/registry-setup';
+import { Rerun } from './app/rerun';
+import { RunQueries } from './app/run-queries';
+import { StartRun } from './app/start-run';
+import { Sweeper } from './app/sweeper';
+import { RunWorker } from './app/worker';
 import { configSchema } from './config';
 
 runService('operations', async ({ logger, lifecycle }) => {
   const config = loadConfig(configSchema);
-  await connectInfrastructure('operations', config, logger, lifecycle, (t) => [t.operationsEvents, t.runRequests]);
+  const infra = await connectInfrastructure('operations', config, logger, lifecycle, (t) => [t.operationsEvents, t.runRequests]);
+  const Runs = runModel(infra.mongo);
+  const Transitions = runTransitionModel(infra.mongo);
+  // the unique slots must exist before the first start relies on them
+  await ensureIndexes([Runs, Transitions]);
+  const runs = new MongoRunRepository(Runs, Transitions);
+
+  const connections = connectionsClient(config.CONNECTIONS_GRPC_ADDR, config.CONNECTIONS_TIMEOUT_MS);
+  lifecycle.add('connections client', () => connections.close());
+  const registry = buildRegistry(
+    {
+      'provider.connection.check': new ConnectionCheckExecutor(connections),
+      'permissions.refresh': new PermissionsRefreshExecutor(connections),
+      'inventory.sync': new InventorySyncExecutor(connections),
+      'policy.sync': new PolicySyncExecutor(),
+    },
+    { diagnostics: config.DIAGNOSTIC_RUN_TYPES },
+  );
+  const events = new RunEvents(infra.topics);
+  const metrics = new RunMetrics();
+
+  // Creation events wait in the run document, later ones in the run's transitions. Every replica
+  // relays; a relay racing another publishes an event twice at worst (consumers dedupe by id).
+  const relay = new OutboxRelay({ models: [Runs, Transitions], publisher: infra.publisher, logger });
+  relay.start();
+  lifecycle.add('outbox relay', () => relay.stop());
+
+  if (config.OPERATIONS_ROLE !== 'api') {
+    const worker = new RunWorker(runs, registry, events, relay, metrics, logger, {
+      workerId: config.WORKER_ID,
+      leaseMs: config.LEASE_MS,
+      concurrency: config.WORKER_CONCURRENCY,
+    });
+    const sweeper = new Sweeper(runs, events, relay, metrics, logger, {
+      intervalMs: config.SWEEP_INTERVAL_MS,
+      redispatchAfterMs: config.REDISPATCH_AFTER_MS,
+    });
+    const consumer = runRequestConsumer({
+      kafka: infra.kafka,
+      topic: infra.topics.runRequests,
+      groupId: topicName(config.KAFKA_TOPIC_PREFIX, 'operations-workers'),
+      worker,
+      logger,
+    });
+    sweeper.start();
+    await consumer.start();
+    // Stop order (reverse of this): no new requests, let attempts in progress record their result,
+    // stop sweeping; then the relay flushes what they wrote.
+    lifecycle.add('sweeper', () => sweeper.stop());
+    lifecycle.add('worker', () => worker.drain(config.SHUTDOWN_TIMEOUT_MS / 2));
+    lifecycle.add('run request consumer', () => consumer.stop());
+    logger.info({ workerId: config.WORKER_ID, concurrency: config.WORKER_CONCURRENCY, leaseMs: config.LEASE_MS }, 'workers started');
+  }
+
   const server = new GrpcServer(logger);
+  if (config.OPERATIONS_ROLE !== 'worker') {
+    const queries = new RunQueries(runs);
+    const startRun = new StartRun(runs, registry, events, relay, metrics, config.REDISPATCH_AFTER_MS);
+    server.add(
+      operationsDefinition(),
+      operationsHandlers(logger, {
+        startRun,
+        queries,
+        cancelRun: new CancelRun(runs, queries, events, relay, metrics),
+        rerun: new Rerun(runs, queries, startRun),
+        registry,
+      }),
+      'tenantatlas.operations.v1.OperationsService',
+    );
+  }
   await serveGrpc(server, config, lifecycle);
 });

@@ -1,0 +1,37 @@
+import { EventConsumer, type EventEnvelope } from '@tenantatlas/shared';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { RUN_REQUESTED } from '../../app/events';
+import type { RunWorker } from '../../app/worker';
+
+export interface RunRequestConsumerOptions {
+  kafka: Kafka;
+  topic: string;
+  groupId: string;
+  worker: RunWorker;
+  logger: Logger;
+}
+
+/**
+ * Feeds run requests to the worker. All worker replicas share one consumer group, so each request
+ * reaches one of them; the handler returns once the run is claimed (not finished), which commits
+ * the offset early: from then on the run's lease, not Kafka, guards it.
+ */
+export function runRequestConsumer({ kafka, topic, groupId, worker, logger }: RunRequestConsumerOptions): EventConsumer {
+  return new EventConsumer({
+    kafka,
+    groupId,
+    topics: [topic],
+    logger,
+    // requests published before this group first joined must still run (e.g. while workers were down)
+    fromBeginning: true,
+    handle: async (event: EventEnvelope) => {
+      const runId = event.data.runId;
+      if (event.type !== RUN_REQUESTED || typeof runId !== 'string') {
+        logger.warn({ type: event.type, eventId: event.id }, 'ignoring a message that is not a run request');
+        return;
+      }
+      await worker.onRequest(runId);
+    },
+  });
+}

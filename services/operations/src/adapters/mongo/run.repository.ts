@@ -1,0 +1,153 @@
+import type { Model, QueryFilter } from 'mongoose';
+import { initialOutbox, isDuplicateKeyError, type OutboxEntry } from '@tenantatlas/shared';
+import type { Decide, EventsFor, RunListQuery, RunRepository, RunSlots, Transitioned } from '../../app/ports';
+import type { Run } from '../../domain/run';
+import { applyChange, type RunChange } from '../../domain/transitions';
+import type { RunDocument, RunTransitionDocument } from './run.schema';
+
+const READ_FIELDS = { outbox: 0, outboxPending: 0, outboxVersion: 0, idempotencySlot: 0 } as const;
+type StoredRun = Omit<RunDocument, keyof typeof READ_FIELDS>;
+
+/** A run read from storage; only the document's own bookkeeping (slots, version) is dropped. */
+function toRun(doc: StoredRun): Run {
+  const { _id, activeSlot: _slot, version: _version, ...rest } = doc;
+  return { id: _id, ...rest, attempts: doc.attempts ?? [], summaryCounts: doc.summaryCounts ?? {}, context: doc.context ?? {} };
+}
+
+/** The `$set` that turns the stored run into `after`; absolute values, so repeating it is harmless. */
+function projection(change: RunChange, before: Run, after: Run, version: number): Record<string, unknown> {
+  const set: Record<string, unknown> = { ...change.set, version };
+  if (change.newAttempt || change.attemptUpdate || after.attempts.length !== before.attempts.length) set.attempts = after.attempts;
+  return set;
+}
+
+/**
+ * Runs in MongoDB. Creation is one insert (unique active and idempotency slots decide dedupe);
+ * every later change is committed as a run transition (unique per run version, with its events)
+ * and then projected onto the run document. See RunTransitionDocument for why.
+ */
+export class MongoRunRepository implements RunRepository {
+  constructor(
+    private readonly runs: Model<RunDocument>,
+    private readonly transitions: Model<RunTransitionDocument>,
+  ) {}
+
+  async insert(run: Run, slots: RunSlots, outbox: OutboxEntry[]): Promise<'created' | 'duplicate'> {
+    const { id, ...fields } = run;
+    try {
+      await this.runs.create({ _id: id, ...fields, ...slots, version: 0, ...initialOutbox(outbox) });
+      return 'created';
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return 'duplicate';
+      throw err;
+    }
+  }
+
+  findById(runId: string): Promise<Run | null> {
+    return this.one({ _id: runId });
+  }
+
+  findInWorkspace(workspaceId: string, runId: string): Promise<Run | null> {
+    return this.one({ _id: runId, workspaceId });
+  }
+
+  findByIdempotencySlot(slot: string): Promise<Run | null> {
+    return this.one({ idempotencySlot: slot });
+  }
+
+  /** The run holding the slot, unless rolling it forward shows it completed (and frees the slot). */
+  async findActive(activeSlot: string): Promise<Run | null> {
+    const run = await this.one({ activeSlot });
+    return run && run.status !== 'completed' ? run : null;
+  }
+
+  async transition(runId: string, decide: Decide, events: EventsFor): Promise<Transitioned | null> {
+    for (let race = 0; race < 20; race++) {
+      const doc = await this.current({ _id: runId });
+      if (!doc) return null;
+      const before = toRun(doc);
+      const change = decide(before);
+      if (!change) return null;
+      const after = applyChange(before, change);
+      const set = projection(change, before, after, doc.version + 1);
+      try {
+        await this.transitions.create({
+          _id: `${runId}:${doc.version}`,
+          runId,
+          version: doc.version,
+          set: Object.entries(set).map(([path, value]) => ({ path, value })),
+          committedAt: new Date(),
+          ...initialOutbox(events(change, before, after)),
+        });
+      } catch (err) {
+        if (isDuplicateKeyError(err)) continue; // another writer took this version: decide again on its result
+        throw err;
+      }
+      await this.runs.updateOne({ _id: runId, version: doc.version }, { $set: set });
+      return { before, after, change };
+    }
+    throw new Error(`run ${runId} kept changing; transition abandoned`);
+  }
+
+  async list(query: RunListQuery): Promise<Run[]> {
+    const and: QueryFilter<RunDocument>[] = [{ workspaceId: query.workspaceId }];
+    if (query.tenantId) and.push({ tenantId: query.tenantId });
+    if (query.type) and.push({ type: query.type });
+    if (query.subject) and.push({ subject: query.subject });
+    if (query.status) and.push({ status: query.status });
+    if (query.outcome) and.push({ outcome: query.outcome });
+    if (query.createdAfter) and.push({ createdAt: { $gte: query.createdAfter } });
+    if (query.createdBefore) and.push({ createdAt: { $lt: query.createdBefore } });
+    if (query.completedAfter) and.push({ completedAt: { $gte: query.completedAfter } });
+    if (query.after) {
+      and.push({ $or: [{ createdAt: { $lt: query.after.createdAt } }, { createdAt: query.after.createdAt, _id: { $lt: query.after.id } }] });
+    }
+    const runs = await this.many({ $and: and }, query.limit, { createdAt: -1, _id: -1 });
+    // a projection that lagged may have moved on while rolling forward
+    return runs.filter((run) => (!query.status || run.status === query.status) && (!query.outcome || run.outcome === query.outcome));
+  }
+
+  findExpiredLeases(now: Date, limit: number): Promise<Run[]> {
+    return this.many({ status: 'running', leaseExpiresAt: { $lte: now } }, limit);
+  }
+
+  findDueForDispatch(now: Date, limit: number): Promise<Run[]> {
+    return this.many({ status: 'queued', redispatchAt: { $lte: now } }, limit);
+  }
+
+  private async one(filter: QueryFilter<RunDocument>): Promise<Run | null> {
+    const doc = await this.current(filter);
+    return doc ? toRun(doc) : null;
+  }
+
+  /** Filters match the projection, which may lag its last transition by a moment; results are rolled forward. */
+  private async many(filter: QueryFilter<RunDocument>, limit: number, sort?: Record<string, 1 | -1>): Promise<Run[]> {
+    let query = this.runs.find(filter, READ_FIELDS).limit(limit);
+    if (sort) query = query.sort(sort);
+    const docs = await query.lean<StoredRun[]>();
+    const pending = new Set(
+      (await this.transitions.find({ _id: { $in: docs.map((d) => `${d._id}:${d.version}`) } }, { runId: 1 }).lean<{ runId: string }[]>()).map(
+        (t) => t.runId,
+      ),
+    );
+    const current = await Promise.all(docs.map((doc) => (pending.has(doc._id) ? this.rollForward(doc) : doc)));
+    return current.map(toRun);
+  }
+
+  private async current(filter: QueryFilter<RunDocument>): Promise<StoredRun | null> {
+    const doc = await this.runs.findOne(filter, READ_FIELDS).lean<StoredRun>();
+    return doc ? this.rollForward(doc) : null;
+  }
+
+  /** Applies committed transitions the document does not reflect yet (a writer stopped in between, or a write was lost). */
+  private async rollForward(doc: StoredRun): Promise<StoredRun> {
+    let current = doc;
+    for (;;) {
+      const next = await this.transitions.findById(`${current._id}:${current.version}`, { set: 1 }).lean<Pick<RunTransitionDocument, 'set'>>();
+      if (!next) return current;
+      const set = Object.fromEntries(next.set.map(({ path, value }) => [path, value]));
+      await this.runs.updateOne({ _id: current._id, version: current.version }, { $set: set });
+      current = { ...current, ...set } as StoredRun;
+    }
+  }
+}

@@ -1,0 +1,113 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { outboxFields, type OutboxDocument } from '@tenantatlas/shared';
+import type { Attempt, Run } from '../../domain/run';
+
+/** A run as stored: the domain fields plus the two unique slots that make dedupe and idempotency database rules. */
+export interface RunDocument extends Omit<Run, 'id'>, OutboxDocument {
+  _id: string;
+  /** `workspace|tenant|type|subject` while queued or running, `done:<runId>` afterwards (unique) */
+  activeSlot: string;
+  /** `workspace|idempotencyKey`, or `none:<runId>` without a key (unique) */
+  idempotencySlot: string;
+  /** number of committed transitions this document reflects (see RunTransitionDocument) */
+  version: number;
+}
+
+/**
+ * A committed transition of a run: `_id` is `<runId>:<version it starts from>`, so the unique
+ * `_id` lets exactly one writer commit each version, with its events (outbox) in the same insert.
+ * The run document is a projection of its creation plus these transitions; a reader that finds
+ * a transition for the document's version applies it first ("rolls forward").
+ *
+ * Why not compare-and-set updates on the run document: FerretDB (our test database) runs an update
+ * as read-modify-write without isolation, so two conditional updates of one document can both
+ * "match" and one overwrites the other. Inserts into a unique index are atomic there and in MongoDB.
+ */
+export interface RunTransitionDocument extends OutboxDocument {
+  _id: string;
+  runId: string;
+  version: number;
+  /** the projection update: absolute `$set` paths, so applying it twice changes nothing */
+  set: { path: string; value: unknown }[];
+  committedAt: Date;
+}
+
+const attemptSchema = new Schema<Attempt>(
+  {
+    number: { type: Number, required: true },
+    startedAt: { type: Date, required: true },
+    endedAt: { type: Date, default: null },
+    result: { type: String, default: null },
+    errorClass: { type: String, default: null },
+    reasonCode: { type: String, default: null },
+    message: { type: String, default: null },
+    retryAfterMs: { type: Number, default: 0 },
+    worker: { type: String, required: true },
+  },
+  { _id: false },
+);
+
+const runSchema = new Schema<RunDocument>(
+  {
+    _id: { type: String, required: true },
+    workspaceId: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    type: { type: String, required: true },
+    subject: { type: String, default: '' },
+    status: { type: String, required: true },
+    outcome: { type: String, default: null },
+    reasonCode: { type: String, default: null },
+    message: { type: String, default: null },
+    attemptCount: { type: Number, required: true },
+    maxAttempts: { type: Number, required: true },
+    attempts: { type: [attemptSchema], default: [] },
+    summaryCounts: { type: Schema.Types.Mixed, default: {} },
+    context: { type: Schema.Types.Mixed, default: {} },
+    initiator: { type: Schema.Types.Mixed, required: true },
+    idempotencyKey: { type: String, default: null },
+    rerunOf: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    startedAt: { type: Date, default: null },
+    completedAt: { type: Date, default: null },
+    nextAttemptAt: { type: Date, default: null },
+    redispatchAt: { type: Date, default: null },
+    leaseOwner: { type: String, default: null },
+    leaseExpiresAt: { type: Date, default: null },
+    traceparent: { type: String, default: null },
+    activeSlot: { type: String, required: true },
+    idempotencySlot: { type: String, required: true },
+    version: { type: Number, required: true, default: 0 },
+    ...outboxFields,
+  },
+  { collection: 'runs', versionKey: false, minimize: false },
+);
+
+runSchema.index({ activeSlot: 1 }, { unique: true });
+runSchema.index({ idempotencySlot: 1 }, { unique: true });
+runSchema.index({ workspaceId: 1, createdAt: -1, _id: -1 });
+runSchema.index({ status: 1, leaseExpiresAt: 1 });
+runSchema.index({ status: 1, redispatchAt: 1 });
+
+const runTransitionSchema = new Schema<RunTransitionDocument>(
+  {
+    _id: { type: String, required: true },
+    runId: { type: String, required: true },
+    version: { type: Number, required: true },
+    set: { type: Schema.Types.Mixed, required: true },
+    committedAt: { type: Date, required: true },
+    ...outboxFields,
+  },
+  { collection: 'run_transitions', versionKey: false, minimize: false },
+);
+
+export function runTransitionModel(connection: Connection): Model<RunTransitionDocument> {
+  return (
+    (connection.models.RunTransition as Model<RunTransitionDocument> | undefined) ??
+    connection.model<RunTransitionDocument>('RunTransition', runTransitionSchema)
+  );
+}
+
+export function runModel(connection: Connection): Model<RunDocument> {
+  return (connection.models.Run as Model<RunDocument> | undefined) ?? connection.model<RunDocument>('Run', runSchema);
+}

@@ -1,0 +1,25 @@
+import { isDomainError } from '@tenantatlas/shared';
+import type { ExecutionResult } from '../domain/transitions';
+
+const RETRYABLE_KINDS = new Set(['unavailable', 'resource_exhausted']);
+
+/**
+ * An executor that throws instead of returning a result: errors of a peer service (DomainError
+ * with its stable code) keep their code; unavailable/resource-exhausted are retryable and may
+ * carry the provider's Retry-After in their details. Anything unexpected is retried too (bounded
+ * by max attempts) but reported under a generic code, never with its raw text.
+ */
+export function outcomeOfError(err: unknown): ExecutionResult {
+  if (isDomainError(err)) {
+    const retryAfterMs = Number(err.details.retryAfterMs ?? 0) || 0;
+    const retryable = typeof err.details.retryable === 'boolean' ? err.details.retryable : RETRYABLE_KINDS.has(err.kind);
+    return {
+      kind: 'failed',
+      errorClass: retryable ? 'retryable' : 'permanent',
+      reasonCode: err.code,
+      message: err.message,
+      retryAfterMs,
+    };
+  }
+  return { kind: 'failed', errorClass: 'retryable', reasonCode: 'RUN.EXECUTOR_ERROR', message: 'the run failed unexpectedly' };
+}

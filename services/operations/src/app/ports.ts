@@ -1,0 +1,57 @@
+import type { OutboxEntry } from '@tenantatlas/shared';
+import type { Run, RunOutcome, RunStatus } from '../domain/run';
+import type { RunChange } from '../domain/transitions';
+
+export type Decide = (run: Run) => RunChange | null;
+export type EventsFor = (change: RunChange, before: Run, after: Run) => OutboxEntry[];
+export interface Transitioned {
+  before: Run;
+  after: Run;
+  change: RunChange;
+}
+
+export interface RunSlots {
+  activeSlot: string;
+  idempotencySlot: string;
+}
+
+export interface RunListQuery {
+  workspaceId: string;
+  tenantId?: string;
+  type?: string;
+  status?: RunStatus;
+  outcome?: RunOutcome;
+  subject?: string;
+  createdAfter?: Date;
+  createdBefore?: Date;
+  completedAfter?: Date;
+  /** position after which to continue (newest first) */
+  after?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+/** Storage of runs. Every write that changes a run also stores the events it produced (outbox). */
+export interface RunRepository {
+  /** 'duplicate' when the active slot or the idempotency slot is taken (unique indexes). */
+  insert(run: Run, slots: RunSlots, outbox: OutboxEntry[]): Promise<'created' | 'duplicate'>;
+  findById(runId: string): Promise<Run | null>;
+  findInWorkspace(workspaceId: string, runId: string): Promise<Run | null>;
+  findByIdempotencySlot(slot: string): Promise<Run | null>;
+  findActive(activeSlot: string): Promise<Run | null>;
+  /**
+   * Reads the current run, asks `decide` for a change and commits it with its events as the run's
+   * next version; if another writer committed that version first, reads again and re-decides.
+   * Null when `decide` declines (the run moved on) or the run does not exist.
+   */
+  transition(runId: string, decide: Decide, events: EventsFor): Promise<Transitioned | null>;
+  list(query: RunListQuery): Promise<Run[]>;
+  /** running runs whose lease ran out */
+  findExpiredLeases(now: Date, limit: number): Promise<Run[]>;
+  /** queued runs due for (re)dispatch */
+  findDueForDispatch(now: Date, limit: number): Promise<Run[]>;
+}
+
+/** Asks the outbox relay to publish now instead of at its next poll. */
+export interface OutboxKick {
+  kick(): void;
+}

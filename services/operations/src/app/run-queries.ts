@@ -1,0 +1,90 @@
+import { invalidArgument, notFound } from '@tenantatlas/shared';
+import { RUN_OUTCOMES, RUN_STATUSES, type Run, type RunOutcome, type RunStatus } from '../domain/run';
+import type { RunRepository } from './ports';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+
+export interface ListRunsCommand {
+  workspaceId: string;
+  tenantId?: string;
+  type?: string;
+  status?: string;
+  outcome?: string;
+  subject?: string;
+  createdAfter?: string;
+  createdBefore?: string;
+  pageSize?: number;
+  pageToken?: string;
+}
+
+export function requireWorkspace(workspaceId: string): void {
+  if (!workspaceId) throw invalidArgument('RUN.WORKSPACE_REQUIRED', 'workspace_id is required', { field: 'workspace_id' });
+}
+
+export function parseTime(value: string | undefined, field: string): Date | undefined {
+  if (!value) return undefined;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) {
+    throw invalidArgument('RUN.INVALID_TIME', `${field} must be an RFC 3339 timestamp`, { field });
+  }
+  return date;
+}
+
+function oneOf<T extends string>(values: readonly T[], value: string | undefined, field: string): T | undefined {
+  if (!value) return undefined;
+  if (!(values as readonly string[]).includes(value)) {
+    throw invalidArgument('RUN.INVALID_FILTER', `${field} must be one of ${values.join(', ')}`, { field });
+  }
+  return value as T;
+}
+
+/** The cursor names the last run of a page; opaque to callers. */
+export function encodePageToken(run: Pick<Run, 'createdAt' | 'id'>): string {
+  return Buffer.from(JSON.stringify({ t: run.createdAt.getTime(), i: run.id })).toString('base64url');
+}
+
+function decodePageToken(token: string): { createdAt: Date; id: string } {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString()) as { t?: unknown; i?: unknown };
+    if (typeof parsed.t === 'number' && typeof parsed.i === 'string') return { createdAt: new Date(parsed.t), id: parsed.i };
+  } catch {
+    // fall through
+  }
+  throw invalidArgument('RUN.INVALID_PAGE_TOKEN', 'page_token is not one this service issued', { field: 'page.page_token' });
+}
+
+export class RunQueries {
+  constructor(private readonly runs: RunRepository) {}
+
+  async get(workspaceId: string, runId: string): Promise<Run> {
+    requireWorkspace(workspaceId);
+    if (!runId) throw invalidArgument('RUN.ID_REQUIRED', 'run_id is required', { field: 'run_id' });
+    const run = await this.runs.findInWorkspace(workspaceId, runId);
+    // another workspace's run is indistinguishable from a missing one
+    if (!run) throw notFound('RUN.NOT_FOUND', 'run not found', { runId: runId.slice(0, 100) });
+    return run;
+  }
+
+  async list(command: ListRunsCommand): Promise<{ runs: Run[]; nextPageToken: string }> {
+    requireWorkspace(command.workspaceId);
+    const pageSize = command.pageSize ?? 0;
+    if (pageSize < 0) throw invalidArgument('RUN.INVALID_PAGE_SIZE', 'page_size must not be negative', { field: 'page.page_size' });
+    const limit = Math.min(pageSize || DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    const runs = await this.runs.list({
+      workspaceId: command.workspaceId,
+      tenantId: command.tenantId || undefined,
+      type: command.type || undefined,
+      subject: command.subject || undefined,
+      status: oneOf<RunStatus>(RUN_STATUSES, command.status, 'status'),
+      outcome: oneOf<RunOutcome>(RUN_OUTCOMES, command.outcome, 'outcome'),
+      createdAfter: parseTime(command.createdAfter, 'created_after'),
+      createdBefore: parseTime(command.createdBefore, 'created_before'),
+      after: command.pageToken ? decodePageToken(command.pageToken) : undefined,
+      limit: limit + 1,
+    });
+    const page = runs.slice(0, limit);
+    const last = page[page.length - 1];
+    return { runs: page, nextPageToken: runs.length > limit && last ? encodePageToken(last) : '' };
+  }
+}

@@ -1,0 +1,75 @@
+import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import type { Run } from '../domain/run';
+import { expireLease, redispatch } from '../domain/transitions';
+import { WORKER_ACTOR, type RunEvents } from './events';
+import type { RunMetrics } from './metrics';
+import type { Decide, OutboxKick, RunRepository, Transitioned } from './ports';
+
+export interface SweeperOptions {
+  intervalMs: number;
+  redispatchAfterMs: number;
+  batchSize?: number;
+}
+
+/**
+ * Keeps runs moving when Kafka alone would not: requeues runs whose worker lease expired (a
+ * killed worker) and dispatches queued runs whose retry came due or whose request nobody took.
+ * Every replica sweeps; the compare-and-set writes make concurrent sweeps harmless.
+ */
+export class Sweeper {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+
+  constructor(
+    private readonly runs: RunRepository,
+    private readonly events: RunEvents,
+    private readonly outbox: OutboxKick,
+    private readonly metrics: RunMetrics,
+    private readonly logger: Logger,
+    private readonly options: SweeperOptions,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.sweeping ??= this.sweepOnce()
+        .then(() => undefined)
+        .catch((err: unknown) => this.logger.warn({ err }, 'sweep failed; will retry'))
+        .finally(() => (this.sweeping = undefined));
+    }, this.options.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  /** One pass; returns how many runs it moved. */
+  async sweepOnce(): Promise<number> {
+    const limit = this.options.batchSize ?? 100;
+    let moved = 0;
+    for (const run of await this.runs.findExpiredLeases(this.now(), limit)) {
+      const done = await this.write(run, (current) => expireLease(current, this.now(), this.options.redispatchAfterMs));
+      if (done) {
+        moved++;
+        this.metrics.leaseExpired(run.type);
+        if (done.after.status === 'completed') this.metrics.completed(run.type, 'failed');
+        this.logger.warn({ runId: run.id, attempt: done.before.attemptCount, worker: done.before.leaseOwner }, 'lease expired; run recovered');
+      }
+    }
+    for (const run of await this.runs.findDueForDispatch(this.now(), limit)) {
+      if (await this.write(run, (current) => redispatch(current, this.now(), this.options.redispatchAfterMs))) moved++;
+    }
+    if (moved > 0) this.outbox.kick();
+    return moved;
+  }
+
+  /** Events continue the trace of the run's start, even when written by a sweep. */
+  private write(run: Run, decide: Decide): Promise<Transitioned | null> {
+    const parent = run.traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent: run.traceparent }) : context.active();
+    return context.with(parent, () =>
+      this.runs.transition(run.id, decide, (change, before, after) => this.events.forChange(change, before, after, WORKER_ACTOR)),
+    );
+  }
+}

@@ -1,0 +1,153 @@
+import type { Logger } from 'pino';
+import { effectiveLimits } from '../domain/catalog';
+import type { Run } from '../domain/run';
+import type { RetryPolicy } from '../domain/backoff';
+import { claim, finishAttempt, guardHolds, renewLease, RUN_TIMEOUT, type ExecutionResult } from '../domain/transitions';
+import { WORKER_ACTOR, type RunEvents } from './events';
+import type { RunMetrics } from './metrics';
+import { outcomeOfError } from './outcome-of-error';
+import type { EventsFor, OutboxKick, RunRepository, Transitioned } from './ports';
+import type { RunTypeRegistry } from './registry';
+import { Slots } from './slots';
+
+export interface WorkerOptions {
+  workerId: string;
+  leaseMs: number;
+  concurrency: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Executes runs. A run request only says "look at run X": the worker claims it with a
+ * compare-and-set (queued and due → running under its lease), executes one attempt while renewing
+ * the lease, and records the result with another compare-and-set that holds only while the lease
+ * is still its own. A cancelled run or a lease taken over by another worker discards the result.
+ */
+export class RunWorker {
+  private readonly slots: Slots;
+  private readonly executing = new Set<Promise<void>>();
+
+  constructor(
+    private readonly runs: RunRepository,
+    private readonly registry: RunTypeRegistry,
+    private readonly events: RunEvents,
+    private readonly outbox: OutboxKick,
+    private readonly metrics: RunMetrics,
+    private readonly logger: Logger,
+    private readonly options: WorkerOptions,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.slots = new Slots(options.concurrency);
+  }
+
+  /** Resolves once the run is claimed or skipped; execution continues in the background. */
+  async onRequest(runId: string): Promise<void> {
+    await this.slots.acquire();
+    let claimed: Run | null = null;
+    try {
+      claimed = await this.claim(runId);
+    } finally {
+      if (!claimed) this.slots.release();
+    }
+    if (!claimed) return;
+    const execution = this.execute(claimed)
+      .catch((err: unknown) => this.logger.error({ err, runId }, 'recording the attempt failed; the lease will expire'))
+      .finally(() => {
+        this.slots.release();
+        this.executing.delete(execution);
+      });
+    this.executing.add(execution);
+  }
+
+  /** Waits for the attempts in progress (bounded); unfinished ones are recovered through their lease. */
+  async drain(timeoutMs: number): Promise<void> {
+    await Promise.race([Promise.allSettled([...this.executing]), sleep(timeoutMs)]);
+  }
+
+  get busy(): number {
+    return this.executing.size;
+  }
+
+  private async claim(runId: string): Promise<Run | null> {
+    const done = await this.runs.transition(runId, (run) => claim(run, this.options.workerId, this.now(), this.options.leaseMs), this.eventsFor);
+    if (!done) return null;
+    this.outbox.kick();
+    return done.after;
+  }
+
+  private readonly eventsFor: EventsFor = (change, before, after) => this.events.forChange(change, before, after, WORKER_ACTOR);
+
+  private async execute(run: Run): Promise<void> {
+    const type = this.registry.get(run.type);
+    const begun = Date.now();
+    const controller = new AbortController();
+    const heartbeat = setInterval(() => void this.renew(run, controller), Math.max(100, Math.floor(this.options.leaseMs / 3)));
+    let result: ExecutionResult;
+    try {
+      if (!type) {
+        result = { kind: 'failed', errorClass: 'permanent', reasonCode: 'RUN.TYPE_NOT_AVAILABLE', message: 'this run type is not enabled on the worker' };
+      } else {
+        const { timeoutMs } = effectiveLimits(type, run.context);
+        result = await this.withTimeout(type.executor.execute({ run, attempt: run.attemptCount, signal: controller.signal }), timeoutMs, controller);
+      }
+    } catch (err) {
+      result = outcomeOfError(err);
+    } finally {
+      clearInterval(heartbeat);
+    }
+    const retry = type?.retry ?? { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, jitter: 0 };
+    const recorded = await this.record(run, result, retry);
+    this.metrics.attempt(run.type, recorded?.change.verb ?? 'discarded', (Date.now() - begun) / 1000);
+    if (!recorded) {
+      this.logger.info({ runId: run.id, attempt: run.attemptCount }, 'attempt result discarded: the run was cancelled or its lease taken over');
+      return;
+    }
+    const { after, change } = recorded;
+    if (after.status === 'completed') this.metrics.completed(run.type, after.outcome ?? 'unknown');
+    this.logger.info(
+      { runId: run.id, runType: run.type, attempt: run.attemptCount, result: change.verb, reasonCode: after.reasonCode, nextAttemptAt: after.nextAttemptAt },
+      'attempt finished',
+    );
+  }
+
+  /** Records the result only while this attempt still holds the run (not cancelled, lease not taken over). */
+  private async record(run: Run, result: ExecutionResult, retry: RetryPolicy): Promise<Transitioned | null> {
+    const mine = { status: 'running' as const, attemptCount: run.attemptCount, leaseOwner: this.options.workerId };
+    const decide = (current: Run) => (guardHolds(current, mine) ? finishAttempt(current, result, retry, this.now()) : null);
+    for (let tryNo = 1; ; tryNo++) {
+      try {
+        const done = await this.runs.transition(run.id, decide, this.eventsFor);
+        if (done) this.outbox.kick();
+        return done;
+      } catch (err) {
+        if (tryNo >= 3) throw err;
+        await sleep(200 * tryNo);
+      }
+    }
+  }
+
+  private async renew(run: Run, controller: AbortController): Promise<void> {
+    try {
+      const { workerId, leaseMs } = this.options;
+      const held = await this.runs.transition(run.id, (current) => renewLease(current, workerId, run.attemptCount, this.now(), leaseMs), this.eventsFor);
+      if (!held) controller.abort(new Error('lease lost or run cancelled'));
+    } catch (err) {
+      // a failed renewal is not a lost lease; the next one may succeed before it runs out
+      this.logger.warn({ err, runId: run.id }, 'lease renewal failed');
+    }
+  }
+
+  private withTimeout(execution: Promise<ExecutionResult>, timeoutMs: number, controller: AbortController): Promise<ExecutionResult> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        controller.abort(new Error('attempt timed out'));
+        resolve({ kind: 'failed', errorClass: 'timeout', reasonCode: RUN_TIMEOUT, message: `the attempt did not finish within ${timeoutMs} ms` });
+      }, timeoutMs);
+      execution.then(
+        (value) => (clearTimeout(timer), resolve(value)),
+        (err: unknown) => (clearTimeout(timer), reject(err)),
+      );
+    });
+  }
+}

@@ -1,0 +1,137 @@
+import type { DomainError } from '@tenantatlas/shared';
+import { waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
+import { EventLog, isolatedEnv, operationsClient, startOperations, USER, waitForRun, type OperationsClient } from './testing/harness';
+
+const WS = 'ws-dedupe';
+const env = isolatedEnv('dedupe');
+
+describe('operations: start, dedupe across replicas, idempotency, errors', () => {
+  let replicas: ServiceProcess[] = [];
+  let clients: OperationsClient[] = [];
+  const log = new EventLog(env);
+
+  beforeAll(async () => {
+    replicas = await Promise.all([startOperations(env), startOperations(env)]);
+    clients = replicas.map((replica) => operationsClient(replica.address));
+    await log.start();
+  });
+  afterAll(async () => {
+    clients.forEach((client) => client.close());
+    await log.stop();
+    await Promise.all(replicas.map((replica) => replica.stop()));
+  });
+
+  it('turns 200 concurrent starts on two replicas into exactly one run', async () => {
+    const request = { workspace_id: WS, actor: USER, tenant_id: 'tenant-a', type: 'diagnostics.scripted', subject: 'conn-1', context: { script: 'sleep:1500+ok' } };
+    const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => clients[i % 2]!.StartRun(request)));
+
+    const ids = new Set(responses.map((r) => r.run?.id));
+    expect(ids.size).toBe(1);
+    expect(responses.filter((r) => !r.deduplicated)).toHaveLength(1);
+    expect(responses.filter((r) => r.deduplicated)).toHaveLength(199);
+
+    const runId = [...ids][0]!;
+    const run = await waitForRun(clients[0]!, WS, runId, (r) => r.status === 'completed');
+    expect(run).toMatchObject({ outcome: 'succeeded', attempt_count: 1, tenant_id: 'tenant-a', subject: 'conn-1' });
+    await log.waitForVerb(runId, 'succeeded');
+    expect(log.verbs(runId)).toEqual(['queued', 'started', 'succeeded']);
+
+    // the slot is free again: a new start creates a new run
+    const next = await clients[1]!.StartRun(request);
+    expect(next).toMatchObject({ deduplicated: false, replayed: false });
+    expect(next.run?.id).not.toBe(runId);
+  });
+
+  it('keeps runs of other subjects, tenants and workspaces apart', async () => {
+    const base = { workspace_id: WS, actor: USER, tenant_id: 'tenant-b', type: 'diagnostics.noop', subject: 'conn-1' };
+    const variants = [base, { ...base, subject: 'conn-2' }, { ...base, tenant_id: 'tenant-c' }, { ...base, workspace_id: 'ws-other' }];
+    const responses = await Promise.all(variants.map((request, i) => clients[i % 2]!.StartRun(request)));
+    expect(new Set(responses.map((r) => r.run?.id)).size).toBe(4);
+    expect(responses.every((r) => !r.deduplicated)).toBe(true);
+  });
+
+  it('returns the same run for the same idempotency key, even after it completed', async () => {
+    const request = { workspace_id: WS, actor: USER, tenant_id: 'tenant-d', type: 'diagnostics.noop', idempotency_key: 'click-42' };
+    const [first, ...again] = await Promise.all(Array.from({ length: 10 }, (_, i) => clients[i % 2]!.StartRun(request)));
+    expect(again.every((r) => r.run?.id === first!.run?.id)).toBe(true);
+    await waitForRun(clients[0]!, WS, first!.run!.id, (r) => r.status === 'completed');
+
+    const replay = await clients[1]!.StartRun(request);
+    expect(replay).toMatchObject({ replayed: true, deduplicated: false, run: { id: first!.run!.id, status: 'completed', idempotency_key: 'click-42' } });
+
+    const reused = await clients[0]!.StartRun({ ...request, subject: 'something-else' }).catch((err: DomainError) => err);
+    expect(reused).toMatchObject({ kind: 'invalid_argument', code: 'RUN.IDEMPOTENCY_KEY_REUSED' });
+  });
+
+  it('spreads the work of many tenants over both worker replicas, each run executed once', async () => {
+    const started = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        clients[i % 2]!.StartRun({ workspace_id: WS, actor: USER, tenant_id: `spread-${i}`, type: 'diagnostics.scripted', context: { script: 'sleep:200+ok' } }),
+      ),
+    );
+    const ids = new Set(started.map((r) => r.run!.id));
+    const runs = await waitFor(
+      async () => {
+        const page = await clients[0]!.ListRuns({ workspace_id: WS, type: 'diagnostics.scripted', status: 'completed', page: { page_size: 200 } });
+        const mine = page.runs.filter((run) => ids.has(run.id));
+        return mine.length === ids.size ? mine : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 500, what: 'all 24 runs to complete' },
+    );
+    expect(runs.every((run) => run.outcome === 'succeeded' && run.attempts.length === 1)).toBe(true);
+    expect(new Set(runs.map((run) => run.attempts[0]!.worker)).size).toBe(2);
+  });
+
+  it('answers client mistakes with INVALID_ARGUMENT / NOT_FOUND and a stable code', async () => {
+    const client = clients[0]!;
+    const good = { workspace_id: WS, actor: USER, tenant_id: 'tenant-e', type: 'diagnostics.noop' };
+    const failures = await Promise.all([
+      client.StartRun({ ...good, type: 'no.such.type' }),
+      client.StartRun({ ...good, tenant_id: '' }),
+      client.StartRun({ ...good, workspace_id: '' }),
+      client.StartRun({ ...good, actor: {} }),
+      client.StartRun({ ...good, type: 'provider.connection.check' }),
+      client.StartRun({ ...good, context: { secret_sauce: 'x' } }),
+      client.StartRun({ ...good, type: 'diagnostics.scripted', context: { script: 'explode' } }),
+      client.StartRun({ ...good, tenant_id: 'a|b' }),
+      client.ListRuns({ workspace_id: WS, page: { page_token: 'garbage', page_size: 5 } }),
+      client.ListRuns({ workspace_id: WS, status: 'sleeping' }),
+      client.GetRun({ workspace_id: WS, run_id: 'missing' }),
+    ].map((call) => (call as Promise<unknown>).then(() => 'no error', (err: DomainError) => `${err.kind} ${err.code}`)));
+    expect(failures).toEqual([
+      'invalid_argument RUN.UNKNOWN_TYPE',
+      'invalid_argument RUN.TENANT_REQUIRED',
+      'invalid_argument RUN.WORKSPACE_REQUIRED',
+      'invalid_argument RUN.ACTOR_REQUIRED',
+      'invalid_argument RUN.SUBJECT_REQUIRED',
+      'invalid_argument RUN.CONTEXT_KEY_NOT_ALLOWED',
+      'invalid_argument RUN.CONTEXT_INVALID',
+      'invalid_argument RUN.INVALID_ID',
+      'invalid_argument RUN.INVALID_PAGE_TOKEN',
+      'invalid_argument RUN.INVALID_FILTER',
+      'not_found RUN.NOT_FOUND',
+    ]);
+    // a run of another workspace does not exist for this one
+    const { run } = await client.StartRun(good);
+    const foreign = await client.GetRun({ workspace_id: 'ws-intruder', run_id: run!.id }).catch((err: DomainError) => err);
+    expect(foreign).toMatchObject({ kind: 'not_found', code: 'RUN.NOT_FOUND' });
+  });
+
+  it('lists runs newest first with cursor pagination and filters', async () => {
+    const ws = 'ws-list';
+    for (let i = 0; i < 5; i++) {
+      await clients[0]!.StartRun({ workspace_id: ws, actor: USER, tenant_id: `list-${i % 2}`, type: 'diagnostics.noop', subject: `s-${i}` });
+    }
+    const seen: string[] = [];
+    let token = '';
+    do {
+      const page = await clients[1]!.ListRuns({ workspace_id: ws, page: { page_size: 2, page_token: token } });
+      expect(page.runs.length).toBeLessThanOrEqual(2);
+      seen.push(...page.runs.map((r) => r.subject));
+      token = page.next_page_token;
+    } while (token);
+    expect(seen).toEqual(['s-4', 's-3', 's-2', 's-1', 's-0']);
+    const tenant0 = await clients[1]!.ListRuns({ workspace_id: ws, tenant_id: 'list-0' });
+    expect(tenant0.runs.map((r) => r.subject)).toEqual(['s-4', 's-2', 's-0']);
+  });
+});
