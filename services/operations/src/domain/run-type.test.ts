@@ -1,0 +1,55 @@
+import type { DomainError } from '@tenantatlas/shared';
+import { PROVIDER_RUN_TYPES, SCRIPTED_RUN_TYPE } from './catalog';
+import { activeSlot, idempotencySlot, releasedSlot, validateStart, type StartInput } from './run-type';
+
+const check = PROVIDER_RUN_TYPES.find((t) => t.name === 'provider.connection.check')!;
+const inventory = PROVIDER_RUN_TYPES.find((t) => t.name === 'inventory.sync')!;
+const input: StartInput = {
+  workspaceId: 'ws-1',
+  tenantId: 'tenant-1',
+  type: 'provider.connection.check',
+  subject: 'conn-1',
+  context: {},
+  idempotencyKey: null,
+  actor: { kind: 'user', userId: 'u-1' },
+};
+
+const codeOf = (fn: () => void) => {
+  try {
+    fn();
+    return 'accepted';
+  } catch (err) {
+    return (err as DomainError).code;
+  }
+};
+
+describe('starting a run', () => {
+  it('accepts a complete start and names what is wrong otherwise', () => {
+    expect(codeOf(() => validateStart(check, input))).toBe('accepted');
+    expect(codeOf(() => validateStart(undefined, { ...input, type: 'nope' }))).toBe('RUN.UNKNOWN_TYPE');
+    expect(codeOf(() => validateStart(check, { ...input, workspaceId: '' }))).toBe('RUN.WORKSPACE_REQUIRED');
+    expect(codeOf(() => validateStart(check, { ...input, actor: null }))).toBe('RUN.ACTOR_REQUIRED');
+    expect(codeOf(() => validateStart(check, { ...input, tenantId: '' }))).toBe('RUN.TENANT_REQUIRED');
+    expect(codeOf(() => validateStart(check, { ...input, subject: '' }))).toBe('RUN.SUBJECT_REQUIRED');
+    expect(codeOf(() => validateStart(check, { ...input, tenantId: 'a|b' }))).toBe('RUN.INVALID_ID');
+    expect(codeOf(() => validateStart(check, { ...input, context: { password: 'x' } }))).toBe('RUN.CONTEXT_KEY_NOT_ALLOWED');
+    expect(codeOf(() => validateStart(check, { ...input, context: { trigger: 'Not A Word' } }))).toBe('RUN.CONTEXT_INVALID');
+    expect(codeOf(() => validateStart(check, { ...input, idempotencyKey: 'has space' }))).toBe('RUN.IDEMPOTENCY_KEY_INVALID');
+    expect(codeOf(() => validateStart(SCRIPTED_RUN_TYPE, { ...input, subject: '', context: { script: 'retry:X.Y:10,ok', max_attempts: '4' } }))).toBe('accepted');
+    expect(codeOf(() => validateStart(SCRIPTED_RUN_TYPE, { ...input, context: { max_attempts: '99' } }))).toBe('RUN.CONTEXT_INVALID');
+  });
+
+  it('dedupes per subject or per tenant, as the type says', () => {
+    expect(activeSlot(check, input)).toBe('ws-1|tenant-1|provider.connection.check|conn-1');
+    expect(activeSlot(check, { ...input, subject: 'conn-2' })).not.toBe(activeSlot(check, input));
+    expect(activeSlot(inventory, input)).toBe(activeSlot(inventory, { ...input, subject: 'conn-2' }));
+    expect(activeSlot(check, input)).not.toBe(activeSlot(check, { ...input, workspaceId: 'ws-2' }));
+  });
+
+  it('frees the slot with a value unique to the run, and scopes idempotency keys to the workspace', () => {
+    expect(releasedSlot('r-1')).not.toBe(releasedSlot('r-2'));
+    expect(idempotencySlot('ws-1', 'k', 'r-1')).toBe(idempotencySlot('ws-1', 'k', 'r-2'));
+    expect(idempotencySlot('ws-1', 'k', 'r-1')).not.toBe(idempotencySlot('ws-2', 'k', 'r-1'));
+    expect(idempotencySlot('ws-1', null, 'r-1')).not.toBe(idempotencySlot('ws-1', null, 'r-2'));
+  });
+});
