@@ -64,6 +64,12 @@ function notConfigured<T extends object>(service: string): T {
     get(_target, property) {
       if (property === 'close') return () => undefined;
       if (property === 'then') return undefined;
+      if (property === 'exportEvents') {
+        // eslint-disable-next-line require-yield
+        return async function* refuse() {
+          throw unavailable(service, 'not configured');
+        };
+      }
       return () => Promise.reject(unavailable(service, 'not configured'));
     },
   });

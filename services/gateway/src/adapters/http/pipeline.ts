@@ -97,7 +97,8 @@ export function handle(deps: PipelineDeps, def: RouteDef) {
 
 export function sendError(logger: Logger, res: Response, err: unknown, operation: string): void {
   const { status, body } = toHttpError(err);
-  if (status >= 500) logger.error({ err, operation }, 'request failed');
+  if (status === 503) logger.warn({ code: body.error.code, details: body.error.details, operation }, 'backend unavailable');
+  else if (status >= 500) logger.error({ err, operation }, 'request failed');
   if (res.headersSent) {
     res.end();
     return;

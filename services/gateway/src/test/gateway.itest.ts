@@ -1,0 +1,246 @@
+import { createKafka, EventConsumer, topicsFor, type EventEnvelope } from '@tenantatlas/shared';
+import { startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
+import pino from 'pino';
+import { GatewayClient } from './gateway-client';
+
+const ADMIN = { email: 'admin@example.test', password: 'admin-password-1' };
+
+type Operation = { method: string; path: string; capability?: string; requiresWorkspace: boolean };
+
+/** Every operation the gateway documents, with placeholders filled in. */
+function operationsOf(doc: any, workspaceId: string, tenantId = 'tenant-x'): Operation[] {
+  const result: Operation[] = [];
+  for (const [template, methods] of Object.entries<Record<string, any>>(doc.paths)) {
+    for (const [method, op] of Object.entries<any>(methods)) {
+      const path = template
+        .replace('{workspaceId}', workspaceId)
+        .replace('{tenantId}', tenantId)
+        .replace(/\{\w+\}/g, 'some-id');
+      result.push({ method: method.toUpperCase(), path, capability: op['x-capability'], requiresWorkspace: template.includes('{workspaceId}') });
+    }
+  }
+  return result;
+}
+
+describe('gateway as a process: identity, isolation, errors', () => {
+  const infra = testInfra();
+  const prefix = `${uniqueName('gw')}.`;
+  const env = { MONGO_DB: uniqueName('gateway'), KAFKA_TOPIC_PREFIX: prefix, GATEWAY_SEED_ADMIN_EMAIL: ADMIN.email, GATEWAY_SEED_ADMIN_PASSWORD: ADMIN.password };
+  const denials: EventEnvelope[] = [];
+  let gateway: ServiceProcess;
+  let consumer: EventConsumer;
+  let base: string;
+  let admin: GatewayClient;
+  let readonly: GatewayClient;
+  let outsider: GatewayClient;
+  let limited: GatewayClient;
+  let workspaceA: string;
+  let doc: any;
+
+  beforeAll(async () => {
+    gateway = await startService('gateway', { env, portVariable: 'HTTP_PORT', readiness: { httpPath: '/readyz' } });
+    base = `http://${gateway.address}`;
+    const kafka = createKafka({ clientId: 'gateway-itest', brokers: infra.kafkaBrokers, logger: pino({ level: 'silent' }) });
+    consumer = new EventConsumer({
+      kafka,
+      groupId: uniqueName('gw-denials'),
+      topics: [topicsFor(prefix).securityEvents],
+      logger: pino({ level: 'silent' }),
+      fromBeginning: true,
+      handle: async (event) => void denials.push(event),
+    });
+    await consumer.start();
+
+    admin = await new GatewayClient(base).login(ADMIN.email, ADMIN.password);
+    const me = await admin.get('/api/me');
+    workspaceA = me.json.workspaces[0].id;
+    await admin.post(`/api/workspaces/${workspaceA}/members`, { email: 'ro@example.test', role: 'readonly', initialPassword: 'readonly-pass-1' });
+    await admin.post(`/api/workspaces/${workspaceA}/members`, {
+      email: 'limited@example.test',
+      role: 'operator',
+      tenantIds: ['tenant-allowed'],
+      initialPassword: 'limited-pass-1',
+    });
+    const workspaceB = (await admin.post('/api/workspaces', { name: 'Other workspace' })).json.id;
+    await admin.post(`/api/workspaces/${workspaceB}/members`, { email: 'out@example.test', role: 'owner', initialPassword: 'outsider-pass-1' });
+    readonly = await new GatewayClient(base).login('ro@example.test', 'readonly-pass-1');
+    limited = await new GatewayClient(base).login('limited@example.test', 'limited-pass-1');
+    outsider = await new GatewayClient(base).login('out@example.test', 'outsider-pass-1');
+    doc = (await admin.get('/api/openapi.json')).json;
+  });
+
+  afterAll(async () => {
+    await consumer?.stop();
+    await gateway?.stop();
+  });
+
+  it('seeds the admin with an owned workspace and never logs the password', async () => {
+    const me = await admin.get('/api/me');
+    expect(me.json.workspaces).toEqual(expect.arrayContaining([expect.objectContaining({ id: workspaceA, role: 'owner', name: 'Demo workspace' })]));
+    expect(gateway.output()).toContain(ADMIN.email);
+    expect(gateway.output()).not.toContain(ADMIN.password);
+    expect(gateway.output()).not.toContain('readonly-pass-1');
+  });
+
+  it('refuses a wrong password and unauthenticated calls with 401', async () => {
+    const wrong = await new GatewayClient(base).request('POST', '/api/auth/login', { email: ADMIN.email, password: 'nope' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.json.error.code).toBe('AUTH.INVALID_CREDENTIALS');
+    const anonymous = await new GatewayClient(base).get(`/api/workspaces/${workspaceA}/tenants`);
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('answers 404 on every workspace route for a non-member, revealing nothing', async () => {
+    const ops = operationsOf(doc, workspaceA).filter((op) => op.requiresWorkspace);
+    expect(ops.length).toBeGreaterThan(25);
+    for (const op of ops) {
+      const res = await outsider.request(op.method, op.path, op.method === 'GET' ? undefined : {});
+      expect({ op: `${op.method} ${op.path}`, status: res.status }).toEqual({ op: `${op.method} ${op.path}`, status: 404 });
+      expect(res.json.error.code).toBe('WORKSPACE.NOT_FOUND');
+      expect(res.text).not.toContain('Demo workspace');
+    }
+    // Same answer as for a workspace that does not exist at all.
+    const missing = await outsider.get('/api/workspaces/ws_does-not-exist/tenants');
+    expect(missing.json).toEqual((await outsider.get(`/api/workspaces/${workspaceA}/tenants`)).json);
+  });
+
+  it('answers 403 for a member whose role lacks the capability, on every such route', async () => {
+    const readonlyCaps = new Set((await readonly.get(`/api/workspaces/${workspaceA}`)).json.capabilities as string[]);
+    const ops = operationsOf(doc, workspaceA).filter((op) => op.requiresWorkspace && op.capability && !readonlyCaps.has(op.capability));
+    expect(ops.length).toBeGreaterThan(15);
+    for (const op of ops) {
+      const res = await readonly.request(op.method, op.path, op.method === 'GET' ? undefined : {});
+      expect({ op: `${op.method} ${op.path}`, status: res.status }).toEqual({ op: `${op.method} ${op.path}`, status: 403 });
+      expect(res.json.error.code).toBe('ACCESS.CAPABILITY_MISSING');
+    }
+  });
+
+  it('answers 404 for a tenant outside a limited member scope, and lets the allowed tenant through to the service', async () => {
+    const other = await limited.get(`/api/workspaces/${workspaceA}/tenants/tenant-other`);
+    expect(other.status).toBe(404);
+    expect(other.json.error.code).toBe('TENANT.NOT_FOUND');
+    const startOther = await limited.post(`/api/workspaces/${workspaceA}/runs`, { tenant_id: 'tenant-other', type: 'inventory.sync' });
+    expect(startOther.status).toBe(404);
+    // Allowed: passes isolation, then meets the (unconfigured) onboarding service.
+    const allowed = await limited.get(`/api/workspaces/${workspaceA}/tenants/tenant-allowed`);
+    expect(allowed.status).toBe(503);
+    expect(allowed.json.error).toMatchObject({ code: 'DOWNSTREAM.UNAVAILABLE', details: { service: 'onboarding' } });
+  });
+
+  it('emits every denial as tenantatlas.gateway.access.denied on the security topic', async () => {
+    await outsider.get(`/api/workspaces/${workspaceA}/runs`);
+    await readonly.post(`/api/workspaces/${workspaceA}/runs`, {});
+    const notMember = await waitFor(() =>
+      denials.find((e) => e.actor.kind === 'user' && e.actor.userId === outsider.userId && e.data.operation === 'GET /api/workspaces/{workspaceId}/runs'),
+    );
+    expect(notMember).toMatchObject({
+      type: 'tenantatlas.gateway.access.denied',
+      workspaceId: workspaceA,
+      subject: `workspace/${workspaceA}`,
+      data: { outcome: 'denied', reasonCode: 'NOT_A_MEMBER', capability: 'operations.view' },
+    });
+    const forbidden = await waitFor(() =>
+      denials.find((e) => e.actor.kind === 'user' && e.actor.userId === readonly.userId && e.data.operation === 'POST /api/workspaces/{workspaceId}/runs'),
+    );
+    expect(forbidden.data).toMatchObject({ reasonCode: 'CAPABILITY_MISSING', capability: 'operations.start' });
+    const scope = await waitFor(() => denials.find((e) => e.data.reasonCode === 'TENANT_OUT_OF_SCOPE'));
+    expect(scope.tenantId).toBe('tenant-other');
+  });
+
+  it('rejects bad input with 400 and a stable code naming the field, never 500', async () => {
+    const missing = await admin.post(`/api/workspaces/${workspaceA}/runs`, { type: 'inventory.sync' });
+    expect(missing.status).toBe(400);
+    expect(missing.json.error).toMatchObject({ code: 'REQUEST.INVALID', details: { field: 'body.tenant_id' } });
+    const wrongType = await admin.post(`/api/workspaces/${workspaceA}/drafts/d1/identify`, { expected_version: 'one', external_tenant_id: 'x', name: 'n' });
+    expect(wrongType.json.error.details.field).toBe('body.expected_version');
+    const badQuery = await admin.get(`/api/workspaces/${workspaceA}/runs?status=exploded`);
+    expect(badQuery.status).toBe(400);
+    expect(badQuery.json.error.details.field).toBe('query.status');
+    const malformed = await admin.request('POST', `/api/workspaces/${workspaceA}/runs`, '{"tenant_id":', { 'content-type': 'application/json' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.error.code).toBe('REQUEST.MALFORMED_JSON');
+    expect(malformed.text).not.toMatch(/\n\s+at /);
+    const member = await admin.post(`/api/workspaces/${workspaceA}/members`, { email: 'new@example.test', role: 'readonly' });
+    expect(member.json.error.code).toBe('MEMBER.PASSWORD_REQUIRED');
+  });
+
+  it('requires the CSRF header for cookie-authenticated writes, and accepts API tokens without it', async () => {
+    const noCsrf = await admin.request('POST', '/api/workspaces', { name: 'x' }, { 'x-csrf-token': '' });
+    expect(noCsrf.status).toBe(403);
+    expect(noCsrf.json.error.code).toBe('AUTH.CSRF_TOKEN_INVALID');
+    const { token } = (await admin.post('/api/tokens', { name: 'ci' })).json;
+    const viaToken = await new GatewayClient(base).request('GET', '/api/me', undefined, { authorization: `Bearer ${token}` });
+    expect(viaToken.json.user.email).toBe(ADMIN.email);
+    const forged = await new GatewayClient(base).request('GET', '/api/me', undefined, { authorization: `Bearer ${token}x` });
+    expect(forged.status).toBe(401);
+  });
+
+  it('serves an OpenAPI 3.1 document whose every operation is a real route', async () => {
+    expect(doc.openapi).toBe('3.1.0');
+    for (const op of operationsOf(doc, workspaceA)) {
+      if (op.path.endsWith('/events')) continue; // a stream that never ends
+      if (op.path === '/api/auth/logout') continue; // tested last: it ends the session
+      const res = await admin.request(op.method, op.path, op.method === 'GET' ? undefined : {});
+      expect({ op: `${op.method} ${op.path}`, code: res.json?.error?.code }).not.toEqual({ op: `${op.method} ${op.path}`, code: 'ROUTE.NOT_FOUND' });
+      expect(res.status).toBeLessThan(500 + (res.json?.error?.code === 'DOWNSTREAM.UNAVAILABLE' ? 4 : 0));
+    }
+    const unknown = await admin.get('/api/nothing-here');
+    expect(unknown.json.error.code).toBe('ROUTE.NOT_FOUND');
+  });
+
+  it('streams live lifecycle changes of the workspace only, to members only', async () => {
+    const kafka = createKafka({ clientId: 'gateway-itest-producer', brokers: infra.kafkaBrokers, logger: pino({ level: 'silent' }) });
+    const producer = kafka.producer();
+    await producer.connect();
+    const controller = new AbortController();
+    const received: string[] = [];
+    const me = await admin.get('/api/me');
+    const res = await fetch(`${base}/api/workspaces/${workspaceA}/events`, {
+      headers: { cookie: (admin as any).cookie as string },
+      signal: controller.signal,
+    });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    void (async () => {
+      const decoder = new TextDecoder();
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        received.push(decoder.decode(value));
+      }
+    })();
+    const send = (workspaceId: string, subject: string) =>
+      producer.send({
+        topic: topicsFor(prefix).operationsEvents,
+        messages: [
+          {
+            key: workspaceId,
+            value: JSON.stringify({
+              specversion: '1.0', id: uniqueName('ev'), type: 'tenantatlas.operations.run.completed', source: 'operations',
+              time: new Date().toISOString(), subject, workspaceId, tenantId: 't1', actor: { kind: 'system', component: 'test' },
+              data: { outcome: 'succeeded', secretish: 'never-forwarded' },
+            }),
+          },
+        ],
+      });
+    // The live consumer joins its group asynchronously; keep sending until a change shows up.
+    await waitFor(async () => {
+      await send('ws_other', 'run/other-workspace');
+      await send(workspaceA, 'run/mine');
+      return received.join('').includes('run/mine');
+    }, { timeoutMs: 30_000, intervalMs: 1_000, what: 'the live change' });
+    controller.abort();
+    await producer.disconnect();
+    const stream = received.join('');
+    expect(stream).toContain('"outcome":"succeeded"');
+    expect(stream).not.toContain('run/other-workspace');
+    expect(stream).not.toContain('never-forwarded');
+    expect(me.status).toBe(200);
+  });
+
+  it('ends the session on sign-out', async () => {
+    const session = await new GatewayClient(base).login(ADMIN.email, ADMIN.password);
+    expect((await session.post('/api/auth/logout')).status).toBe(204);
+    expect((await session.get('/api/me')).status).toBe(401);
+  });
+});
