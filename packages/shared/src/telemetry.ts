@@ -41,6 +41,10 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
         // pino trace ids come from our own mixin; this one would also rewrite log records.
         '@opentelemetry/instrumentation-pino': { enabled: false },
         // HTTP probes and metric scrapes every few seconds are noise, not traces.
+        // Database calls belong to a request or a message; the outbox relay's polling and other
+        // background queries would otherwise each start a trace of their own.
+        '@opentelemetry/instrumentation-mongodb': { requireParentSpan: true },
+        '@opentelemetry/instrumentation-mongoose': { requireParentSpan: true },
         // grpc.health.v1 probes (kubelet, tests): only the method name is matched, so no domain
         // RPC may be called Check or Watch.
         '@opentelemetry/instrumentation-grpc': { ignoreGrpcMethods: ['Check', 'Watch'] },
