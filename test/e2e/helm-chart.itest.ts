@@ -107,7 +107,7 @@ describe('the Helm chart', () => {
     expect(connections.env).toEqual(
       expect.arrayContaining([
         { name: 'MONGO_URL', valueFrom: { secretKeyRef: { name: 'tenantatlas-mongo', key: 'mongo-url' } } },
-        expect.objectContaining({ valueFrom: { secretKeyRef: { name: 'tenantatlas-credential-key', key: 'credential-key' } } }),
+        { name: 'CONNECTIONS_ENCRYPTION_KEYS', valueFrom: { secretKeyRef: { name: 'tenantatlas-credential-keys', key: 'encryption-keys' } } },
       ]),
     );
     expect(named(all, 'Deployment', 'operations')!.spec.replicas).toBeUndefined(); // the HPA owns it

@@ -58,7 +58,7 @@ app.kubernetes.io/component: {{ .name }}
 {{- end -}}
 
 {{- define "tenantatlas.credentialKeySecretName" -}}
-{{- .Values.credentialKey.existingSecret | default (printf "%s-credential-key" (include "tenantatlas.fullname" .)) -}}
+{{- .Values.credentialKey.existingSecret | default (printf "%s-credential-keys" (include "tenantatlas.fullname" .)) -}}
 {{- end -}}
 
 {{/* host:port of a gRPC service inside the cluster */}}
