@@ -9,12 +9,13 @@ export interface ExportCommand {
   oldestFirst: boolean;
 }
 
-const BATCH = 1_000;
+/** Records per chunk sent to the client. */
+const CHUNK_RECORDS = 200;
 
 /**
- * Streams every matching record as text, batch by batch, so memory stays flat however large the
- * log is. The set is fixed at the start (seq ≤ the head then), so records arriving during a long
- * export neither appear half-way nor push others around.
+ * Streams every matching record as text through one database cursor, a chunk at a time, so
+ * memory stays flat however large the log is. The set is fixed at the start (seq ≤ the last record
+ * then), so records arriving during a long export neither appear half-way nor push others around.
  */
 export class ExportAuditEvents {
   constructor(private readonly store: AuditLogStore) {}
@@ -27,14 +28,16 @@ export class ExportAuditEvents {
     return async function* chunks() {
       const upTo = (await store.lastRecord(query.workspaceId))?.seq ?? 0;
       if (command.format === 'csv') yield csvHeader();
-      let cursor: number | null = null;
-      for (;;) {
-        const batch = await store.page(query, { limit: BATCH, after: cursor, upTo, order });
-        if (batch.length === 0) return;
-        yield batch.map((record) => formatRecord(record, command.format)).join('');
-        cursor = batch.at(-1)!.seq;
-        if (batch.length < BATCH) return;
+      if (upTo === 0) return;
+      let chunk: string[] = [];
+      for await (const record of store.stream(query, { upTo, order })) {
+        chunk.push(formatRecord(record, command.format));
+        if (chunk.length >= CHUNK_RECORDS) {
+          yield chunk.join('');
+          chunk = [];
+        }
       }
+      if (chunk.length > 0) yield chunk.join('');
     };
   }
 }

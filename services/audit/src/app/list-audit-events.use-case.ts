@@ -24,7 +24,7 @@ export class ListAuditEvents {
     const query = parseQuery(command.workspaceId, command.filter);
     const limit = parsePageSize(command.pageSize);
     const before = decodePageToken(command.pageToken);
-    const found = await this.store.page(query, { limit: limit + 1, after: before, order: 'newest' });
+    const found = await this.store.page(query, { limit: limit + 1, before });
     const records = found.slice(0, limit);
     const last = records.at(-1);
     return { records, nextPageToken: found.length > limit && last ? encodePageToken(last.seq) : '' };

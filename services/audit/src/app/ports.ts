@@ -12,18 +12,17 @@ export interface AuditLogStore {
   insert(record: AuditRecord): Promise<InsertOutcome>;
   /** The stored chain head, which may lag behind the records after a crash. */
   readHead(workspaceId: string): Promise<ChainHead | null>;
-  /** Moves the head forward to `head` unless it is already there or further. */
+  /** Stores `head` as the workspace's chain head (callers only ever move it forward). */
   advanceHead(workspaceId: string, head: ChainHead): Promise<void>;
   /** The record with the highest seq: the truth the head is repaired from. */
   lastRecord(workspaceId: string): Promise<ChainHead | null>;
   findByEventId(workspaceId: string, eventId: string): Promise<AuditRecord | null>;
-  /** Records matching the query, seq descending (or ascending), strictly past `afterSeq`. */
-  page(
-    query: AuditQuery,
-    options: { limit: number; after?: number | null; upTo?: number; order: 'newest' | 'oldest' },
-  ): Promise<AuditRecord[]>;
-  /** Every record of a workspace in chain order, in batches, from seq > `afterSeq`. */
-  chainBatch(workspaceId: string, afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  /** One page of records matching the query, newest first, strictly below seq `before`. */
+  page(query: AuditQuery, options: { limit: number; before: number | null }): Promise<AuditRecord[]>;
+  /** Every record matching the query with seq ≤ `upTo`, read through one cursor. */
+  stream(query: AuditQuery, options: { upTo: number; order: 'newest' | 'oldest' }): AsyncIterable<AuditRecord>;
+  /** Every record of a workspace in chain order (seq ascending), read through one cursor. */
+  chain(workspaceId: string): AsyncIterable<AuditRecord>;
 }
 
 export interface DeadLetter {

@@ -46,6 +46,8 @@ function filterFor(query: AuditQuery): QueryFilter<AuditRecordDocument> {
   return filter;
 }
 
+const CURSOR_BATCH = 1_000;
+
 /** The audit log on MongoDB/FerretDB: insert-only records, a head per workspace. */
 export class MongoAuditLog implements AuditLogStore {
   constructor(private readonly models: AuditModels) {}
@@ -68,16 +70,11 @@ export class MongoAuditLog implements AuditLogStore {
   }
 
   async advanceHead(workspaceId: string, head: ChainHead): Promise<void> {
-    try {
-      await this.models.heads.updateOne(
-        { _id: workspaceId, seq: { $lt: head.seq } },
-        { $set: { seq: head.seq, hash: head.hash } },
-        { upsert: true },
-      );
-    } catch (err) {
-      // The head is already at or past this seq (another writer advanced it): nothing to do.
-      if (!isDuplicateKeyError(err)) throw err;
-    }
+    // A plain write by _id (the one filter FerretDB answers from an index). No compare-and-set is
+    // needed: appends to a workspace are serialized per process, and if two replicas race, the
+    // head may move back to an earlier record — a lagging head, which verification accepts and
+    // the next append repairs. The records' unique (workspace, seq) index is what guards the chain.
+    await this.models.heads.updateOne({ _id: workspaceId }, { $set: { seq: head.seq, hash: head.hash } }, { upsert: true });
   }
 
   async lastRecord(workspaceId: string): Promise<ChainHead | null> {
@@ -89,33 +86,31 @@ export class MongoAuditLog implements AuditLogStore {
   }
 
   async findByEventId(workspaceId: string, eventId: string): Promise<AuditRecord | null> {
-    const doc = await this.models.records.findOne({ _id: eventId, workspaceId }).lean();
-    return doc ? toRecord(doc as AuditRecordDocument) : null;
+    // Looked up by _id alone (indexed on FerretDB too), then scoped: another workspace's record
+    // is reported as not found.
+    const doc = await this.models.records.findById(eventId).lean();
+    return doc && doc.workspaceId === workspaceId ? toRecord(doc as AuditRecordDocument) : null;
   }
 
-  async page(
-    query: AuditQuery,
-    options: { limit: number; after?: number | null; upTo?: number; order: 'newest' | 'oldest' },
-  ): Promise<AuditRecord[]> {
-    const seq: Record<string, number> = {};
-    if (options.after != null) seq[options.order === 'newest' ? '$lt' : '$gt'] = options.after;
-    if (options.upTo !== undefined) seq.$lte = options.upTo;
+  async page(query: AuditQuery, options: { limit: number; before: number | null }): Promise<AuditRecord[]> {
     const filter = filterFor(query);
-    if (Object.keys(seq).length > 0) filter.seq = seq;
-    const docs = await this.models.records
+    if (options.before !== null) filter.seq = { $lt: options.before };
+    const docs = await this.models.records.find(filter).sort({ seq: -1 }).limit(options.limit).lean();
+    return docs.map((doc) => toRecord(doc as AuditRecordDocument));
+  }
+
+  async *stream(query: AuditQuery, options: { upTo: number; order: 'newest' | 'oldest' }): AsyncIterable<AuditRecord> {
+    const filter = { ...filterFor(query), seq: { $lte: options.upTo } };
+    const cursor = this.models.records
       .find(filter)
       .sort({ seq: options.order === 'newest' ? -1 : 1 })
-      .limit(options.limit)
-      .lean();
-    return docs.map((doc) => toRecord(doc as AuditRecordDocument));
+      .lean()
+      .cursor({ batchSize: CURSOR_BATCH });
+    for await (const doc of cursor) yield toRecord(doc as AuditRecordDocument);
   }
 
-  async chainBatch(workspaceId: string, afterSeq: number, limit: number): Promise<AuditRecord[]> {
-    const docs = await this.models.records
-      .find({ workspaceId, seq: { $gt: afterSeq } })
-      .sort({ seq: 1 })
-      .limit(limit)
-      .lean();
-    return docs.map((doc) => toRecord(doc as AuditRecordDocument));
+  async *chain(workspaceId: string): AsyncIterable<AuditRecord> {
+    const cursor = this.models.records.find({ workspaceId }).sort({ seq: 1 }).lean().cursor({ batchSize: CURSOR_BATCH });
+    for await (const doc of cursor) yield toRecord(doc as AuditRecordDocument);
   }
 }
