@@ -165,4 +165,20 @@ describe('the Helm chart', () => {
     expect(dockerfile).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--"\]$/m);
     expect(dockerfile).toContain('@tenantatlas/shared/telemetry-register');
   });
+
+  it('ships a Grafana dashboard whose queries use only metrics the code records', () => {
+    const dashboard = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'deploy', 'grafana', 'tenantatlas-dashboard.json'), 'utf8'));
+    const exprs: string[] = dashboard.panels.flatMap((p: { targets?: { expr: string }[] }) => (p.targets ?? []).map((t) => t.expr));
+    expect(exprs.length).toBeGreaterThan(10);
+    const used = new Set(exprs.flatMap((e) => [...e.matchAll(/\b(tenantatlas_[a-z_]+?)(?:_bucket|_count|_sum)?\{/g)].map((m) => m[1]!)));
+    const sources = [path.join(REPO_ROOT, 'packages', 'shared', 'src'), ...fs.readdirSync(path.join(REPO_ROOT, 'services')).map((s) => path.join(REPO_ROOT, 'services', s, 'src'))];
+    const code = sources
+      .flatMap((dir) => (fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]).map((f) => path.join(dir, f)) : []))
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.endsWith('.itest.ts'))
+      .map((file) => fs.readFileSync(file, 'utf8'))
+      .join('\n');
+    const missing = [...used].filter((metric) => !code.includes(`'${metric}'`));
+    expect(missing).toEqual([]);
+    expect(used.size).toBeGreaterThanOrEqual(8);
+  });
 });
