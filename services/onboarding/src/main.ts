@@ -18,9 +18,8 @@ import { OnboardingMetrics } from './adapters/grpc/metrics';
 import { GrpcOperations } from './adapters/grpc/operations.client';
 import { evidenceHandler } from './adapters/kafka/evidence.consumer';
 import { MongoDraftRepository } from './adapters/mongo/draft.repository';
-import { draftModel } from './adapters/mongo/draft.schema';
+import { onboardingModels, outboxModels } from './adapters/mongo/schemas';
 import { MongoTenantRepository } from './adapters/mongo/tenant.repository';
-import { tenantModel } from './adapters/mongo/tenant.schema';
 import type { OnboardingDeps } from './app/ports';
 import { configSchema } from './config';
 
@@ -31,12 +30,12 @@ runService('onboarding', async ({ logger, lifecycle }) => {
     t.operationsEvents,
     t.connectionsEvents,
   ]);
-  const Drafts = draftModel(infra.mongo);
-  const Tenants = tenantModel(infra.mongo);
-  // Uniqueness rules (one tenant per external id, one open draft per tenant) exist before any write.
-  await ensureIndexes([Drafts, Tenants]);
+  const models = onboardingModels(infra.mongo);
+  // Uniqueness rules (one tenant per external id, one open draft per tenant, one revision per
+  // number) exist before any write.
+  await ensureIndexes(Object.values(models));
 
-  const relay = new OutboxRelay({ models: [Drafts, Tenants], publisher: infra.publisher, logger });
+  const relay = new OutboxRelay({ models: outboxModels(models), publisher: infra.publisher, logger });
   relay.start();
   // Registered after the producer, so it stops first and flushes what it can while Kafka is open.
   lifecycle.add('outbox relay', () => relay.stop());
@@ -46,8 +45,8 @@ runService('onboarding', async ({ logger, lifecycle }) => {
   lifecycle.add('downstream clients', () => (operations.close(), connections.close()));
 
   const deps: OnboardingDeps = {
-    drafts: new MongoDraftRepository(Drafts, infra.topics.onboardingEvents),
-    tenants: new MongoTenantRepository(Tenants, infra.topics.onboardingEvents),
+    drafts: new MongoDraftRepository(models, infra.topics.onboardingEvents),
+    tenants: new MongoTenantRepository(models, infra.topics.onboardingEvents),
     operations,
     connections,
     outbox: relay,

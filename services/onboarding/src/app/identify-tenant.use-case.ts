@@ -82,8 +82,12 @@ async function resumeOrCreate(
     return { draft, tenant, resumed: false, tenantCreated };
   } catch (err) {
     if (!isDomainError(err) || err.code !== 'TENANT.ONBOARDING_IN_PROGRESS') throw err;
-    const winner = await deps.drafts.findOpenByTenant(cmd.workspaceId, tenant.id);
-    if (!winner) throw err;
-    return { draft: winner, tenant, resumed: true, tenantCreated };
+    // A concurrent identify took the slot; its draft appears right after its claim.
+    for (let i = 0; i < 30; i++) {
+      const winner = await deps.drafts.findOpenByTenant(cmd.workspaceId, tenant.id);
+      if (winner) return { draft: winner, tenant, resumed: true, tenantCreated };
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw err;
   }
 }

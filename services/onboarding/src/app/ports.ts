@@ -57,8 +57,8 @@ export interface DraftRepository {
    */
   save(next: DraftEntity, expectedRevision: number, events: EventEnvelope[]): Promise<DraftEntity | null>;
   findOpenByTenant(workspaceId: string, tenantId: string): Promise<DraftEntity | null>;
-  /** Open drafts that may care about a run / connection fact. */
-  findOpenForEvidence(workspaceId: string, match: { tenantId?: string | null; connectionId?: string; runId?: string }): Promise<DraftEntity[]>;
+  /** Open drafts that may care about a fact of this tenant (a run or a connection of it). */
+  findOpenForEvidence(workspaceId: string, match: { tenantId?: string | null }): Promise<DraftEntity[]>;
   list(workspaceId: string, filter: DraftFilter, pageSize: number, pageToken: string): Promise<Page<DraftEntity>>;
 }
 

@@ -10,12 +10,12 @@ export interface RunFact {
 }
 
 /**
- * A run event is evidence for the open draft of its tenant (or the draft that references the run).
+ * A run event is evidence for the open draft of its tenant.
  * The draft's lifecycle and checkpoints are recalculated from the merged evidence, so a replay or
  * an older event arriving late changes nothing.
  */
 export async function recordRunFact(deps: OnboardingDeps, fact: RunFact): Promise<number> {
-  const drafts = await deps.drafts.findOpenForEvidence(fact.workspaceId, { tenantId: fact.tenantId, runId: fact.run.runId });
+  const drafts = await deps.drafts.findOpenForEvidence(fact.workspaceId, { tenantId: fact.tenantId });
   for (const draft of drafts) {
     await writeDraft(deps, { workspaceId: fact.workspaceId, draftId: draft.id, actor: SYSTEM_ACTOR }, (d) => ({
       next: withRunEvidence(d, fact.run),
@@ -27,6 +27,7 @@ export async function recordRunFact(deps: OnboardingDeps, fact: RunFact): Promis
 
 export interface ConnectionFact {
   workspaceId: string;
+  tenantId: string | null;
   connectionId: string;
   /** set when the event means the connection changed in a way that invalidates a verification */
   invalidatedAt: Date | null;
@@ -37,7 +38,8 @@ export interface ConnectionFact {
  * remember an invalidating change by its time, so the order of events does not matter.
  */
 export async function recordConnectionFact(deps: OnboardingDeps, fact: ConnectionFact): Promise<number> {
-  const drafts = await deps.drafts.findOpenForEvidence(fact.workspaceId, { connectionId: fact.connectionId });
+  const candidates = await deps.drafts.findOpenForEvidence(fact.workspaceId, { tenantId: fact.tenantId });
+  const drafts = candidates.filter((d) => d.state.selectedConnectionId === fact.connectionId);
   for (const draft of drafts) {
     const snapshot = draft.tenantId
       ? await deps.connections.getConnection(fact.workspaceId, fact.connectionId, draft.tenantId).catch(() => null)

@@ -6,10 +6,13 @@ import { connectionEventInvalidates, isRunStatus, type RunOutcome } from '../../
 const RUN_PREFIX = 'tenantatlas.operations.run.';
 const CONNECTION_PREFIX = 'tenantatlas.connections.connection.';
 
+// operations publishes runType / runSubject; type / subject are accepted as well.
 const runData = z.object({
   runId: z.string().min(1).optional(),
-  type: z.string().min(1),
-  subject: z.string().optional().default(''),
+  type: z.string().min(1).optional(),
+  runType: z.string().min(1).optional(),
+  subject: z.string().nullable().optional(),
+  runSubject: z.string().nullable().optional(),
   status: z.string().refine(isRunStatus, 'unknown run status'),
   outcome: z.enum(['', 'succeeded', 'partially_succeeded', 'failed', 'cancelled']).optional().default(''),
   reasonCode: z.string().optional().nullable(),
@@ -32,7 +35,8 @@ export function evidenceHandler(deps: OnboardingDeps, logger: Logger): (event: E
 async function handleRun(deps: OnboardingDeps, logger: Logger, event: EventEnvelope): Promise<void> {
   const parsed = runData.safeParse(event.data);
   const runId = parsed.success ? (parsed.data.runId ?? idFromSubject(event.subject, 'run')) : undefined;
-  if (!parsed.success || !runId) {
+  const type = parsed.success ? (parsed.data.runType ?? parsed.data.type) : undefined;
+  if (!parsed.success || !runId || !type) {
     logger.warn({ eventId: event.id, type: event.type }, 'run event without usable data skipped');
     return;
   }
@@ -43,8 +47,8 @@ async function handleRun(deps: OnboardingDeps, logger: Logger, event: EventEnvel
     tenantId: event.tenantId,
     run: {
       runId,
-      type: d.type,
-      subject: d.subject,
+      type,
+      subject: d.runSubject ?? d.subject ?? '',
       status: d.status as 'queued' | 'running' | 'completed',
       outcome: d.status === 'completed' ? (d.outcome as RunOutcome) || 'failed' : '',
       reasonCode: d.reasonCode ?? '',
@@ -63,6 +67,7 @@ async function handleConnection(deps: OnboardingDeps, logger: Logger, event: Eve
   }
   await recordConnectionFact(deps, {
     workspaceId: event.workspaceId,
+    tenantId: event.tenantId,
     connectionId,
     invalidatedAt: connectionEventInvalidates(event.type, event.data) ? new Date(event.time) : null,
   });

@@ -1,131 +1,155 @@
-import { initialOutbox, isDuplicateKeyError, outboxEntries, withOutbox, type EventEnvelope } from '@tenantatlas/shared';
-import type { Model } from 'mongoose';
+import { initialOutbox, isDuplicateKeyError, outboxEntries, type EventEnvelope } from '@tenantatlas/shared';
 import type { DraftFilter, DraftRepository, Page } from '../../app/ports';
-import { isTerminal, TERMINAL_STATES, type DraftEntity } from '../../domain/draft';
+import { isTerminal, type DraftEntity } from '../../domain/draft';
 import { tenantErrors } from '../../domain/errors';
-import type { DraftDocument } from './draft.schema';
 import { afterCursor, decodeCursor, encodeCursor } from './page-token';
+import { RevisionLog } from './revisions';
+import type { OnboardingModels, OpenDraftClaim } from './schemas';
 
-type Stored = Omit<DraftDocument, 'outbox' | 'outboxPending' | 'outboxVersion'>;
+const openKey = (workspaceId: string, tenantId: string) => `${workspaceId}:${tenantId}`;
 
-function openTenantKey(draft: DraftEntity): string | undefined {
-  return draft.tenantId && !isTerminal(draft) ? `${draft.workspaceId}:${draft.tenantId}` : undefined;
-}
-
-function toFields(draft: DraftEntity): Omit<Stored, '_id' | 'openTenantKey'> {
-  const { id: _id, ...fields } = draft;
-  return fields;
-}
-
-function toEntity(doc: Stored): DraftEntity {
+/** Normalises a stored body (Mixed) into the entity, field by field. */
+function toEntity(b: DraftEntity): DraftEntity {
   return {
-    id: doc._id,
-    workspaceId: doc.workspaceId,
-    tenantId: doc.tenantId ?? null,
-    externalTenantId: doc.externalTenantId ?? '',
-    tenantName: doc.tenantName ?? '',
-    primaryDomain: doc.primaryDomain ?? '',
-    currentStep: doc.currentStep,
-    version: doc.version,
-    revision: doc.revision,
-    lifecycleState: doc.lifecycleState,
-    currentCheckpoint: doc.currentCheckpoint ?? null,
-    lastCompletedCheckpoint: doc.lastCompletedCheckpoint ?? null,
-    reasonCode: doc.reasonCode ?? '',
-    blockingReasonCode: doc.blockingReasonCode ?? '',
-    completedAt: doc.completedAt ?? null,
-    cancelledAt: doc.cancelledAt ?? null,
-    cancelReason: doc.cancelReason ?? '',
-    startedBy: doc.startedBy,
-    updatedBy: doc.updatedBy,
-    createdAt: doc.createdAt,
-    updatedAt: doc.updatedAt,
-    state: doc.state,
-    evidence: doc.evidence,
-    activationOverride: doc.activationOverride ?? null,
+    id: b.id,
+    workspaceId: b.workspaceId,
+    tenantId: b.tenantId ?? null,
+    externalTenantId: b.externalTenantId ?? '',
+    tenantName: b.tenantName ?? '',
+    primaryDomain: b.primaryDomain ?? '',
+    currentStep: b.currentStep,
+    version: b.version,
+    revision: b.revision,
+    lifecycleState: b.lifecycleState,
+    currentCheckpoint: b.currentCheckpoint ?? null,
+    lastCompletedCheckpoint: b.lastCompletedCheckpoint ?? null,
+    reasonCode: b.reasonCode ?? '',
+    blockingReasonCode: b.blockingReasonCode ?? '',
+    completedAt: b.completedAt ?? null,
+    cancelledAt: b.cancelledAt ?? null,
+    cancelReason: b.cancelReason ?? '',
+    startedBy: b.startedBy,
+    updatedBy: b.updatedBy,
+    createdAt: b.createdAt,
+    updatedAt: b.updatedAt,
+    state: b.state,
+    evidence: b.evidence,
+    activationOverride: b.activationOverride ?? null,
   };
 }
 
-const NO_OUTBOX = { outbox: 0, outboxPending: 0, outboxVersion: 0 } as const;
-
 export class MongoDraftRepository implements DraftRepository {
-  constructor(private readonly model: Model<DraftDocument>, private readonly topic: string) {}
+  private readonly revisions: RevisionLog<DraftEntity>;
+
+  constructor(private readonly m: OnboardingModels, private readonly topic: string) {
+    this.revisions = new RevisionLog(m.draftRevisions, topic);
+  }
 
   async insert(draft: DraftEntity, events: EventEnvelope[]): Promise<DraftEntity> {
-    const key = openTenantKey(draft);
+    const claimed = draft.tenantId ? await this.claim(draft) : false;
     try {
-      await this.model.create({
+      await this.m.draftHeads.create({
         _id: draft.id,
-        ...toFields(draft),
-        ...(key ? { openTenantKey: key } : {}),
+        workspaceId: draft.workspaceId,
+        createdAt: draft.createdAt,
+        tenantId: draft.tenantId,
+        body: draft,
         ...initialOutbox(outboxEntries(this.topic, events)),
       });
     } catch (err) {
-      if (isDuplicateKeyError(err) && key) throw await this.inProgress(draft, key);
+      if (claimed) await this.release(draft.workspaceId, draft.tenantId!, draft.id);
       throw err;
     }
     return draft;
   }
 
   async get(workspaceId: string, draftId: string): Promise<DraftEntity | null> {
-    const doc = await this.model.findOne({ _id: draftId, workspaceId }, NO_OUTBOX).lean<Stored>();
-    return doc ? toEntity(doc) : null;
+    const head = await this.m.draftHeads.findOne({ _id: draftId, workspaceId }, { body: 1 }).lean<{ body: DraftEntity }>();
+    if (!head) return null;
+    const latest = await this.revisions.latest(workspaceId, draftId);
+    return toEntity(latest?.body ?? head.body);
   }
 
   async save(next: DraftEntity, expectedRevision: number, events: EventEnvelope[]): Promise<DraftEntity | null> {
-    const key = openTenantKey(next);
-    const update = withOutbox<DraftDocument>(
-      { $set: { ...toFields(next), ...(key ? { openTenantKey: key } : {}) }, ...(key ? {} : { $unset: { openTenantKey: 1 } }) },
-      outboxEntries(this.topic, events),
-    );
-    try {
-      const doc = await this.model
-        .findOneAndUpdate({ _id: next.id, workspaceId: next.workspaceId, revision: expectedRevision }, update, {
-          returnDocument: 'after',
-          projection: NO_OUTBOX,
-        })
-        .lean<Stored>();
-      return doc ? toEntity(doc) : null;
-    } catch (err) {
-      if (isDuplicateKeyError(err) && key) throw await this.inProgress(next, key);
-      throw err;
+    const open = !!next.tenantId && !isTerminal(next);
+    const claimed = open ? await this.claim(next) : false;
+    const appended = await this.revisions.append(next.workspaceId, next.id, expectedRevision + 1, { ...next, revision: expectedRevision + 1 }, events);
+    if (!appended) {
+      if (claimed) await this.release(next.workspaceId, next.tenantId!, next.id);
+      return null;
     }
+    if (claimed) await this.m.draftHeads.updateOne({ _id: next.id }, { $set: { tenantId: next.tenantId } });
+    if (next.tenantId && !open) await this.release(next.workspaceId, next.tenantId, next.id);
+    return { ...next, revision: expectedRevision + 1 };
   }
 
   async findOpenByTenant(workspaceId: string, tenantId: string): Promise<DraftEntity | null> {
-    const doc = await this.model.findOne({ openTenantKey: `${workspaceId}:${tenantId}` }, NO_OUTBOX).lean<Stored>();
-    return doc ? toEntity(doc) : null;
+    const claim = await this.m.openDrafts.findOne({ _id: openKey(workspaceId, tenantId) }).lean<OpenDraftClaim>();
+    if (!claim) return null;
+    const draft = await this.get(workspaceId, claim.draftId);
+    if (draft && !isTerminal(draft)) return draft;
+    if (isStale(claim, draft)) await this.release(workspaceId, tenantId, claim.draftId);
+    return null;
   }
 
-  async findOpenForEvidence(
-    workspaceId: string,
-    match: { tenantId?: string | null; connectionId?: string; runId?: string },
-  ): Promise<DraftEntity[]> {
-    const or: Record<string, unknown>[] = [];
-    if (match.tenantId) or.push({ tenantId: match.tenantId });
-    if (match.connectionId) or.push({ 'state.selectedConnectionId': match.connectionId });
-    if (match.runId) or.push({ 'state.verificationRunId': match.runId }, { 'state.bootstrapRuns.runId': match.runId });
-    if (or.length === 0) return [];
-    const docs = await this.model
-      .find({ workspaceId, lifecycleState: { $nin: TERMINAL_STATES }, $or: or }, NO_OUTBOX)
-      .limit(20)
-      .lean<Stored[]>();
-    return docs.map(toEntity);
+  async findOpenForEvidence(workspaceId: string, match: { tenantId?: string | null }): Promise<DraftEntity[]> {
+    if (!match.tenantId) return [];
+    const draft = await this.findOpenByTenant(workspaceId, match.tenantId);
+    return draft ? [draft] : [];
   }
 
   async list(workspaceId: string, filter: DraftFilter, size: number, pageToken: string): Promise<Page<DraftEntity>> {
-    const query: Record<string, unknown> = { workspaceId, ...afterCursor(decodeCursor(pageToken)) };
-    if (filter.tenantId) query.tenantId = filter.tenantId;
-    if (filter.lifecycleState) query.lifecycleState = filter.lifecycleState;
-    else if (!filter.includeTerminal) query.lifecycleState = { $nin: TERMINAL_STATES };
-    const docs = await this.model.find(query, NO_OUTBOX).sort({ createdAt: -1, _id: -1 }).limit(size + 1).lean<Stored[]>();
-    const items = docs.slice(0, size).map(toEntity);
-    const last = items[items.length - 1];
-    return { items, nextPageToken: docs.length > size && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : '' };
+    const items: DraftEntity[] = [];
+    let cursor = decodeCursor(pageToken);
+    // Lifecycle filters apply to the current revision, so heads are read in batches until the page is full.
+    for (let batch = 0; batch < 10 && items.length < size; batch++) {
+      const query: Record<string, unknown> = { workspaceId, ...afterCursor(cursor) };
+      if (filter.tenantId) query.tenantId = filter.tenantId;
+      const heads = await this.m.draftHeads.find(query, { _id: 1, createdAt: 1 }).sort({ createdAt: -1, _id: -1 }).limit(size).lean<{ _id: string; createdAt: Date }[]>();
+      for (const head of heads) {
+        cursor = { createdAt: head.createdAt, id: head._id };
+        const draft = await this.get(workspaceId, head._id);
+        if (draft && matches(draft, filter)) items.push(draft);
+        if (items.length === size) break;
+      }
+      if (heads.length < size) return { items, nextPageToken: '' };
+    }
+    return { items, nextPageToken: cursor && items.length === size ? encodeCursor(cursor) : '' };
   }
 
-  private async inProgress(draft: DraftEntity, key: string): Promise<Error> {
-    const holder = await this.model.findOne({ openTenantKey: key }, { _id: 1 }).lean<{ _id: string }>();
-    return tenantErrors.onboardingInProgress(draft.tenantId ?? '', holder?._id ?? '');
+  /** Takes the tenant's open-draft slot for this draft; true when this call took it. */
+  private async claim(draft: DraftEntity): Promise<boolean> {
+    const _id = openKey(draft.workspaceId, draft.tenantId!);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await this.m.openDrafts.create({ _id, draftId: draft.id, workspaceId: draft.workspaceId, createdAt: new Date() });
+        return true;
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+      const holder = await this.m.openDrafts.findOne({ _id }).lean<OpenDraftClaim>();
+      if (!holder) continue;
+      if (holder.draftId === draft.id) return false;
+      const holding = await this.get(draft.workspaceId, holder.draftId);
+      if (!isStale(holder, holding)) throw tenantErrors.onboardingInProgress(draft.tenantId!, holder.draftId);
+      await this.release(draft.workspaceId, draft.tenantId!, holder.draftId);
+    }
+    throw tenantErrors.onboardingInProgress(draft.tenantId!, '');
   }
+
+  private async release(workspaceId: string, tenantId: string, draftId: string): Promise<void> {
+    await this.m.openDrafts.deleteOne({ _id: openKey(workspaceId, tenantId), draftId });
+  }
+}
+
+/** A claim whose draft became terminal, or never appeared (its creator crashed), no longer holds the slot. */
+const ORPHAN_AFTER_MS = 30_000;
+function isStale(claim: OpenDraftClaim, draft: DraftEntity | null): boolean {
+  if (draft) return isTerminal(draft);
+  return Date.now() - new Date(claim.createdAt).getTime() > ORPHAN_AFTER_MS;
+}
+
+function matches(draft: DraftEntity, filter: DraftFilter): boolean {
+  if (filter.lifecycleState) return draft.lifecycleState === filter.lifecycleState;
+  return filter.includeTerminal || !isTerminal(draft);
 }

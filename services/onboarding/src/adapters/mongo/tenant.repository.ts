@@ -1,37 +1,45 @@
-import { initialOutbox, isDuplicateKeyError, outboxEntries, withOutbox, type EventEnvelope } from '@tenantatlas/shared';
-import type { Model } from 'mongoose';
+import { initialOutbox, isDuplicateKeyError, outboxEntries, type EventEnvelope } from '@tenantatlas/shared';
 import type { Page, TenantRepository } from '../../app/ports';
 import { sourceStatuses, type TenantEntity, type TenantStatus, type TenantTransition } from '../../domain/tenant';
 import { afterCursor, decodeCursor, encodeCursor } from './page-token';
-import type { TenantDocument } from './tenant.schema';
+import { RevisionLog } from './revisions';
+import type { OnboardingModels } from './schemas';
 
-type Stored = Omit<TenantDocument, 'outbox' | 'outboxPending' | 'outboxVersion'>;
-const NO_OUTBOX = { outbox: 0, outboxPending: 0, outboxVersion: 0 } as const;
-
-function toEntity(doc: Stored): TenantEntity {
+function toEntity(b: TenantEntity): TenantEntity {
   return {
-    id: doc._id,
-    workspaceId: doc.workspaceId,
-    externalTenantId: doc.externalTenantId,
-    name: doc.name,
-    primaryDomain: doc.primaryDomain ?? '',
-    status: doc.status,
-    version: doc.version,
-    createdBy: doc.createdBy,
-    createdAt: doc.createdAt,
-    updatedAt: doc.updatedAt,
-    activatedAt: doc.activatedAt ?? null,
-    archivedAt: doc.archivedAt ?? null,
+    id: b.id,
+    workspaceId: b.workspaceId,
+    externalTenantId: b.externalTenantId,
+    name: b.name,
+    primaryDomain: b.primaryDomain ?? '',
+    status: b.status,
+    version: b.version,
+    createdBy: b.createdBy,
+    createdAt: b.createdAt,
+    updatedAt: b.updatedAt,
+    activatedAt: b.activatedAt ?? null,
+    archivedAt: b.archivedAt ?? null,
   };
 }
 
+/** Tenants: a head per (workspace, external id) under a unique index, versions as revisions. */
 export class MongoTenantRepository implements TenantRepository {
-  constructor(private readonly model: Model<TenantDocument>, private readonly topic: string) {}
+  private readonly revisions: RevisionLog<TenantEntity>;
+
+  constructor(private readonly m: OnboardingModels, private readonly topic: string) {
+    this.revisions = new RevisionLog(m.tenantRevisions, topic);
+  }
 
   async insert(tenant: TenantEntity, events: EventEnvelope[]): Promise<TenantEntity | null> {
-    const { id, ...fields } = tenant;
     try {
-      await this.model.create({ _id: id, ...fields, ...initialOutbox(outboxEntries(this.topic, events)) });
+      await this.m.tenantHeads.create({
+        _id: tenant.id,
+        workspaceId: tenant.workspaceId,
+        externalTenantId: tenant.externalTenantId,
+        createdAt: tenant.createdAt,
+        body: tenant,
+        ...initialOutbox(outboxEntries(this.topic, events)),
+      });
       return tenant;
     } catch (err) {
       if (isDuplicateKeyError(err)) return null;
@@ -40,13 +48,13 @@ export class MongoTenantRepository implements TenantRepository {
   }
 
   async get(workspaceId: string, tenantId: string): Promise<TenantEntity | null> {
-    const doc = await this.model.findOne({ _id: tenantId, workspaceId }, NO_OUTBOX).lean<Stored>();
-    return doc ? toEntity(doc) : null;
+    const head = await this.m.tenantHeads.findOne({ _id: tenantId, workspaceId }, { body: 1 }).lean<{ body: TenantEntity }>();
+    return head ? this.current(workspaceId, head.body) : null;
   }
 
   async findByExternalId(workspaceId: string, externalTenantId: string): Promise<TenantEntity | null> {
-    const doc = await this.model.findOne({ workspaceId, externalTenantId }, NO_OUTBOX).lean<Stored>();
-    return doc ? toEntity(doc) : null;
+    const head = await this.m.tenantHeads.findOne({ workspaceId, externalTenantId }, { body: 1 }).lean<{ body: TenantEntity }>();
+    return head ? this.current(workspaceId, head.body) : null;
   }
 
   async transition(
@@ -56,32 +64,43 @@ export class MongoTenantRepository implements TenantRepository {
     update: { status: TenantStatus; expectedVersion?: number; at: Date },
     events: (after: TenantEntity) => EventEnvelope[],
   ): Promise<TenantEntity | null> {
-    const filter: Record<string, unknown> = { _id: tenantId, workspaceId, status: { $in: sourceStatuses(transition) } };
-    if (update.expectedVersion !== undefined) filter.version = update.expectedVersion;
-    const current = await this.model.findOne(filter, NO_OUTBOX).lean<Stored>();
-    if (!current) return null;
-    const set: Record<string, unknown> = { status: update.status, updatedAt: update.at };
-    if (transition === 'activate') set.activatedAt = update.at;
-    if (transition === 'archive') set.archivedAt = update.at;
-    if (transition === 'restore') set.archivedAt = null;
-    const after = toEntity({ ...current, ...set, version: current.version + 1 } as Stored);
-    // Compare-and-set on the version read, so two transitions never both apply.
-    const doc = await this.model
-      .findOneAndUpdate(
-        { ...filter, version: current.version },
-        withOutbox<TenantDocument>({ $set: set, $inc: { version: 1 } }, outboxEntries(this.topic, events(after))),
-        { returnDocument: 'after', projection: NO_OUTBOX },
-      )
-      .lean<Stored>();
-    return doc ? toEntity(doc) : null;
+    const current = await this.get(workspaceId, tenantId);
+    if (!current || !sourceStatuses(transition).includes(current.status)) return null;
+    if (update.expectedVersion !== undefined && current.version !== update.expectedVersion) return null;
+    const after: TenantEntity = {
+      ...current,
+      status: update.status,
+      version: current.version + 1,
+      updatedAt: update.at,
+      activatedAt: transition === 'activate' ? update.at : current.activatedAt,
+      archivedAt: transition === 'archive' ? update.at : transition === 'restore' ? null : current.archivedAt,
+    };
+    const appended = await this.revisions.append(workspaceId, tenantId, after.version, after, events(after));
+    return appended ? after : null;
   }
 
   async list(workspaceId: string, status: TenantStatus | undefined, size: number, pageToken: string): Promise<Page<TenantEntity>> {
-    const query: Record<string, unknown> = { workspaceId, ...afterCursor(decodeCursor(pageToken)) };
-    if (status) query.status = status;
-    const docs = await this.model.find(query, NO_OUTBOX).sort({ createdAt: -1, _id: -1 }).limit(size + 1).lean<Stored[]>();
-    const items = docs.slice(0, size).map(toEntity);
-    const last = items[items.length - 1];
-    return { items, nextPageToken: docs.length > size && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : '' };
+    const items: TenantEntity[] = [];
+    let cursor = decodeCursor(pageToken);
+    for (let batch = 0; batch < 10 && items.length < size; batch++) {
+      const heads = await this.m.tenantHeads
+        .find({ workspaceId, ...afterCursor(cursor) }, { _id: 1, createdAt: 1, body: 1 })
+        .sort({ createdAt: -1, _id: -1 })
+        .limit(size)
+        .lean<{ _id: string; createdAt: Date; body: TenantEntity }[]>();
+      for (const head of heads) {
+        cursor = { createdAt: head.createdAt, id: head._id };
+        const tenant = await this.current(workspaceId, head.body);
+        if (!status || tenant.status === status) items.push(tenant);
+        if (items.length === size) break;
+      }
+      if (heads.length < size) return { items, nextPageToken: '' };
+    }
+    return { items, nextPageToken: cursor && items.length === size ? encodeCursor(cursor) : '' };
+  }
+
+  private async current(workspaceId: string, head: TenantEntity): Promise<TenantEntity> {
+    const latest = await this.revisions.latest(workspaceId, head.id);
+    return toEntity(latest?.body ?? head);
   }
 }

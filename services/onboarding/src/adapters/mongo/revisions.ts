@@ -1,0 +1,72 @@
+import { isDuplicateKeyError, outboxEntries, outboxFields, initialOutbox, type EventEnvelope, type OutboxDocument } from '@tenantatlas/shared';
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/**
+ * Append-only revisions: the compare-and-set every write relies on is the insert of revision
+ * n+1 under a unique `_id` (`<entity>:<n+1>`). FerretDB (our test database) does not apply a
+ * conditional update atomically under concurrency (two `updateOne({rev: n})` can both apply),
+ * but it does enforce unique keys, so of concurrent writers that read revision n exactly one
+ * appends n+1. A revision is never changed afterwards except by the outbox relay clearing its
+ * own events, so a relay can never drop an event pushed concurrently.
+ */
+export interface RevisionDocument<T> extends OutboxDocument {
+  _id: string;
+  entityId: string;
+  workspaceId: string;
+  revision: number;
+  body: T;
+}
+
+export function revisionModel<T>(connection: Connection, name: string, collection: string): Model<RevisionDocument<T>> {
+  const existing = connection.models[name] as Model<RevisionDocument<T>> | undefined;
+  if (existing) return existing;
+  const schema = new Schema<RevisionDocument<T>>(
+    {
+      _id: { type: String },
+      entityId: { type: String, required: true },
+      workspaceId: { type: String, required: true },
+      revision: { type: Number, required: true },
+      body: { type: Schema.Types.Mixed, required: true },
+      ...outboxFields,
+    },
+    { collection, versionKey: false, minimize: false },
+  );
+  schema.index({ entityId: 1, revision: -1 });
+  return connection.model<RevisionDocument<T>>(name, schema);
+}
+
+export class RevisionLog<T> {
+  constructor(private readonly model: Model<RevisionDocument<T>>, private readonly topic: string) {}
+
+  get models(): Model<RevisionDocument<T>> {
+    return this.model;
+  }
+
+  /** The newest revision of an entity in a workspace, or null when it has none beyond its head. */
+  async latest(workspaceId: string, entityId: string): Promise<{ revision: number; body: T } | null> {
+    // (typed loosely: mongoose's filter type does not resolve through the generic document)
+    const doc = await (this.model as Model<any>)
+      .findOne({ entityId, workspaceId }, { revision: 1, body: 1 })
+      .sort({ revision: -1 })
+      .lean<{ revision: number; body: T }>();
+    return doc ?? null;
+  }
+
+  /** Appends revision `revision` with its events; false when someone appended it first. */
+  async append(workspaceId: string, entityId: string, revision: number, body: T, events: EventEnvelope[]): Promise<boolean> {
+    try {
+      await this.model.create({
+        _id: `${entityId}:${revision}`,
+        entityId,
+        workspaceId,
+        revision,
+        body,
+        ...initialOutbox(outboxEntries(this.topic, events)),
+      });
+      return true;
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return false;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Integration fixtures: the onboarding service as a real process (from dist/) against the real
+ * Kafka and FerretDB, optionally with real operations and connections processes and the provider
+ * simulator behind them, plus a gRPC client and a log of the onboarding topic.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { DomainError, insecureCredentials, loadProto, promiseClient, topicsFor, type EventEnvelope, type PromiseClient } from '@tenantatlas/shared';
+import { freePort, REPO_ROOT, startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
+import type { ProtoGrpcType } from '@tenantatlas/shared/proto/onboarding';
+import type { OnboardingServiceClient } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/OnboardingService';
+
+export type OnboardingClient = PromiseClient<OnboardingServiceClient>;
+export const OPERATOR = { user_id: 'operator-1', display_name: 'Operator One', component: '' };
+export const OTHER_OPERATOR = { user_id: 'operator-2', display_name: 'Operator Two', component: '' };
+
+export function isolatedEnv(name: string): Record<string, string> {
+  const infra = testInfra();
+  return {
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    MONGO_URL: infra.mongoUrl,
+    MONGO_DB: uniqueName(`onb-${name}`),
+    KAFKA_TOPIC_PREFIX: uniqueName(`onb-${name}`),
+    LOG_LEVEL: 'info',
+  };
+}
+
+export function onboardingClient(address: string): OnboardingClient {
+  const { OnboardingService } = loadProto<ProtoGrpcType>('tenantatlas/onboarding/v1/onboarding.proto').tenantatlas.onboarding.v1;
+  return promiseClient(new OnboardingService(address, insecureCredentials()), 30_000);
+}
+
+/** The DomainError a call was rejected with (fails the test if it succeeded). */
+export async function rejection(promise: Promise<unknown>): Promise<DomainError> {
+  const err = await promise.then(() => undefined, (e: unknown) => e);
+  if (!(err instanceof DomainError)) throw new Error(`expected a rejected call, got ${String(err)}`);
+  return err;
+}
+
+export const guid = () => {
+  const h = randomBytes(16).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+
+/** Every event published on one topic, from the beginning. */
+export class TopicLog {
+  readonly events: EventEnvelope[] = [];
+  private consumer: Consumer | undefined;
+
+  constructor(private readonly brokers: string, private readonly topic: string) {}
+
+  async start(): Promise<this> {
+    const kafka = new Kafka({ clientId: 'onboarding-itest', brokers: this.brokers.split(','), logLevel: logLevel.NOTHING });
+    this.consumer = kafka.consumer({ groupId: uniqueName('onboarding-itest-log') });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    // Delivery is at least once: keep each event id once, as every consumer does.
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        const event = JSON.parse(String(message.value)) as EventEnvelope;
+        if (!this.events.some((e) => e.id === event.id)) this.events.push(event);
+      },
+    });
+    return this;
+  }
+
+  of(subject: string, type?: string): EventEnvelope[] {
+    return this.events.filter((e) => e.subject === subject && (!type || e.type === `tenantatlas.onboarding.${type}`));
+  }
+
+  async waitFor(subject: string, type: string, count = 1): Promise<EventEnvelope[]> {
+    return waitFor(() => (this.of(subject, type).length >= count ? this.of(subject, type) : undefined), {
+      timeoutMs: 30_000,
+      what: `${count} ${type} event(s) for ${subject}`,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
+
+/** The provider simulator of the connections service, as its own process (its HTTP control API scripts it). */
+export interface Simulator {
+  url: string;
+  setTenant(config: Record<string, unknown>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSimulator(): Promise<Simulator> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(process.execPath, [path.join(REPO_ROOT, 'services/connections/dist/simulator/main.js')], {
+    env: { ...process.env, SIMULATOR_PORT: String(port), SIMULATOR_AUTO_TENANTS: 'true' },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await waitFor(async () => (await fetch(`${url}/_sim/health`)).ok, { what: 'the provider simulator' });
+  return {
+    url,
+    async setTenant(config) {
+      const res = await fetch(`${url}/_sim/tenants/${String(config.tenantId)}`, { method: 'PUT', body: JSON.stringify(config) });
+      if (!res.ok) throw new Error(`simulator refused the tenant: ${res.status}`);
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export interface Stack {
+  env: Record<string, string>;
+  onboarding: ServiceProcess;
+  client: OnboardingClient;
+  log: TopicLog;
+  simulator?: Simulator;
+  downstream: ServiceProcess[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts onboarding; with `downstream` also the provider simulator, connections and operations
+ * (real processes) wired the way the dev stack wires them.
+ */
+export async function startStack(name: string, options: { downstream?: boolean; onboardingEnv?: Record<string, string> } = {}): Promise<Stack> {
+  const env = isolatedEnv(name);
+  const downstream: ServiceProcess[] = [];
+  let simulator: Simulator | undefined;
+  const addresses: Record<string, string> = {};
+  if (options.downstream) {
+    simulator = await startSimulator();
+    const connectionsPort = await freePort();
+    const operationsPort = await freePort();
+    addresses.CONNECTIONS_GRPC_ADDR = `127.0.0.1:${connectionsPort}`;
+    addresses.OPERATIONS_GRPC_ADDR = `127.0.0.1:${operationsPort}`;
+    downstream.push(
+      await startService('connections', {
+        port: connectionsPort,
+        env: { ...env, MONGO_DB: `${env.MONGO_DB}-connections`, MICROSOFT_LOGIN_BASE_URL: simulator.url, MICROSOFT_GRAPH_BASE_URL: simulator.url, PROVIDER_HTTP_TIMEOUT_MS: '2000' },
+        timeoutMs: 60_000,
+      }),
+    );
+    downstream.push(
+      await startService('operations', {
+        port: operationsPort,
+        env: { ...env, MONGO_DB: `${env.MONGO_DB}-operations`, CONNECTIONS_GRPC_ADDR: addresses.CONNECTIONS_GRPC_ADDR, SWEEP_INTERVAL_MS: '250' },
+        timeoutMs: 60_000,
+      }),
+    );
+  }
+  // Without downstream services, point the clients at a port nobody listens on (never at a dev stack).
+  const unreachable = { OPERATIONS_GRPC_ADDR: '127.0.0.1:1', CONNECTIONS_GRPC_ADDR: '127.0.0.1:1' };
+  const onboarding = await startService('onboarding', {
+    env: { ...env, ...unreachable, ...addresses, ...options.onboardingEnv },
+    timeoutMs: 60_000,
+  });
+  const log = await new TopicLog(env.KAFKA_BROKERS!, topicsFor(env.KAFKA_TOPIC_PREFIX!).onboardingEvents).start();
+  const client = onboardingClient(onboarding.address);
+  return {
+    env,
+    onboarding,
+    client,
+    log,
+    simulator,
+    downstream,
+    async stop() {
+      client.close();
+      await log.stop();
+      await onboarding.stop();
+      for (const service of downstream.reverse()) await service.stop();
+      await simulator?.stop();
+    },
+  };
+}
