@@ -27,11 +27,17 @@ export interface Harness {
 export const USER = { user_id: 'user-1', display_name: 'Operator One', component: '' };
 export const WORKER = { user_id: '', display_name: '', component: 'operations-worker' };
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** reuse a database / topic prefix (e.g. to restart the service on the same data) */
+  db?: string;
+  prefix?: string;
+}
+
+export async function startHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const infra = testInfra();
-  const db = uniqueName('itest_connections');
-  const prefix = uniqueName('itest');
-  const keyId = 'itest-k1';
+  const db = options.db ?? uniqueName('itest_connections');
+  const prefix = options.prefix ?? uniqueName('itest');
+  const keyId = env.CONNECTIONS_ENCRYPTION_ACTIVE_KEY_ID ?? env.CONNECTIONS_ENCRYPTION_KEYS?.split(':')[0] ?? 'itest-k1';
   const simulator = await startProviderSimulator();
   const service = await startService('connections', {
     env: {
@@ -46,6 +52,9 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       PROVIDER_HTTP_TIMEOUT_MS: '1000',
       ...env,
     },
+  }).catch(async (err: unknown) => {
+    await simulator.close();
+    throw err;
   });
   const proto = loadProto<ProtoGrpcType>('tenantatlas/connections/v1/connections.proto');
   const raw = new proto.tenantatlas.connections.v1.ConnectionsService(service.address, grpc.credentials.createInsecure());
