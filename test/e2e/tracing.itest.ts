@@ -15,6 +15,8 @@ import { OtlpReceiver, SPAN_KIND, type ReceivedSpan } from './otlp-receiver';
 
 const WORKSPACE = 'ws-observability';
 const ACTOR = { user_id: 'user-1', display_name: 'Operator One', component: '' };
+const ADMIN = { email: 'admin@example.test', password: 'observability-pass-1' };
+const GRPC_SERVICES = ['onboarding', 'connections', 'operations', 'audit'] as const;
 
 /** A W3C traceparent as the gateway's HTTP instrumentation would send it: the test is the root. */
 function newTraceparent(): { traceId: string; traceparent: string } {
@@ -47,6 +49,38 @@ function sample(text: string, metric: string, labels: Record<string, string>): n
   return undefined;
 }
 
+/** A signed-in gateway user: session cookie, CSRF token and first workspace. */
+class GatewaySession {
+  private constructor(
+    private readonly base: string,
+    private readonly cookie: string,
+    private readonly csrf: string,
+    readonly workspaceId: string,
+  ) {}
+
+  static async login(base: string, user: { email: string; password: string }): Promise<GatewaySession> {
+    const res = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(user),
+    });
+    if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const me = (await (await fetch(`${base}/api/me`, { headers: { cookie } })).json()) as { workspaces: { id: string }[] };
+    return new GatewaySession(base, cookie, csrfToken, me.workspaces[0]!.id);
+  }
+
+  async send(method: string, path: string, body: unknown, headers: Record<string, string> = {}) {
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers: { cookie: this.cookie, 'x-csrf-token': this.csrf, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as unknown };
+  }
+}
+
 describe('observability across service processes', () => {
   /** Waits until the trace holds what `complete` wants; on timeout says what did arrive. */
   async function traceWhen(traceId: string, complete: (trace: ReceivedSpan[]) => boolean, what: string): Promise<ReceivedSpan[]> {
@@ -62,7 +96,7 @@ describe('observability across service processes', () => {
   const infra = testInfra();
   const prefix = uniqueName('otel');
   const receiver = new OtlpReceiver();
-  const running: ServiceProcess[] = [];
+  const processes: Record<string, ServiceProcess> = {};
   const metricsPort: Record<string, number> = {};
   /** nothing listens there: provider calls fail fast with a connection error */
   let providerUrl = '';
@@ -72,38 +106,43 @@ describe('observability across service processes', () => {
   beforeAll(async () => {
     const otlp = await receiver.start();
     providerUrl = `http://127.0.0.1:${await freePort()}`;
-    const env = async (name: string) => {
-      metricsPort[name] = await freePort();
-      return {
-        KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-        MONGO_URL: infra.mongoUrl,
-        MONGO_DB: uniqueName(`otel_${name}`),
-        KAFKA_TOPIC_PREFIX: prefix,
-        METRICS_PORT: String(metricsPort[name]),
-        OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
-        OTEL_BSP_SCHEDULE_DELAY: '100',
-      };
+    const grpcPort: Record<string, number> = {};
+    for (const name of GRPC_SERVICES) grpcPort[name] = await freePort();
+    for (const name of [...GRPC_SERVICES, 'gateway']) metricsPort[name] = await freePort();
+    const env = (name: string): Record<string, string> => ({
+      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+      MONGO_URL: infra.mongoUrl,
+      MONGO_DB: uniqueName(`otel_${name}`),
+      KAFKA_TOPIC_PREFIX: prefix,
+      METRICS_PORT: String(metricsPort[name]),
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      ...Object.fromEntries(GRPC_SERVICES.map((peer) => [`${peer.toUpperCase()}_GRPC_ADDR`, `127.0.0.1:${grpcPort[peer]}`])),
+    });
+    const extra: Record<string, Record<string, string>> = {
+      connections: {
+        CONNECTIONS_ENCRYPTION_KEYS: `otel-k1:${randomBytes(32).toString('base64')}`,
+        MICROSOFT_LOGIN_BASE_URL: providerUrl,
+        MICROSOFT_GRAPH_BASE_URL: providerUrl,
+        PROVIDER_HTTP_TIMEOUT_MS: '1000',
+      },
+      gateway: { GATEWAY_SEED_ADMIN_EMAIL: ADMIN.email, GATEWAY_SEED_ADMIN_PASSWORD: ADMIN.password },
     };
-    const connectionsEnv = {
-      ...(await env('connections')),
-      CONNECTIONS_ENCRYPTION_KEYS: `otel-k1:${randomBytes(32).toString('base64')}`,
-      MICROSOFT_LOGIN_BASE_URL: providerUrl,
-      MICROSOFT_GRAPH_BASE_URL: providerUrl,
-      PROVIDER_HTTP_TIMEOUT_MS: '1000',
-    };
-    const auditEnv = await env('audit');
-    running.push(...(await Promise.all([startService('connections', { env: connectionsEnv }), startService('audit', { env: auditEnv })])));
-    const [connectionsProcess, auditProcess] = running;
+    const started = await Promise.all([
+      ...GRPC_SERVICES.map((name) => startService(name, { port: grpcPort[name], env: { ...env(name), ...extra[name] }, timeoutMs: 120_000 })),
+      startService('gateway', { env: { ...env('gateway'), ...extra.gateway }, portVariable: 'HTTP_PORT', readiness: { httpPath: '/readyz' }, timeoutMs: 120_000 }),
+    ]);
+    for (const service of started) processes[service.name] = service;
     const c = loadProto<ConnectionsProto>('tenantatlas/connections/v1/connections.proto').tenantatlas.connections.v1;
-    connections = promiseClient(new c.ConnectionsService(connectionsProcess!.address, grpc.credentials.createInsecure()));
+    connections = promiseClient(new c.ConnectionsService(processes.connections!.address, grpc.credentials.createInsecure()));
     const a = loadProto<AuditProto>('tenantatlas/audit/v1/audit.proto').tenantatlas.audit.v1;
-    audit = promiseClient(new a.AuditService(auditProcess!.address, grpc.credentials.createInsecure()));
+    audit = promiseClient(new a.AuditService(processes.audit!.address, grpc.credentials.createInsecure()));
   });
 
   afterAll(async () => {
     connections?.close();
     audit?.close();
-    await Promise.all(running.map((service) => service.stop()));
+    await Promise.all(Object.values(processes).map((service) => service.stop()));
     await receiver.stop();
   });
 
@@ -120,6 +159,60 @@ describe('observability across service processes', () => {
       },
       withTrace(traceparent),
     );
+
+  it('follows one verification from the gateway through operations, Kafka and the worker to connections, audit and onboarding', async () => {
+    const gateway = await GatewaySession.login(`http://${processes.gateway!.address}`, ADMIN);
+    const tenantId = `tenant-${randomBytes(4).toString('hex')}`;
+    const created = await gateway.send('POST', `/api/workspaces/${gateway.workspaceId}/connections`, {
+      tenant_id: tenantId,
+      display_name: 'Traced connection',
+      client_id: randomUUID(),
+      target_tenant_id: randomUUID(),
+      client_secret: 'not-a-real-secret',
+    });
+    expect(created.status).toBe(201);
+    const connectionId = (created.body as { connection: { id: string } }).connection.id;
+
+    // The browser's request starts the trace; everything after it must stay inside.
+    const { traceId, traceparent } = newTraceparent();
+    const started = await gateway.send(
+      'POST',
+      `/api/workspaces/${gateway.workspaceId}/runs`,
+      { tenant_id: tenantId, type: 'provider.connection.check', subject: connectionId },
+      { traceparent },
+    );
+    expect(started.status).toBeLessThan(300);
+
+    const runRequests = topicsFor(prefix).runRequests;
+    const wanted: [string, number, (s: ReceivedSpan) => boolean][] = [
+      ['gateway', SPAN_KIND.server, (s) => s.name.startsWith('POST')],
+      ['operations', SPAN_KIND.server, (s) => s.name.endsWith('/StartRun')],
+      ['operations', SPAN_KIND.producer, (s) => s.name.includes(runRequests)],
+      ['operations', SPAN_KIND.consumer, (s) => s.name.includes(runRequests)],
+      ['connections', SPAN_KIND.server, (s) => s.name.endsWith('/CheckConnection')],
+      ['connections', SPAN_KIND.client, (s) => urlOf(s).startsWith(providerUrl)],
+      ['audit', SPAN_KIND.consumer, () => true],
+      ['onboarding', SPAN_KIND.consumer, () => true],
+    ];
+    const missing = (trace: ReceivedSpan[]) =>
+      wanted.filter(([service, kind, match]) => !trace.some((s) => s.service === service && s.kind === kind && match(s)));
+    const spans = await traceWhen(traceId, (trace) => missing(trace).length === 0, 'every hop of the verification in one trace');
+    expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['gateway', 'onboarding', 'connections', 'operations', 'audit']));
+    // the worker's consumer span hangs below the dispatch's producer span: the Kafka hop is one edge
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    const workerSpan = spans.find((s) => s.service === 'operations' && s.kind === SPAN_KIND.consumer && s.name.includes(runRequests))!;
+    expect(byId.get(workerSpan.parentSpanId)).toMatchObject({ service: 'operations', kind: SPAN_KIND.producer });
+
+    // audit records the run's lifecycle with the same trace id
+    const recorded = await waitFor(
+      async () => {
+        const { events } = await audit.ListAuditEvents({ workspace_id: gateway.workspaceId, filter: { trace_id: traceId } });
+        return events.length > 0 ? events : undefined;
+      },
+      { timeoutMs: 30_000, what: 'audit records with the trace id' },
+    );
+    expect(recorded.map((e) => e.type)).toEqual(expect.arrayContaining([expect.stringMatching(/^tenantatlas\.operations\.run\./)]));
+  });
 
   it('exports one trace that spans connections and audit across gRPC and Kafka', async () => {
     const { traceId, traceparent } = newTraceparent();
@@ -139,7 +232,8 @@ describe('observability across service processes', () => {
     const producer = byId.get(consumer.parentSpanId) as ReceivedSpan;
     expect(producer).toMatchObject({ service: 'connections', kind: SPAN_KIND.producer });
     expect(String(producer.attributes['messaging.destination.name'])).toBe(topicsFor(prefix).connectionsEvents);
-    expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['connections', 'audit']));
+    // every consumer of the connections topic continues it (onboarding and the gateway's live feed too)
+    expect([...new Set(spans.map((s) => s.service))]).toEqual(expect.arrayContaining(['connections', 'audit']));
 
     // the audit record keeps the trace id, so an auditor can open the trace of a change
     const record = await waitFor(
@@ -159,11 +253,13 @@ describe('observability across service processes', () => {
     await connections.CheckConnection({ workspace_id: WORKSPACE, connection_id: connection!.id, actor: ACTOR }, withTrace(traceparent));
     const spans = await traceWhen(
       traceId,
-      (trace) => trace.some((s) => s.service === 'connections' && s.kind === SPAN_KIND.client && urlOf(s).startsWith(providerUrl)),
-      'the provider call span',
+      (trace) =>
+        trace.some((s) => s.service === 'connections' && s.kind === SPAN_KIND.client && urlOf(s).startsWith(providerUrl)) &&
+        trace.some((s) => s.kind === SPAN_KIND.server),
+      'the provider call span and the CheckConnection span',
     );
     expect(spans.find((s) => s.kind === SPAN_KIND.server)?.name).toContain('CheckConnection');
-    const lines = running[0]!.output().split('\n').filter((line) => line.includes('"connection checked"'));
+    const lines = processes.connections!.output().split('\n').filter((line) => line.includes('"connection checked"'));
     const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.trace_id === traceId);
     expect(logged).toMatchObject({ connectionId: connection!.id, span_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
     expect(spans.map((s) => s.spanId)).toContain(logged!.span_id);
