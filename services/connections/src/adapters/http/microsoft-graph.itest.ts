@@ -86,4 +86,20 @@ describe('Microsoft Graph adapter against the provider simulator', () => {
     simulator.addFault(TENANT, { kind: 'forbidden', endpoint: '/v1.0/servicePrincipals' });
     expect(await failure(adapter.readGrants(target))).toMatchObject({ kind: 'permission_missing', step: 'permissions' });
   });
+
+  it('can be scripted over its own HTTP control API, like a standalone simulator', async () => {
+    const put = await fetch(`${simulator.url}/_sim/tenants/${TENANT}`, { method: 'PUT', body: JSON.stringify({ displayName: 'Scripted' }) });
+    expect(put.status).toBe(200);
+    const fault = await fetch(`${simulator.url}/_sim/tenants/${TENANT}/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'throttle', endpoint: 'token', times: 1, retryAfterSeconds: 4 }),
+    });
+    expect(fault.status).toBe(201);
+    expect(await failure(adapter.readOrganization(target))).toMatchObject({ kind: 'throttled', retryAfterMs: 4000, step: 'token' });
+    await expect(adapter.readOrganization(target)).resolves.toEqual({ id: TENANT, displayName: 'Scripted' });
+    const bad = await fetch(`${simulator.url}/_sim/tenants/${TENANT}/faults`, { method: 'POST', body: JSON.stringify({ kind: 'meteor' }) });
+    expect(bad.status).toBe(400);
+    const log = (await (await fetch(`${simulator.url}/_sim/requests?tenantId=${TENANT}`)).json()) as { requests: { status: number }[] };
+    expect(log.requests.map((r) => r.status)).toEqual([429, 200, 200]);
+  });
 });
