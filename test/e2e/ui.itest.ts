@@ -1,0 +1,171 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { REPO_ROOT } from '@tenantatlas/shared/testing';
+import { startStack, type Stack } from './ui-stack';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENS = path.join(REPO_ROOT, '.run', 'ui-screens');
+const CONTOSO = '11111111-1111-4111-8111-111111111111'; // a healthy tenant of the provider simulator
+const FABRIKAM = '22222222-2222-4222-8222-222222222222';
+
+async function signIn(context: BrowserContext, url: string, email: string, password: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('h1:has-text("Managed tenants")');
+  return page;
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENS, `${name}.png`), fullPage: true });
+
+describe('operator UI in a real browser against the real services', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let draftUrl = '';
+
+  beforeAll(async () => {
+    fs.mkdirSync(SCREENS, { recursive: true });
+    stack = await startStack();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await signIn(context, stack.gatewayUrl, stack.admin.email, stack.admin.password);
+  });
+
+  // The last state of the main page after each test, to look at when one fails.
+  afterEach(async () => {
+    await page?.screenshot({ path: path.join(SCREENS, `last-${expect.getState().currentTestName?.slice(-30).replace(/\W+/g, '-')}.png`), fullPage: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('signs in, onboards a tenant through the five steps with live checkpoint updates, and shows runs, connections and audit', async () => {
+    await page.waitForSelector('#live-indicator[data-state="live"]');
+    await shot(page, '01-tenants');
+    await page.click('#start-onboarding');
+    await page.waitForSelector('#step-identify form');
+    draftUrl = page.url();
+    await page.fill('#external-tenant-id', CONTOSO);
+    await page.fill('#tenant-name', 'Contoso');
+    await page.fill('#primary-domain', 'contoso.onmicrosoft.com');
+    await page.click('#identify-submit');
+
+    await page.waitForSelector('#step-connect form');
+    await page.fill('#client-id', 'aaaaaaaa-0000-4000-8000-000000000001');
+    await page.fill('#client-secret', 'simulated-secret-value');
+    await page.click('#connection-submit');
+
+    // The wizard follows the draft to step 3 and always shows one next action.
+    await page.waitForSelector('#step-verify #start-verification');
+    expect(await page.locator('#next-action').count()).toBe(1);
+    await page.click('#start-verification');
+    // No reload from here on: the verification run completes in operations and the wizard hears it live.
+    await page.waitForSelector('#step-verify [data-status="succeeded"]', { timeout: 60_000 });
+    await shot(page, '02-verified');
+
+    // The checkpoint is recorded once onboarding has consumed the run's event (a new draft version).
+    await page.waitForSelector('.step.done[data-step="verify"]', { timeout: 30_000 });
+    await page.click('[data-step="bootstrap"]');
+    await page.click('#start-bootstrap');
+    await page.waitForSelector('text=Task board');
+    await page.waitForSelector('#step-bootstrap [data-status="succeeded"]', { timeout: 60_000 });
+    await page.waitForSelector('[data-next-action="complete_onboarding"]', { timeout: 30_000 });
+    await shot(page, '03-bootstrapped');
+    await page.click('#next-action');
+    await page.waitForSelector('text=Onboarding completed');
+    expect(await page.textContent('h1')).toBe('Contoso');
+    expect(page.url()).toBe(draftUrl);
+    await shot(page, '04-completed');
+
+    await page.click('nav a:has-text("Runs")');
+    await page.waitForSelector('td:has-text("inventory.sync")');
+    expect(await page.locator('td:has-text("provider.connection.check")').count()).toBeGreaterThan(0);
+    await shot(page, '05-runs');
+
+    await page.click('nav a:has-text("Connections")');
+    await page.waitForSelector('td:has-text("Contoso app")');
+    expect(await page.content()).not.toContain('simulated-secret-value');
+    await shot(page, '06-connections');
+
+    await page.click('nav a:has-text("Audit")');
+    await page.waitForSelector('td:has-text("draft.completed")', { timeout: 30_000 });
+    expect(await page.locator('a:has-text("Export CSV")').count()).toBe(1);
+    await shot(page, '07-audit');
+  });
+
+  it('shows a clear conflict message when a stale second tab acts, and keeps the operator on the page', async () => {
+    await page.goto(`${stack.gatewayUrl}/#/`);
+    await page.click('#start-onboarding');
+    await page.waitForSelector('#step-identify form');
+    const url = page.url();
+    const stale = await context.newPage();
+    // The second tab has lost its live stream, so it still shows version 1 when it acts.
+    await stale.route('**/events', (route) => route.abort());
+    await stale.goto(url);
+    await stale.waitForSelector('#step-identify form');
+
+    await page.fill('#external-tenant-id', FABRIKAM);
+    await page.fill('#tenant-name', 'Fabrikam');
+    await page.click('#identify-submit');
+    await page.waitForSelector('#step-connect');
+
+    await stale.fill('#external-tenant-id', FABRIKAM);
+    await stale.fill('#tenant-name', 'Fabrikam from the other tab');
+    await stale.click('#identify-submit');
+    const message = await stale.waitForSelector('#conflict-message');
+    expect(await message.textContent()).toContain('Someone else changed this');
+    expect(stale.url()).toBe(url);
+    await stale.waitForSelector('h1:has-text("Fabrikam")');
+    await shot(stale, '08-conflict');
+    await stale.close();
+  });
+
+  it('offers a readonly member no mutation buttons', async () => {
+    const me = await page.evaluate(async () => (await fetch('/api/me')).json());
+    const workspaceId = me.workspaces[0].id as string;
+    const added = await page.evaluate(
+      async ({ workspaceId, csrf }) =>
+        (
+          await fetch(`/api/workspaces/${workspaceId}/members`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+            body: JSON.stringify({ email: 'viewer@example.test', role: 'readonly', initialPassword: 'viewer-pass-1' }),
+          })
+        ).status,
+      { workspaceId, csrf: me.csrfToken as string },
+    );
+    expect(added).toBe(201);
+
+    const readonlyContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const viewer = await signIn(readonlyContext, stack.gatewayUrl, 'viewer@example.test', 'viewer-pass-1');
+    const mutationButtons = () => viewer.locator('main button:not(.step):not([type="submit"])').count();
+    await viewer.waitForSelector('td:has-text("Contoso")');
+    expect(await viewer.locator('#start-onboarding').count()).toBe(0);
+    expect(await mutationButtons()).toBe(0);
+
+    await viewer.goto(`${stack.gatewayUrl}/${draftUrl.slice(draftUrl.indexOf('#'))}`);
+    await viewer.waitForSelector('text=Onboarding completed');
+    expect(await mutationButtons()).toBe(0);
+
+    await viewer.click('nav a:has-text("Runs")');
+    await viewer.waitForSelector('td:has-text("inventory.sync")');
+    expect(await mutationButtons()).toBe(0);
+    await shot(viewer, '09-readonly-runs');
+
+    await viewer.click('nav a:has-text("Connections")');
+    await viewer.waitForSelector('td:has-text("Contoso app")');
+    expect(await mutationButtons()).toBe(0);
+
+    await viewer.click('nav a:has-text("Audit")');
+    await viewer.waitForSelector('table');
+    expect(await viewer.locator('a:has-text("Export CSV")').count()).toBe(0);
+    await readonlyContext.close();
+  });
+});
