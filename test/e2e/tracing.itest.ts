@@ -266,16 +266,18 @@ describe('observability across service processes', () => {
   });
 
   it('serves /metrics with the RPC histogram by method and status, the outbox backlog and the consumer lag', async () => {
+    const rpc = { rpc_service: 'tenantatlas.connections.v1.ConnectionsService', rpc_method: 'CreateConnection' };
+    const count = (text: string, code: string) => sample(text, 'tenantatlas_rpc_server_duration_seconds_count', { ...rpc, grpc_code: code }) ?? 0;
+    const before = await scrape(metricsPort.connections!);
     const { traceparent } = newTraceparent();
     await createConnection(traceparent);
     await expect(createConnection(traceparent, { client_id: 'not-a-guid' })).rejects.toMatchObject({ kind: 'invalid_argument' });
 
     const text = await scrape(metricsPort.connections!);
-    const rpc = { rpc_service: 'tenantatlas.connections.v1.ConnectionsService', rpc_method: 'CreateConnection' };
     expect(text).toContain('# TYPE tenantatlas_rpc_server_duration_seconds histogram');
-    expect(sample(text, 'tenantatlas_rpc_server_duration_seconds_count', { ...rpc, grpc_code: 'OK' })).toBeGreaterThanOrEqual(2);
-    expect(sample(text, 'tenantatlas_rpc_server_duration_seconds_count', { ...rpc, grpc_code: 'INVALID_ARGUMENT' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'tenantatlas_rpc_server_duration_seconds_bucket', { ...rpc, grpc_code: 'OK', le: '+Inf' })).toBeGreaterThanOrEqual(2);
+    expect(count(text, 'OK') - count(before, 'OK')).toBe(1);
+    expect(count(text, 'INVALID_ARGUMENT') - count(before, 'INVALID_ARGUMENT')).toBe(1);
+    expect(sample(text, 'tenantatlas_rpc_server_duration_seconds_bucket', { ...rpc, grpc_code: 'OK', le: '+Inf' })).toBe(count(text, 'OK'));
 
     // relayed and consumed: nothing waits in the outbox, audit's group has caught up
     const connectionsTopic = topicsFor(prefix).connectionsEvents;
@@ -286,6 +288,36 @@ describe('observability across service processes', () => {
     await waitFor(async () => sample(await scrape(metricsPort.audit!), 'tenantatlas_kafka_consumer_lag', { topic: connectionsTopic }) === 0, {
       timeoutMs: 30_000,
       what: "audit's consumer lag on the connections topic to reach 0",
+    });
+  });
+
+  it('counts runs started, deduplicated and completed on operations after a known workload', async () => {
+    const gateway = await GatewaySession.login(`http://${processes.gateway!.address}`, ADMIN);
+    const runs = `/api/workspaces/${gateway.workspaceId}/runs`;
+    const tenantId = `tenant-${randomBytes(4).toString('hex')}`;
+    const metric = async (name: string, labels: Record<string, string>) => sample(await scrape(metricsPort.operations!), name, labels) ?? 0;
+    const check = { type: 'provider.connection.check' };
+    const noop = { type: 'diagnostics.noop' };
+    const before = {
+      started: await metric('tenantatlas_runs_started_total', { ...check, deduplicated: 'false' }),
+      deduplicated: await metric('tenantatlas_runs_started_total', { ...check, deduplicated: 'true' }),
+      noopSucceeded: await metric('tenantatlas_runs_completed_total', { ...noop, outcome: 'succeeded' }),
+    };
+
+    // two starts of one check: the provider is unreachable, so the first stays active (retrying)
+    // and the second gets it back; a no-op run completes at once
+    const subject = randomUUID();
+    const first = await gateway.send('POST', runs, { tenant_id: tenantId, ...check, subject });
+    const second = await gateway.send('POST', runs, { tenant_id: tenantId, ...check, subject });
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect((second.body as { deduplicated: boolean }).deduplicated).toBe(true);
+    expect((await gateway.send('POST', runs, { tenant_id: tenantId, ...noop })).status).toBe(200);
+
+    expect(await metric('tenantatlas_runs_started_total', { ...check, deduplicated: 'false' })).toBe(before.started + 1);
+    expect(await metric('tenantatlas_runs_started_total', { ...check, deduplicated: 'true' })).toBe(before.deduplicated + 1);
+    await waitFor(async () => (await metric('tenantatlas_runs_completed_total', { ...noop, outcome: 'succeeded' })) === before.noopSucceeded + 1, {
+      timeoutMs: 30_000,
+      what: 'the no-op run to be counted as succeeded',
     });
   });
 });
