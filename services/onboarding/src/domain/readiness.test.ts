@@ -22,6 +22,7 @@ const cases: [string, DraftEntity, NextActionKind, string?][] = [
   ['permissions missing', verifiedDraft({ conn: { verificationStatus: 'degraded', missingPermissionCount: 2 } }), 'review_permissions'],
   ['verification failed for permissions', verifiedDraft({ conn: { verificationStatus: 'unknown' }, verification: { outcome: 'failed', reasonCode: 'PROVIDER.PERMISSION_MISSING' } }), 'review_permissions'],
   ['never verified', verifiedDraft({ conn: { verificationStatus: 'unknown' }, verification: null }), 'start_verification'],
+  ['never verified, permissions never read', verifiedDraft({ conn: { verificationStatus: 'unknown', missingPermissionCount: 2, permissionsLastRefreshedAt: null }, verification: null }), 'start_verification'],
   ['verification stale', { ...verifiedDraft(), evidence: { ...verifiedDraft().evidence, connectionChangedAt: at(9) } }, 'rerun_verification'],
   ['verification of another connection', { ...verifiedDraft(), state: { ...verifiedDraft().state, verificationConnectionId: 'conn-0' } }, 'rerun_verification'],
   ['verification failed (throttled)', verifiedDraft({ verification: { outcome: 'failed', reasonCode: 'PROVIDER.THROTTLED' } }), 'rerun_verification'],

@@ -47,7 +47,8 @@ function consentMissing(f: LifecycleFacts): boolean {
 
 function permissionsBlocked(f: LifecycleFacts): boolean {
   const c = f.connection;
-  if (c && (c.verificationStatus === 'degraded' || c.missingPermissionCount > 0)) return true;
+  // Missing counts mean something only once the permissions were actually read.
+  if (c && (c.verificationStatus === 'degraded' || (c.missingPermissionCount > 0 && c.permissionsLastRefreshedAt !== null))) return true;
   const run = f.verificationRun;
   return verificationFreshness(f) === 'current' && run?.status === 'completed' && run.outcome !== 'succeeded' && mentions(run.reasonCode, 'PERMISSION');
 }

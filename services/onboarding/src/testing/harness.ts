@@ -86,6 +86,7 @@ export class TopicLog {
 export interface Simulator {
   url: string;
   setTenant(config: Record<string, unknown>): Promise<void>;
+  addFault(tenantId: string, rule: Record<string, unknown>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -104,6 +105,10 @@ export async function startSimulator(): Promise<Simulator> {
       const res = await fetch(`${url}/_sim/tenants/${String(config.tenantId)}`, { method: 'PUT', body: JSON.stringify(config) });
       if (!res.ok) throw new Error(`simulator refused the tenant: ${res.status}`);
     },
+    async addFault(tenantId, rule) {
+      const res = await fetch(`${url}/_sim/tenants/${tenantId}/faults`, { method: 'POST', body: JSON.stringify(rule) });
+      if (!res.ok) throw new Error(`simulator refused the fault: ${res.status}`);
+    },
     async stop() {
       child.kill('SIGTERM');
       await exited;
@@ -113,6 +118,8 @@ export async function startSimulator(): Promise<Simulator> {
 
 export interface Stack {
   env: Record<string, string>;
+  /** host:port of the downstream services (when started) */
+  addresses: Record<string, string>;
   onboarding: ServiceProcess;
   client: OnboardingClient;
   log: TopicLog;
@@ -161,6 +168,7 @@ export async function startStack(name: string, options: { downstream?: boolean; 
   const client = onboardingClient(onboarding.address);
   return {
     env,
+    addresses,
     onboarding,
     client,
     log,
