@@ -15,6 +15,10 @@ export const configSchema = baseConfig.extend({
   SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
   /** mark the session cookie Secure (set true behind HTTPS, i.e. everywhere but a laptop) */
   COOKIE_SECURE: flag,
+  /** requests one signed-in actor may make per minute (bursts up to this many) */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  /** sign-in attempts per client address per minute */
+  SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(20),
   /** dev stack: create this admin user and a workspace on first start (the password is never logged) */
   GATEWAY_SEED_ADMIN_EMAIL: z.string().email().optional(),
   GATEWAY_SEED_ADMIN_PASSWORD: z.string().min(8).optional(),

@@ -5,6 +5,7 @@ import { AccessGuard } from './app/access-guard';
 import { Identity } from './app/identity';
 import { LiveFeed } from './app/live-feed';
 import { configSchema } from './config';
+import { RateLimiter } from './domain/rate-limit';
 import { connectDownstream } from './adapters/grpc/downstream';
 import { httpApp } from './adapters/http/app';
 import { auditRoutes } from './adapters/http/routes/audit-routes';
@@ -65,6 +66,8 @@ runService('gateway', async ({ logger, lifecycle }) => {
     identity,
     guard,
     logger,
+    actorLimiter: new RateLimiter(config.RATE_LIMIT_PER_MINUTE),
+    signInLimiter: new RateLimiter(config.SIGN_IN_RATE_LIMIT_PER_MINUTE),
     publicDir: path.resolve(__dirname, '../public'),
     routes: [
       ...identityRoutes({ identity, store, cookieSecure: config.COOKIE_SECURE, sessionTtlMs }),

@@ -1,5 +1,6 @@
 import { createKafka, EventConsumer, topicsFor, type EventEnvelope } from '@tenantatlas/shared';
-import { startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
+import { freePort, startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
+import { connectDownstream } from '../adapters/grpc/downstream';
 import pino from 'pino';
 import { GatewayClient } from './gateway-client';
 
@@ -25,7 +26,7 @@ function operationsOf(doc: any, workspaceId: string, tenantId = 'tenant-x'): Ope
 describe('gateway as a process: identity, isolation, errors', () => {
   const infra = testInfra();
   const prefix = `${uniqueName('gw')}.`;
-  const env = { MONGO_DB: uniqueName('gateway'), KAFKA_TOPIC_PREFIX: prefix, GATEWAY_SEED_ADMIN_EMAIL: ADMIN.email, GATEWAY_SEED_ADMIN_PASSWORD: ADMIN.password };
+  const env = { MONGO_DB: uniqueName('gateway'), KAFKA_TOPIC_PREFIX: prefix, GATEWAY_SEED_ADMIN_EMAIL: ADMIN.email, GATEWAY_SEED_ADMIN_PASSWORD: ADMIN.password, SIGN_IN_RATE_LIMIT_PER_MINUTE: '12' };
   const denials: EventEnvelope[] = [];
   let gateway: ServiceProcess;
   let consumer: EventConsumer;
@@ -242,5 +243,33 @@ describe('gateway as a process: identity, isolation, errors', () => {
     const session = await new GatewayClient(base).login(ADMIN.email, ADMIN.password);
     expect((await session.post('/api/auth/logout')).status).toBe(204);
     expect((await session.get('/api/me')).status).toBe(401);
+  });
+
+  it('limits sign-in attempts per client with 429 and Retry-After', async () => {
+    const anonymous = new GatewayClient(base);
+    let last = await anonymous.request('POST', '/api/auth/login', { email: ADMIN.email, password: 'guess' });
+    for (let i = 0; i < 15 && last.status !== 429; i++) {
+      last = await anonymous.request('POST', '/api/auth/login', { email: ADMIN.email, password: `guess-${i}` });
+    }
+    expect(last.status).toBe(429);
+    expect(last.json.error.code).toBe('REQUEST.RATE_LIMITED');
+    expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+describe('downstream ports', () => {
+  it('turn an unreachable backend into one clear 503 error naming it', async () => {
+    const port = await freePort();
+    const downstream = connectDownstream({ operations: `127.0.0.1:${port}` });
+    try {
+      await expect(downstream.operations.ListRunTypes({}, { timeoutMs: 2_000 })).rejects.toMatchObject({
+        code: 'DOWNSTREAM.UNAVAILABLE',
+        kind: 'unavailable',
+        details: { service: 'operations' },
+      });
+      await expect(downstream.audit.ListAuditEvents({ workspace_id: 'w' })).rejects.toMatchObject({ message: expect.stringContaining('not configured') });
+    } finally {
+      downstream.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { DomainError, type z } from '@tenantatlas/shared';
 import type { AccessGuard } from '../../app/access-guard';
 import type { Identity, Principal } from '../../app/identity';
 import type { Membership } from '../../domain/access';
+import type { RateLimiter } from '../../domain/rate-limit';
 import { badRequest, toHttpError, unauthenticated } from './errors';
 import { isReply, STREAMED, type RouteContext, type RouteDef } from './route';
 
@@ -43,6 +44,17 @@ export interface PipelineDeps {
   identity: Identity;
   guard: AccessGuard;
   logger: Logger;
+  /** per signed-in actor */
+  actorLimiter: RateLimiter;
+  /** per client address, for sign-in attempts */
+  signInLimiter: RateLimiter;
+}
+
+function limit(limiter: RateLimiter, key: string): void {
+  const decision = limiter.take(key, Date.now());
+  if (decision.allowed) return;
+  const retryAfterSeconds = Math.ceil(decision.retryAfterMs / 1000);
+  throw new DomainError('REQUEST.RATE_LIMITED', 'resource_exhausted', `too many requests; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
 }
 
 /** Authenticate → authorize (404/403, before any downstream call) → validate (400) → handle. */
@@ -50,8 +62,10 @@ export function handle(deps: PipelineDeps, def: RouteDef) {
   const operation = `${def.method.toUpperCase()} ${def.path}`;
   return async (req: Request, res: Response) => {
     try {
+      if (def.auth === 'public') limit(deps.signInLimiter, req.ip ?? 'unknown');
       const principal = def.auth === 'public' ? null : await authenticate(deps.identity, req);
       if (def.auth !== 'public' && !principal) throw unauthenticated();
+      if (principal) limit(deps.actorLimiter, principal.user.id);
       if (principal?.via === 'session' && def.method !== 'get' && req.get('x-csrf-token') !== principal.csrfToken) {
         throw new DomainError('AUTH.CSRF_TOKEN_INVALID', 'permission_denied', 'missing or wrong X-CSRF-Token header');
       }
@@ -99,6 +113,8 @@ export function sendError(logger: Logger, res: Response, err: unknown, operation
   const { status, body } = toHttpError(err);
   if (status === 503) logger.warn({ code: body.error.code, details: body.error.details, operation }, 'backend unavailable');
   else if (status >= 500) logger.error({ err, operation }, 'request failed');
+  const retryAfter = body.error.details?.retryAfterSeconds;
+  if (status === 429 && typeof retryAfter === 'number') res.setHeader('retry-after', String(retryAfter));
   if (res.headersSent) {
     res.end();
     return;

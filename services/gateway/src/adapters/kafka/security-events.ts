@@ -1,3 +1,4 @@
+import { metrics } from '@opentelemetry/api';
 import type { EventEnvelope, EventPublisher } from '@tenantatlas/shared';
 import type { Logger } from 'pino';
 import type { SecurityEventSink } from '../../app/ports';
@@ -8,6 +9,9 @@ import type { SecurityEventSink } from '../../app/ports';
  */
 export class KafkaSecurityEvents implements SecurityEventSink {
   private readonly pending = new Set<Promise<void>>();
+  private readonly denied = metrics.getMeter('gateway').createCounter('tenantatlas_gateway_access_denied_total', {
+    description: 'requests refused by workspace/tenant isolation or a missing capability',
+  });
 
   constructor(
     private readonly publisher: EventPublisher,
@@ -16,6 +20,7 @@ export class KafkaSecurityEvents implements SecurityEventSink {
   ) {}
 
   publish(event: EventEnvelope): void {
+    this.denied.add(1, { reason: String(event.data.reasonCode ?? 'unknown') });
     this.logger.info({ type: event.type, workspaceId: event.workspaceId, actor: event.actor, data: event.data }, 'access denied');
     const sending = this.publisher
       .publish([{ topic: this.topic, event }])
