@@ -77,6 +77,27 @@ describe('verification flow with the real operations and connections services', 
     expect(stack.log.of(`tenant/${f.tenantId}`).map((e) => e.type.split('.').pop())).toEqual(['created', 'onboarding_started', 'activated']);
   });
 
+  it('gates bootstrap on a verification and waits for every bootstrap run before completion', async () => {
+    const f = await connected();
+    const early = await rejection(c.StartBootstrap({ workspace_id: f.workspace, actor: OPERATOR, draft_id: f.draftId, expected_version: 2, types: ['inventory.sync'] }));
+    expect(early).toMatchObject({ code: 'DRAFT.VERIFICATION_REQUIRED' });
+    await c.StartVerification({ workspace_id: f.workspace, actor: OPERATOR, draft_id: f.draftId, expected_version: 2 });
+    const verified = await waitForDraft(f.workspace, f.draftId, ready, 'the verification');
+    const boot = await c.StartBootstrap({
+      workspace_id: f.workspace,
+      actor: OPERATOR,
+      draft_id: f.draftId,
+      expected_version: verified.version,
+      types: ['inventory.sync', 'permissions.refresh'],
+    });
+    expect(boot.runs.map((r) => r.type)).toEqual(['inventory.sync', 'permissions.refresh']);
+    expect(boot.draft).toMatchObject({ current_step: 'bootstrap', state: { bootstrap_types: ['inventory.sync', 'permissions.refresh'] } });
+    expect(['bootstrapping', 'ready_for_activation']).toContain(boot.draft!.lifecycle_state);
+    const done = await waitForDraft(f.workspace, f.draftId, (d) => d.last_completed_checkpoint === 'bootstrap', 'the bootstrap runs');
+    expect(done).toMatchObject({ lifecycle_state: 'ready_for_activation', state: { bootstrap_runs: [{ outcome: 'succeeded' }, { outcome: 'succeeded' }] } });
+    await c.Activate({ workspace_id: f.workspace, actor: OPERATOR, draft_id: f.draftId, expected_version: done.version });
+  });
+
   it('shows a deduplicated start while the verification is still running', async () => {
     const f = await connected();
     await stack.simulator!.addFault(f.ext, { kind: 'slow', delayMs: 1_500, times: 1 });

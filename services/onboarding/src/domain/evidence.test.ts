@@ -43,6 +43,11 @@ describe('connection evidence merge', () => {
     expect(mergeConnection(v4, v3).consentStatus).toBe('revoked');
   });
 
+  it('re-reading the same version keeps the stored evidence (nothing to write)', () => {
+    const stored = connection({ version: 5, observedAt: at(1) });
+    expect(mergeConnection(stored, connection({ version: 5, observedAt: at(9) }))).toBe(stored);
+  });
+
   it('a different connection replaces the old evidence', () => {
     expect(mergeConnection(connection(), connection({ connectionId: 'conn-2' })).connectionId).toBe('conn-2');
   });

@@ -87,7 +87,8 @@ export function mergeConnection(existing: ConnectionEvidence | null, incoming: C
   if (!existing || existing.connectionId !== incoming.connectionId) return incoming;
   if (existing.version > 0 && incoming.version > 0) {
     if (incoming.version > existing.version) return incoming;
-    if (incoming.version < existing.version) return existing;
+    // same version, same content: keep it, so re-reading the connection writes nothing
+    return existing;
   }
   return incoming.observedAt >= existing.observedAt ? incoming : existing;
 }
