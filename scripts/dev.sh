@@ -16,6 +16,9 @@ export CONNECTIONS_GRPC_ADDR="${CONNECTIONS_GRPC_ADDR:-127.0.0.1:50052}"
 export OPERATIONS_GRPC_ADDR="${OPERATIONS_GRPC_ADDR:-127.0.0.1:50053}"
 export AUDIT_GRPC_ADDR="${AUDIT_GRPC_ADDR:-127.0.0.1:50054}"
 export HTTP_PORT="${HTTP_PORT:-8080}"
+# The gateway creates this admin and a "Demo workspace" on first start (it never logs the password).
+export GATEWAY_SEED_ADMIN_EMAIL="${GATEWAY_SEED_ADMIN_EMAIL:-admin@tenantatlas.local}"
+export GATEWAY_SEED_ADMIN_PASSWORD="${GATEWAY_SEED_ADMIN_PASSWORD:-tenantatlas-dev}"
 log_dir=".run/$INFRA_INSTANCE/logs"
 mkdir -p "$log_dir"
 
@@ -53,6 +56,7 @@ cat >&2 <<MSG
 [dev] TenantAtlas is running (logs in $log_dir/)
 [dev] Kafka $KAFKA_BROKERS · MongoDB wire $MONGO_URL
 [dev] UI: http://$GATEWAY_ADDR/
+[dev] sign in as $GATEWAY_SEED_ADMIN_EMAIL / $GATEWAY_SEED_ADMIN_PASSWORD (seeded on first start)
 [dev] Ctrl-C stops everything.
 MSG
 echo "http://$GATEWAY_ADDR/"
