@@ -9,7 +9,7 @@ import {
 import { operationsDefinition, operationsHandlers } from './adapters/grpc/operations.service';
 import { runRequestConsumer } from './adapters/kafka/run-request-consumer';
 import { MongoRunRepository } from './adapters/mongo/run.repository';
-import { runModel, runTransitionModel } from './adapters/mongo/run.schema';
+import { runLookupModel, runModel, runTransitionModel } from './adapters/mongo/run.schema';
 import { CancelRun } from './app/cancel-run';
 import { RunEvents } from './app/events';
 import { RunMetrics } from './app/metrics';
@@ -26,9 +26,10 @@ runService('operations', async ({ logger, lifecycle }) => {
   const infra = await connectInfrastructure('operations', config, logger, lifecycle, (t) => [t.operationsEvents, t.runRequests]);
   const Runs = runModel(infra.mongo);
   const Transitions = runTransitionModel(infra.mongo);
+  const Lookups = runLookupModel(infra.mongo);
   // the unique slots must exist before the first start relies on them
-  await ensureIndexes([Runs, Transitions]);
-  const runs = new MongoRunRepository(Runs, Transitions);
+  await ensureIndexes([Runs, Transitions, Lookups]);
+  const runs = new MongoRunRepository(Runs, Transitions, Lookups);
 
   const connections = connectionsClient(config.CONNECTIONS_GRPC_ADDR, config.CONNECTIONS_TIMEOUT_MS);
   lifecycle.add('connections client', () => connections.close());
@@ -46,7 +47,8 @@ runService('operations', async ({ logger, lifecycle }) => {
 
   // Creation events wait in the run document, later ones in the run's transitions. Every replica
   // relays; a relay racing another publishes an event twice at worst (consumers dedupe by id).
-  const relay = new OutboxRelay({ models: [Runs, Transitions], publisher: infra.publisher, logger });
+  // Local writes kick the relay, so polling only catches other replicas' leftovers.
+  const relay = new OutboxRelay({ models: [Runs, Transitions], publisher: infra.publisher, logger, pollMs: config.OUTBOX_POLL_MS });
   relay.start();
   lifecycle.add('outbox relay', () => relay.stop());
 

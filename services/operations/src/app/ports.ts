@@ -36,8 +36,13 @@ export interface RunRepository {
   insert(run: Run, slots: RunSlots, outbox: OutboxEntry[]): Promise<'created' | 'duplicate'>;
   findById(runId: string): Promise<Run | null>;
   findInWorkspace(workspaceId: string, runId: string): Promise<Run | null>;
-  findByIdempotencySlot(slot: string): Promise<Run | null>;
-  findActive(activeSlot: string): Promise<Run | null>;
+  /**
+   * The run created with this idempotency slot / holding this active slot. `exhaustive: false`
+   * may miss one (a cheap lookup for the common case); `true` is authoritative, for after an
+   * insert was refused as a duplicate.
+   */
+  findByIdempotencySlot(slot: string, exhaustive: boolean): Promise<Run | null>;
+  findActive(activeSlot: string, exhaustive: boolean): Promise<Run | null>;
   /**
    * Reads the current run, asks `decide` for a change and commits it with its events as the run's
    * next version; if another writer committed that version first, reads again and re-decides.

@@ -43,7 +43,8 @@ export class StartRun {
     validateStart(type, command);
     const slot = activeSlot(type, command);
     for (let race = 0; race < MAX_RACES; race++) {
-      const existing = await this.existing(command, slot);
+      // first a cheap look; after a refused insert an exhaustive one
+      const existing = await this.existing(command, slot, race > 0);
       if (existing) return this.reused(existing, command);
       const run = this.newRun(command, effectiveLimits(type, command.context).maxAttempts);
       const outbox = [...this.events.lifecycle('queued', run, command.actor as Actor), ...this.events.request(run, command.actor as Actor)];
@@ -57,12 +58,12 @@ export class StartRun {
     throw conflict('RUN.START_CONTENDED', 'the run was started and completed concurrently; try again');
   }
 
-  private async existing(command: StartRunCommand, slot: string): Promise<{ run: Run; replayed: boolean } | null> {
+  private async existing(command: StartRunCommand, slot: string, exhaustive: boolean): Promise<{ run: Run; replayed: boolean } | null> {
     if (command.idempotencyKey !== null) {
-      const byKey = await this.runs.findByIdempotencySlot(idempotencySlot(command.workspaceId, command.idempotencyKey, ''));
+      const byKey = await this.runs.findByIdempotencySlot(idempotencySlot(command.workspaceId, command.idempotencyKey, ''), exhaustive);
       if (byKey) return { run: byKey, replayed: true };
     }
-    const active = await this.runs.findActive(slot);
+    const active = await this.runs.findActive(slot, exhaustive);
     return active ? { run: active, replayed: false } : null;
   }
 

@@ -3,7 +3,7 @@ import { initialOutbox, isDuplicateKeyError, type OutboxEntry } from '@tenantatl
 import type { Decide, EventsFor, RunListQuery, RunRepository, RunSlots, Transitioned } from '../../app/ports';
 import type { Run } from '../../domain/run';
 import { applyChange, type RunChange } from '../../domain/transitions';
-import type { RunDocument, RunTransitionDocument } from './run.schema';
+import type { RunDocument, RunLookupDocument, RunTransitionDocument } from './run.schema';
 
 const READ_FIELDS = { outbox: 0, outboxPending: 0, outboxVersion: 0, idempotencySlot: 0 } as const;
 type StoredRun = Omit<RunDocument, keyof typeof READ_FIELDS>;
@@ -30,12 +30,17 @@ export class MongoRunRepository implements RunRepository {
   constructor(
     private readonly runs: Model<RunDocument>,
     private readonly transitions: Model<RunTransitionDocument>,
+    private readonly lookups: Model<RunLookupDocument>,
   ) {}
 
   async insert(run: Run, slots: RunSlots, outbox: OutboxEntry[]): Promise<'created' | 'duplicate'> {
     const { id, ...fields } = run;
     try {
       await this.runs.create({ _id: id, ...fields, ...slots, version: 0, ...initialOutbox(outbox) });
+      await Promise.all([
+        this.remember(`slot:${slots.activeSlot}`, id),
+        run.idempotencyKey === null ? undefined : this.remember(`key:${slots.idempotencySlot}`, id),
+      ]);
       return 'created';
     } catch (err) {
       if (isDuplicateKeyError(err)) return 'duplicate';
@@ -51,14 +56,37 @@ export class MongoRunRepository implements RunRepository {
     return this.one({ _id: runId, workspaceId });
   }
 
-  findByIdempotencySlot(slot: string): Promise<Run | null> {
+  async findByIdempotencySlot(slot: string, exhaustive: boolean): Promise<Run | null> {
+    const hinted = await this.viaLookup(`key:${slot}`);
+    if (hinted || !exhaustive) return hinted;
     return this.one({ idempotencySlot: slot });
   }
 
-  /** The run holding the slot, unless rolling it forward shows it completed (and frees the slot). */
-  async findActive(activeSlot: string): Promise<Run | null> {
+  /** The run holding the slot, unless rolling it forward shows it completed (which frees the slot). */
+  async findActive(activeSlot: string, exhaustive: boolean): Promise<Run | null> {
+    const hinted = await this.viaLookup(`slot:${activeSlot}`);
+    if (hinted && hinted.status !== 'completed') return hinted;
+    if (!exhaustive) return null;
     const run = await this.one({ activeSlot });
-    return run && run.status !== 'completed' ? run : null;
+    if (run && run.status !== 'completed') {
+      await this.remember(`slot:${activeSlot}`, run.id);
+      return run;
+    }
+    return null;
+  }
+
+  /**
+   * Lookups by `_id` are the only ones FerretDB answers without scanning the collection, so each
+   * created run leaves a hint (slot → run, key → run). Hints only speed up the common case: the
+   * unique indexes on the run decide, and a missing or outdated hint falls back to a query.
+   */
+  private async viaLookup(key: string): Promise<Run | null> {
+    const hint = await this.lookups.findById(key).lean<RunLookupDocument>();
+    return hint ? this.one({ _id: hint.runId }) : null;
+  }
+
+  private async remember(key: string, runId: string): Promise<void> {
+    await this.lookups.updateOne({ _id: key }, { $set: { runId } }, { upsert: true }).catch(() => undefined);
   }
 
   async transition(runId: string, decide: Decide, events: EventsFor): Promise<Transitioned | null> {
@@ -125,12 +153,7 @@ export class MongoRunRepository implements RunRepository {
     let query = this.runs.find(filter, READ_FIELDS).limit(limit);
     if (sort) query = query.sort(sort);
     const docs = await query.lean<StoredRun[]>();
-    const pending = new Set(
-      (await this.transitions.find({ _id: { $in: docs.map((d) => `${d._id}:${d.version}`) } }, { runId: 1 }).lean<{ runId: string }[]>()).map(
-        (t) => t.runId,
-      ),
-    );
-    const current = await Promise.all(docs.map((doc) => (pending.has(doc._id) ? this.rollForward(doc) : doc)));
+    const current = await Promise.all(docs.map((doc) => this.rollForward(doc)));
     return current.map(toRun);
   }
 

@@ -111,3 +111,18 @@ export function runTransitionModel(connection: Connection): Model<RunTransitionD
 export function runModel(connection: Connection): Model<RunDocument> {
   return (connection.models.Run as Model<RunDocument> | undefined) ?? connection.model<RunDocument>('Run', runSchema);
 }
+
+/** `slot:<activeSlot>` or `key:<idempotencySlot>` → run id; a hint, see MongoRunRepository. */
+export interface RunLookupDocument {
+  _id: string;
+  runId: string;
+}
+
+const runLookupSchema = new Schema<RunLookupDocument>(
+  { _id: { type: String, required: true }, runId: { type: String, required: true } },
+  { collection: 'run_lookups', versionKey: false },
+);
+
+export function runLookupModel(connection: Connection): Model<RunLookupDocument> {
+  return (connection.models.RunLookup as Model<RunLookupDocument> | undefined) ?? connection.model<RunLookupDocument>('RunLookup', runLookupSchema);
+}

@@ -1,0 +1,91 @@
+/**
+ * StartRun throughput, dedupe under concurrency and start→completed latency against a real
+ * operations process (KAFKA_BROKERS / MONGO_URL). Bounded work; prints numbers; exits 0.
+ *   node dist/bench/start-run.js   (or `npm run bench -- operations`)
+ */
+import { connectMongo, insecureCredentials, loadProto, promiseClient, type PromiseClient } from '@tenantatlas/shared';
+import { startService, uniqueName, waitFor } from '@tenantatlas/shared/testing';
+import type { ProtoGrpcType } from '@tenantatlas/shared/proto/operations';
+import type { OperationsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/OperationsService';
+
+type Client = PromiseClient<OperationsServiceClient>;
+const ACTOR = { user_id: 'bench' };
+const WS = 'ws-bench';
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+};
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+async function throughput(client: Client, total: number, concurrency: number): Promise<void> {
+  const latencies: number[] = [];
+  let next = 0;
+  const begun = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t = performance.now();
+        await client.StartRun({ workspace_id: WS, actor: ACTOR, tenant_id: `tp-${i}`, type: 'diagnostics.noop' });
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - begun) / 1000;
+  console.log(`StartRun (new runs): ${total} calls, concurrency ${concurrency}: ${(total / seconds).toFixed(0)} starts/s, p50 ${ms(percentile(latencies, 50))}, p95 ${ms(percentile(latencies, 95))}`);
+}
+
+async function dedupe(client: Client, callers: number): Promise<void> {
+  const begun = performance.now();
+  const responses = await Promise.all(
+    Array.from({ length: callers }, () => client.StartRun({ workspace_id: WS, actor: ACTOR, tenant_id: 'dedupe', type: 'diagnostics.scripted', context: { script: 'sleep:3000+ok' } })),
+  );
+  const elapsed = performance.now() - begun;
+  const ids = new Set(responses.map((r) => r.run?.id));
+  const created = responses.filter((r) => !r.deduplicated).length;
+  console.log(`StartRun dedupe: ${callers} concurrent calls for one key in ${ms(elapsed)}: ${ids.size} run(s), ${created} created, ${callers - created} deduplicated`);
+}
+
+async function endToEnd(client: Client, runs: number, print = true): Promise<void> {
+  const latencies = await Promise.all(
+    Array.from({ length: runs }, async (_, i) => {
+      const t = performance.now();
+      const { run } = await client.StartRun({ workspace_id: WS, actor: ACTOR, tenant_id: `e2e-${print ? '' : 'warm-'}${i}`, type: 'diagnostics.noop' });
+      await waitFor(async () => (await client.GetRun({ workspace_id: WS, run_id: run!.id })).run?.status === 'completed', { timeoutMs: 120_000, intervalMs: 250 });
+      return performance.now() - t;
+    }),
+  );
+  if (print) console.log(`start → completed (noop, ${runs} runs at once): p50 ${ms(percentile(latencies, 50))}, p95 ${ms(percentile(latencies, 95))}, max ${ms(Math.max(...latencies))}`);
+}
+
+async function main(): Promise<void> {
+  const { KAFKA_BROKERS, MONGO_URL } = process.env;
+  if (!KAFKA_BROKERS || !MONGO_URL) throw new Error('set KAFKA_BROKERS and MONGO_URL');
+  const env = { KAFKA_BROKERS, MONGO_URL, MONGO_DB: uniqueName('ops-bench'), KAFKA_TOPIC_PREFIX: uniqueName('ops-bench'), DIAGNOSTIC_RUN_TYPES: 'true', LOG_LEVEL: 'warn' };
+  const service = await startService('operations', { env, timeoutMs: 60_000 });
+  const { OperationsService } = loadProto<ProtoGrpcType>('tenantatlas/operations/v1/operations.proto').tenantatlas.operations.v1;
+  const client = promiseClient(new OperationsService(service.address, insecureCredentials()), 60_000);
+  try {
+    // warm-up: the worker's consumer group has joined once one run went through
+    await endToEnd(client, 1, false);
+    const only = process.env.BENCH_ONLY;
+    if (!only || only === 'e2e') await endToEnd(client, 20);
+    if (!only || only === 'throughput') await throughput(client, 200, 20);
+    if (!only || only === 'dedupe') await dedupe(client, 200);
+  } finally {
+    client.close();
+    await service.stop();
+    const mongo = await connectMongo(MONGO_URL, env.MONGO_DB);
+    await mongo.dropDatabase();
+    await mongo.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
