@@ -2,8 +2,10 @@
  * The Helm chart, checked the way a cluster would see it but without one: `helm lint`, `helm
  * template` with the default and the production values, and every rendered object validated
  * against the Kubernetes OpenAPI schemas plus the chart's policy (resources, probes, non-root,
- * read-only root filesystem, no capabilities). Helm is built with `go install` and the schemas come
- * from the npm `kubernetes-models` package (scripts/tools/), both cached under .cache/.
+ * read-only root filesystem, no capabilities), and strictly decoded into the k8s.io/api types (no
+ * unknown fields). Helm is built with `go install`, the schemas come from the npm
+ * `kubernetes-models` package, the strict decoder is built from k8s.io Go modules (scripts/tools/),
+ * all cached under .cache/.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,6 +26,7 @@ type K8sObject = { kind: string; metadata: { name: string; annotations?: Record<
 
 let helm = '';
 let models = '';
+let strictDecoder = '';
 
 const tool = (script: string) =>
   execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'tools', script)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
@@ -43,6 +46,20 @@ function validate(rendered: string): Validation {
   const result = run(process.execPath, [path.join(REPO_ROOT, 'scripts', 'tools', 'k8s-validate.mjs'), '--models', models], rendered);
   if (!result.stdout) throw new Error(`validator crashed:\n${result.stderr}`);
   return JSON.parse(result.stdout) as Validation;
+}
+
+/**
+ * Strict decoding into the k8s.io/api Go types (unknown or duplicated fields are errors, which the
+ * OpenAPI schemas allow); returns what failed and the kinds it does not know.
+ */
+function strict(rendered: string): { invalid: string[]; skipped: string[] } {
+  const result = run(strictDecoder, [], rendered);
+  const lines = result.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { kind: string; name: string; status: string; error?: string });
+  if (lines.length === 0) throw new Error(`k8s-strict printed nothing:\n${result.stderr}`);
+  return {
+    invalid: lines.filter((l) => l.status === 'invalid').map((l) => `${l.kind} ${l.name}: ${l.error}`),
+    skipped: [...new Set(lines.filter((l) => l.status === 'skipped').map((l) => l.kind))],
+  };
 }
 
 /** The rendered objects, parsed with the same YAML parser the validator uses. */
@@ -65,6 +82,7 @@ beforeAll(() => {
   // The first run builds helm from the Go module proxy (a few minutes); later runs reuse .cache/.
   helm = tool('helm.sh');
   models = tool('k8s-models.sh');
+  strictDecoder = tool('k8s-strict.sh');
 }, 900_000);
 
 describe('the Helm chart', () => {
@@ -79,6 +97,7 @@ describe('the Helm chart', () => {
     const rendered = template();
     const report = validate(rendered);
     expect(report.objects.filter((o) => o.problems.length > 0)).toEqual([]);
+    expect(strict(rendered)).toEqual({ invalid: [], skipped: [] });
     const all = objects(rendered);
     for (const service of SERVICES) {
       for (const kind of ['Deployment', 'Service', 'ServiceAccount', 'ConfigMap', 'PodDisruptionBudget', 'NetworkPolicy']) {
@@ -92,6 +111,8 @@ describe('the Helm chart', () => {
     const rendered = template('-f', PRODUCTION_VALUES);
     const report = validate(rendered);
     expect(report.objects.filter((o) => o.problems.length > 0)).toEqual([]);
+    // ServiceMonitor is a CRD: only its OpenAPI schema (above) checks it
+    expect(strict(rendered)).toEqual({ invalid: [], skipped: ['ServiceMonitor'] });
     const all = objects(rendered);
     const kinds = (kind: string) => all.filter((o) => o.kind === kind).map((o) => o.metadata.name).sort();
     // audit opts out of autoscaling in the example: each service scales on its own values
