@@ -109,7 +109,12 @@ export async function serveMetrics(
   logger.info({ port, path: '/metrics' }, 'metrics endpoint listening');
   return {
     port,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // a scraper's kept-alive connection would otherwise hold the close until the timeout
+        server.closeIdleConnections();
+      }),
   };
 }
 
