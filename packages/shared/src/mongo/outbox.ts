@@ -68,6 +68,11 @@ export interface OutboxRelayOptions {
   /** how often to look for pending events when nobody kicked the relay */
   pollMs?: number;
   batchSize?: number;
+  /**
+   * Runs the relay's clearing write under the same per-document lock as the service's own writes
+   * (see DocumentLocks: needed on FerretDB, harmless on MongoDB). Optional.
+   */
+  locks?: { run<T>(id: unknown, write: () => Promise<T>): Promise<T> };
 }
 
 export class OutboxRelay {
@@ -130,10 +135,12 @@ export class OutboxRelay {
         await this.options.publisher.publish(fresh.map(({ topic, event }) => ({ topic, event })));
         for (const entry of fresh) sent.add(entry.eventId);
       }
-      const cleared = await model.updateOne(
-        { _id: id, outboxVersion: doc.outboxVersion ?? { $exists: false } },
-        { $set: { outbox: [], outboxPending: false } },
-      );
+      const clear = () =>
+        model.updateOne(
+          { _id: id, outboxVersion: doc.outboxVersion ?? { $exists: false } },
+          { $set: { outbox: [], outboxPending: false } },
+        ).exec();
+      const cleared = this.options.locks ? await this.options.locks.run(id, clear) : await clear();
       if (cleared.matchedCount === 1) return sent.size;
     }
   }
