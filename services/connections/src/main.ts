@@ -1,5 +1,6 @@
 import {
   connectInfrastructure,
+  DocumentLocks,
   ensureIndexes,
   GrpcServer,
   loadConfig,
@@ -26,7 +27,8 @@ runService('connections', async ({ logger, lifecycle }) => {
   // The default-per-tenant rule is a unique index: it must exist before the first write.
   await ensureIndexes([model]);
 
-  const relay = new OutboxRelay({ models: [model], publisher, logger });
+  const locks = new DocumentLocks();
+  const relay = new OutboxRelay({ models: [model], publisher, logger, locks });
   relay.start();
   // Registered after the producer, so it stops first and flushes through a live producer.
   lifecycle.add('outbox relay', () => relay.stop());
@@ -38,7 +40,7 @@ runService('connections', async ({ logger, lifecycle }) => {
     timeoutMs: config.PROVIDER_HTTP_TIMEOUT_MS,
   });
   const ctx: ConnectionsContext = {
-    repository: new MongoConnectionRepository(model, topics.connectionsEvents, () => relay.kick()),
+    repository: new MongoConnectionRepository(model, topics.connectionsEvents, () => relay.kick(), locks),
     keyring,
     providers: new Map<string, ProviderAdapter>([[microsoft.provider, microsoft]]),
     required: {

@@ -1,4 +1,4 @@
-import { initialOutbox, invalidArgument, isDuplicateKeyError, outboxEntries, withOutbox, type EventEnvelope } from '@tenantatlas/shared';
+import { DocumentLocks, initialOutbox, invalidArgument, isDuplicateKeyError, outboxEntries, withOutbox, type EventEnvelope } from '@tenantatlas/shared';
 import type { Model, UpdateQuery } from 'mongoose';
 import type { Connection } from '../../domain/connection';
 import { DefaultTakenError, type ConnectionPage, type ConnectionRepository } from '../../app/ports';
@@ -54,7 +54,13 @@ function decodeCursor(token: string): [Date, string] {
 }
 
 export class MongoConnectionRepository implements ConnectionRepository {
-  constructor(private readonly model: Model<ConnectionDocument>, private readonly topic: string, private readonly onWrite: () => void) {}
+  constructor(
+    private readonly model: Model<ConnectionDocument>,
+    private readonly topic: string,
+    private readonly onWrite: () => void,
+    /** shared with the outbox relay: every write of one connection runs alone (FerretDB, see DocumentLocks) */
+    private readonly locks: DocumentLocks,
+  ) {}
 
   async insert(connection: Connection, events: EventEnvelope[]): Promise<void> {
     const doc = {
@@ -99,9 +105,13 @@ export class MongoConnectionRepository implements ConnectionRepository {
     if (changes.isDefault === true) update.$set = { ...update.$set, defaultSlot: defaultSlot(current.workspaceId, current.tenantId) };
     if (changes.isDefault === false) update.$unset = { defaultSlot: 1 };
     try {
-      const result = await this.model.updateOne(
-        { _id: current.id, workspaceId: current.workspaceId, version: current.version },
-        withOutbox(update, outboxEntries(this.topic, events(after))),
+      const result = await this.locks.run(current.id, () =>
+        this.model
+          .updateOne(
+            { _id: current.id, workspaceId: current.workspaceId, version: current.version },
+            withOutbox(update, outboxEntries(this.topic, events(after))),
+          )
+          .exec(),
       );
       if (result.matchedCount !== 1) return null;
     } catch (err) {
