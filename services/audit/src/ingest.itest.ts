@@ -1,4 +1,4 @@
-import { uniqueName, waitFor } from '@tenantatlas/shared/testing';
+import { startService, uniqueName, waitFor } from '@tenantatlas/shared/testing';
 import type { KafkaMessage } from 'kafkajs';
 import { AuditFixture, lifecycleEvent } from './test-support/audit-fixture';
 
@@ -139,6 +139,30 @@ describe('audit ingestion (real Kafka, FerretDB and audit process)', () => {
     await audit.records.deleteOne({ workspaceId: deleted, seq: 4 });
     await audit.records.insertOne({ ...(await audit.records.findOne({ workspaceId: deleted, seq: 2 }))!, _id: 'x' as never, seq: 3 });
     expect(await audit.client.VerifyAuditChain({ workspace_id: deleted })).toMatchObject({ ok: false, first_bad_seq: '3' });
+  });
+
+  it('keeps one gap-free chain when two replicas append to the same workspace at once', async () => {
+    const workspaceId = uniqueName('ws');
+    const second = await startService('audit', { env: audit.env });
+    try {
+      // Many tenants → keys spread over every partition, so both replicas get this workspace's events.
+      const events = Array.from({ length: 120 }, (_, n) => ({
+        topic: [audit.topics.onboardingEvents, audit.topics.operationsEvents][n % 2]!,
+        event: lifecycleEvent({ type: 'tenantatlas.operations.run.started', subject: `run/${n}`, workspaceId, tenantId: `tenant-${n}` }),
+      }));
+      await waitFor(async () => (await audit.stableGroupMembers()) === 2, { what: 'both replicas in the group', timeoutMs: 60_000 });
+      await audit.publisher.publish(events);
+      await audit.waitForCount(workspaceId, 120);
+      expect(await audit.client.VerifyAuditChain({ workspace_id: workspaceId })).toMatchObject({
+        ok: true,
+        records_checked: '120',
+        last_seq: '120',
+      });
+      const stored = await audit.records.find({ workspaceId }).toArray();
+      expect(new Set(stored.map((r) => r._id as unknown as string))).toEqual(new Set(events.map((e) => e.event.id)));
+    } finally {
+      await second.stop();
+    }
   });
 
   it('sends poison messages to the dead-letter topic with the reason, and still records the next event', async () => {

@@ -14,7 +14,8 @@ const MAX_ATTEMPTS = 20;
  *   2. advance the head document.
  * A lagging head is repaired from the highest stored record and the insert retried, so the chain
  * never forks (one record per seq) and never has a gap (seq is always last + 1). A redelivered
- * event hits the unique event-id index and adds nothing.
+ * event is found by its id and adds nothing; if two replicas race with the same event, the unique
+ * event-id index refuses the second insert.
  *
  * Appends to one workspace are serialized inside this process; across replicas the index decides.
  */
@@ -35,6 +36,9 @@ export class AppendRecord {
   }
 
   private async append(entry: AuditEntry): Promise<AppendResult> {
+    // Checked first because a read is much cheaper than a refused insert (FerretDB retries a
+    // failed insert batch row by row), and replays consist of nothing but duplicates.
+    if (await this.store.hasEvent(entry.eventId)) return { status: 'duplicate' };
     let head = this.heads.get(entry.workspaceId) ?? (await this.store.readHead(entry.workspaceId)) ?? EMPTY_HEAD;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const record = appendTo(head, entry);

@@ -8,6 +8,8 @@ export type InsertOutcome = 'inserted' | 'duplicate-event' | 'seq-taken';
  * inserted, guarded by two unique indexes (event id; workspace + seq).
  */
 export interface AuditLogStore {
+  /** Whether an event is already recorded (in any workspace). */
+  hasEvent(eventId: string): Promise<boolean>;
   /** Inserts a record; reports instead of throwing when the event or the seq is already there. */
   insert(record: AuditRecord): Promise<InsertOutcome>;
   /** The stored chain head, which may lag behind the records after a crash. */

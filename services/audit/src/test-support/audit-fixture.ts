@@ -35,6 +35,8 @@ export class AuditFixture {
   readonly kafka = new Kafka({ clientId: 'audit-itest', brokers: this.infra.kafkaBrokers, logLevel: logLevel.NOTHING });
   readonly publisher = new EventPublisher(this.kafka);
   service: ServiceProcess | undefined;
+  /** the environment the running service was started with */
+  env: Record<string, string> = {};
   raw: AuditServiceClient | undefined;
   client!: AuditClient;
   mongo!: Connection;
@@ -47,19 +49,36 @@ export class AuditFixture {
 
   /** (Re)starts the audit process against the same database and topics. */
   async startService(env: Record<string, string> = {}): Promise<void> {
-    this.service = await startService('audit', {
-      env: {
-        KAFKA_BROKERS: this.infra.kafkaBrokers.join(','),
-        MONGO_URL: this.infra.mongoUrl,
-        MONGO_DB: this.dbName,
-        KAFKA_TOPIC_PREFIX: this.prefix,
-        METRICS_PORT: 'off',
-        ...env,
-      },
-    });
+    this.env = this.serviceEnv(env);
+    this.service = await startService('audit', { env: this.env });
     const { AuditService } = loadProto<ProtoGrpcType>('tenantatlas/audit/v1/audit.proto').tenantatlas.audit.v1;
     this.raw = new AuditService(this.service.address, grpc.credentials.createInsecure()) as unknown as AuditServiceClient;
     this.client = promiseClient(this.raw);
+  }
+
+  /** The environment of an audit process on this fixture's database and topics. */
+  serviceEnv(env: Record<string, string> = {}): Record<string, string> {
+    return {
+      AUDIT_CONSUMER_GROUP: 'tenantatlas.audit',
+      KAFKA_BROKERS: this.infra.kafkaBrokers.join(','),
+      MONGO_URL: this.infra.mongoUrl,
+      MONGO_DB: this.dbName,
+      KAFKA_TOPIC_PREFIX: this.prefix,
+      METRICS_PORT: 'off',
+      ...env,
+    };
+  }
+
+  /** Members of the running service's consumer group once it is stable. */
+  async stableGroupMembers(): Promise<number> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const { groups } = await admin.describeGroups([topicName(this.prefix, this.env.AUDIT_CONSUMER_GROUP!)]);
+      return groups[0]?.state === 'Stable' ? groups[0].members.length : 0;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   async stopService(): Promise<void> {

@@ -52,6 +52,10 @@ const CURSOR_BATCH = 1_000;
 export class MongoAuditLog implements AuditLogStore {
   constructor(private readonly models: AuditModels) {}
 
+  async hasEvent(eventId: string): Promise<boolean> {
+    return (await this.models.records.exists({ _id: eventId })) !== null;
+  }
+
   async insert(record: AuditRecord): Promise<InsertOutcome> {
     try {
       await this.models.records.collection.insertOne(toDocument(record) as never);
@@ -59,8 +63,7 @@ export class MongoAuditLog implements AuditLogStore {
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
       // Which index refused it? The servers word this differently; asking is unambiguous.
-      const known = await this.models.records.exists({ _id: record.eventId });
-      return known ? 'duplicate-event' : 'seq-taken';
+      return (await this.hasEvent(record.eventId)) ? 'duplicate-event' : 'seq-taken';
     }
   }
 
