@@ -1,8 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import type { ServiceProcess } from '@tenantatlas/shared/testing';
-// the connections service's own fixture: its process plus the provider simulator it talks to
-import { guid, startHarness, type Harness } from '../../connections/src/testing/harness';
 import { isolatedEnv, operationsClient, startOperations, USER, waitForRun, type OperationsClient } from './testing/harness';
+
+/** The part of the connections service's own test fixture (its process + the provider simulator) used here. */
+interface Harness {
+  service: ServiceProcess;
+  simulator: {
+    setTenant(tenant: { tenantId: string; clientSecret?: string }): void;
+    addFault(tenantId: string, rule: { kind: string; times?: number; retryAfterSeconds?: number }): void;
+  };
+  client: { CreateConnection(request: Record<string, unknown>): Promise<{ connection?: { id: string } | null }> };
+  stop(): Promise<void>;
+}
+// Loaded by path at run time so this package's type check does not compile another service's sources.
+const fixturePath = '../../connections/src/testing/harness';
+const { startHarness, guid } = require(fixturePath) as { startHarness(): Promise<Harness>; guid(): string };
 
 const WS = 'ws-provider-runs';
 const SECRET = `ops-itest-${randomBytes(12).toString('hex')}`;
