@@ -185,6 +185,8 @@ describe('connections service', () => {
     expect(event!.data).toMatchObject({ changedFields: ['displayName'], before: { displayName: 'Contoso Graph' }, after: { displayName: 'Renamed' } });
     expect(event!.actor).toEqual({ kind: 'user', userId: 'user-1', displayName: 'Operator One' });
     await waitForEvent(h, id, 'credential_rotated');
+    const stored = await h.client.GetConnection({ workspace_id: WS, connection_id: id, tenant_id: '' });
+    expect(stored.connection).toEqual(rotated.connection);
   });
 
   it('never lets a secret out: not in responses, Kafka messages or the process output', async () => {

@@ -116,6 +116,9 @@ describe('provider checks through the connections service', () => {
     expect(connection).toMatchObject({ verification_status: 'unknown', verification_stale: true });
     const [updated] = await waitForEvent(h, id, 'updated');
     expect(updated!.data).toMatchObject({ changedFields: ['clientId'], verificationStale: true });
+    // What was answered is what is stored (the relay's concurrent outbox write did not undo it).
+    const stored = await h.client.GetConnection({ workspace_id: WS, connection_id: id, tenant_id: '' });
+    expect(stored.connection).toMatchObject({ client_id: connection!.client_id, verification_stale: true, version: connection!.version });
   });
 
   it('refreshes the permission posture', async () => {
