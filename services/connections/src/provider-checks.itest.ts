@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { SimTenantConfig } from './simulator/state';
 import { guid, rejection, startHarness, USER, WORKER, waitForEvent, type Harness } from './testing/harness';
 
 /**
@@ -18,7 +19,7 @@ describe('provider checks through the connections service', () => {
   afterAll(() => h?.stop());
 
   /** A simulated tenant with its own connection, so each case scripts its own faults. */
-  async function connectionTo(tenant: Parameters<Harness['simulator']['setTenant']>[0] extends infer C ? Omit<C & object, 'tenantId'> : never) {
+  async function connectionTo(tenant: Omit<SimTenantConfig, 'tenantId'>) {
     const targetTenantId = guid();
     h.simulator.setTenant({ tenantId: targetTenantId, clientSecret: SECRET, ...tenant });
     const { connection } = await h.client.CreateConnection({
