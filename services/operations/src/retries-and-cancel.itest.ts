@@ -19,7 +19,7 @@ describe('operations: retries, Retry-After, timeouts, cancel, rerun', () => {
   afterAll(async () => {
     client.close();
     await log.stop();
-    await service.stop();
+    await service.stop('SIGKILL');
   });
 
   const start = (tenant: string, context: Record<string, string>) =>
@@ -105,5 +105,9 @@ describe('operations: retries, Retry-After, timeouts, cancel, rerun', () => {
     const active = await client.RerunRun({ workspace_id: WS, actor: USER, run_id: slow.id }).catch((e: DomainError) => e);
     expect(active).toMatchObject({ kind: 'failed_precondition', code: 'RUN.NOT_COMPLETED' });
     await client.CancelRun({ workspace_id: WS, actor: USER, run_id: slow.id });
+  });
+
+  it('shuts down cleanly on SIGTERM', async () => {
+    expect(await service.stop('SIGTERM')).toBe(0);
   });
 });
