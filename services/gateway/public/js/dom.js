@@ -43,3 +43,14 @@ export function table(columns, rows, onRow) {
     ),
   );
 }
+
+/** Tenant names by id, for tables that only carry the id (falls back to the id). */
+export async function tenantNames(get, path) {
+  try {
+    const { tenants } = await get(path);
+    const names = new Map(tenants.map((t) => [t.id, t.name]));
+    return (id) => names.get(id) || id || '—';
+  } catch {
+    return (id) => id || '—';
+  }
+}

@@ -1,6 +1,6 @@
 import { get, post } from '../api.js';
 import { badge } from '../badges.js';
-import { h, mount, notice, table, when } from '../dom.js';
+import { h, mount, notice, table, tenantNames, when } from '../dom.js';
 
 /** Provider connections of the workspace; secrets never reach the browser. */
 export function connectionsView(ui) {
@@ -16,11 +16,11 @@ export function connectionsView(ui) {
   };
   async function load() {
     try {
-      const { connections } = await get(ui.wsPath('/connections'));
+      const [{ connections }, tenantName] = await Promise.all([get(ui.wsPath('/connections')), tenantNames(get, ui.wsPath('/tenants'))]);
       mount(box, table(
         [
           { label: 'Name', render: (c) => c.display_name },
-          { label: 'Tenant', render: (c) => h('span', { class: 'mono' }, c.tenant_id) },
+          { label: 'Tenant', render: (c) => tenantName(c.tenant_id) },
           { label: 'Consent', render: (c) => badge(c.consent_status) },
           { label: 'Verification', render: (c) => h('span', {}, badge(c.verification_status), c.verification_stale ? ' (stale)' : '') },
           { label: 'Reason', render: (c) => c.last_reason_code || '—' },

@@ -1,6 +1,6 @@
 import { get, post } from '../api.js';
 import { badge, runBadge } from '../badges.js';
-import { h, mount, notice, table, when } from '../dom.js';
+import { h, mount, notice, table, tenantNames, when } from '../dom.js';
 
 function debounced(load, ui) {
   let pending;
@@ -51,11 +51,11 @@ export function runsView(ui) {
 
   async function load() {
     try {
-      const { runs } = await get(ui.wsPath(`/runs?pageSize=100${filter.value ? `&status=${filter.value}` : ''}`));
+      const [{ runs }, tenantName] = await Promise.all([get(ui.wsPath(`/runs?pageSize=100${filter.value ? `&status=${filter.value}` : ''}`)), tenantNames(get, ui.wsPath('/tenants'))]);
       mount(box, table(
         [
           { label: 'Type', render: (r) => r.type },
-          { label: 'Tenant', render: (r) => h('span', { class: 'mono' }, r.tenant_id) },
+          { label: 'Tenant', render: (r) => tenantName(r.tenant_id) },
           { label: 'Status', render: (r) => runBadge(r) },
           { label: 'Attempts', render: (r) => `${r.attempt_count}/${r.max_attempts}` },
           { label: 'Reason', render: (r) => r.reason_code || '—' },

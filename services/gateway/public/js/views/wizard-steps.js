@@ -11,6 +11,9 @@ export const STEPS = [
 ];
 const CHECKPOINT_ORDER = STEPS.map((s) => s.checkpoint);
 
+let runTypesOnce;
+const runTypes = () => (runTypesOnce ??= get('/api/run-types').catch((err) => ((runTypesOnce = undefined), Promise.reject(err))));
+
 export function stepDone(draft, step) {
   return CHECKPOINT_ORDER.indexOf(draft.last_completed_checkpoint) >= CHECKPOINT_ORDER.indexOf(step.checkpoint);
 }
@@ -43,22 +46,19 @@ export function identifyStep(ctx) {
 export function connectStep(ctx) {
   const { draft, readiness } = ctx;
   if (!draft.tenant_id) return notice('info', 'Identify the tenant first.');
-  const box = h('div', {}, notice('info', 'Loading connections…'));
   const provider = readiness?.provider;
   const selected = draft.state?.selected_connection_id;
-  get(ctx.wsPath(`/connections?tenantId=${encodeURIComponent(draft.tenant_id)}`))
-    .then(({ connections }) => {
-      box.replaceChildren(table(
-        [
-          { label: 'Connection', render: (c) => h('span', {}, c.display_name, c.id === selected ? h('span', { class: 'badge info' }, ' selected') : '') },
-          { label: 'Consent', render: (c) => badge(c.consent_status) },
-          { label: 'Verification', render: (c) => badge(c.verification_status) },
-          { label: '', render: (c) => (ctx.can('onboarding.manage') && c.id !== selected ? h('button', { onclick: () => ctx.act('connection', { connection_id: c.id }) }, 'Use this connection') : '') },
-        ],
-        connections,
-      ));
-    })
-    .catch((err) => box.replaceChildren(notice('error', ctx.describeError(err))));
+  const box = ctx.connections instanceof Error
+    ? notice('error', ctx.describeError(ctx.connections))
+    : table(
+      [
+        { label: 'Connection', render: (c) => h('span', {}, c.display_name, c.id === selected ? h('span', { class: 'badge info' }, ' selected') : '') },
+        { label: 'Consent', render: (c) => badge(c.consent_status) },
+        { label: 'Verification', render: (c) => badge(c.verification_status) },
+        { label: '', render: (c) => (ctx.can('onboarding.manage') && c.id !== selected ? h('button', { onclick: () => ctx.act('connection', { connection_id: c.id }) }, 'Use this connection') : '') },
+      ],
+      ctx.connections ?? [],
+    );
   const parts = [provider?.summary ? notice('info', provider.summary) : null, h('h2', {}, 'Connections of this tenant'), box];
   if (ctx.can('onboarding.manage') && ctx.can('connection.manage')) {
     const name = field('connection-name', 'Display name', { required: true, value: `${draft.tenant_name} app` });
@@ -102,7 +102,7 @@ export function bootstrapStep(ctx) {
   )];
   if (ctx.can('onboarding.manage') && ctx.readiness?.verification?.status === 'succeeded') {
     const box = h('div', { class: 'row checks' });
-    get('/api/run-types')
+    runTypes()
       .then(({ types }) => {
         const choices = types.filter((t) => !t.name.startsWith('diagnostics.') && t.name !== 'provider.connection.check');
         const checks = choices.map((t) => h('input', { type: 'checkbox', value: t.name, id: `bt-${t.name}`, checked: t.name === 'inventory.sync' }));

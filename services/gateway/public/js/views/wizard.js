@@ -12,7 +12,7 @@ const NEXT_ACTION_STEP = {
 /** The 5-step onboarding wizard; every status shown comes from the backend's readiness. */
 export function wizardView(ui, draftId) {
   const element = h('section', {}, notice('info', 'Loading draft…'));
-  const s = { draft: null, readiness: null, viewStep: null, lastServerStep: null, message: null, busy: false };
+  const s = { draft: null, readiness: null, runs: null, connections: null, viewStep: null, lastServerStep: null, message: null, busy: false };
 
   async function load() {
     try {
@@ -20,8 +20,13 @@ export function wizardView(ui, draftId) {
         get(ui.wsPath(`/drafts/${encodeURIComponent(draftId)}`)),
         get(ui.wsPath(`/drafts/${encodeURIComponent(draftId)}/readiness`)).then((r) => r.readiness).catch(() => null),
       ]);
-      s.draft = draft;
-      s.readiness = readiness;
+      // Related lists load with the draft, so a refresh re-renders once without flicker.
+      const tenant = encodeURIComponent(draft.tenant_id);
+      const [runs, connections] = await Promise.all([
+        draft.tenant_id && ui.can('operations.view') ? get(ui.wsPath(`/runs?tenantId=${tenant}&pageSize=20`)).then((r) => r.runs, (err) => err) : null,
+        draft.tenant_id && ui.can('connection.view') ? get(ui.wsPath(`/connections?tenantId=${tenant}`)).then((r) => r.connections, (err) => err) : null,
+      ]);
+      Object.assign(s, { draft, readiness, runs, connections });
       // Follow the server's step when it moves; keep the operator's own navigation otherwise.
       if (s.lastServerStep !== draft.current_step) s.viewStep = draft.current_step;
       s.lastServerStep = draft.current_step;
@@ -37,6 +42,7 @@ export function wizardView(ui, draftId) {
     s.message = null;
     try {
       await post(ui.wsPath(`/drafts/${encodeURIComponent(draftId)}/${action}`), { expected_version: s.draft.version, ...body });
+      for (const form of element.querySelectorAll('form')) form.reset();
     } catch (err) {
       const conflict = err instanceof ApiError && err.status === 409;
       s.message = { kind: conflict ? 'warn' : 'error', text: ui.describeError(err), conflict };
@@ -69,10 +75,10 @@ export function wizardView(ui, draftId) {
   }
 
   function taskBoard() {
-    const box = h('div', {}, notice('info', 'Loading runs…'));
-    if (!s.draft.tenant_id || !ui.can('operations.view')) return null;
-    get(ui.wsPath(`/runs?tenantId=${encodeURIComponent(s.draft.tenant_id)}&pageSize=20`))
-      .then(({ runs }) => mount(box, table(
+    if (!s.runs) return null;
+    const board = s.runs instanceof Error
+      ? notice('error', ui.describeError(s.runs))
+      : table(
         [
           { label: 'Run', render: (r) => r.type },
           { label: 'Status', render: (r) => runBadge(r) },
@@ -80,14 +86,31 @@ export function wizardView(ui, draftId) {
           { label: 'Reason', render: (r) => r.reason_code || '—' },
           { label: 'Started', render: (r) => when(r.created_at) },
         ],
-        runs,
+        s.runs,
         (r) => ui.go(ui.wsHash(`/runs/${encodeURIComponent(r.id)}`)),
-      )))
-      .catch((err) => mount(box, notice('error', ui.describeError(err))));
-    return h('div', {}, h('h2', {}, 'Task board'), box);
+      );
+    return h('div', {}, h('h2', {}, 'Task board'), board);
+  }
+
+  /** Live refreshes re-render the page: what the operator was typing survives them. */
+  function keepTyping(renderPage) {
+    const edited = [...element.querySelectorAll('input[id]')]
+      .filter((i) => (i.type === 'checkbox' ? i.checked !== i.defaultChecked : i.value !== i.defaultValue))
+      .map((i) => [i.id, i.type === 'checkbox' ? i.checked : i.value]);
+    const focused = element.contains(document.activeElement) ? document.activeElement.id : '';
+    renderPage();
+    for (const [id, value] of edited) {
+      const input = element.querySelector(`#${CSS.escape(id)}`);
+      if (input) input[input.type === 'checkbox' ? 'checked' : 'value'] = value;
+    }
+    if (focused) element.querySelector(`#${CSS.escape(focused)}`)?.focus();
   }
 
   function render() {
+    keepTyping(renderPage);
+  }
+
+  function renderPage() {
     const { draft } = s;
     const terminal = ['completed', 'cancelled'].includes(draft.lifecycle_state);
     const stepIndex = STEPS.findIndex((st) => st.key === draft.current_step);
