@@ -162,6 +162,8 @@ describe('connections service', () => {
       h.client.SetDefaultConnection(other),
       h.client.DisableConnection(other),
       h.client.CheckConnection({ workspace_id: 'ws-someone-else', connection_id: id, actor: USER }),
+      h.client.DisableConnection({ workspace_id: WS, actor: USER, connection_id: id, tenant_id: 'another-tenant' }),
+      h.client.CheckConnection({ workspace_id: WS, connection_id: id, actor: USER, tenant_id: 'another-tenant' }),
     ];
     for (const call of calls) {
       const err = await rejection(call);

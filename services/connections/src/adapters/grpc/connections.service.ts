@@ -15,7 +15,11 @@ import { toActor, toConnectionMessage, toPostureMessage } from './mapping';
 export function connectionsHandlers(ctx: ConnectionsContext, logger: Logger): ConnectionsServiceHandlers {
   const message = (c: Connection) => toConnectionMessage(c, ctx.required, ctx.now());
   const reply = (c: Connection) => ({ connection: message(c) });
-  const ref = (r: { workspace_id: string; connection_id: string }) => ({ workspaceId: r.workspace_id, connectionId: r.connection_id });
+  const ref = (r: { workspace_id: string; connection_id: string; tenant_id?: string }) => ({
+    workspaceId: r.workspace_id,
+    connectionId: r.connection_id,
+    tenantId: r.tenant_id || undefined,
+  });
 
   return {
     CreateConnection: unary(logger, async (r) =>
@@ -35,7 +39,7 @@ export function connectionsHandlers(ctx: ConnectionsContext, logger: Logger): Co
         }),
       ),
     ),
-    GetConnection: unary(logger, async (r) => reply(await getConnection(ctx, { ...ref(r), tenantId: r.tenant_id || undefined }))),
+    GetConnection: unary(logger, async (r) => reply(await getConnection(ctx, ref(r)))),
     ListConnections: unary(logger, async (r) => {
       const page = await listConnections(ctx, {
         workspaceId: r.workspace_id,
