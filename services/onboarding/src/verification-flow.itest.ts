@@ -157,6 +157,8 @@ describe('verification flow with the real operations and connections services', 
     const f = await connected();
     const started = await c.StartVerification({ workspace_id: f.workspace, actor: OPERATOR, draft_id: f.draftId, expected_version: 2 });
     const before = await waitForDraft(f.workspace, f.draftId, ready, 'the verification');
+    // count only once the relay has published what the verification changed
+    await stack.log.waitFor(`draft/${f.draftId}`, 'draft.checkpoint_completed', 3);
     const eventsBefore = stack.log.of(`draft/${f.draftId}`).length;
 
     // A late "queued" and a "failed" for the same run (a run completes once), then a replay of an id.
@@ -180,7 +182,10 @@ describe('verification flow with the real operations and connections services', 
     const mongo = await connectMongo(testInfra().mongoUrl, stack.env.MONGO_DB!);
     try {
       const ids = late.map((e) => `onboarding-evidence:${e.id}`);
-      await waitFor(async () => (await mongo.collection('processed_events').countDocuments({ _id: { $in: ids } } as never)) === 2, { what: 'the late events to be handled' });
+      await waitFor(async () => (await mongo.collection('processed_events').countDocuments({ _id: { $in: ids } } as never)) === 2, {
+        timeoutMs: 60_000,
+        what: 'the late events to be handled',
+      });
     } finally {
       await mongo.close();
     }

@@ -42,7 +42,7 @@ export class MongoDraftRepository implements DraftRepository {
   private readonly revisions: RevisionLog<DraftEntity>;
 
   constructor(private readonly m: OnboardingModels, private readonly topic: string) {
-    this.revisions = new RevisionLog(m.draftRevisions, topic);
+    this.revisions = new RevisionLog(m.draftRevisions, m.draftHeads, topic);
   }
 
   async insert(draft: DraftEntity, events: EventEnvelope[]): Promise<DraftEntity> {
@@ -64,9 +64,9 @@ export class MongoDraftRepository implements DraftRepository {
   }
 
   async get(workspaceId: string, draftId: string): Promise<DraftEntity | null> {
-    const head = await this.m.draftHeads.findOne({ _id: draftId, workspaceId }, { body: 1 }).lean<{ body: DraftEntity }>();
+    const head = await this.m.draftHeads.findOne({ _id: draftId, workspaceId }, { body: 1, latestRevision: 1 }).lean<{ body: DraftEntity; latestRevision?: number }>();
     if (!head) return null;
-    const latest = await this.revisions.latest(workspaceId, draftId);
+    const latest = await this.revisions.latest(draftId, head.latestRevision);
     return toEntity(latest?.body ?? head.body);
   }
 

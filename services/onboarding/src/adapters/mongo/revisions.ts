@@ -36,20 +36,24 @@ export function revisionModel<T>(connection: Connection, name: string, collectio
 }
 
 export class RevisionLog<T> {
-  constructor(private readonly model: Model<RevisionDocument<T>>, private readonly topic: string) {}
+  constructor(
+    private readonly model: Model<RevisionDocument<T>>,
+    private readonly heads: Model<any>,
+    private readonly topic: string,
+  ) {}
 
-  get models(): Model<RevisionDocument<T>> {
-    return this.model;
-  }
-
-  /** The newest revision of an entity in a workspace, or null when it has none beyond its head. */
-  async latest(workspaceId: string, entityId: string): Promise<{ revision: number; body: T } | null> {
-    // (typed loosely: mongoose's filter type does not resolve through the generic document)
-    const doc = await (this.model as Model<any>)
-      .findOne({ entityId, workspaceId }, { revision: 1, body: 1 })
-      .sort({ revision: -1 })
-      .lean<{ revision: number; body: T }>();
-    return doc ?? null;
+  /**
+   * The newest revision of an entity, or null when it has none beyond its head. `hint` is the
+   * head's `latestRevision`: a lower bound of an existing revision, so probing forward by `_id`
+   * (the one lookup FerretDB answers from an index) finds the newest in one or two reads.
+   */
+  async latest(entityId: string, hint: number | undefined): Promise<{ revision: number; body: T } | null> {
+    let found: { revision: number; body: T } | null = null;
+    for (let revision = Math.max(2, hint ?? 2); ; revision++) {
+      const doc = await (this.model as Model<any>).findById(`${entityId}:${revision}`, { revision: 1, body: 1 }).lean<{ revision: number; body: T }>();
+      if (!doc) return found;
+      found = doc;
+    }
   }
 
   /** Appends revision `revision` with its events; false when someone appended it first. */
@@ -63,10 +67,12 @@ export class RevisionLog<T> {
         body,
         ...initialOutbox(outboxEntries(this.topic, events)),
       });
-      return true;
     } catch (err) {
       if (isDuplicateKeyError(err)) return false;
       throw err;
     }
+    // Only a hint: a racing update may leave it lower, never above an existing revision.
+    await this.heads.updateOne({ _id: entityId }, { $max: { latestRevision: revision } }).catch(() => undefined);
+    return true;
   }
 }

@@ -13,6 +13,8 @@ export interface HeadDocument<T> extends OutboxDocument {
   workspaceId: string;
   createdAt: Date;
   body: T;
+  /** a lower bound of the newest revision (see RevisionLog.latest) */
+  latestRevision: number;
 }
 
 export interface DraftHead extends HeadDocument<DraftEntity> {
@@ -37,6 +39,7 @@ const headFields = {
   workspaceId: { type: String, required: true },
   createdAt: { type: Date, required: true },
   body: { type: Schema.Types.Mixed, required: true },
+  latestRevision: { type: Number, default: 1 },
   ...outboxFields,
 };
 

@@ -5,6 +5,8 @@ import { afterCursor, decodeCursor, encodeCursor } from './page-token';
 import { RevisionLog } from './revisions';
 import type { OnboardingModels } from './schemas';
 
+type Head = { body: TenantEntity; latestRevision?: number };
+
 function toEntity(b: TenantEntity): TenantEntity {
   return {
     id: b.id,
@@ -27,7 +29,7 @@ export class MongoTenantRepository implements TenantRepository {
   private readonly revisions: RevisionLog<TenantEntity>;
 
   constructor(private readonly m: OnboardingModels, private readonly topic: string) {
-    this.revisions = new RevisionLog(m.tenantRevisions, topic);
+    this.revisions = new RevisionLog(m.tenantRevisions, m.tenantHeads, topic);
   }
 
   async insert(tenant: TenantEntity, events: EventEnvelope[]): Promise<TenantEntity | null> {
@@ -48,13 +50,13 @@ export class MongoTenantRepository implements TenantRepository {
   }
 
   async get(workspaceId: string, tenantId: string): Promise<TenantEntity | null> {
-    const head = await this.m.tenantHeads.findOne({ _id: tenantId, workspaceId }, { body: 1 }).lean<{ body: TenantEntity }>();
-    return head ? this.current(workspaceId, head.body) : null;
+    const head = await this.m.tenantHeads.findOne({ _id: tenantId, workspaceId }, { body: 1, latestRevision: 1 }).lean<Head>();
+    return head ? this.current(head) : null;
   }
 
   async findByExternalId(workspaceId: string, externalTenantId: string): Promise<TenantEntity | null> {
-    const head = await this.m.tenantHeads.findOne({ workspaceId, externalTenantId }, { body: 1 }).lean<{ body: TenantEntity }>();
-    return head ? this.current(workspaceId, head.body) : null;
+    const head = await this.m.tenantHeads.findOne({ workspaceId, externalTenantId }, { body: 1, latestRevision: 1 }).lean<Head>();
+    return head ? this.current(head) : null;
   }
 
   async transition(
@@ -84,13 +86,13 @@ export class MongoTenantRepository implements TenantRepository {
     let cursor = decodeCursor(pageToken);
     for (let batch = 0; batch < 10 && items.length < size; batch++) {
       const heads = await this.m.tenantHeads
-        .find({ workspaceId, ...afterCursor(cursor) }, { _id: 1, createdAt: 1, body: 1 })
+        .find({ workspaceId, ...afterCursor(cursor) }, { _id: 1, createdAt: 1, body: 1, latestRevision: 1 })
         .sort({ createdAt: -1, _id: -1 })
         .limit(size)
-        .lean<{ _id: string; createdAt: Date; body: TenantEntity }[]>();
+        .lean<(Head & { _id: string; createdAt: Date })[]>();
       for (const head of heads) {
         cursor = { createdAt: head.createdAt, id: head._id };
-        const tenant = await this.current(workspaceId, head.body);
+        const tenant = await this.current(head);
         if (!status || tenant.status === status) items.push(tenant);
         if (items.length === size) break;
       }
@@ -99,8 +101,8 @@ export class MongoTenantRepository implements TenantRepository {
     return { items, nextPageToken: cursor && items.length === size ? encodeCursor(cursor) : '' };
   }
 
-  private async current(workspaceId: string, head: TenantEntity): Promise<TenantEntity> {
-    const latest = await this.revisions.latest(workspaceId, head.id);
-    return toEntity(latest?.body ?? head);
+  private async current(head: Head): Promise<TenantEntity> {
+    const latest = await this.revisions.latest(head.body.id, head.latestRevision);
+    return toEntity(latest?.body ?? head.body);
   }
 }
