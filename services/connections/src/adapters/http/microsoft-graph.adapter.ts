@@ -30,11 +30,14 @@ interface GraphList<T> {
 
 /**
  * Microsoft adapter: an OAuth2 client-credentials token from the login endpoint, then Graph calls.
- * Tokens are not cached: a check is rare and must prove the current credential works.
+ * A token lives only as long as the target object of one operation (a check reads the organization
+ * and the grants with one token); nothing is cached across operations, so every check proves the
+ * current credential.
  */
 export class MicrosoftGraphAdapter implements ProviderAdapter {
   readonly provider = 'microsoft';
   private readonly graphOrigin: string;
+  private readonly tokens = new WeakMap<ProviderTarget, Promise<string>>();
 
   constructor(private readonly options: MicrosoftGraphOptions) {
     this.graphOrigin = new URL(options.graphBaseUrl).origin;
@@ -107,7 +110,17 @@ export class MicrosoftGraphAdapter implements ProviderAdapter {
     return items;
   }
 
-  private async token(target: ProviderTarget): Promise<string> {
+  private token(target: ProviderTarget): Promise<string> {
+    let token = this.tokens.get(target);
+    if (!token) {
+      token = this.requestToken(target);
+      this.tokens.set(target, token);
+      token.catch(() => this.tokens.delete(target));
+    }
+    return token;
+  }
+
+  private async requestToken(target: ProviderTarget): Promise<string> {
     const url = `${this.options.loginBaseUrl.replace(/\/+$/, '')}/${encodeURIComponent(target.targetTenantId)}/oauth2/v2.0/token`;
     const form = new URLSearchParams({
       grant_type: 'client_credentials',

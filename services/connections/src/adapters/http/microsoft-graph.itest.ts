@@ -10,7 +10,8 @@ const SECRET = 'adapter-itest-secret';
 describe('Microsoft Graph adapter against the provider simulator', () => {
   let simulator: ProviderSimulator;
   let adapter: MicrosoftGraphAdapter;
-  const target = { targetTenantId: TENANT, clientId: CLIENT, clientSecret: SECRET, connectionType: 'application' as const };
+  // A fresh target per test: the adapter keeps a token per target object, and each test resets the simulator.
+  let target = { targetTenantId: TENANT, clientId: CLIENT, clientSecret: SECRET, connectionType: 'application' as const };
 
   beforeAll(async () => {
     simulator = await startProviderSimulator();
@@ -18,6 +19,7 @@ describe('Microsoft Graph adapter against the provider simulator', () => {
   });
   afterAll(() => simulator.close());
   beforeEach(() => {
+    target = { ...target };
     simulator.state.reset();
     simulator.setTenant({ tenantId: TENANT, displayName: 'Contoso', clientSecret: SECRET, domains: ['contoso.onmicrosoft.com'] });
   });
@@ -32,6 +34,13 @@ describe('Microsoft Graph adapter against the provider simulator', () => {
     await expect(adapter.readOrganization(target)).resolves.toEqual({ id: TENANT, displayName: 'Contoso' });
     await expect(adapter.readOrganization({ ...target, targetTenantId: 'contoso.onmicrosoft.com' })).resolves.toMatchObject({ id: TENANT });
     expect(simulator.requests(TENANT).filter((r) => r.endpoint === 'token').every((r) => r.secretMatched)).toBe(true);
+  });
+
+  it('uses one token for the calls on one target, and a fresh one for the next target', async () => {
+    await adapter.readOrganization(target);
+    await adapter.readGrants(target);
+    await adapter.readOrganization({ ...target });
+    expect(simulator.requests(TENANT).filter((r) => r.endpoint === 'token')).toHaveLength(2);
   });
 
   it('reads application and delegated grants, following @odata.nextLink across pages', async () => {
@@ -79,7 +88,9 @@ describe('Microsoft Graph adapter against the provider simulator', () => {
     expect((await failure(adapter.readOrganization({ ...target, targetTenantId: 'bbbbbbbb-0000-4000-8000-000000000009' }))).kind).toBe('tenant_not_found');
 
     simulator.setTenant({ tenantId: TENANT, consentGranted: false });
-    expect(await failure(adapter.readOrganization(target))).toMatchObject({ kind: 'consent_missing', providerCode: 'AADSTS65001' });
+    expect(await failure(adapter.readOrganization({ ...target }))).toMatchObject({ kind: 'consent_missing', providerCode: 'AADSTS65001' });
+    // A token obtained before consent was revoked is refused by Graph: still consent missing.
+    expect(await failure(adapter.readOrganization(target))).toMatchObject({ kind: 'consent_missing', providerCode: 'InvalidAuthenticationToken' });
   });
 
   it('reports a Graph 403 as a missing permission', async () => {
