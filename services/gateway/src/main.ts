@@ -8,6 +8,7 @@ import { configSchema } from './config';
 import { RateLimiter } from './domain/rate-limit';
 import { connectDownstream } from './adapters/grpc/downstream';
 import { httpApp } from './adapters/http/app';
+import { OidcBearer } from './adapters/http/oidc';
 import { auditRoutes } from './adapters/http/routes/audit-routes';
 import { connectionsRoutes } from './adapters/http/routes/connections-routes';
 import { identityRoutes } from './adapters/http/routes/identity-routes';
@@ -38,7 +39,13 @@ runService('gateway', async ({ logger, lifecycle }) => {
 
   const store = new MongoIdentityStore(models, infra.topics.securityEvents, () => relay.kick());
   const sessionTtlMs = config.SESSION_TTL_HOURS * 3_600_000;
-  const identity = new Identity(store, sessionTtlMs);
+  const identity = new Identity(store, sessionTtlMs, Boolean(config.OIDC_ISSUER));
+  const oidc = config.OIDC_ISSUER
+    ? new OidcBearer(
+        { issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE!, jwksUrl: config.OIDC_JWKS_URL, emailClaim: config.OIDC_EMAIL_CLAIM },
+        logger,
+      )
+    : undefined;
   const guard = new AccessGuard(store, securityEvents);
   if (config.GATEWAY_SEED_ADMIN_EMAIL && config.GATEWAY_SEED_ADMIN_PASSWORD) {
     const seeded = await identity.seed(config.GATEWAY_SEED_ADMIN_EMAIL, config.GATEWAY_SEED_ADMIN_PASSWORD, config.GATEWAY_SEED_WORKSPACE);
@@ -68,6 +75,7 @@ runService('gateway', async ({ logger, lifecycle }) => {
     logger,
     actorLimiter: new RateLimiter(config.RATE_LIMIT_PER_MINUTE),
     signInLimiter: new RateLimiter(config.SIGN_IN_RATE_LIMIT_PER_MINUTE),
+    oidc,
     publicDir: path.resolve(__dirname, '../public'),
     routes: [
       ...identityRoutes({ identity, store, cookieSecure: config.COOKIE_SECURE, sessionTtlMs }),

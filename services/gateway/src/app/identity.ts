@@ -20,6 +20,8 @@ export class Identity {
   constructor(
     private readonly store: IdentityStore,
     private readonly sessionTtlMs: number,
+    /** users may sign in through the organisation's identity provider (then members need no password here) */
+    private readonly externalSignIn = false,
   ) {}
 
   async signIn(email: string, password: string): Promise<{ sessionToken: string; csrfToken: string; user: User }> {
@@ -38,10 +40,21 @@ export class Identity {
   }
 
   async fromSession(sessionToken: string): Promise<Principal | null> {
-    const session = await this.store.findSession(sha256(sessionToken));
-    if (!session || session.expiresAt.getTime() <= Date.now()) return null;
+    const tokenHash = sha256(sessionToken);
+    const session = await this.store.findSession(tokenHash);
+    if (!session) return null;
+    if (session.expiresAt.getTime() <= Date.now()) {
+      await this.store.deleteSession(tokenHash);
+      return null;
+    }
     const user = await this.store.findUser(session.userId);
     return user ? { user, via: 'session', csrfToken: session.csrfToken } : null;
+  }
+
+  /** A user the identity provider vouched for; only users already known here (members) get in. */
+  async fromExternalSignIn(email: string): Promise<Principal | null> {
+    const found = await this.store.findUserByEmail(email);
+    return found ? { user: { id: found.id, email: found.email, displayName: found.displayName }, via: 'token' } : null;
   }
 
   /** API tokens look like `ta_<id>.<secret>`; only a hash of the secret is stored. */
@@ -89,13 +102,14 @@ export class Identity {
   ): Promise<{ membership: Membership; created: boolean }> {
     let user: User | null = await this.store.findUserByEmail(input.email);
     if (!user) {
-      if (!input.initialPassword) {
+      if (!input.initialPassword && !this.externalSignIn) {
         throw invalidArgument('MEMBER.PASSWORD_REQUIRED', 'no user has this e-mail: give an initialPassword to create one', { field: 'initialPassword' });
       }
       user = await this.store.createUser({
         email: input.email,
         displayName: input.displayName ?? input.email,
-        passwordHash: await hashPassword(input.initialPassword),
+        // Without a password the user can only sign in through the identity provider.
+        passwordHash: input.initialPassword ? await hashPassword(input.initialPassword) : UNUSABLE_HASH,
       });
     }
     const tenantScope: TenantScope = input.tenantIds ? { kind: 'some', tenantIds: input.tenantIds } : { kind: 'all' };

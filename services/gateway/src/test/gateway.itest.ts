@@ -1,10 +1,35 @@
 import { createKafka, EventConsumer, topicsFor, type EventEnvelope } from '@tenantatlas/shared';
 import { freePort, startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
 import { connectDownstream } from '../adapters/grpc/downstream';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { GatewayClient } from './gateway-client';
 
 const ADMIN = { email: 'admin@example.test', password: 'admin-password-1' };
+const AUDIENCE = 'api://tenantatlas-itest';
+
+/** A stand-in identity provider: discovery document, JWKS, and a way to mint tokens. */
+async function startIssuer() {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const server = http.createServer((req, res) => {
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    res.setHeader('content-type', 'application/json');
+    if (req.url === '/issuer/.well-known/openid-configuration') return void res.end(JSON.stringify({ issuer: `${base}/issuer`, jwks_uri: `${base}/keys` }));
+    if (req.url === '/keys') return void res.end(JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig', alg: 'RS256' }] }));
+    res.statusCode = 404;
+    res.end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/issuer`;
+  const mint = (claims: Record<string, unknown>) => {
+    const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const data = `${enc({ alg: 'RS256', kid: 'k1', typ: 'JWT' })}.${enc({ iss: issuer, aud: AUDIENCE, exp: Math.floor(Date.now() / 1000) + 300, ...claims })}`;
+    return `${data}.${sign('sha256', Buffer.from(data), privateKey).toString('base64url')}`;
+  };
+  return { issuer, mint, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
 
 type Operation = { method: string; path: string; capability?: string; requiresWorkspace: boolean };
 
@@ -26,7 +51,8 @@ function operationsOf(doc: any, workspaceId: string, tenantId = 'tenant-x'): Ope
 describe('gateway as a process: identity, isolation, errors', () => {
   const infra = testInfra();
   const prefix = `${uniqueName('gw')}.`;
-  const env = { MONGO_DB: uniqueName('gateway'), KAFKA_TOPIC_PREFIX: prefix, GATEWAY_SEED_ADMIN_EMAIL: ADMIN.email, GATEWAY_SEED_ADMIN_PASSWORD: ADMIN.password, SIGN_IN_RATE_LIMIT_PER_MINUTE: '12' };
+  const env = { MONGO_DB: uniqueName('gateway'), KAFKA_TOPIC_PREFIX: prefix, GATEWAY_SEED_ADMIN_EMAIL: ADMIN.email, GATEWAY_SEED_ADMIN_PASSWORD: ADMIN.password, SIGN_IN_RATE_LIMIT_PER_MINUTE: '12', OIDC_AUDIENCE: AUDIENCE };
+  let issuer: Awaited<ReturnType<typeof startIssuer>>;
   const denials: EventEnvelope[] = [];
   let gateway: ServiceProcess;
   let consumer: EventConsumer;
@@ -39,7 +65,8 @@ describe('gateway as a process: identity, isolation, errors', () => {
   let doc: any;
 
   beforeAll(async () => {
-    gateway = await startService('gateway', { env, portVariable: 'HTTP_PORT', readiness: { httpPath: '/readyz' } });
+    issuer = await startIssuer();
+    gateway = await startService('gateway', { env: { ...env, OIDC_ISSUER: issuer.issuer }, portVariable: 'HTTP_PORT', readiness: { httpPath: '/readyz' } });
     base = `http://${gateway.address}`;
     const kafka = createKafka({ clientId: 'gateway-itest', brokers: infra.kafkaBrokers, logger: pino({ level: 'silent' }) });
     consumer = new EventConsumer({
@@ -73,6 +100,7 @@ describe('gateway as a process: identity, isolation, errors', () => {
   afterAll(async () => {
     await consumer?.stop();
     await gateway?.stop();
+    await issuer?.close();
   });
 
   it('seeds the admin with an owned workspace and never logs the password', async () => {
@@ -161,8 +189,8 @@ describe('gateway as a process: identity, isolation, errors', () => {
     expect(malformed.status).toBe(400);
     expect(malformed.json.error.code).toBe('REQUEST.MALFORMED_JSON');
     expect(malformed.text).not.toMatch(/\n\s+at /);
-    const member = await admin.post(`/api/workspaces/${workspaceA}/members`, { email: 'new@example.test', role: 'readonly' });
-    expect(member.json.error.code).toBe('MEMBER.PASSWORD_REQUIRED');
+    const member = await admin.post(`/api/workspaces/${workspaceA}/members`, { email: 'new@example.test', role: 'superuser' });
+    expect(member.json.error).toMatchObject({ code: 'REQUEST.INVALID', details: { field: 'body.role' } });
   });
 
   it('requires the CSRF header for cookie-authenticated writes, and accepts API tokens without it', async () => {
@@ -174,6 +202,22 @@ describe('gateway as a process: identity, isolation, errors', () => {
     expect(viaToken.json.user.email).toBe(ADMIN.email);
     const forged = await new GatewayClient(base).request('GET', '/api/me', undefined, { authorization: `Bearer ${token}x` });
     expect(forged.status).toBe(401);
+  });
+
+  it('accepts bearer JWTs of the configured identity provider for known users only', async () => {
+    const asBearer = (token: string) => new GatewayClient(base).request('GET', '/api/me', undefined, { authorization: `Bearer ${token}` });
+    const ok = await asBearer(issuer.mint({ sub: 'entra-1', email: ADMIN.email }));
+    expect(ok.status).toBe(200);
+    expect(ok.json.user.email).toBe(ADMIN.email);
+    expect((await asBearer(issuer.mint({ email: ADMIN.email, aud: 'api://other' }))).status).toBe(401);
+    expect((await asBearer(issuer.mint({ email: ADMIN.email, exp: Math.floor(Date.now() / 1000) - 600 }))).status).toBe(401);
+    expect((await asBearer(issuer.mint({ email: 'stranger@example.test' }))).json.error.code).toBe('AUTH.INVALID_TOKEN');
+    // A member added without a password signs in through the identity provider only.
+    await admin.post(`/api/workspaces/${workspaceA}/members`, { email: 'sso@example.test', role: 'readonly' });
+    const sso = await asBearer(issuer.mint({ email: 'sso@example.test' }));
+    expect(sso.json.workspaces).toEqual([expect.objectContaining({ id: workspaceA, role: 'readonly' })]);
+    const password = await new GatewayClient(base).request('POST', '/api/auth/login', { email: 'sso@example.test', password: 'anything-at-all' });
+    expect(password.status).toBe(401);
   });
 
   it('serves an OpenAPI 3.1 document whose every operation is a real route', async () => {

@@ -4,8 +4,10 @@ import { DomainError, type z } from '@tenantatlas/shared';
 import type { AccessGuard } from '../../app/access-guard';
 import type { Identity, Principal } from '../../app/identity';
 import type { Membership } from '../../domain/access';
+import { looksLikeJwt } from '../../domain/jwt';
 import type { RateLimiter } from '../../domain/rate-limit';
 import { badRequest, toHttpError, unauthenticated } from './errors';
+import type { OidcBearer } from './oidc';
 import { isReply, STREAMED, type RouteContext, type RouteDef } from './route';
 
 export const SESSION_COOKIE = 'ta_session';
@@ -18,13 +20,19 @@ export function readCookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-/** Bearer API token first (automation), then the UI's session cookie. */
-export async function authenticate(identity: Identity, req: Request): Promise<Principal | null> {
+/** A bearer token first (our API tokens, or the identity provider's JWTs), then the UI's session cookie. */
+export async function authenticate(identity: Identity, req: Request, oidc?: OidcBearer): Promise<Principal | null> {
   const authorization = req.headers.authorization;
   if (authorization) {
-    const match = /^Bearer (.+)$/i.exec(authorization);
-    const principal = match ? await identity.fromApiToken(match[1]!.trim()) : null;
-    if (!principal) throw new DomainError('AUTH.INVALID_TOKEN', 'unauthenticated', 'the API token is not valid');
+    const bearer = /^Bearer (.+)$/i.exec(authorization)?.[1]?.trim() ?? '';
+    let principal: Principal | null = null;
+    if (oidc && looksLikeJwt(bearer)) {
+      const email = await oidc.emailOf(bearer);
+      principal = email ? await identity.fromExternalSignIn(email) : null;
+    } else if (bearer) {
+      principal = await identity.fromApiToken(bearer);
+    }
+    if (!principal) throw new DomainError('AUTH.INVALID_TOKEN', 'unauthenticated', 'the bearer token is not valid');
     return principal;
   }
   const session = readCookie(req, SESSION_COOKIE);
@@ -48,6 +56,8 @@ export interface PipelineDeps {
   actorLimiter: RateLimiter;
   /** per client address, for sign-in attempts */
   signInLimiter: RateLimiter;
+  /** bearer JWTs of the organisation's identity provider, when configured */
+  oidc?: OidcBearer;
 }
 
 function limit(limiter: RateLimiter, key: string): void {
@@ -63,7 +73,7 @@ export function handle(deps: PipelineDeps, def: RouteDef) {
   return async (req: Request, res: Response) => {
     try {
       if (def.auth === 'public') limit(deps.signInLimiter, req.ip ?? 'unknown');
-      const principal = def.auth === 'public' ? null : await authenticate(deps.identity, req);
+      const principal = def.auth === 'public' ? null : await authenticate(deps.identity, req, deps.oidc);
       if (def.auth !== 'public' && !principal) throw unauthenticated();
       if (principal) limit(deps.actorLimiter, principal.user.id);
       if (principal?.via === 'session' && def.method !== 'get' && req.get('x-csrf-token') !== principal.csrfToken) {
