@@ -72,7 +72,8 @@ export async function writeDraft(
       updatedBy: operator ? options.actor : current.updatedBy,
     };
     const facts = draftEvents(current, next, change.action, change.extra);
-    const saved = await deps.drafts.save(next, current.revision, envelopes(facts, options.workspaceId, options.actor, now));
+    const tenantSlotHeld = !!current.tenantId && current.tenantId === next.tenantId;
+    const saved = await deps.drafts.save(next, current.revision, envelopes(facts, options.workspaceId, options.actor, now), { tenantSlotHeld });
     if (saved) {
       deps.outbox.kick();
       return saved;

@@ -53,9 +53,10 @@ export interface DraftRepository {
   /**
    * Replaces the draft if its revision is still `expectedRevision`; null when someone wrote in
    * between (the caller re-reads and decides). Throws TENANT.ONBOARDING_IN_PROGRESS when linking a
-   * tenant that has another open draft.
+   * tenant that has another open draft; `tenantSlotHeld` says the draft already holds its tenant's
+   * open-draft slot (it was open and linked to the same tenant before this write).
    */
-  save(next: DraftEntity, expectedRevision: number, events: EventEnvelope[]): Promise<DraftEntity | null>;
+  save(next: DraftEntity, expectedRevision: number, events: EventEnvelope[], options?: { tenantSlotHeld?: boolean }): Promise<DraftEntity | null>;
   findOpenByTenant(workspaceId: string, tenantId: string): Promise<DraftEntity | null>;
   /** Open drafts that may care about a fact of this tenant (a run or a connection of it). */
   findOpenForEvidence(workspaceId: string, match: { tenantId?: string | null }): Promise<DraftEntity[]>;

@@ -70,9 +70,9 @@ export class MongoDraftRepository implements DraftRepository {
     return toEntity(latest?.body ?? head.body);
   }
 
-  async save(next: DraftEntity, expectedRevision: number, events: EventEnvelope[]): Promise<DraftEntity | null> {
+  async save(next: DraftEntity, expectedRevision: number, events: EventEnvelope[], options: { tenantSlotHeld?: boolean } = {}): Promise<DraftEntity | null> {
     const open = !!next.tenantId && !isTerminal(next);
-    const claimed = open ? await this.claim(next) : false;
+    const claimed = open && !options.tenantSlotHeld ? await this.claim(next) : false;
     const appended = await this.revisions.append(next.workspaceId, next.id, expectedRevision + 1, { ...next, revision: expectedRevision + 1 }, events);
     if (!appended) {
       if (claimed) await this.release(next.workspaceId, next.tenantId!, next.id);
