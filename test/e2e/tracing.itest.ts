@@ -8,8 +8,10 @@ import * as grpc from '@grpc/grpc-js';
 import { loadProto, promiseClient, topicsFor, type PromiseClient } from '@tenantatlas/shared';
 import type { ProtoGrpcType as AuditProto } from '@tenantatlas/shared/proto/audit';
 import type { ProtoGrpcType as ConnectionsProto } from '@tenantatlas/shared/proto/connections';
+import type { ProtoGrpcType as OnboardingProto } from '@tenantatlas/shared/proto/onboarding';
 import type { AuditServiceClient } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditService';
 import type { ConnectionsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
+import type { OnboardingServiceClient } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/OnboardingService';
 import { freePort, startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
 import { GatewaySession, newTraceparent, sample, scrape, urlOf, withTrace } from './observability-support';
 import { OtlpReceiver, SPAN_KIND, type ReceivedSpan } from './otlp-receiver';
@@ -40,6 +42,7 @@ describe('observability across service processes', () => {
   let providerUrl = '';
   let connections: PromiseClient<ConnectionsServiceClient>;
   let audit: PromiseClient<AuditServiceClient>;
+  let onboarding: PromiseClient<OnboardingServiceClient>;
 
   beforeAll(async () => {
     const otlp = await receiver.start();
@@ -75,11 +78,14 @@ describe('observability across service processes', () => {
     connections = promiseClient(new c.ConnectionsService(processes.connections!.address, grpc.credentials.createInsecure()));
     const a = loadProto<AuditProto>('tenantatlas/audit/v1/audit.proto').tenantatlas.audit.v1;
     audit = promiseClient(new a.AuditService(processes.audit!.address, grpc.credentials.createInsecure()));
+    const o = loadProto<OnboardingProto>('tenantatlas/onboarding/v1/onboarding.proto').tenantatlas.onboarding.v1;
+    onboarding = promiseClient(new o.OnboardingService(processes.onboarding!.address, grpc.credentials.createInsecure()));
   });
 
   afterAll(async () => {
     connections?.close();
     audit?.close();
+    onboarding?.close();
     await Promise.all(Object.values(processes).map((service) => service.stop()));
     await receiver.stop();
   });
@@ -150,6 +156,45 @@ describe('observability across service processes', () => {
       { timeoutMs: 30_000, what: 'audit records with the trace id' },
     );
     expect(recorded.map((e) => e.type)).toEqual(expect.arrayContaining([expect.stringMatching(/^tenantatlas\.operations\.run\./)]));
+  });
+
+  it("carries the wizard's verification from onboarding through operations and the worker to connections", async () => {
+    const base = { workspace_id: WORKSPACE, actor: ACTOR };
+    const externalTenantId = randomUUID();
+    let { draft } = await onboarding.CreateDraft(base);
+    ({ draft } = await onboarding.IdentifyTenant({
+      ...base,
+      draft_id: draft!.id,
+      expected_version: draft!.version,
+      external_tenant_id: externalTenantId,
+      name: 'Traced tenant',
+      primary_domain: 'traced.example.com',
+    }));
+    ({ draft } = await onboarding.SelectConnection({
+      ...base,
+      draft_id: draft!.id,
+      expected_version: draft!.version,
+      new_connection: { display_name: 'Traced', client_id: randomUUID(), target_tenant_id: externalTenantId, client_secret: 'not-a-real-secret' },
+    }));
+    // as the gateway calls it, inside the browser's trace
+    const { traceId, traceparent } = newTraceparent();
+    const verification = await onboarding.StartVerification({ ...base, draft_id: draft!.id, expected_version: draft!.version }, withTrace(traceparent));
+    expect(verification.run_id).not.toBe('');
+
+    const wanted: [string, number, string][] = [
+      ['onboarding', SPAN_KIND.server, '/StartVerification'],
+      ['operations', SPAN_KIND.server, '/StartRun'],
+      ['operations', SPAN_KIND.consumer, topicsFor(prefix).runRequests],
+      ['connections', SPAN_KIND.server, '/CheckConnection'],
+      ['audit', SPAN_KIND.consumer, topicsFor(prefix).operationsEvents],
+    ];
+    const complete = (trace: ReceivedSpan[]) =>
+      wanted.every(([service, kind, part]) => trace.some((s) => s.service === service && s.kind === kind && s.name.includes(part)));
+    const spans = await traceWhen(traceId, complete, 'the verification from onboarding to connections in one trace');
+    // operations' StartRun server span is the child of onboarding's client call
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    const startRun = spans.find((s) => s.service === 'operations' && s.kind === SPAN_KIND.server && s.name.includes('/StartRun'))!;
+    expect(byId.get(startRun.parentSpanId)).toMatchObject({ service: 'onboarding', kind: SPAN_KIND.client });
   });
 
   it('exports one trace that spans connections and audit across gRPC and Kafka', async () => {
@@ -242,9 +287,16 @@ describe('observability across service processes', () => {
       noopSucceeded: await metric('tenantatlas_runs_completed_total', { ...noop, outcome: 'succeeded' }),
     };
 
-    // two starts of one check: the provider is unreachable, so the first stays active (retrying)
-    // and the second gets it back; a no-op run completes at once
-    const subject = randomUUID();
+    // two starts of one check of a real connection: the provider is unreachable, so the first run
+    // stays active (retrying) and the second gets it back; a no-op run completes at once
+    const created = await gateway.send('POST', `/api/workspaces/${gateway.workspaceId}/connections`, {
+      tenant_id: tenantId,
+      display_name: 'Counted connection',
+      client_id: randomUUID(),
+      target_tenant_id: randomUUID(),
+      client_secret: 'not-a-real-secret',
+    });
+    const subject = (created.body as { connection: { id: string } }).connection.id;
     const first = await gateway.send('POST', runs, { tenant_id: tenantId, ...check, subject });
     const second = await gateway.send('POST', runs, { tenant_id: tenantId, ...check, subject });
     expect([first.status, second.status]).toEqual([200, 200]);
