@@ -86,7 +86,14 @@ async function main(): Promise<void> {
 
     const contention: number[] = [];
     let conflicts = 0;
-    const tenantIds = ids.filter((_, i) => i % 10 === 0).slice(0, CONTENDERS);
+    const tenantIds: string[] = [];
+    for (let i = 0; i < CONTENDERS; i++) {
+      const { connection } = await client.CreateConnection({
+        workspace_id: 'ws-bench', actor, tenant_id: 'tenant-contended', display_name: `contender ${i}`,
+        client_id: randomUUID(), target_tenant_id: randomUUID(), client_secret: 'bench-secret',
+      });
+      tenantIds.push(connection!.id);
+    }
     for (let round = 0; round < 5; round++) {
       await timed(() => Promise.all(tenantIds.map((id) =>
         client.SetDefaultConnection({ workspace_id: 'ws-bench', actor, connection_id: id }).catch(() => void conflicts++),

@@ -35,6 +35,22 @@ function validFault(input: Record<string, unknown>): FaultRule | string {
   return input as unknown as FaultRule;
 }
 
+function validTenant(input: Record<string, unknown>): Partial<SimTenantConfig> | string {
+  for (const field of ['domains', 'applicationPermissions', 'delegatedPermissions'] as const) {
+    const value = input[field];
+    if (value !== undefined && (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))) return `${field} must be an array of strings`;
+  }
+  for (const field of ['users', 'groups', 'pageSize'] as const) {
+    const value = input[field];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 0)) return `${field} must be a non-negative integer`;
+  }
+  if (input.consentGranted !== undefined && typeof input.consentGranted !== 'boolean') return 'consentGranted must be a boolean';
+  for (const field of ['displayName', 'clientSecret'] as const) {
+    if (input[field] !== undefined && typeof input[field] !== 'string') return `${field} must be a string`;
+  }
+  return input as Partial<SimTenantConfig>;
+}
+
 export function handleControl(state: SimulatorState, method: string, url: URL, body: string): Reply {
   const path = url.pathname;
   if (path === '/_sim/health') return { status: 200, body: { status: 'ok' } };
@@ -54,9 +70,10 @@ export function handleControl(state: SimulatorState, method: string, url: URL, b
       return tenant ? { status: 200, body: { ...tenant, clientSecret: undefined } } : { status: 404, body: { error: 'no such tenant' } };
     }
     if (method !== 'PUT') return { status: 405, body: { error: 'use GET or PUT' } };
-    const config = parse(body);
-    if (!config) return { status: 400, body: { error: 'body must be a JSON object' } };
-    const tenant = state.setTenant({ ...(config as Partial<SimTenantConfig>), tenantId });
+    const input = parse(body);
+    const config = input ? validTenant(input) : 'body must be a JSON object';
+    if (typeof config === 'string') return { status: 400, body: { error: config } };
+    const tenant = state.setTenant({ ...config, tenantId });
     return { status: 200, body: { ...tenant, clientSecret: undefined } };
   }
   if (method === 'DELETE') {

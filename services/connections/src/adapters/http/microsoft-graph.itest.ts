@@ -110,6 +110,8 @@ describe('Microsoft Graph adapter against the provider simulator', () => {
     await expect(adapter.readOrganization(target)).resolves.toEqual({ id: TENANT, displayName: 'Scripted' });
     const bad = await fetch(`${simulator.url}/_sim/tenants/${TENANT}/faults`, { method: 'POST', body: JSON.stringify({ kind: 'meteor' }) });
     expect(bad.status).toBe(400);
+    const badTenant = await fetch(`${simulator.url}/_sim/tenants/${TENANT}`, { method: 'PUT', body: JSON.stringify({ users: 'many' }) });
+    expect(badTenant.status).toBe(400);
     const log = (await (await fetch(`${simulator.url}/_sim/requests?tenantId=${TENANT}`)).json()) as { requests: { status: number }[] };
     expect(log.requests.map((r) => r.status)).toEqual([429, 200, 200]);
   });
