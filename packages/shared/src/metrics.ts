@@ -4,6 +4,7 @@ import { metrics, type Histogram, type Meter } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Logger } from 'pino';
+import { ConfigError } from './config';
 
 /**
  * Prometheus metrics for every service. One OpenTelemetry MeterProvider per process (registered
@@ -54,7 +55,7 @@ export type MetricsPortSetting = { port: number } | { disabled: true };
 
 /**
  * METRICS_PORT: unset → the service's default port, a number → that port (0 = any free port),
- * `off` → no endpoint. Anything else is a configuration error.
+ * `off` → no endpoint. Anything else is a ConfigError (the service refuses to start, naming it).
  */
 export function metricsPortFrom(service: string, env: NodeJS.ProcessEnv = process.env): MetricsPortSetting {
   const raw = env.METRICS_PORT?.trim();
@@ -62,7 +63,7 @@ export function metricsPortFrom(service: string, env: NodeJS.ProcessEnv = proces
   if (raw === 'off') return { disabled: true };
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`METRICS_PORT: expected a port number or "off", got "${raw}"`);
+    throw new ConfigError([`METRICS_PORT: expected a port number or "off", got "${raw}"`]);
   }
   return { port };
 }
