@@ -71,7 +71,7 @@ async function main(): Promise<void> {
 
     const sequential: number[] = [];
     for (const id of ids) await timed(() => client.CheckConnection({ workspace_id: 'ws-bench', connection_id: id, actor }), sequential);
-    console.log(`CheckConnection one at a time (token + 6 Graph calls each): ${stats(sequential)}`);
+    console.log(`CheckConnection one at a time (1 token + 5 Graph requests each): ${stats(sequential)}`);
 
     const queue = [...ids, ...ids];
     const parallel: number[] = [];
