@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { guid, rejection, startHarness, USER, WORKER, type Harness } from './testing/harness';
+import { guid, rejection, startHarness, USER, WORKER, waitForEvent, type Harness } from './testing/harness';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT, uniqueName } from '@tenantatlas/shared/testing';
@@ -44,9 +44,13 @@ describe('credential key rotation across restarts', () => {
     expect((await check(harness)).status).toBe('healthy');
   });
 
-  it('with k2 active and k1 kept: the old credential still works, a rotated one is sealed with k2', async () => {
+  it('with k2 active and k1 kept: the old credential still works and is re-sealed with k2; a rotated one uses k2', async () => {
     const harness = await start(`${k2},${k1}`);
-    expect((await check(harness)).status).toBe('healthy');
+    const first = await check(harness);
+    expect(first.status).toBe('healthy');
+    expect(first.connection!.credential_key_id).toBe('k2');
+    const [verified] = await waitForEvent(harness, connectionId, 'verified', 2).then((events) => events.slice(-1));
+    expect(verified!.data).toMatchObject({ credentialResealed: true, credentialKeyId: 'k2' });
     const { connection } = await harness.client.RotateCredential({ workspace_id: WS, actor: USER, connection_id: connectionId, client_secret: SECRET });
     expect(connection!.credential_key_id).toBe('k2');
     expect((await check(harness)).status).toBe('healthy');

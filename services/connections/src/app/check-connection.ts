@@ -50,6 +50,20 @@ function sameSubject(a: Connection, b: Connection): boolean {
   );
 }
 
+/**
+ * Lazy re-encryption: a credential sealed with a key that is no longer the active one is sealed
+ * again with the active key when a check records its result, so retiring a key only needs every
+ * connection to be checked (or rotated) once. Undefined when nothing needs to change.
+ */
+function resealed(ctx: ConnectionsContext, current: Connection): Connection['credential'] | undefined {
+  if (!current.credential || !ctx.keyring.isOutdated(current.credential)) return undefined;
+  try {
+    return ctx.keyring.seal(ctx.keyring.open(current.credential, current.id), current.id);
+  } catch {
+    return undefined; // unreadable: the check already reported CONNECTION.CREDENTIAL_UNREADABLE
+  }
+}
+
 /** Runs the provider check, records its result on the connection and emits `verified`. */
 export async function checkConnection(ctx: ConnectionsContext, cmd: CheckCommand): Promise<CheckResult> {
   const checked = await loadConnection(ctx.repository, cmd);
@@ -59,6 +73,7 @@ export async function checkConnection(ctx: ConnectionsContext, cmd: CheckCommand
   const connection = await mutate(ctx.repository, cmd, (current) => {
     if (!sameSubject(current, checked)) return null;
     const consent = report.consent && report.consent !== current.consentStatus ? report.consent : undefined;
+    const credential = resealed(ctx, current);
     return {
       changes: {
         verificationStatus: report.status,
@@ -68,6 +83,7 @@ export async function checkConnection(ctx: ConnectionsContext, cmd: CheckCommand
         updatedAt: checkedAt,
         ...(consent ? { consentStatus: consent } : {}),
         ...(report.granted ? { granted: { ...report.granted, refreshedAt: checkedAt } } : {}),
+        ...(credential ? { credential } : {}),
       },
       events: (after) => [
         connectionEvent('verified', after, cmd.actor, {
@@ -76,6 +92,7 @@ export async function checkConnection(ctx: ConnectionsContext, cmd: CheckCommand
           retryable: report.retryable,
           retryAfterMs: report.retryAfterMs,
           missingPermissions: report.missingPermissions,
+          ...(credential ? { credentialResealed: true, credentialKeyId: credential.keyId } : {}),
           before: { verificationStatus: current.verificationStatus, consentStatus: current.consentStatus },
           after: { verificationStatus: after.verificationStatus, consentStatus: after.consentStatus },
         }),
