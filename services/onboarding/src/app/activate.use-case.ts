@@ -57,6 +57,15 @@ export async function activate(deps: OnboardingDeps, cmd: ActivateCommand): Prom
         : { override: false },
     };
   });
-  const tenant = await transitionTenant(deps, cmd.workspaceId, tenantId, 'activate', cmd.actor, { extra: { draftId: draft.id, override: cmd.override } });
-  return { draft, tenant };
+  // The draft is completed (terminal) now; the tenant follows. The transition is idempotent, so a
+  // transient failure is retried here rather than leaving a completed draft with an inactive tenant.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const tenant = await transitionTenant(deps, cmd.workspaceId, tenantId, 'activate', cmd.actor, { extra: { draftId: draft.id, override: cmd.override } });
+      return { draft, tenant };
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
 }
