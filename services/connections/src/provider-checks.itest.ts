@@ -73,6 +73,8 @@ describe('provider checks through the connections service', () => {
     ['503 with Retry-After', { kind: 'unavailable', retryAfterSeconds: 7 }, { status: 'error', reason_code: 'PROVIDER.UNAVAILABLE', retryable: true, retry_after_ms: 7000 }],
     ['a Graph answer slower than the timeout', { kind: 'slow', endpoint: 'graph', delayMs: 3000 }, { status: 'error', reason_code: 'PROVIDER.TIMEOUT', retryable: true, retry_after_ms: 0 }],
     ['a Graph 403', { kind: 'forbidden', endpoint: '/v1.0/organization' }, { status: 'blocked', reason_code: 'PROVIDER.PERMISSION_MISSING', retryable: false }],
+    ['consent missing at sign-in (AADSTS65001)', { kind: 'consent_missing', endpoint: 'token' }, { status: 'blocked', reason_code: 'PROVIDER.CONSENT_MISSING', consent_status: 'required' }],
+    ['an unreachable sign-in (503 without Retry-After)', { kind: 'unavailable', endpoint: 'token' }, { status: 'error', reason_code: 'PROVIDER.UNAVAILABLE', retryable: true, retry_after_ms: 0 }],
   ] as const)('maps %s', async (_what, fault, expected) => {
     const { id, targetTenantId } = await connectionTo({});
     h.simulator.addFault(targetTenantId, { ...fault, times: 1 });
