@@ -88,7 +88,7 @@ describe('isolation matrix over every route, against the real services', () => {
     expect(ops.length).toBeGreaterThan(30);
     for (const op of ops) {
       const res = await call(users.outsider, op);
-      expect([label(op), res.status, res.json?.error?.code]).toEqual([label(op), 404, 'WORKSPACE.NOT_FOUND']);
+      expect([label(op), res.status, res.json?.code]).toEqual([label(op), 404, 'WORKSPACE.NOT_FOUND']);
       const exposed = res.text + JSON.stringify([...res.headers]);
       for (const secret of secretsOf()) expect(exposed).not.toContain(secret);
     }
@@ -100,7 +100,7 @@ describe('isolation matrix over every route, against the real services', () => {
     expect(aboutContoso.length).toBeGreaterThan(20);
     for (const op of aboutContoso.filter((o) => !o.capability || limitedCaps.has(o.capability))) {
       const res = await call(users.limited, op);
-      expect([label(op), res.status, res.json?.error?.code]).toEqual([label(op), 404, 'TENANT.NOT_FOUND']);
+      expect([label(op), res.status, res.json?.code]).toEqual([label(op), 404, 'TENANT.NOT_FOUND']);
       for (const secret of secretsOf()) expect(res.text).not.toContain(secret);
     }
     // Lists show only the member's tenant.
@@ -119,7 +119,7 @@ describe('isolation matrix over every route, against the real services', () => {
     expect(denied.length).toBeGreaterThan(20);
     for (const op of denied) {
       const res = await call(users.readonly, op);
-      expect([label(op), res.status, res.json?.error?.code]).toEqual([label(op), 403, 'ACCESS.CAPABILITY_MISSING']);
+      expect([label(op), res.status, res.json?.code]).toEqual([label(op), 403, 'ACCESS.CAPABILITY_MISSING']);
     }
   });
 

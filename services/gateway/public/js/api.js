@@ -28,8 +28,8 @@ export async function api(method, path, body) {
   if (res.status === 204) return null;
   const json = await res.json().catch(() => null);
   if (!res.ok) {
-    const error = (json && json.error) || {};
-    throw new ApiError(res.status, error.code || `HTTP_${res.status}`, error.message || res.statusText, error.details);
+    const problem = json || {}; // RFC 9457 problem document
+    throw new ApiError(res.status, problem.code || `HTTP_${res.status}`, problem.detail || res.statusText, problem.details);
   }
   return json;
 }

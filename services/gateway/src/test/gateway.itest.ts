@@ -114,7 +114,7 @@ describe('gateway as a process: identity, isolation, errors', () => {
   it('refuses a wrong password and unauthenticated calls with 401', async () => {
     const wrong = await new GatewayClient(base).request('POST', '/api/auth/login', { email: ADMIN.email, password: 'nope' });
     expect(wrong.status).toBe(401);
-    expect(wrong.json.error.code).toBe('AUTH.INVALID_CREDENTIALS');
+    expect(wrong.json.code).toBe('AUTH.INVALID_CREDENTIALS');
     const anonymous = await new GatewayClient(base).get(`/api/workspaces/${workspaceA}/tenants`);
     expect(anonymous.status).toBe(401);
   });
@@ -125,7 +125,7 @@ describe('gateway as a process: identity, isolation, errors', () => {
     for (const op of ops) {
       const res = await outsider.request(op.method, op.path, op.method === 'GET' ? undefined : {});
       expect({ op: `${op.method} ${op.path}`, status: res.status }).toEqual({ op: `${op.method} ${op.path}`, status: 404 });
-      expect(res.json.error.code).toBe('WORKSPACE.NOT_FOUND');
+      expect(res.json.code).toBe('WORKSPACE.NOT_FOUND');
       expect(res.text).not.toContain('Demo workspace');
     }
     // Same answer as for a workspace that does not exist at all.
@@ -140,20 +140,20 @@ describe('gateway as a process: identity, isolation, errors', () => {
     for (const op of ops) {
       const res = await readonly.request(op.method, op.path, op.method === 'GET' ? undefined : {});
       expect({ op: `${op.method} ${op.path}`, status: res.status }).toEqual({ op: `${op.method} ${op.path}`, status: 403 });
-      expect(res.json.error.code).toBe('ACCESS.CAPABILITY_MISSING');
+      expect(res.json.code).toBe('ACCESS.CAPABILITY_MISSING');
     }
   });
 
   it('answers 404 for a tenant outside a limited member scope, and lets the allowed tenant through to the service', async () => {
     const other = await limited.get(`/api/workspaces/${workspaceA}/tenants/tenant-other`);
     expect(other.status).toBe(404);
-    expect(other.json.error.code).toBe('TENANT.NOT_FOUND');
+    expect(other.json.code).toBe('TENANT.NOT_FOUND');
     const startOther = await limited.post(`/api/workspaces/${workspaceA}/runs`, { tenant_id: 'tenant-other', type: 'inventory.sync' });
     expect(startOther.status).toBe(404);
     // Allowed: passes isolation, then meets the (unconfigured) onboarding service.
     const allowed = await limited.get(`/api/workspaces/${workspaceA}/tenants/tenant-allowed`);
     expect(allowed.status).toBe(503);
-    expect(allowed.json.error).toMatchObject({ code: 'DOWNSTREAM.UNAVAILABLE', details: { service: 'onboarding' } });
+    expect(allowed.json).toMatchObject({ code: 'DOWNSTREAM.UNAVAILABLE', details: { service: 'onboarding' } });
   });
 
   it('emits every denial as tenantatlas.gateway.access.denied on the security topic', async () => {
@@ -176,27 +176,28 @@ describe('gateway as a process: identity, isolation, errors', () => {
     expect(scope.tenantId).toBe('tenant-other');
   });
 
-  it('rejects bad input with 400 and a stable code naming the field, never 500', async () => {
+  it('rejects bad input with a 400 problem document: stable code, the field named, never 500', async () => {
     const missing = await admin.post(`/api/workspaces/${workspaceA}/runs`, { type: 'inventory.sync' });
     expect(missing.status).toBe(400);
-    expect(missing.json.error).toMatchObject({ code: 'REQUEST.INVALID', details: { field: 'body.tenant_id' } });
+    expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(missing.json).toMatchObject({ type: 'urn:tenantatlas:problem:REQUEST.INVALID', status: 400, code: 'REQUEST.INVALID', details: { field: 'body.tenant_id' } });
     const wrongType = await admin.post(`/api/workspaces/${workspaceA}/drafts/d1/identify`, { expected_version: 'one', external_tenant_id: 'x', name: 'n' });
-    expect(wrongType.json.error.details.field).toBe('body.expected_version');
+    expect(wrongType.json.details.field).toBe('body.expected_version');
     const badQuery = await admin.get(`/api/workspaces/${workspaceA}/runs?status=exploded`);
     expect(badQuery.status).toBe(400);
-    expect(badQuery.json.error.details.field).toBe('query.status');
+    expect(badQuery.json.details.field).toBe('query.status');
     const malformed = await admin.request('POST', `/api/workspaces/${workspaceA}/runs`, '{"tenant_id":', { 'content-type': 'application/json' });
     expect(malformed.status).toBe(400);
-    expect(malformed.json.error.code).toBe('REQUEST.MALFORMED_JSON');
+    expect(malformed.json.code).toBe('REQUEST.MALFORMED_JSON');
     expect(malformed.text).not.toMatch(/\n\s+at /);
     const member = await admin.post(`/api/workspaces/${workspaceA}/members`, { email: 'new@example.test', role: 'superuser' });
-    expect(member.json.error).toMatchObject({ code: 'REQUEST.INVALID', details: { field: 'body.role' } });
+    expect(member.json).toMatchObject({ code: 'REQUEST.INVALID', details: { field: 'body.role' } });
   });
 
   it('requires the CSRF header for cookie-authenticated writes, and accepts API tokens without it', async () => {
     const noCsrf = await admin.request('POST', '/api/workspaces', { name: 'x' }, { 'x-csrf-token': '' });
     expect(noCsrf.status).toBe(403);
-    expect(noCsrf.json.error.code).toBe('AUTH.CSRF_TOKEN_INVALID');
+    expect(noCsrf.json.code).toBe('AUTH.CSRF_TOKEN_INVALID');
     const { token } = (await admin.post('/api/tokens', { name: 'ci' })).json;
     const viaToken = await new GatewayClient(base).request('GET', '/api/me', undefined, { authorization: `Bearer ${token}` });
     expect(viaToken.json.user.email).toBe(ADMIN.email);
@@ -211,7 +212,7 @@ describe('gateway as a process: identity, isolation, errors', () => {
     expect(ok.json.user.email).toBe(ADMIN.email);
     expect((await asBearer(issuer.mint({ email: ADMIN.email, aud: 'api://other' }))).status).toBe(401);
     expect((await asBearer(issuer.mint({ email: ADMIN.email, exp: Math.floor(Date.now() / 1000) - 600 }))).status).toBe(401);
-    expect((await asBearer(issuer.mint({ email: 'stranger@example.test' }))).json.error.code).toBe('AUTH.INVALID_TOKEN');
+    expect((await asBearer(issuer.mint({ email: 'stranger@example.test' }))).json.code).toBe('AUTH.INVALID_TOKEN');
     // A member added without a password signs in through the identity provider only.
     await admin.post(`/api/workspaces/${workspaceA}/members`, { email: 'sso@example.test', role: 'readonly' });
     const sso = await asBearer(issuer.mint({ email: 'sso@example.test' }));
@@ -226,11 +227,11 @@ describe('gateway as a process: identity, isolation, errors', () => {
       if (op.path.endsWith('/events')) continue; // a stream that never ends
       if (op.path === '/api/auth/logout') continue; // tested last: it ends the session
       const res = await admin.request(op.method, op.path, op.method === 'GET' ? undefined : {});
-      expect({ op: `${op.method} ${op.path}`, code: res.json?.error?.code }).not.toEqual({ op: `${op.method} ${op.path}`, code: 'ROUTE.NOT_FOUND' });
-      expect(res.status).toBeLessThan(500 + (res.json?.error?.code === 'DOWNSTREAM.UNAVAILABLE' ? 4 : 0));
+      expect({ op: `${op.method} ${op.path}`, code: res.json?.code }).not.toEqual({ op: `${op.method} ${op.path}`, code: 'ROUTE.NOT_FOUND' });
+      expect(res.status).toBeLessThan(500 + (res.json?.code === 'DOWNSTREAM.UNAVAILABLE' ? 4 : 0));
     }
     const unknown = await admin.get('/api/nothing-here');
-    expect(unknown.json.error.code).toBe('ROUTE.NOT_FOUND');
+    expect(unknown.json.code).toBe('ROUTE.NOT_FOUND');
   });
 
   it('streams live lifecycle changes of the workspace only, to members only', async () => {
@@ -296,7 +297,7 @@ describe('gateway as a process: identity, isolation, errors', () => {
       last = await anonymous.request('POST', '/api/auth/login', { email: ADMIN.email, password: `guess-${i}` });
     }
     expect(last.status).toBe(429);
-    expect(last.json.error.code).toBe('REQUEST.RATE_LIMITED');
+    expect(last.json.code).toBe('REQUEST.RATE_LIMITED');
     expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });

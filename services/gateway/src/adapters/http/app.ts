@@ -1,7 +1,7 @@
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { badRequest } from './errors';
+import { badRequest, problem, sendProblem } from './errors';
 import { openApiDocument } from './openapi';
 import { handle, sendError, type PipelineDeps } from './pipeline';
 import { expressPath, type RouteDef } from './route';
@@ -48,7 +48,7 @@ export function httpApp(deps: HttpAppDeps): express.Express {
   for (const def of deps.routes) api[def.method](expressPath(def.path), handle(deps, def));
   app.use(api);
   app.use('/api', (_req, res) => {
-    res.status(404).json({ error: { code: 'ROUTE.NOT_FOUND', message: 'no such API route' } });
+    sendProblem(res, problem(404, 'ROUTE.NOT_FOUND', 'no such API route'));
   });
 
   app.use(express.static(deps.publicDir, { index: 'index.html', maxAge: 0 }));
@@ -60,7 +60,7 @@ export function httpApp(deps: HttpAppDeps): express.Express {
   app.use((err: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
     if (err.type === 'entity.parse.failed') return sendError(deps.logger, res, badRequest('REQUEST.MALFORMED_JSON', 'the body is not valid JSON'), 'parse');
     if (err.type === 'entity.too.large') {
-      return void res.status(413).json({ error: { code: 'REQUEST.TOO_LARGE', message: 'the body is larger than 100 kB' } });
+      return sendProblem(res, problem(413, 'REQUEST.TOO_LARGE', 'the body is larger than 100 kB'));
     }
     if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
       return sendError(deps.logger, res, badRequest('REQUEST.INVALID', 'the request could not be read'), 'parse');

@@ -29,12 +29,19 @@ describe('HTTP error mapping', () => {
 
   it('keeps the stable code, message and details of a client mistake', () => {
     const mapped = toHttpError(fromGrpcError(grpcError(grpc.status.INVALID_ARGUMENT, 'DRAFT.INVALID_NAME', 'name is required')));
-    expect(mapped.body).toEqual({ error: { code: 'DRAFT.INVALID_NAME', message: 'name is required', details: { field: 'name' } } });
+    expect(mapped.body).toEqual({
+      type: 'urn:tenantatlas:problem:DRAFT.INVALID_NAME',
+      title: 'Bad request',
+      status: 400,
+      detail: 'name is required',
+      code: 'DRAFT.INVALID_NAME',
+      details: { field: 'name' },
+    });
   });
 
   it('hides the message of unexpected and internal errors', () => {
     const unexpected = toHttpError(new Error('TypeError at /srv/app.js:12 password=hunter2'));
-    expect(unexpected).toEqual({ status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } });
+    expect(unexpected).toEqual({ status: 500, body: { type: 'urn:tenantatlas:problem:INTERNAL', title: 'Internal error', status: 500, detail: 'internal error', code: 'INTERNAL' } });
     const internal = toHttpError(new DomainError('X', 'internal', 'stack: at foo'));
     expect(JSON.stringify(internal.body)).not.toContain('stack');
   });

@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import { DomainError, isDomainError, type ErrorDetails, type ErrorKind } from '@tenantatlas/shared';
 
 /**
@@ -18,22 +19,56 @@ export const HTTP_STATUS_BY_KIND: Record<ErrorKind, number> = {
   internal: 500,
 };
 
-export interface ErrorBody {
-  error: { code: string; message: string; details?: ErrorDetails };
+const TITLE_BY_STATUS: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthenticated',
+  403: 'Forbidden',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'Request too large',
+  422: 'Not possible in the current state',
+  429: 'Too many requests',
+  500: 'Internal error',
+  503: 'Service unavailable',
+};
+
+/**
+ * An RFC 9457 problem document (`application/problem+json`). `code` is the stable machine-readable
+ * error code (also in `type`), `details` its structured facts (e.g. `field`, `currentVersion`).
+ */
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  details?: ErrorDetails;
 }
 
 export interface HttpError {
   status: number;
-  body: ErrorBody;
+  body: ProblemBody;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function problem(status: number, code: string, detail: string, details?: ErrorDetails): ProblemBody {
+  const extra = details && Object.keys(details).length > 0 ? { details } : {};
+  return { type: `urn:tenantatlas:problem:${code}`, title: TITLE_BY_STATUS[status] ?? 'Error', status, detail, code, ...extra };
 }
 
 /** Never exposes a stack trace or the message of an unexpected error. */
 export function toHttpError(err: unknown): HttpError {
   if (!isDomainError(err) || err.kind === 'internal') {
-    return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } };
+    return { status: 500, body: problem(500, 'INTERNAL', 'internal error') };
   }
-  const details = Object.keys(err.details).length > 0 ? { details: err.details } : {};
-  return { status: HTTP_STATUS_BY_KIND[err.kind], body: { error: { code: err.code, message: err.message, ...details } } };
+  const status = HTTP_STATUS_BY_KIND[err.kind];
+  return { status, body: problem(status, err.code, err.message, err.details) };
+}
+
+/** Writes a problem document (express's `json()` would label it `application/json`). */
+export function sendProblem(res: Response, body: ProblemBody): void {
+  res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 
 export const badRequest = (code: string, message: string, details?: ErrorDetails) =>

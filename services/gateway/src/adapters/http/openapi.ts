@@ -62,7 +62,7 @@ export function openApiDocument(routes: RouteDef[]) {
       version: '1.0.0',
       description:
         'Workspace-scoped API of the TenantAtlas control plane. Not a member (or tenant outside your scope) → 404; ' +
-        'member without the capability → 403. Errors are {"error":{"code","message","details"}}. ' +
+        'member without the capability → 403. Errors are RFC 9457 problem documents (application/problem+json) with a stable `code`. ' +
         `Capabilities: ${Object.keys(CAPABILITIES).join(', ')}.`,
     },
     paths,
@@ -74,13 +74,15 @@ export function openApiDocument(routes: RouteDef[]) {
       schemas: {
         Error: {
           type: 'object',
-          required: ['error'],
+          description: 'RFC 9457 problem details; `code` is stable, `details` holds its facts (e.g. field, currentVersion)',
+          required: ['type', 'title', 'status', 'detail', 'code'],
           properties: {
-            error: {
-              type: 'object',
-              required: ['code', 'message'],
-              properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } },
-            },
+            type: { type: 'string', format: 'uri' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            code: { type: 'string' },
+            details: { type: 'object' },
           },
         },
       },

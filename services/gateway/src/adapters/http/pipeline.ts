@@ -6,7 +6,7 @@ import type { Identity, Principal } from '../../app/identity';
 import type { Membership } from '../../domain/access';
 import { looksLikeJwt } from '../../domain/jwt';
 import type { RateLimiter } from '../../domain/rate-limit';
-import { badRequest, toHttpError, unauthenticated } from './errors';
+import { badRequest, sendProblem, toHttpError, unauthenticated } from './errors';
 import type { OidcBearer } from './oidc';
 import { isReply, STREAMED, type RouteContext, type RouteDef } from './route';
 
@@ -121,13 +121,13 @@ export function handle(deps: PipelineDeps, def: RouteDef) {
 
 export function sendError(logger: Logger, res: Response, err: unknown, operation: string): void {
   const { status, body } = toHttpError(err);
-  if (status === 503) logger.warn({ code: body.error.code, details: body.error.details, operation }, 'backend unavailable');
+  if (status === 503) logger.warn({ code: body.code, details: body.details, operation }, 'backend unavailable');
   else if (status >= 500) logger.error({ err, operation }, 'request failed');
-  const retryAfter = body.error.details?.retryAfterSeconds;
+  const retryAfter = body.details?.retryAfterSeconds;
   if (status === 429 && typeof retryAfter === 'number') res.setHeader('retry-after', String(retryAfter));
   if (res.headersSent) {
     res.end();
     return;
   }
-  res.status(status).json(body);
+  sendProblem(res, body);
 }
