@@ -8,6 +8,7 @@ import {
 } from './adapters/connections/provider-executors';
 import { operationsDefinition, operationsHandlers } from './adapters/grpc/operations.service';
 import { runRequestConsumer } from './adapters/kafka/run-request-consumer';
+import { CommittedOutboxRelay } from './adapters/mongo/committed-outbox-relay';
 import { MongoRunRepository } from './adapters/mongo/run.repository';
 import { runLookupModel, runModel, runTransitionModel } from './adapters/mongo/run.schema';
 import { CancelRun } from './app/cancel-run';
@@ -29,7 +30,18 @@ runService('operations', async ({ logger, lifecycle }) => {
   const Lookups = runLookupModel(infra.mongo);
   // the unique slots must exist before the first start relies on them
   await ensureIndexes([Runs, Transitions, Lookups]);
-  const runs = new MongoRunRepository(Runs, Transitions, Lookups);
+  // Events of this process's writes go out at once, read by _id; the polling relay only sweeps
+  // up leftovers (e.g. of a replica that died before publishing). Every replica runs both; a race
+  // publishes an event twice at worst (consumers dedupe by id).
+  const committed = new CommittedOutboxRelay(infra.publisher, logger);
+  const sweepRelay = new OutboxRelay({ models: [Runs, Transitions], publisher: infra.publisher, logger, pollMs: config.OUTBOX_POLL_MS });
+  committed.start();
+  sweepRelay.start();
+  lifecycle.add('outbox relays', async () => {
+    await committed.stop();
+    await sweepRelay.stop();
+  });
+  const runs = new MongoRunRepository(Runs, Transitions, Lookups, (model, id) => committed.track(model, id));
 
   const connections = connectionsClient(config.CONNECTIONS_GRPC_ADDR, config.CONNECTIONS_TIMEOUT_MS);
   lifecycle.add('connections client', () => connections.close());
@@ -45,20 +57,14 @@ runService('operations', async ({ logger, lifecycle }) => {
   const events = new RunEvents(infra.topics);
   const metrics = new RunMetrics();
 
-  // Creation events wait in the run document, later ones in the run's transitions. Every replica
-  // relays; a relay racing another publishes an event twice at worst (consumers dedupe by id).
-  // Local writes kick the relay, so polling only catches other replicas' leftovers.
-  const relay = new OutboxRelay({ models: [Runs, Transitions], publisher: infra.publisher, logger, pollMs: config.OUTBOX_POLL_MS });
-  relay.start();
-  lifecycle.add('outbox relay', () => relay.stop());
 
   if (config.OPERATIONS_ROLE !== 'api') {
-    const worker = new RunWorker(runs, registry, events, relay, metrics, logger, {
+    const worker = new RunWorker(runs, registry, events, committed, metrics, logger, {
       workerId: config.WORKER_ID,
       leaseMs: config.LEASE_MS,
       concurrency: config.WORKER_CONCURRENCY,
     });
-    const sweeper = new Sweeper(runs, events, relay, metrics, logger, {
+    const sweeper = new Sweeper(runs, events, committed, metrics, logger, {
       intervalMs: config.SWEEP_INTERVAL_MS,
       redispatchAfterMs: config.REDISPATCH_AFTER_MS,
     });
@@ -82,13 +88,13 @@ runService('operations', async ({ logger, lifecycle }) => {
   const server = new GrpcServer(logger);
   if (config.OPERATIONS_ROLE !== 'worker') {
     const queries = new RunQueries(runs);
-    const startRun = new StartRun(runs, registry, events, relay, metrics, config.REDISPATCH_AFTER_MS);
+    const startRun = new StartRun(runs, registry, events, committed, metrics, config.REDISPATCH_AFTER_MS);
     server.add(
       operationsDefinition(),
       operationsHandlers(logger, {
         startRun,
         queries,
-        cancelRun: new CancelRun(runs, queries, events, relay, metrics),
+        cancelRun: new CancelRun(runs, queries, events, committed, metrics),
         rerun: new Rerun(runs, queries, startRun),
         registry,
       }),

@@ -31,12 +31,15 @@ export class MongoRunRepository implements RunRepository {
     private readonly runs: Model<RunDocument>,
     private readonly transitions: Model<RunTransitionDocument>,
     private readonly lookups: Model<RunLookupDocument>,
+    /** told about every committed write that carries events, so they can be published at once */
+    private readonly onCommitted: (model: Model<any>, id: string) => void = () => undefined,
   ) {}
 
   async insert(run: Run, slots: RunSlots, outbox: OutboxEntry[]): Promise<'created' | 'duplicate'> {
     const { id, ...fields } = run;
     try {
       await this.runs.create({ _id: id, ...fields, ...slots, version: 0, ...initialOutbox(outbox) });
+      if (outbox.length > 0) this.onCommitted(this.runs, id);
       await Promise.all([
         this.remember(`slot:${slots.activeSlot}`, id),
         run.idempotencyKey === null ? undefined : this.remember(`key:${slots.idempotencySlot}`, id),
@@ -98,15 +101,18 @@ export class MongoRunRepository implements RunRepository {
       if (!change) return null;
       const after = applyChange(before, change);
       const set = projection(change, before, after, doc.version + 1);
+      const outbox = events(change, before, after);
+      const transitionId = `${runId}:${doc.version}`;
       try {
         await this.transitions.create({
-          _id: `${runId}:${doc.version}`,
+          _id: transitionId,
           runId,
           version: doc.version,
           set: Object.entries(set).map(([path, value]) => ({ path, value })),
           committedAt: new Date(),
-          ...initialOutbox(events(change, before, after)),
+          ...initialOutbox(outbox),
         });
+        if (outbox.length > 0) this.onCommitted(this.transitions, transitionId);
       } catch (err) {
         if (isDuplicateKeyError(err)) continue; // another writer took this version: decide again on its result
         throw err;
