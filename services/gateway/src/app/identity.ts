@@ -31,8 +31,9 @@ export class Identity {
     if (!found || !ok) throw invalidCredentials();
     const sessionToken = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
-    await this.store.createSession({ tokenHash: sha256(sessionToken), userId: found.id, csrfToken, expiresAt: new Date(Date.now() + this.sessionTtlMs) });
-    return { sessionToken, csrfToken, user: { id: found.id, email: found.email, displayName: found.displayName } };
+    const user = { id: found.id, email: found.email, displayName: found.displayName };
+    await this.store.createSession({ tokenHash: sha256(sessionToken), user, csrfToken, expiresAt: new Date(Date.now() + this.sessionTtlMs) });
+    return { sessionToken, csrfToken, user };
   }
 
   async signOut(sessionToken: string): Promise<void> {
@@ -47,8 +48,7 @@ export class Identity {
       await this.store.deleteSession(tokenHash);
       return null;
     }
-    const user = await this.store.findUser(session.userId);
-    return user ? { user, via: 'session', csrfToken: session.csrfToken } : null;
+    return { user: session.user, via: 'session', csrfToken: session.csrfToken };
   }
 
   /** A user the identity provider vouched for; only users already known here (members) get in. */

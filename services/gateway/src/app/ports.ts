@@ -20,7 +20,8 @@ export interface MemberView extends Membership {
 }
 
 export interface Session {
-  userId: string;
+  /** the user as of sign-in, so a request costs one read to authenticate */
+  user: User;
   csrfToken: string;
   expiresAt: Date;
 }

@@ -30,6 +30,8 @@ export interface SessionDoc {
   /** sha256 of the cookie value: a database leak yields no usable session */
   _id: string;
   userId: string;
+  email: string;
+  displayName: string;
   csrfToken: string;
   expiresAt: Date;
 }
@@ -70,6 +72,8 @@ export function identityModels(connection: Connection) {
   const sessions = new Schema<SessionDoc>({
     _id: String,
     userId: { type: String, required: true },
+    email: { type: String, required: true },
+    displayName: { type: String, required: true },
     csrfToken: { type: String, required: true },
     expiresAt: { type: Date, required: true },
   });

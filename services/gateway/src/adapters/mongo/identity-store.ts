@@ -114,12 +114,21 @@ export class MongoIdentityStore implements IdentityStore {
   }
 
   async createSession(session: Session & { tokenHash: string }) {
-    await this.models.Session.create({ _id: session.tokenHash, userId: session.userId, csrfToken: session.csrfToken, expiresAt: session.expiresAt });
+    const { user } = session;
+    await this.models.Session.create({
+      _id: session.tokenHash,
+      userId: user.id,
+      email: user.email,
+      displayName: user.displayName,
+      csrfToken: session.csrfToken,
+      expiresAt: session.expiresAt,
+    });
   }
 
   async findSession(tokenHash: string): Promise<Session | null> {
     const doc = await this.models.Session.findById(tokenHash).lean();
-    return doc ? { userId: doc.userId, csrfToken: doc.csrfToken, expiresAt: doc.expiresAt } : null;
+    if (!doc) return null;
+    return { user: { id: doc.userId, email: doc.email, displayName: doc.displayName }, csrfToken: doc.csrfToken, expiresAt: doc.expiresAt };
   }
 
   async deleteSession(tokenHash: string) {
