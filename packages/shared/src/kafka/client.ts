@@ -36,18 +36,33 @@ export async function ensureTopics(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((topic) => !existing.has(topic));
-    if (missing.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({
-        topic,
-        numPartitions: options.numPartitions ?? 3,
-        replicationFactor: -1,
-        configEntries: options.config,
-      })),
-    });
+    // Several services create the same topics at once on a fresh broker: the loser of that race
+    // sees "topic exists" or, while the winner's partitions get leaders, "does not host this
+    // topic-partition". Both pass; asking again settles it.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = topics.filter((topic) => !existing.has(topic));
+        if (missing.length > 0) {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((topic) => ({
+              topic,
+              numPartitions: options.numPartitions ?? 3,
+              replicationFactor: -1,
+              configEntries: options.config,
+            })),
+          });
+        }
+        await admin.fetchTopicMetadata({ topics });
+        return;
+      } catch (err) {
+        const e = err as { retriable?: boolean; type?: string; name?: string };
+        const retriable = e.retriable === true || e.type === 'TOPIC_ALREADY_EXISTS' || e.name === 'KafkaJSAggregateError';
+        if (!retriable || attempt >= 20) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * attempt)));
+      }
+    }
   } finally {
     await admin.disconnect();
   }
