@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm start`: installs what is missing, builds, starts Kafka + FerretDB (unless KAFKA_BROKERS /
 # MONGO_URL are set) and all five services, prints the UI's URL, and stops everything on Ctrl-C.
-# Env: HTTP_PORT (8080) for the gateway; INFRA_INSTANCE / KAFKA_PORT / MONGO_PORT for the infra.
+# Env: HTTP_PORT (8080) for the gateway; SIMULATOR_PORT (5090) for the provider simulator; INFRA_INSTANCE / KAFKA_PORT / MONGO_PORT for the infra.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/setup.sh
@@ -40,6 +40,17 @@ start() { # start NAME PORT_VARIABLE ADDRESS_VARIABLE
     >>"$log_dir/$name.log" 2>&1 &
   pids+=($!)
 }
+# The provider: the local simulator (demo tenants, see docs/connections.md) unless real Microsoft
+# endpoints are configured (MICROSOFT_LOGIN_BASE_URL / MICROSOFT_GRAPH_BASE_URL).
+if [ -z "${MICROSOFT_LOGIN_BASE_URL:-}" ] && [ -z "${MICROSOFT_GRAPH_BASE_URL:-}" ]; then
+  export SIMULATOR_PORT="${SIMULATOR_PORT:-5090}"
+  export MICROSOFT_LOGIN_BASE_URL="http://127.0.0.1:$SIMULATOR_PORT" MICROSOFT_GRAPH_BASE_URL="http://127.0.0.1:$SIMULATOR_PORT"
+  node services/connections/dist/simulator/main.js >>"$log_dir/provider-simulator.log" 2>&1 &
+  pids+=($!)
+  provider="provider simulator $MICROSOFT_GRAPH_BASE_URL (set MICROSOFT_LOGIN_BASE_URL / MICROSOFT_GRAPH_BASE_URL for real Microsoft endpoints)"
+else
+  provider="provider ${MICROSOFT_GRAPH_BASE_URL:-https://graph.microsoft.com}"
+fi
 start onboarding GRPC_PORT ONBOARDING_GRPC_ADDR
 start connections GRPC_PORT CONNECTIONS_GRPC_ADDR
 start operations GRPC_PORT OPERATIONS_GRPC_ADDR
@@ -55,6 +66,7 @@ curl -fsS "http://$GATEWAY_ADDR/readyz" >/dev/null 2>&1 || { echo "[dev] gateway
 cat >&2 <<MSG
 [dev] TenantAtlas is running (logs in $log_dir/)
 [dev] Kafka $KAFKA_BROKERS · MongoDB wire $MONGO_URL
+[dev] $provider
 [dev] UI: http://$GATEWAY_ADDR/
 [dev] sign in as $GATEWAY_SEED_ADMIN_EMAIL / $GATEWAY_SEED_ADMIN_PASSWORD (seeded on first start)
 [dev] Ctrl-C stops everything.
