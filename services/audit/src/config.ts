@@ -4,5 +4,7 @@ export const configSchema = baseConfig.extend({
   GRPC_PORT: configFields.port(50054),
   /** consumer group that follows the lifecycle topics (KAFKA_TOPIC_PREFIX is prepended) */
   AUDIT_CONSUMER_GROUP: z.string().min(1).default('tenantatlas.audit'),
+  /** lifecycle partitions ingested at once; events arriving together are chained as one group commit */
+  AUDIT_INGEST_PARTITIONS: z.coerce.number().int().min(1).max(64).default(12),
 });
 export type Config = z.infer<typeof configSchema>;

@@ -50,6 +50,7 @@ runService('audit', async ({ logger, lifecycle }) => {
     logger,
     recordEvent: new RecordLifecycleEvent(new AppendRecord(log), deadLetters),
     deadLetters,
+    partitionsConcurrently: config.AUDIT_INGEST_PARTITIONS,
   });
   await consumer.start();
   lifecycle.add('lifecycle consumer', () => consumer.stop());

@@ -26,6 +26,8 @@ export interface EventConsumerOptions {
   onPoison?(message: PoisonMessage, reason: string): Promise<void>;
   /** Tries per message inside this process before the consumer restarts and Kafka redelivers. */
   handlerAttempts?: number;
+  /** Partitions handled at once (each partition stays in order); default 1. */
+  partitionsConsumedConcurrently?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -52,7 +54,10 @@ export class EventConsumer {
     const consumer = kafka.consumer({ groupId, sessionTimeout: 15_000, heartbeatInterval: 1_000, allowAutoTopicCreation: false });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning });
-    await consumer.run({ eachMessage: async ({ topic, partition, message }) => this.process({ topic, partition, offset: message.offset }, message) });
+    await consumer.run({
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachMessage: async ({ topic, partition, message }) => this.process({ topic, partition, offset: message.offset }, message),
+    });
     this.consumer = consumer;
   }
 

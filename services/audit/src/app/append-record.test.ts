@@ -15,6 +15,12 @@ class MemoryLog {
     this.records.set(record.eventId, record);
     return 'inserted';
   };
+  groupInserts = 0;
+  insertInOrder = async (records: AuditRecord[]): Promise<number> => {
+    this.groupInserts++;
+    for (const [i, record] of records.entries()) if ((await this.insert(record)) !== 'inserted') return i;
+    return records.length;
+  };
   readHead = async (workspaceId: string) => this.heads.get(workspaceId) ?? null;
   advanceHead = async (workspaceId: string, head: ChainHead) => void this.heads.set(workspaceId, head);
   lastRecord = async (workspaceId: string) => {
@@ -79,6 +85,29 @@ describe('AppendRecord', () => {
       Array.from({ length: 20 }, (_, i) => i + 1),
     );
     expect(verify(log)).toMatchObject({ ok: true, checked: 20 });
+  });
+
+  it('commits what arrives during a write as one group, still gap-free and without duplicates', async () => {
+    const log = new MemoryLog();
+    const append = new AppendRecord(log.asStore());
+    const ids = Array.from({ length: 50 }, (_, i) => `g${i}`);
+    const results = await Promise.all([...ids, 'g3', 'g7'].map((id) => append.execute(entry(id))));
+    expect(results.filter((r) => r.status === 'duplicate')).toHaveLength(2);
+    expect(log.chainOf('ws-1').map((r) => r.eventId)).toEqual(ids);
+    expect(log.groupInserts).toBeLessThanOrEqual(2);
+    expect(verify(log)).toMatchObject({ ok: true, checked: 50 });
+  });
+
+  it('falls back to one-by-one appends when another replica took seqs of a group', async () => {
+    const log = new MemoryLog();
+    const replicaA = new AppendRecord(log.asStore());
+    const replicaB = new AppendRecord(log.asStore());
+    await replicaA.execute(entry('a0'));
+    await replicaB.execute(entry('b0')); // A's cached head is now behind
+    const results = await Promise.all(['a1', 'a2', 'a3'].map((id) => replicaA.execute(entry(id))));
+    expect(results.every((r) => r.status === 'appended')).toBe(true);
+    expect(log.chainOf('ws-1').map((r) => `${r.seq}:${r.eventId}`)).toEqual(['1:a0', '2:b0', '3:a1', '4:a2', '5:a3']);
+    expect(verify(log)).toMatchObject({ ok: true, checked: 5 });
   });
 
   it('continues after a crash that left the head behind the records (no fork, no gap)', async () => {

@@ -6,8 +6,17 @@ export type AppendResult = { status: 'appended'; seq: number } | { status: 'dupl
 
 const MAX_ATTEMPTS = 20;
 
+/** How many queued entries of one workspace go into one batched insert. */
+const MAX_BATCH = 200;
+
+interface Waiting {
+  entry: AuditEntry;
+  resolve(result: AppendResult): void;
+  reject(err: unknown): void;
+}
+
 /**
- * Puts an entry on its workspace's chain. Without transactions the append is two single-document
+ * Puts entries on their workspace's chain. Without transactions an append is two single-document
  * writes, ordered so that a crash between them is harmless:
  *   1. insert the record at head.seq + 1; the unique (workspace, seq) index makes this the
  *      compare-and-set: if another writer (or a crash-lagged head) got there first, it fails;
@@ -17,27 +26,81 @@ const MAX_ATTEMPTS = 20;
  * event is found by its id and adds nothing; if two replicas race with the same event, the unique
  * event-id index refuses the second insert.
  *
- * Appends to one workspace are serialized inside this process; across replicas the index decides.
+ * Appends to one workspace are serialized inside this process (across replicas the index decides)
+ * and committed in groups: what arrives while a write is in flight is chained in memory and
+ * inserted with one ordered insert and one head write, so the chain's cost per event falls as
+ * load rises. Whatever a group insert refuses goes through the one-by-one path above.
  */
 export class AppendRecord {
   private readonly heads = new Map<string, ChainHead>();
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly pending = new Map<string, Waiting[]>();
+  private readonly flushing = new Set<string>();
 
   constructor(private readonly store: AuditLogStore) {}
 
   execute(entry: AuditEntry): Promise<AppendResult> {
-    const previous = this.queues.get(entry.workspaceId) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.append(entry));
-    this.queues.set(entry.workspaceId, run);
-    void run.finally(() => {
-      if (this.queues.get(entry.workspaceId) === run) this.queues.delete(entry.workspaceId);
-    }).catch(() => undefined);
-    return run;
+    return new Promise((resolve, reject) => {
+      const queue = this.pending.get(entry.workspaceId) ?? [];
+      queue.push({ entry, resolve, reject });
+      this.pending.set(entry.workspaceId, queue);
+      if (!this.flushing.has(entry.workspaceId)) void this.flush(entry.workspaceId);
+    });
+  }
+
+  private async flush(workspaceId: string): Promise<void> {
+    this.flushing.add(workspaceId);
+    for (;;) {
+      const queue = this.pending.get(workspaceId) ?? [];
+      if (queue.length === 0) break;
+      const group = queue.splice(0, MAX_BATCH);
+      try {
+        const results = await this.appendGroup(group.map((w) => w.entry));
+        group.forEach((w, i) => w.resolve(results[i]!));
+      } catch (err) {
+        for (const w of group) w.reject(err);
+      }
+    }
+    // nothing awaited since the queue was found empty, so no entry can be left behind
+    this.pending.delete(workspaceId);
+    this.flushing.delete(workspaceId);
+  }
+
+  private async appendGroup(entries: AuditEntry[]): Promise<AppendResult[]> {
+    if (entries.length === 1) return [await this.append(entries[0]!)];
+    const results: AppendResult[] = new Array(entries.length);
+    // Checked first because a read is much cheaper than a refused insert (FerretDB retries a
+    // failed insert batch row by row), and replays consist of nothing but duplicates.
+    const known = await Promise.all(entries.map((e) => this.store.hasEvent(e.eventId)));
+    const seen = new Set<string>();
+    const fresh: number[] = [];
+    entries.forEach((entry, i) => {
+      if (known[i] || seen.has(entry.eventId)) results[i] = { status: 'duplicate' };
+      else (seen.add(entry.eventId), fresh.push(i));
+    });
+    if (fresh.length === 0) return results;
+    const workspaceId = entries[0]!.workspaceId;
+    let head = this.heads.get(workspaceId) ?? (await this.store.readHead(workspaceId)) ?? EMPTY_HEAD;
+    const records = fresh.map((i) => {
+      const record = appendTo(head, entries[i]!);
+      head = { seq: record.seq, hash: record.hash };
+      return record;
+    });
+    const inserted = await this.store.insertInOrder(records);
+    if (inserted > 0) {
+      const last = records[inserted - 1]!;
+      const next = { seq: last.seq, hash: last.hash };
+      this.heads.set(workspaceId, next);
+      await this.store.advanceHead(workspaceId, next);
+    } else {
+      this.heads.delete(workspaceId);
+    }
+    for (let k = 0; k < fresh.length; k++) {
+      results[fresh[k]!] = k < inserted ? { status: 'appended', seq: records[k]!.seq } : await this.append(entries[fresh[k]!]!);
+    }
+    return results;
   }
 
   private async append(entry: AuditEntry): Promise<AppendResult> {
-    // Checked first because a read is much cheaper than a refused insert (FerretDB retries a
-    // failed insert batch row by row), and replays consist of nothing but duplicates.
     if (await this.store.hasEvent(entry.eventId)) return { status: 'duplicate' };
     let head = this.heads.get(entry.workspaceId) ?? (await this.store.readHead(entry.workspaceId)) ?? EMPTY_HEAD;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {

@@ -12,6 +12,11 @@ export interface AuditLogStore {
   hasEvent(eventId: string): Promise<boolean>;
   /** Inserts a record; reports instead of throwing when the event or the seq is already there. */
   insert(record: AuditRecord): Promise<InsertOutcome>;
+  /**
+   * Inserts records in order and stops at the first one refused (event or seq already there);
+   * returns how many were inserted.
+   */
+  insertInOrder(records: AuditRecord[]): Promise<number>;
   /** The stored chain head, which may lag behind the records after a crash. */
   readHead(workspaceId: string): Promise<ChainHead | null>;
   /** Stores `head` as the workspace's chain head (callers only ever move it forward). */

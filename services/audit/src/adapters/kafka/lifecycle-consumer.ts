@@ -16,14 +16,16 @@ export function lifecycleConsumer(options: {
   logger: Logger;
   recordEvent: RecordLifecycleEvent;
   deadLetters: DeadLetterSink;
+  partitionsConcurrently: number;
 }): EventConsumer {
-  const { kafka, groupId, topics, logger, recordEvent, deadLetters } = options;
+  const { kafka, groupId, topics, logger, recordEvent, deadLetters, partitionsConcurrently } = options;
   return new EventConsumer({
     kafka,
     groupId,
     topics,
     logger: logger.child({ component: 'lifecycle-consumer' }),
     fromBeginning: true,
+    partitionsConsumedConcurrently: partitionsConcurrently,
     handle: async (event: EventEnvelope, meta: MessageMeta) => {
       const result = await recordEvent.execute(event, { ...meta, key: event.tenantId ?? event.workspaceId, headers: {} });
       if (result === 'dead-lettered') logger.warn({ ...meta, eventId: event.id, type: event.type }, 'event sent to the dead-letter topic');

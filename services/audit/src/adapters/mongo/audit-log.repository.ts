@@ -67,6 +67,19 @@ export class MongoAuditLog implements AuditLogStore {
     }
   }
 
+  async insertInOrder(records: AuditRecord[]): Promise<number> {
+    try {
+      await this.models.records.collection.insertMany(records.map(toDocument) as never[], { ordered: true });
+      return records.length;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      // ordered: everything before the first refused record went in
+      const firstRefused = (err as { writeErrors?: { index: number }[] | { index: number } }).writeErrors;
+      const index = Array.isArray(firstRefused) ? firstRefused[0]?.index : firstRefused?.index;
+      return typeof index === 'number' ? index : 0;
+    }
+  }
+
   async readHead(workspaceId: string): Promise<ChainHead | null> {
     const head = await this.models.heads.findById(workspaceId).lean();
     return head ? { seq: head.seq, hash: head.hash } : null;
