@@ -8,10 +8,8 @@ import * as grpc from '@grpc/grpc-js';
 import { loadProto, promiseClient, topicsFor, type PromiseClient } from '@tenantatlas/shared';
 import type { ProtoGrpcType as AuditProto } from '@tenantatlas/shared/proto/audit';
 import type { ProtoGrpcType as ConnectionsProto } from '@tenantatlas/shared/proto/connections';
-import type { ProtoGrpcType as OnboardingProto } from '@tenantatlas/shared/proto/onboarding';
 import type { AuditServiceClient } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditService';
 import type { ConnectionsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
-import type { OnboardingServiceClient } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/OnboardingService';
 import { freePort, startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
 import { GatewaySession, newTraceparent, sample, scrape, urlOf, withTrace } from './observability-support';
 import { OtlpReceiver, SPAN_KIND, type ReceivedSpan } from './otlp-receiver';
@@ -42,7 +40,6 @@ describe('observability across service processes', () => {
   let providerUrl = '';
   let connections: PromiseClient<ConnectionsServiceClient>;
   let audit: PromiseClient<AuditServiceClient>;
-  let onboarding: PromiseClient<OnboardingServiceClient>;
 
   beforeAll(async () => {
     const otlp = await receiver.start();
@@ -78,14 +75,11 @@ describe('observability across service processes', () => {
     connections = promiseClient(new c.ConnectionsService(processes.connections!.address, grpc.credentials.createInsecure()));
     const a = loadProto<AuditProto>('tenantatlas/audit/v1/audit.proto').tenantatlas.audit.v1;
     audit = promiseClient(new a.AuditService(processes.audit!.address, grpc.credentials.createInsecure()));
-    const o = loadProto<OnboardingProto>('tenantatlas/onboarding/v1/onboarding.proto').tenantatlas.onboarding.v1;
-    onboarding = promiseClient(new o.OnboardingService(processes.onboarding!.address, grpc.credentials.createInsecure()));
   });
 
   afterAll(async () => {
     connections?.close();
     audit?.close();
-    onboarding?.close();
     await Promise.all(Object.values(processes).map((service) => service.stop()));
     await receiver.stop();
   });
@@ -158,43 +152,39 @@ describe('observability across service processes', () => {
     expect(recorded.map((e) => e.type)).toEqual(expect.arrayContaining([expect.stringMatching(/^tenantatlas\.operations\.run\./)]));
   });
 
-  it("carries the wizard's verification from onboarding through operations and the worker to connections", async () => {
-    const base = { workspace_id: WORKSPACE, actor: ACTOR };
+  it("carries the wizard's verification from the UI request through gateway, onboarding, operations, the worker and connections to the provider call", async () => {
+    const gateway = await GatewaySession.login(`http://${processes.gateway!.address}`, ADMIN);
+    const drafts = `/api/workspaces/${gateway.workspaceId}/drafts`;
     const externalTenantId = randomUUID();
-    let { draft } = await onboarding.CreateDraft(base);
-    ({ draft } = await onboarding.IdentifyTenant({
-      ...base,
-      draft_id: draft!.id,
-      expected_version: draft!.version,
-      external_tenant_id: externalTenantId,
-      name: 'Traced tenant',
-      primary_domain: 'traced.example.com',
-    }));
-    ({ draft } = await onboarding.SelectConnection({
-      ...base,
-      draft_id: draft!.id,
-      expected_version: draft!.version,
+    type DraftReply = { draft: { id: string; version: number } };
+    let { draft } = (await gateway.send('POST', drafts, {})).body as DraftReply;
+    ({ draft } = (await gateway.send('POST', `${drafts}/${draft.id}/identify`, { expected_version: draft.version, external_tenant_id: externalTenantId, name: 'Traced tenant' })).body as DraftReply);
+    ({ draft } = (await gateway.send('POST', `${drafts}/${draft.id}/connection`, {
+      expected_version: draft.version,
       new_connection: { display_name: 'Traced', client_id: randomUUID(), target_tenant_id: externalTenantId, client_secret: 'not-a-real-secret' },
-    }));
-    // as the gateway calls it, inside the browser's trace
+    })).body as DraftReply);
+    // the operator's click: the browser's request starts the trace
     const { traceId, traceparent } = newTraceparent();
-    const verification = await onboarding.StartVerification({ ...base, draft_id: draft!.id, expected_version: draft!.version }, withTrace(traceparent));
-    expect(verification.run_id).not.toBe('');
+    const verification = await gateway.send('POST', `${drafts}/${draft.id}/verification`, { expected_version: draft.version }, { traceparent });
+    expect(verification.status).toBe(200);
 
-    const wanted: [string, number, string][] = [
-      ['onboarding', SPAN_KIND.server, '/StartVerification'],
-      ['operations', SPAN_KIND.server, '/StartRun'],
-      ['operations', SPAN_KIND.consumer, topicsFor(prefix).runRequests],
-      ['connections', SPAN_KIND.server, '/CheckConnection'],
-      ['audit', SPAN_KIND.consumer, topicsFor(prefix).operationsEvents],
+    const wanted: [string, number, (s: ReceivedSpan) => boolean][] = [
+      ['gateway', SPAN_KIND.server, (s) => s.name.startsWith('POST')],
+      ['onboarding', SPAN_KIND.server, (s) => s.name.endsWith('/StartVerification')],
+      ['operations', SPAN_KIND.server, (s) => s.name.endsWith('/StartRun')],
+      ['operations', SPAN_KIND.consumer, (s) => s.name.includes(topicsFor(prefix).runRequests)],
+      ['connections', SPAN_KIND.server, (s) => s.name.endsWith('/CheckConnection')],
+      ['connections', SPAN_KIND.client, (s) => urlOf(s).startsWith(providerUrl)],
+      ['audit', SPAN_KIND.consumer, (s) => s.name.includes(topicsFor(prefix).operationsEvents)],
     ];
-    const complete = (trace: ReceivedSpan[]) =>
-      wanted.every(([service, kind, part]) => trace.some((s) => s.service === service && s.kind === kind && s.name.includes(part)));
-    const spans = await traceWhen(traceId, complete, 'the verification from onboarding to connections in one trace');
-    // operations' StartRun server span is the child of onboarding's client call
+    const complete = (trace: ReceivedSpan[]) => wanted.every(([service, kind, match]) => trace.some((s) => s.service === service && s.kind === kind && match(s)));
+    const spans = await traceWhen(traceId, complete, 'the wizard verification from the gateway to the provider call in one trace');
+    expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['gateway', 'onboarding', 'connections', 'operations', 'audit']));
+    // each hop is an edge: onboarding's server span below the gateway's client call, operations' below onboarding's
     const byId = new Map(spans.map((s) => [s.spanId, s]));
-    const startRun = spans.find((s) => s.service === 'operations' && s.kind === SPAN_KIND.server && s.name.includes('/StartRun'))!;
-    expect(byId.get(startRun.parentSpanId)).toMatchObject({ service: 'onboarding', kind: SPAN_KIND.client });
+    const serverOf = (service: string, suffix: string) => spans.find((s) => s.service === service && s.kind === SPAN_KIND.server && s.name.endsWith(suffix))!;
+    expect(byId.get(serverOf('onboarding', '/StartVerification').parentSpanId)).toMatchObject({ service: 'gateway', kind: SPAN_KIND.client });
+    expect(byId.get(serverOf('operations', '/StartRun').parentSpanId)).toMatchObject({ service: 'onboarding', kind: SPAN_KIND.client });
   });
 
   it('exports one trace that spans connections and audit across gRPC and Kafka', async () => {
