@@ -144,3 +144,5 @@ export async function startService(name: string, options: StartServiceOptions = 
   return handle;
 }
 export * from './kafka-broker';
+export * from './system-stack';
+export * from './run-completions';

@@ -3,9 +3,8 @@
  * operations process (KAFKA_BROKERS / MONGO_URL). Bounded work; prints numbers; exits 0.
  *   node dist/bench/start-run.js   (or `npm run bench -- operations`)
  */
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { connectMongo, insecureCredentials, loadProto, promiseClient, topicsFor, type PromiseClient } from '@tenantatlas/shared';
-import { startService, uniqueName } from '@tenantatlas/shared/testing';
+import { connectMongo, insecureCredentials, loadProto, promiseClient, type PromiseClient } from '@tenantatlas/shared';
+import { percentile, RunCompletions, startService, uniqueName } from '@tenantatlas/shared/testing';
 import type { ProtoGrpcType } from '@tenantatlas/shared/proto/operations';
 import type { OperationsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/OperationsService';
 
@@ -13,10 +12,6 @@ type Client = PromiseClient<OperationsServiceClient>;
 const ACTOR = { user_id: 'bench' };
 const WS = 'ws-bench';
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-};
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 async function throughput(client: Client, total: number, concurrency: number): Promise<void> {
@@ -48,51 +43,19 @@ async function dedupe(client: Client, callers: number): Promise<void> {
   console.log(`StartRun dedupe: ${callers} concurrent calls for one key in ${ms(elapsed)}: ${ids.size} run(s), ${created} created, ${callers - created} deduplicated`);
 }
 
-/** Completion times from the run events (as onboarding learns them), so measuring adds no database load. */
-class Completions {
-  private readonly waiting = new Map<string, () => void>();
-  private readonly done = new Set<string>();
-  private consumer: Consumer | undefined;
-
-  async start(brokers: string[], prefix: string): Promise<void> {
-    const kafka = new Kafka({ clientId: 'ops-bench', brokers, logLevel: logLevel.NOTHING });
-    this.consumer = kafka.consumer({ groupId: uniqueName('ops-bench') });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: topicsFor(prefix).operationsEvents, fromBeginning: true });
-    await this.consumer.run({
-      eachMessage: async ({ message }) => {
-        const event = JSON.parse(String(message.value)) as { type: string; data: { runId?: string; status?: string } };
-        const runId = event.data.runId;
-        if (!runId || event.data.status !== 'completed') return;
-        this.done.add(runId);
-        this.waiting.get(runId)?.();
-      },
-    });
-  }
-
-  completed(runId: string): Promise<void> {
-    if (this.done.has(runId)) return Promise.resolve();
-    return new Promise((resolve) => this.waiting.set(runId, resolve));
-  }
-
-  async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-  }
-}
-
-async function startToCompleted(client: Client, completions: Completions, tenant: string): Promise<number> {
+async function startToCompleted(client: Client, completions: RunCompletions, tenant: string): Promise<number> {
   const t = performance.now();
   const { run } = await client.StartRun({ workspace_id: WS, actor: ACTOR, tenant_id: tenant, type: 'diagnostics.noop' });
   await completions.completed(run!.id);
   return performance.now() - t;
 }
 
-async function endToEnd(client: Client, completions: Completions, runs: number): Promise<void> {
+async function endToEnd(client: Client, completions: RunCompletions, runs: number): Promise<void> {
   const latencies = await Promise.all(Array.from({ length: runs }, (_, i) => startToCompleted(client, completions, `e2e-${i}`)));
   console.log(`start → completed event (noop, ${runs} runs at once): p50 ${ms(percentile(latencies, 50))}, p95 ${ms(percentile(latencies, 95))}, max ${ms(Math.max(...latencies))}`);
 }
 
-async function sequential(client: Client, completions: Completions, runs: number): Promise<void> {
+async function sequential(client: Client, completions: RunCompletions, runs: number): Promise<void> {
   const latencies: number[] = [];
   for (let i = 0; i < runs; i++) latencies.push(await startToCompleted(client, completions, `seq-${i}`));
   console.log(`start → completed event (noop, ${runs} runs one after another): p50 ${ms(percentile(latencies, 50))}, max ${ms(Math.max(...latencies))}`);
@@ -105,9 +68,9 @@ async function main(): Promise<void> {
   const service = await startService('operations', { env, timeoutMs: 60_000 });
   const { OperationsService } = loadProto<ProtoGrpcType>('tenantatlas/operations/v1/operations.proto').tenantatlas.operations.v1;
   const client = promiseClient(new OperationsService(service.address, insecureCredentials()), 60_000);
-  const completions = new Completions();
+  const completions = new RunCompletions(KAFKA_BROKERS.split(','), env.KAFKA_TOPIC_PREFIX);
   try {
-    await completions.start(KAFKA_BROKERS.split(','), env.KAFKA_TOPIC_PREFIX);
+    await completions.start();
     // warm-up: the worker's consumer group has joined once one run went through
     await startToCompleted(client, completions, 'warm-up');
     const only = process.env.BENCH_ONLY;

@@ -1,0 +1,160 @@
+/**
+ * The whole system as real processes: the provider simulator, the four backend services (plus
+ * optional worker-only operations replicas) and the gateway, on free ports, with their own
+ * databases and topic prefix. Used by the browser tests, the e2e journeys, the fault injection and
+ * the system benchmark. Each process can be killed and started again on the same port and env.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { freePort, REPO_ROOT, startService, uniqueName, waitFor, type ServiceProcess, type StartServiceOptions } from './index';
+
+export type BackendName = 'onboarding' | 'connections' | 'operations' | 'audit';
+export type ProcessName = BackendName | 'gateway' | `worker-${number}`;
+
+export interface StackOptions {
+  /** names the databases and topic prefix (a random suffix is added) */
+  name?: string;
+  /** extra operations processes with OPERATIONS_ROLE=worker (the main one keeps role `all` unless `operationsRole` says otherwise) */
+  workerReplicas?: number;
+  operationsRole?: 'all' | 'api';
+  /** override the infrastructure (e.g. a dedicated broker a test may stop) */
+  kafkaBrokers?: string;
+  mongoUrl?: string;
+  /** env added to every process, then per process name (`worker` applies to every worker replica) */
+  env?: Record<string, string>;
+  envOf?: Partial<Record<BackendName | 'gateway' | 'worker', Record<string, string>>>;
+  logLevel?: string;
+}
+
+export interface Simulator {
+  url: string;
+  /** calls the simulator's control API (`/_sim/...`) */
+  control(method: string, path: string, body?: unknown): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+export interface Stack {
+  gatewayUrl: string;
+  admin: { email: string; password: string };
+  simulator: Simulator;
+  /** topic prefix and database prefix of this stack */
+  prefix: string;
+  process(name: ProcessName): ServiceProcess;
+  processes(): ServiceProcess[];
+  /** SIGKILL (or the given signal) and start again with the same port and env */
+  restart(name: ProcessName, signal?: NodeJS.Signals): Promise<ServiceProcess>;
+  stop(): Promise<void>;
+}
+
+export async function startSimulator(): Promise<Simulator> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'services/connections/dist/simulator/main.js')], {
+    env: { ...process.env, SIMULATOR_PORT: String(port) },
+    stdio: 'ignore',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(() => fetch(`${url}/_sim/health`).then((r) => r.ok, () => false), { what: 'the provider simulator' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url,
+    async control(method, controlPath, body) {
+      const res = await fetch(`${url}/_sim${controlPath}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`simulator ${method} ${controlPath}: ${res.status} ${await res.text()}`);
+      const text = await res.text();
+      return text ? (JSON.parse(text) as unknown) : undefined;
+    },
+    stop: async () => (child.kill('SIGTERM'), await exited),
+  };
+}
+
+interface Spec {
+  service: string;
+  options: StartServiceOptions & { port: number };
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const run = uniqueName(options.name ?? 'sys');
+  const infra = {
+    ...(options.kafkaBrokers ? { KAFKA_BROKERS: options.kafkaBrokers } : {}),
+    ...(options.mongoUrl ? { MONGO_URL: options.mongoUrl } : {}),
+  };
+  const common = { ...infra, KAFKA_TOPIC_PREFIX: `${run}.`, LOG_LEVEL: options.logLevel ?? 'info', ...options.env };
+  const db = (service: string) => ({ MONGO_DB: `${run}_${service}`.replace(/-/g, '_') });
+  const ports = { onboarding: await freePort(), connections: await freePort(), operations: await freePort(), audit: await freePort() };
+  const addr = (port: number) => `127.0.0.1:${port}`;
+  const downstream = {
+    ONBOARDING_GRPC_ADDR: addr(ports.onboarding),
+    CONNECTIONS_GRPC_ADDR: addr(ports.connections),
+    OPERATIONS_GRPC_ADDR: addr(ports.operations),
+    AUDIT_GRPC_ADDR: addr(ports.audit),
+  };
+  const envOf = options.envOf ?? {};
+  const simulator = await startSimulator();
+  const admin = { email: 'admin@example.test', password: 'admin-password-1' };
+
+  const specs = new Map<ProcessName, Spec>();
+  const backend = (name: BackendName, env: Record<string, string>) =>
+    specs.set(name, { service: name, options: { port: ports[name], env: { ...common, ...db(name), ...env, ...envOf[name] } } });
+  backend('connections', { MICROSOFT_LOGIN_BASE_URL: simulator.url, MICROSOFT_GRAPH_BASE_URL: simulator.url });
+  const operationsEnv = { ...downstream, SWEEP_INTERVAL_MS: '500' };
+  backend('operations', { ...operationsEnv, OPERATIONS_ROLE: options.operationsRole ?? 'all' });
+  backend('onboarding', downstream);
+  backend('audit', {});
+  for (let i = 1; i <= (options.workerReplicas ?? 0); i++) {
+    specs.set(`worker-${i}`, {
+      service: 'operations',
+      options: { port: await freePort(), env: { ...common, ...db('operations'), ...operationsEnv, ...envOf.worker, OPERATIONS_ROLE: 'worker', WORKER_ID: `${run}-worker-${i}` } },
+    });
+  }
+  specs.set('gateway', {
+    service: 'gateway',
+    options: {
+      port: await freePort(),
+      portVariable: 'HTTP_PORT',
+      readiness: { httpPath: '/readyz' },
+      env: { ...common, ...db('gateway'), ...downstream, GATEWAY_SEED_ADMIN_EMAIL: admin.email, GATEWAY_SEED_ADMIN_PASSWORD: admin.password, ...envOf.gateway },
+    },
+  });
+
+  const running = new Map<ProcessName, ServiceProcess>();
+  const launch = async (name: ProcessName) => {
+    const spec = specs.get(name)!;
+    running.set(name, await startService(spec.service, { timeoutMs: 60_000, ...spec.options }));
+    return running.get(name)!;
+  };
+  const stopAll = async (signal?: NodeJS.Signals) => {
+    await Promise.all([...running.values()].map((p) => p.stop(signal)));
+    await simulator.stop();
+  };
+  try {
+    // the gateway last: its readiness needs nothing else, but its routes do
+    const names = [...specs.keys()].filter((n) => n !== 'gateway');
+    await Promise.all(names.map(launch));
+    await launch('gateway');
+  } catch (err) {
+    await stopAll('SIGKILL');
+    throw err;
+  }
+  const gateway = running.get('gateway')!;
+  return {
+    gatewayUrl: `http://${gateway.address}`,
+    admin,
+    simulator,
+    prefix: run,
+    process: (name) => {
+      const found = running.get(name);
+      if (!found) throw new Error(`no process ${name} in this stack`);
+      return found;
+    },
+    processes: () => [...running.values()],
+    async restart(name, signal = 'SIGKILL') {
+      await running.get(name)?.stop(signal);
+      return launch(name);
+    },
+    stop: () => stopAll(),
+  };
+}
