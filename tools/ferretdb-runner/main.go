@@ -10,6 +10,12 @@
 //	-listen-addr  FERRETDB_LISTEN_ADDR  TCP address to listen on (127.0.0.1:27017)
 //	-sqlite-dir   FERRETDB_SQLITE_DIR   directory for SQLite database files (./ferretdb-data); created if missing
 //	-log-level    FERRETDB_LOG_LEVEL    debug, info, warn or error (info)
+//	-sqlite-synchronous FERRETDB_SQLITE_SYNCHRONOUS  SQLite synchronous mode: normal (default) or full
+//
+// With WAL (FerretDB's default journal mode), synchronous=NORMAL syncs at checkpoints instead of
+// at every commit: a crash of the process loses nothing, a power loss may lose the last commits.
+// That matches MongoDB's default write concern (acknowledged before the journal is flushed) and
+// spares every insert an fsync; `full` syncs each commit.
 package main
 
 import (
@@ -46,7 +52,12 @@ func run() error {
 	listenAddr := flag.String("listen-addr", envOr("FERRETDB_LISTEN_ADDR", "127.0.0.1:27017"), "TCP listen address (env FERRETDB_LISTEN_ADDR)")
 	sqliteDir := flag.String("sqlite-dir", envOr("FERRETDB_SQLITE_DIR", "ferretdb-data"), "SQLite data directory (env FERRETDB_SQLITE_DIR)")
 	logLevel := flag.String("log-level", envOr("FERRETDB_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env FERRETDB_LOG_LEVEL)")
+	synchronous := flag.String("sqlite-synchronous", envOr("FERRETDB_SQLITE_SYNCHRONOUS", "normal"), "SQLite synchronous mode: normal or full (env FERRETDB_SQLITE_SYNCHRONOUS)")
 	flag.Parse()
+
+	if *synchronous != "normal" && *synchronous != "full" {
+		return fmt.Errorf("invalid -sqlite-synchronous %q: expected normal or full", *synchronous)
+	}
 
 	if flag.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", flag.Args())
@@ -69,7 +80,8 @@ func run() error {
 	}
 
 	// file:///abs/dir/ – FerretDB requires an existing directory and a trailing slash.
-	sqliteURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir) + "/"}).String()
+	query := url.Values{"_pragma": {fmt.Sprintf("synchronous(%s)", strings.ToUpper(*synchronous))}}
+	sqliteURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir) + "/", RawQuery: query.Encode()}).String()
 
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener: ferretdb.ListenerConfig{
