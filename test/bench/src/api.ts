@@ -1,0 +1,76 @@
+/** The gateway's public API as an automation client sees it: one API token, JSON in and out. */
+export class GatewayApi {
+  private constructor(
+    readonly baseUrl: string,
+    private readonly token: string,
+    readonly workspaceId: string,
+  ) {}
+
+  /** Signs in with a password, creates an API token and uses that from then on. */
+  static async connect(baseUrl: string, user: { email: string; password: string }): Promise<GatewayApi> {
+    const login = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(user) });
+    if (!login.ok) throw new Error(`sign-in failed: ${login.status}`);
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const created = await fetch(`${baseUrl}/api/tokens`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bench' }),
+    });
+    if (!created.ok) throw new Error(`token creation failed: ${created.status}`);
+    const { token } = (await created.json()) as { token: string };
+    const me = (await (await fetch(`${baseUrl}/api/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as { workspaces: { id: string }[] };
+    return new GatewayApi(baseUrl, token, me.workspaces[0]!.id);
+  }
+
+  get ws(): string {
+    return `/api/workspaces/${this.workspaceId}`;
+  }
+
+  async request<T = any>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: T; text: string }> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const json = (res.headers.get('content-type') ?? '').includes('json') && text ? (JSON.parse(text) as T) : (undefined as T);
+    return { status: res.status, json, text };
+  }
+
+  /** 503 answers seen (each retried, as a client would): reported with the figures. */
+  unavailableAnswers = 0;
+
+  /**
+   * Starts a run under an idempotency key, so a start that answered 503 (e.g. a deadline under
+   * overload) is retried safely: the retry returns the run the first call may have created.
+   */
+  async startRun(body: { tenant_id: string; type: string; subject?: string; context?: Record<string, string>; idempotency_key?: string }): Promise<{ run: { id: string }; deduplicated: boolean }> {
+    const request = { idempotency_key: `${body.tenant_id}:${body.type}`, ...body };
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.request('POST', `${this.ws}/runs`, request);
+      if (res.status === 200) return res.json;
+      if (res.status !== 503 || attempt >= 5) throw new Error(`POST /runs answered ${res.status}: ${res.text.slice(0, 300)}`);
+      this.unavailableAnswers++;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
+/** Runs `total` calls of `call(i)` from `concurrency` callers at once; returns each call's latency. */
+export async function closedLoop(total: number, concurrency: number, call: (i: number) => Promise<unknown>): Promise<{ latencies: number[]; seconds: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const begun = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, total) }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t = performance.now();
+        await call(i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { latencies, seconds: (performance.now() - begun) / 1000 };
+}

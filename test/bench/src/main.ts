@@ -1,0 +1,148 @@
+/**
+ * `npm run bench`: the whole system as real processes (gateway, onboarding, connections, the
+ * operations API, two worker replicas, audit, the provider simulator) on the local Kafka and
+ * FerretDB, measured through the gateway's public API, side by side with the floor (one insert of
+ * the same document) and BullMQ on Redis doing the same job. Prints each figure as it is measured
+ * and writes the report (BENCH_REPORT, default docs/benchmarks.md).
+ *
+ *   BENCH_ONLY=start,e2e,provider,dedupe,throughput,rows   sections to run (default: all)
+ *   BENCH_SCALE=0.2     fewer runs per section (a quick look); BENCH_ROWS=1000000 rows to list over
+ */
+import path from 'node:path';
+import { connectMongo } from '@tenantatlas/shared';
+import { percentile, REPO_ROOT, RunCompletions, startStack, testInfra } from '@tenantatlas/shared/testing';
+import { GatewayApi } from './api';
+import { BullmqPeer } from './bullmq-peer';
+import { Floor } from './floor';
+import { concurrentDedupe, drain, endToEndLatency, peerSustained, providerCheckLatency, PROCESS_NAMES, RssSampler, startLatency, sustained, type Bench } from './measure';
+import { Report } from './report';
+import { listOverManyRows } from './rows';
+
+const SECTIONS = ['start', 'e2e', 'provider', 'dedupe', 'throughput', 'rows'] as const;
+type Section = (typeof SECTIONS)[number];
+
+function chosenSections(): Set<Section> {
+  const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = only?.filter((s) => !SECTIONS.includes(s as Section)) ?? [];
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown section ${unknown.join(', ')} (known: ${SECTIONS.join(', ')})`);
+  return new Set((only ?? SECTIONS) as Section[]);
+}
+
+async function throughputMatrix(bench: Bench, rss: RssSampler): Promise<void> {
+  const lags: number[] = [];
+  const rates = new Map<string, number>();
+  rss.start();
+  for (const workers of [1, 2]) {
+    if (workers === 1) await bench.stack.process('worker-2').stop('SIGTERM');
+    else await bench.stack.restart('worker-2', 'SIGTERM');
+    for (const sleepMs of [0, 50]) {
+      const total = Math.round((sleepMs === 0 ? 2000 : 1200) * bench.scale);
+      await bench.peer.setWorkers(workers, 8, sleepMs);
+      const label = `tp-w${workers}-l${sleepMs}`;
+      const warm = await bench.api.startRun({ tenant_id: `${label}-warm`, type: 'diagnostics.noop' });
+      await drain(bench, [warm.run.id]);
+      const ours = await sustained(bench, total, sleepMs, label);
+      const bull = await peerSustained(bench, total, label);
+      lags.push(...ours.auditLags);
+      rates.set(`${workers}/${sleepMs}`, ours.rate);
+      const section = `sustained completed runs, ${workers} worker replica${workers > 1 ? 's' : ''}, provider latency ${sleepMs} ms`;
+      bench.report.add({ section, name: 'runs/s', value: ours.rate, unit: '/s', peers: [{ name: 'BullMQ', value: bull }] });
+      bench.report.add({
+        section,
+        name: 'audited runs/s',
+        value: ours.auditedRate,
+        unit: '/s',
+        ...(sleepMs === 0 ? { target: { op: '≥', value: 300 } } : {}),
+        peers: [{ name: 'BullMQ', value: bull }],
+      });
+      if (sleepMs === 0) bench.report.add({ section, name: 'audited runs/s ÷ BullMQ', value: ours.auditedRate / bull, unit: '×', target: { op: '≥', value: 0.5 } });
+    }
+  }
+  rss.stop();
+  for (const sleepMs of [0, 50]) {
+    bench.report.add({
+      section: `second worker replica, provider latency ${sleepMs} ms`,
+      name: 'speed-up',
+      value: rates.get(`2/${sleepMs}`)! / rates.get(`1/${sleepMs}`)!,
+      unit: '×',
+      ...(sleepMs === 50 ? { target: { op: '≥', value: 1.6 } } : {}),
+    });
+  }
+  bench.report.add({ section: 'audit lag (event committed → recorded, queryable)', name: 'p50', value: percentile(lags, 50), unit: 'ms' });
+  bench.report.add({ section: 'audit lag (event committed → recorded, queryable)', name: 'p99', value: percentile(lags, 99), unit: 'ms', target: { op: '≤', value: 250 } });
+}
+
+function reportRss(bench: Bench, idle: Map<string, number>, rss: RssSampler): void {
+  for (const [name, mb] of idle) {
+    const isOurs = (PROCESS_NAMES as readonly string[]).includes(name);
+    bench.report.add({ section: 'memory (RSS)', name: `${name} idle`, value: mb, unit: 'MB', ...(isOurs ? { target: { op: '≤', value: 120 } } : {}) });
+  }
+  for (const [name, mb] of rss.peak) if (mb > 0) bench.report.add({ section: 'memory (RSS)', name: `${name} loaded (peak)`, value: mb, unit: 'MB' });
+}
+
+async function main(): Promise<void> {
+  const sections = chosenSections();
+  const scale = Number(process.env.BENCH_SCALE ?? 1);
+  if (!(scale > 0)) throw new Error('BENCH_SCALE must be a positive number');
+  const infra = testInfra();
+  const diagnostics = { DIAGNOSTIC_RUN_TYPES: 'true' };
+  const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
+  log('starting the system (Kafka and FerretDB are up; services as processes)…');
+  const stack = await startStack({
+    name: 'bench',
+    operationsRole: 'api',
+    workerReplicas: 2,
+    logLevel: 'warn',
+    envOf: { operations: diagnostics, worker: diagnostics, gateway: { RATE_LIMIT_PER_MINUTE: '100000000' } },
+  });
+  const completions = new RunCompletions(infra.kafkaBrokers, `${stack.prefix}.`);
+  const peer = new BullmqPeer();
+  const floor = new Floor(infra.mongoUrl, `${stack.prefix}_floor`.replace(/-/g, '_'));
+  const report = new Report();
+  try {
+    await Promise.all([completions.start(), peer.start(), floor.start()]);
+    await peer.setWorkers(2, 8, 0);
+    const api = await GatewayApi.connect(stack.gatewayUrl, stack.admin);
+    const warm = await api.startRun({ tenant_id: 'warm-up', type: 'diagnostics.noop' });
+    await completions.completed(warm.run.id);
+    const operationsDb = await connectMongo(infra.mongoUrl, `${stack.prefix}_operations`.replace(/-/g, '_'));
+    const runDocument = (await operationsDb.collection('runs').findOne({ _id: warm.run.id as never })) as Record<string, unknown>;
+    await operationsDb.close();
+    const bench: Bench = { stack, api, completions, peer, floor, report, runDocument, scale };
+    const rss = new RssSampler(bench);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const idle = rss.sample();
+
+    const step = async (name: Section, run: () => Promise<void>) => {
+      if (!sections.has(name)) return;
+      log(`— ${name}`);
+      await run();
+    };
+    await step('start', () => startLatency(bench));
+    await step('e2e', () => endToEndLatency(bench));
+    await step('provider', () => providerCheckLatency(bench));
+    await step('dedupe', () => concurrentDedupe(bench));
+    await step('throughput', () => throughputMatrix(bench, rss));
+    reportRss(bench, idle, rss);
+    await step('rows', () => listOverManyRows(bench, Number(process.env.BENCH_ROWS ?? 1_000_000)));
+    report.add({ section: 'errors', name: 'starts answered 503 and retried (same idempotency key)', value: api.unavailableAnswers, unit: 'runs' });
+
+    console.log(`\n${report.table()}\n`);
+    const file = process.env.BENCH_REPORT ?? path.join(REPO_ROOT, 'docs', 'benchmarks.md');
+    report.write(file, `npm run bench${process.env.BENCH_ONLY ? ` (BENCH_ONLY=${process.env.BENCH_ONLY})` : ''}${scale !== 1 ? ` (BENCH_SCALE=${scale})` : ''}`);
+    log(`report written to ${path.relative(process.cwd(), file)}`);
+  } finally {
+    await completions.stop().catch(() => undefined);
+    await peer.stop().catch(() => undefined);
+    await floor.stop().catch(() => undefined);
+    await stack.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`[bench] failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

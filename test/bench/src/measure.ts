@@ -1,0 +1,203 @@
+/**
+ * The measurements, each run against TenantAtlas (through the gateway's public API, with every
+ * service a real process) and, in the same run, against the floor and BullMQ.
+ */
+import { percentile, RunCompletions, waitFor, type Stack } from '@tenantatlas/shared/testing';
+import { closedLoop, type GatewayApi } from './api';
+import { BullmqPeer, rssMb } from './bullmq-peer';
+import type { Floor } from './floor';
+import { latencyFigures, type Report } from './report';
+
+export interface Bench {
+  stack: Stack;
+  api: GatewayApi;
+  completions: RunCompletions;
+  peer: BullmqPeer;
+  floor: Floor;
+  report: Report;
+  /** a stored run document, for the floor's inserts */
+  runDocument: Record<string, unknown>;
+  scale: number;
+}
+
+const n = (bench: Bench, count: number) => Math.max(1, Math.round(count * bench.scale));
+const noop = (tenant: string) => ({ tenant_id: tenant, type: 'diagnostics.noop' });
+
+export async function drain(bench: Bench, runIds: string[]): Promise<void> {
+  await Promise.all(runIds.map((id) => bench.completions.completed(id)));
+}
+
+export async function startLatency(bench: Bench): Promise<void> {
+  for (const concurrency of [1, 16, 64]) {
+    const total = n(bench, concurrency === 1 ? 200 : concurrency * 25);
+    const ids: string[] = [];
+    const ours = await closedLoop(total, concurrency, (i) => bench.api.startRun(noop(`start-${concurrency}-${i}`)).then((r) => ids.push(r.run.id)));
+    const bull = await closedLoop(total, concurrency, (i) => bench.peer.add(`start-${concurrency}-${i}`));
+    const floor = await bench.floor.inserts(bench.runDocument, total, concurrency);
+    const section = `start a run, ${concurrency} concurrent`;
+    const peersAt = (p: number) => [
+      { name: 'BullMQ', value: percentile(bull.latencies, p) },
+      { name: 'floor', value: percentile(floor.latencies, p) },
+    ];
+    for (const figure of latencyFigures(section, 'latency', ours.latencies, percentile, {
+      50: { peers: peersAt(50) },
+      95: { peers: peersAt(95) },
+      99: { peers: peersAt(99), ...(concurrency === 64 ? { target: { op: '≤', value: 50 } } : {}) },
+    })) {
+      bench.report.add(figure);
+    }
+    bench.report.add({
+      section,
+      name: 'throughput',
+      value: total / ours.seconds,
+      unit: '/s',
+      peers: [
+        { name: 'BullMQ', value: total / bull.seconds },
+        { name: 'floor', value: total / floor.seconds },
+      ],
+    });
+    await drain(bench, ids);
+  }
+}
+
+export async function endToEndLatency(bench: Bench): Promise<void> {
+  const runs = n(bench, 50);
+  const ours: number[] = [];
+  const bull: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    const { run } = await bench.api.startRun(noop(`e2e-${i}`));
+    ours.push((await bench.completions.completed(run.id)).at - t);
+    const b = performance.now();
+    await bench.peer.add(`e2e-${i}`);
+    bull.push((await bench.peer.completed(`e2e-${i}`)) - b);
+  }
+  const peers = (p: number) => [{ name: 'BullMQ', value: percentile(bull, p) }];
+  for (const figure of latencyFigures('run start → succeeded (no-op, one at a time)', 'latency', ours, percentile, {
+    50: { peers: peers(50) },
+    95: { peers: peers(95), target: { op: '≤', value: 150 } },
+    99: { peers: peers(99) },
+  })) {
+    bench.report.add(figure);
+  }
+}
+
+/** A real provider run: the worker calls connections, which calls the provider simulator (no added latency). */
+export async function providerCheckLatency(bench: Bench): Promise<void> {
+  const { api } = bench;
+  const created = await api.request('POST', `${api.ws}/connections`, {
+    tenant_id: 'bench-provider',
+    display_name: 'Bench app',
+    client_id: 'aaaaaaaa-0000-4000-8000-00000000b001',
+    target_tenant_id: '11111111-1111-4111-8111-111111111111',
+    client_secret: 'bench-secret-value',
+  });
+  if (created.status !== 201) throw new Error(`creating the connection answered ${created.status}: ${created.text}`);
+  const connectionId = created.json.connection?.id ?? created.json.id;
+  const latencies: number[] = [];
+  for (let i = 0; i < n(bench, 20); i++) {
+    const t = performance.now();
+    const res = await api.request('POST', `${api.ws}/connections/${connectionId}/check`, {});
+    const done = await bench.completions.completed(res.json.run.id);
+    if (done.outcome !== 'succeeded') throw new Error(`the connection check ended ${done.outcome}`);
+    latencies.push(done.at - t);
+  }
+  for (const figure of latencyFigures('connection check start → succeeded (gateway → operations → worker → connections → simulator)', 'latency', latencies, percentile)) {
+    bench.report.add(figure);
+  }
+}
+
+export async function concurrentDedupe(bench: Bench): Promise<void> {
+  const callers = 500;
+  const responses: { run: { id: string }; deduplicated: boolean }[] = [];
+  // a key of its own per caller: what merges them is the dedupe of active runs, not idempotency
+  const ours = await closedLoop(callers, callers, (i) =>
+    bench.api.startRun({ tenant_id: 'dedupe-500', type: 'diagnostics.scripted', context: { script: 'sleep:2000+ok' }, idempotency_key: `dedupe-500:${i}` }).then((r) => responses.push(r)),
+  );
+  const ids = new Set(responses.map((r) => r.run.id));
+  const before = await bench.peer.jobCount();
+  const bull = await closedLoop(callers, callers, () => bench.peer.add('dedupe-500'));
+  const bullCreated = (await bench.peer.jobCount()) - before;
+  const section = `${callers} concurrent starts of the same run`;
+  bench.report.add({ section, name: 'runs created', value: responses.filter((r) => !r.deduplicated).length, unit: 'runs', target: { op: '≤', value: 1 }, peers: [{ name: 'BullMQ', value: bullCreated }] });
+  bench.report.add({ section, name: 'distinct run ids answered', value: ids.size, unit: 'runs', target: { op: '≤', value: 1 } });
+  bench.report.add({ section, name: 'latency p99', value: percentile(ours.latencies, 99), unit: 'ms', peers: [{ name: 'BullMQ', value: percentile(bull.latencies, 99) }] });
+  await drain(bench, [...ids]);
+}
+
+export interface ThroughputResult {
+  rate: number;
+  auditedRate: number;
+  auditLags: number[];
+}
+
+/** `total` runs started 64 at a time; completed/s until the last terminal event, and until audit recorded it. */
+export async function sustained(bench: Bench, total: number, sleepMs: number, label: string): Promise<ThroughputResult> {
+  const { api } = bench;
+  const phaseStart = new Date();
+  const t0 = performance.now();
+  const ids: string[] = [];
+  const script = sleepMs > 0 ? `sleep:${sleepMs}+ok` : 'ok';
+  await closedLoop(total, 64, (i) => api.startRun({ tenant_id: `${label}-${i}`, type: 'diagnostics.scripted', context: { script } }).then((r) => ids.push(r.run.id)));
+  const done = await Promise.all(ids.map((id) => bench.completions.completed(id)));
+  const rate = total / ((Math.max(...done.map((d) => d.at)) - t0) / 1000);
+  const wanted = new Set(ids);
+  const records = await waitFor(
+    async () => {
+      const res = await api.request('GET', `${api.ws}/audit/export?format=ndjson&action=run.succeeded&from=${encodeURIComponent(phaseStart.toISOString())}`);
+      const lines = res.text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { subject_id: string; occurred_at: string; recorded_at: string });
+      const mine = lines.filter((r) => wanted.has(r.subject_id));
+      return mine.length >= total ? mine : undefined;
+    },
+    { timeoutMs: 300_000, intervalMs: 1_000, what: `audit records of ${label}` },
+  );
+  const lastRecorded = Math.max(...records.map((r) => Date.parse(r.recorded_at)));
+  return {
+    rate,
+    auditedRate: total / ((lastRecorded - phaseStart.getTime()) / 1000),
+    auditLags: records.map((r) => Date.parse(r.recorded_at) - Date.parse(r.occurred_at)),
+  };
+}
+
+export async function peerSustained(bench: Bench, total: number, label: string): Promise<number> {
+  const t0 = performance.now();
+  await closedLoop(total, 64, (i) => bench.peer.add(`${label}-${i}`));
+  const done = await Promise.all(Array.from({ length: total }, (_, i) => bench.peer.completed(`${label}-${i}`)));
+  return total / ((Math.max(...done) - t0) / 1000);
+}
+
+export class RssSampler {
+  readonly peak = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly bench: Bench) {}
+
+  sample(): Map<string, number> {
+    const now = new Map<string, number>();
+    for (const name of PROCESS_NAMES) {
+      const pid = this.pidOf(name);
+      if (pid) now.set(name, rssMb(pid));
+    }
+    now.set('redis (peer)', this.bench.peer.rssMb());
+    for (const [name, mb] of now) this.peak.set(name, Math.max(this.peak.get(name) ?? 0, mb));
+    return now;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.sample(), 500);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private pidOf(name: (typeof PROCESS_NAMES)[number]): number | undefined {
+    try {
+      return this.bench.stack.process(name).child.pid;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+export const PROCESS_NAMES = ['gateway', 'onboarding', 'connections', 'operations', 'audit', 'worker-1', 'worker-2'] as const;

@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import os from 'node:os';
+
+/** One measured figure, optionally with its target and the same figure measured on a peer. */
+export interface Figure {
+  section: string;
+  name: string;
+  value: number;
+  unit: 'ms' | '/s' | 'MB' | 'runs' | '×';
+  /** e.g. `≤ 50` or `≥ 300`: met when the value is on the right side */
+  target?: { op: '≤' | '≥'; value: number };
+  peers?: { name: string; value: number }[];
+  note?: string;
+}
+
+const fmt = (value: number, unit: Figure['unit']) =>
+  `${unit === 'ms' && value < 10 ? value.toFixed(2) : unit === '×' ? value.toFixed(2) : Math.round(value).toLocaleString('en-US')}${unit === 'runs' || unit === '×' ? (unit === '×' ? '×' : '') : ` ${unit}`}`;
+
+/** Everything below this line in the report file is written by people and survives a new run. */
+export const ANALYSIS = '<!-- analysis: kept across runs -->';
+
+export const met = (f: Figure) => (f.target === undefined ? undefined : f.target.op === '≤' ? f.value <= f.target.value : f.value >= f.target.value);
+
+export class Report {
+  readonly figures: Figure[] = [];
+  readonly notes: string[] = [];
+  private readonly startedAt = new Date();
+
+  add(figure: Figure): void {
+    this.figures.push(figure);
+    const target = figure.target ? `  (target ${figure.target.op} ${fmt(figure.target.value, figure.unit)}: ${met(figure) ? 'met' : 'MISSED'})` : '';
+    const peers = (figure.peers ?? []).map((p) => `  ${p.name} ${fmt(p.value, figure.unit)}`).join('');
+    process.stderr.write(`[bench] ${figure.section} · ${figure.name}: ${fmt(figure.value, figure.unit)}${target}${peers}\n`);
+  }
+
+  note(text: string): void {
+    this.notes.push(text);
+  }
+
+  table(): string {
+    const peerNames = [...new Set(this.figures.flatMap((f) => (f.peers ?? []).map((p) => p.name)))];
+    const header = ['section', 'figure', 'TenantAtlas', 'target', 'met', ...peerNames.flatMap((n) => [n, `ratio to ${n}`])];
+    const rows = this.figures.map((f) => [
+      f.section,
+      f.name + (f.note ? ` (${f.note})` : ''),
+      fmt(f.value, f.unit),
+      f.target ? `${f.target.op} ${fmt(f.target.value, f.unit)}` : '',
+      met(f) === undefined ? '' : met(f) ? 'yes' : '**no**',
+      ...peerNames.flatMap((n) => {
+        const peer = f.peers?.find((p) => p.name === n);
+        return peer ? [fmt(peer.value, f.unit), peer.value > 0 ? `${(f.value / peer.value).toFixed(2)}×` : ''] : ['', ''];
+      }),
+    ]);
+    return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+  }
+
+  markdown(command: string): string {
+    const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+    return [
+      '# Benchmark report',
+      '',
+      `Written by \`${command}\` on ${this.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${os.cpus().length} cores (${cpu}),`,
+      `${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; Kafka, FerretDB, Redis and every service co-located on this one machine.`,
+      'Ratios are TenantAtlas ÷ peer (for latencies lower is better, for rates higher is better).',
+      '',
+      this.table(),
+      '',
+      ...(this.notes.length > 0 ? ['## Notes', '', ...this.notes.map((n) => `- ${n}`), ''] : []),
+    ].join('\n');
+  }
+
+  /** Writes the report; what a person wrote below the ANALYSIS marker of the old file is kept. */
+  write(file: string, command: string): void {
+    const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    const at = old.indexOf(ANALYSIS);
+    fs.writeFileSync(file, `${this.markdown(command)}\n${at >= 0 ? old.slice(at) : `${ANALYSIS}\n`}`);
+  }
+}
+
+export function latencyFigures(section: string, name: string, samples: number[], percentile: (v: number[], p: number) => number, opts: Partial<Record<50 | 95 | 99, Pick<Figure, 'target' | 'peers'>>> = {}): Figure[] {
+  return ([50, 95, 99] as const).map((p) => ({ section, name: `${name} p${p}`, value: percentile(samples, p), unit: 'ms' as const, ...opts[p] }));
+}

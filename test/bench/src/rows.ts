@@ -1,0 +1,69 @@
+/**
+ * List and filter latency over many stored rows: a workspace of its own gets `rows` completed runs
+ * and `rows` audit records (copies of real ones, written straight into the services' collections,
+ * since producing a million through the pipeline would take this machine hours), then the task
+ * board's and the audit viewer's queries are timed through the gateway.
+ */
+import { randomUUID } from 'node:crypto';
+import { connectMongo } from '@tenantatlas/shared';
+import { percentile, testInfra } from '@tenantatlas/shared/testing';
+import type { Bench } from './measure';
+
+const BATCH = 2_000;
+const TENANTS = 100;
+
+async function seed(bench: Bench, service: 'operations' | 'audit', collection: string, rows: number, make: (i: number) => Record<string, unknown>): Promise<number> {
+  const db = await connectMongo(testInfra().mongoUrl, `${bench.stack.prefix}_${service}`.replace(/-/g, '_'));
+  const t0 = performance.now();
+  try {
+    for (let done = 0; done < rows; done += BATCH) {
+      const batch = Array.from({ length: Math.min(BATCH, rows - done) }, (_, k) => make(done + k));
+      await db.collection(collection).insertMany(batch as never[], { ordered: false });
+      if ((done / BATCH) % 50 === 0) process.stderr.write(`[bench] seeding ${service}.${collection}: ${done.toLocaleString('en-US')} / ${rows.toLocaleString('en-US')}\n`);
+    }
+  } finally {
+    await db.close();
+  }
+  return rows / ((performance.now() - t0) / 1000);
+}
+
+async function timed(bench: Bench, path: string, times = 5): Promise<number> {
+  const latencies: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const t = performance.now();
+    const res = await bench.api.request('GET', path);
+    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${res.text.slice(0, 200)}`);
+    latencies.push(performance.now() - t);
+  }
+  return percentile(latencies, 50);
+}
+
+export async function listOverManyRows(bench: Bench, rows: number): Promise<void> {
+  const { api } = bench;
+  const created = await api.request('POST', '/api/workspaces', { name: 'Bench rows' });
+  const workspaceId = created.json.id as string;
+  const sampleRecord = (await api.request('GET', `${api.ws}/audit?pageSize=1`)).json.events[0];
+  const auditDb = await connectMongo(testInfra().mongoUrl, `${bench.stack.prefix}_audit`.replace(/-/g, '_'));
+  const auditDoc = (await auditDb.collection('audit_records').findOne({ _id: sampleRecord.event_id })) as Record<string, unknown>;
+  await auditDb.close();
+  const base = Date.now() - rows * 1000;
+  const tenant = (i: number) => `rows-tenant-${i % TENANTS}`;
+
+  const runRate = await seed(bench, 'operations', 'runs', rows, (i) => {
+    const id = randomUUID();
+    const at = new Date(base + i * 1000);
+    return { ...bench.runDocument, _id: id, workspaceId, tenantId: tenant(i), activeSlot: `done:${id}`, idempotencySlot: `none:${id}`, createdAt: at, updatedAt: at, completedAt: at, status: 'completed', outcome: i % 7 === 0 ? 'failed' : 'succeeded', outbox: [], outboxPending: false };
+  });
+  const auditRate = await seed(bench, 'audit', 'audit_records', rows, (i) => ({ ...auditDoc, _id: randomUUID(), workspaceId, tenantId: tenant(i), seq: i + 1, action: i % 3 === 0 ? 'run.succeeded' : 'run.queued' }));
+  bench.report.note(`The list figures ran over ${rows.toLocaleString('en-US')} runs and ${rows.toLocaleString('en-US')} audit records in one workspace, written straight into the collections (${Math.round(runRate).toLocaleString('en-US')} and ${Math.round(auditRate).toLocaleString('en-US')} rows/s).`);
+
+  const ws = `/api/workspaces/${workspaceId}`;
+  const section = `list over ${rows.toLocaleString('en-US')} stored rows (median of 5, through the gateway)`;
+  const queries: [string, string][] = [
+    ['runs: newest page (50)', `${ws}/runs?pageSize=50`],
+    ['runs: one tenant, failed (50)', `${ws}/runs?tenantId=${tenant(7)}&outcome=failed&pageSize=50`],
+    ['audit: newest page (50)', `${ws}/audit?pageSize=50`],
+    ['audit: one tenant, one action (50)', `${ws}/audit?tenantId=${tenant(7)}&action=run.succeeded&pageSize=50`],
+  ];
+  for (const [name, path] of queries) bench.report.add({ section, name, value: await timed(bench, path), unit: 'ms' });
+}
