@@ -70,6 +70,8 @@ describe('which connection events invalidate a verification', () => {
     ['tenantatlas.connections.connection.created', {}, false],
     ['tenantatlas.connections.connection.consent_recorded', { consentStatus: 'granted' }, false],
     ['tenantatlas.connections.connection.consent_recorded', { after: { consentStatus: 'revoked' } }, true],
+    ['tenantatlas.connections.connection.consent_changed', { source: 'check', after: { consentStatus: 'required' } }, false],
+    ['tenantatlas.connections.connection.consent_changed', { after: { consentStatus: 'required' } }, true],
   ])('%s %j → %s', (type, data, expected) => {
     expect(connectionEventInvalidates(type, data)).toBe(expected);
   });

@@ -113,6 +113,9 @@ export function connectionEventInvalidates(type: string, data: Record<string, un
   const explicit = data.verificationStale ?? after.verificationStale;
   if (typeof explicit === 'boolean') return explicit || verb === 'disabled' || verb === 'consent_revoked';
   if (verb === 'consent_recorded' || verb === 'consent_changed') {
+    // A check that finds consent missing reports what the verification found; it does not change
+    // the connection the verification checked (its run's outcome already says blocked).
+    if (data.source === 'check') return false;
     const consent = data.consentStatus ?? after.consentStatus;
     return consent === 'revoked' || consent === 'required';
   }
