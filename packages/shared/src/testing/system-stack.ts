@@ -82,7 +82,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.kafkaBrokers ? { KAFKA_BROKERS: options.kafkaBrokers } : {}),
     ...(options.mongoUrl ? { MONGO_URL: options.mongoUrl } : {}),
   };
-  const common = { ...infra, KAFKA_TOPIC_PREFIX: `${run}.`, LOG_LEVEL: options.logLevel ?? 'info', ...options.env };
+  // METRICS_PORT 0: every process scrapeable on a port of its own (replicas would collide on the default)
+  const common = { ...infra, KAFKA_TOPIC_PREFIX: `${run}.`, LOG_LEVEL: options.logLevel ?? 'info', METRICS_PORT: '0', ...options.env };
   const db = (service: string) => ({ MONGO_DB: `${run}_${service}`.replace(/-/g, '_') });
   const ports = { onboarding: await freePort(), connections: await freePort(), operations: await freePort(), audit: await freePort() };
   const addr = (port: number) => `127.0.0.1:${port}`;
@@ -123,7 +124,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const running = new Map<ProcessName, ServiceProcess>();
   const launch = async (name: ProcessName) => {
     const spec = specs.get(name)!;
-    running.set(name, await startService(spec.service, { timeoutMs: 60_000, ...spec.options }));
+    running.set(name, await startService(spec.service, { timeoutMs: 120_000, ...spec.options }));
     return running.get(name)!;
   };
   const stopAll = async (signal?: NodeJS.Signals) => {

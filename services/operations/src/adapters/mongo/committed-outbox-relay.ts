@@ -5,9 +5,13 @@ import type { EventPublisher, OutboxEntry } from '@tenantatlas/shared';
 interface Pending {
   model: Model<any>;
   id: string;
+  /** event ids of this document already published (its clear may have lost to a newer push) */
+  sent: Set<string>;
 }
 
 const MAX_TRACKED = 10_000;
+/** documents read and published together: one Kafka send for all their events, in commit order */
+const BATCH = 200;
 
 /**
  * Publishes the outbox of documents this process just wrote, reading each by `_id`. The shared
@@ -30,7 +34,8 @@ export class CommittedOutboxRelay {
   /** Called after a write that stored outbox entries in document `id` of `model`. */
   track(model: Model<any>, id: string): void {
     if (this.pending.size >= MAX_TRACKED) return; // the polling relay will find it
-    this.pending.set(`${model.modelName}:${id}`, { model, id });
+    const key = `${model.modelName}:${id}`;
+    if (!this.pending.has(key)) this.pending.set(key, { model, id, sent: new Set() });
     this.wake?.();
   }
 
@@ -70,27 +75,29 @@ export class CommittedOutboxRelay {
     }
   }
 
+  /**
+   * Publishes the pending documents' events in batches. The map keeps tracking order, which is
+   * commit order, so a run's queued, started and succeeded events go out in that order in one send.
+   */
   private async drainAll(): Promise<void> {
-    for (const [key, { model, id }] of [...this.pending]) {
-      await this.drain(model, id);
-      this.pending.delete(key);
-    }
-  }
-
-  /** Publishes a document's pending events in order, then clears them unless more were pushed. */
-  private async drain(model: Model<any>, id: string): Promise<void> {
-    const sent = new Set<string>();
-    for (;;) {
-      const doc = await model.findById(id, { outbox: 1, outboxVersion: 1 }).lean<{ outbox?: OutboxEntry[]; outboxVersion?: number } | null>();
-      if (!doc) return;
-      const fresh = (doc.outbox ?? []).filter((entry) => !sent.has(entry.eventId));
-      if (fresh.length === 0 && sent.size === 0 && (doc.outbox ?? []).length === 0) return;
+    while (this.pending.size > 0) {
+      const batch = [...this.pending].slice(0, BATCH);
+      const docs = await Promise.all(
+        batch.map(([, { model, id }]) => model.findById(id, { outbox: 1, outboxVersion: 1 }).lean<{ outbox?: OutboxEntry[]; outboxVersion?: number } | null>()),
+      );
+      const fresh = batch.flatMap(([, pending], i) => (docs[i]?.outbox ?? []).filter((entry) => !pending.sent.has(entry.eventId)).map((entry) => ({ entry, pending })));
       if (fresh.length > 0) {
-        await this.publisher.publish(fresh.map(({ topic, event }) => ({ topic, event })));
-        for (const entry of fresh) sent.add(entry.eventId);
+        await this.publisher.publish(fresh.map(({ entry: { topic, event } }) => ({ topic, event })));
+        for (const { entry, pending } of fresh) pending.sent.add(entry.eventId);
       }
-      const cleared = await model.updateOne({ _id: id, outboxVersion: doc.outboxVersion ?? 0 }, { $set: { outbox: [], outboxPending: false } });
-      if (cleared.matchedCount === 1) return;
+      await Promise.all(
+        batch.map(async ([key, { model, id }], i) => {
+          const doc = docs[i];
+          // cleared unless more events were pushed meanwhile: then it stays tracked for the next round
+          const cleared = doc && (doc.outbox ?? []).length > 0 ? (await model.updateOne({ _id: id, outboxVersion: doc.outboxVersion ?? 0 }, { $set: { outbox: [], outboxPending: false } })).matchedCount === 1 : true;
+          if (cleared) this.pending.delete(key);
+        }),
+      );
     }
   }
 
