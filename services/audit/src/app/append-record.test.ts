@@ -77,6 +77,18 @@ describe('AppendRecord', () => {
     expect(verify(log)).toMatchObject({ ok: true, checked: 2 });
   });
 
+  it('reads nothing before inserting a new event; a recorded one is refused by its index', async () => {
+    const log = new MemoryLog();
+    let reads = 0;
+    const hasEvent = log.hasEvent;
+    log.hasEvent = async (id: string) => (reads++, hasEvent(id));
+    const append = new AppendRecord(log.asStore());
+    await Promise.all(['a', 'b', 'c'].map((id) => append.execute(entry(id))));
+    expect(reads).toBe(0);
+    expect(await append.execute(entry('b'))).toEqual({ status: 'duplicate' });
+    expect(log.records.size).toBe(3);
+  });
+
   it('serializes concurrent appends to one workspace inside the process', async () => {
     const log = new MemoryLog();
     const append = new AppendRecord(log.asStore());

@@ -23,8 +23,8 @@ interface Waiting {
  *   2. advance the head document.
  * A lagging head is repaired from the highest stored record and the insert retried, so the chain
  * never forks (one record per seq) and never has a gap (seq is always last + 1). A redelivered
- * event is found by its id and adds nothing; if two replicas race with the same event, the unique
- * event-id index refuses the second insert.
+ * event is refused by the unique event-id index and adds nothing (also when two replicas race
+ * with the same event); nothing is read before an insert, so a new event costs two writes.
  *
  * Appends to one workspace are serialized inside this process (across replicas the index decides)
  * and committed in groups: what arrives while a write is in flight is chained in memory and
@@ -68,13 +68,13 @@ export class AppendRecord {
   private async appendGroup(entries: AuditEntry[]): Promise<AppendResult[]> {
     if (entries.length === 1) return [await this.append(entries[0]!)];
     const results: AppendResult[] = new Array(entries.length);
-    // Checked first because a read is much cheaper than a refused insert (FerretDB retries a
-    // failed insert batch row by row), and replays consist of nothing but duplicates.
-    const known = await Promise.all(entries.map((e) => this.store.hasEvent(e.eventId)));
+    // No read before the insert: the unique event-id index refuses a recorded event, and a read
+    // per event is what does not scale on FerretDB (it scans the collection even for an _id).
+    // An event twice in one group is dropped here; a refused insert falls back to one by one.
     const seen = new Set<string>();
     const fresh: number[] = [];
     entries.forEach((entry, i) => {
-      if (known[i] || seen.has(entry.eventId)) results[i] = { status: 'duplicate' };
+      if (seen.has(entry.eventId)) results[i] = { status: 'duplicate' };
       else (seen.add(entry.eventId), fresh.push(i));
     });
     if (fresh.length === 0) return results;
@@ -100,8 +100,8 @@ export class AppendRecord {
     return results;
   }
 
+  /** One entry: insert first; the store tells a recorded event from a taken seq. */
   private async append(entry: AuditEntry): Promise<AppendResult> {
-    if (await this.store.hasEvent(entry.eventId)) return { status: 'duplicate' };
     let head = this.heads.get(entry.workspaceId) ?? (await this.store.readHead(entry.workspaceId)) ?? EMPTY_HEAD;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const record = appendTo(head, entry);

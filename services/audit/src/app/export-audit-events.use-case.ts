@@ -16,6 +16,9 @@ const CHUNK_RECORDS = 200;
  * Streams every matching record as text through one database cursor, a chunk at a time, so
  * memory stays flat however large the log is. The set is fixed at the start (seq ≤ the last record
  * then), so records arriving during a long export neither appear half-way nor push others around.
+ * Newest first, the first record read is that bound (nothing read later may lie above it), so no
+ * extra query for the last record is needed — on FerretDB that query alone scans and sorts the
+ * whole collection. Oldest first, the bound is read before the stream starts.
  */
 export class ExportAuditEvents {
   constructor(private readonly store: AuditLogStore) {}
@@ -26,11 +29,13 @@ export class ExportAuditEvents {
     const order = command.oldestFirst ? 'oldest' : 'newest';
     const store = this.store;
     return async function* chunks() {
-      const upTo = (await store.lastRecord(query.workspaceId))?.seq ?? 0;
+      let upTo = order === 'oldest' ? ((await store.lastRecord(query.workspaceId))?.seq ?? 0) : null;
       if (command.format === 'csv') yield csvHeader();
       if (upTo === 0) return;
       let chunk: string[] = [];
       for await (const record of store.stream(query, { upTo, order })) {
+        upTo ??= record.seq;
+        if (record.seq > upTo) continue;
         chunk.push(formatRecord(record, command.format));
         if (chunk.length >= CHUNK_RECORDS) {
           yield chunk.join('');

@@ -24,10 +24,9 @@ export class ListAuditEvents {
     const query = parseQuery(command.workspaceId, command.filter);
     const limit = parsePageSize(command.pageSize);
     const before = decodePageToken(command.pageToken);
-    const found = await this.store.page(query, { limit: limit + 1, before });
-    const records = found.slice(0, limit);
+    const { records, more } = await this.store.page(query, { limit, before });
     const last = records.at(-1);
-    return { records, nextPageToken: found.length > limit && last ? encodePageToken(last.seq) : '' };
+    return { records, nextPageToken: more && last ? encodePageToken(last.seq) : '' };
   }
 }
 

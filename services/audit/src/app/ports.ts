@@ -24,10 +24,13 @@ export interface AuditLogStore {
   /** The record with the highest seq: the truth the head is repaired from. */
   lastRecord(workspaceId: string): Promise<ChainHead | null>;
   findByEventId(workspaceId: string, eventId: string): Promise<AuditRecord | null>;
-  /** One page of records matching the query, newest first, strictly below seq `before`. */
-  page(query: AuditQuery, options: { limit: number; before: number | null }): Promise<AuditRecord[]>;
-  /** Every record matching the query with seq ≤ `upTo`, read through one cursor. */
-  stream(query: AuditQuery, options: { upTo: number; order: 'newest' | 'oldest' }): AsyncIterable<AuditRecord>;
+  /**
+   * Up to `limit` records matching the query, newest first, strictly below seq `before`, and
+   * whether more follow below the last of them.
+   */
+  page(query: AuditQuery, options: { limit: number; before: number | null }): Promise<{ records: AuditRecord[]; more: boolean }>;
+  /** Every record matching the query with seq ≤ `upTo` (null: no bound), read through one cursor. */
+  stream(query: AuditQuery, options: { upTo: number | null; order: 'newest' | 'oldest' }): AsyncIterable<AuditRecord>;
   /** Every record of a workspace in chain order (seq ascending), read through one cursor. */
   chain(workspaceId: string): AsyncIterable<AuditRecord>;
 }

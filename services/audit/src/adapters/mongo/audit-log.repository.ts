@@ -5,7 +5,8 @@ import type { AuditQuery } from '../../domain/audit-query';
 import type { AuditRecord, ChainHead } from '../../domain/hash-chain';
 import type { AuditModels, AuditRecordDocument } from './audit-record.schema';
 
-function toDocument(record: AuditRecord): AuditRecordDocument {
+/** The stored form of a record (exported for test fixtures that seed a chain in bulk). */
+export function toDocument(record: AuditRecord): AuditRecordDocument {
   const { eventId, ...rest } = record;
   return { _id: eventId, ...rest };
 }
@@ -48,8 +49,36 @@ function filterFor(query: AuditQuery): QueryFilter<AuditRecordDocument> {
 
 const CURSOR_BATCH = 1_000;
 
+/** `_id` or `seq` when the server says which unique index refused an insert (MongoDB does). */
+function refusedIndex(err: unknown): '_id' | 'seq' | null {
+  const { keyPattern } = (err ?? {}) as { keyPattern?: Record<string, unknown> };
+  if (!keyPattern) return null;
+  if ('_id' in keyPattern) return '_id';
+  return 'seq' in keyPattern ? 'seq' : null;
+}
+
+/** How long an unfinished page walk keeps its cursor, and how many walks may be open at once. */
+const PAGE_CURSOR_IDLE_MS = 60_000;
+const MAX_OPEN_PAGE_CURSORS = 32;
+
+/** a mongoose query cursor: `next()` resolves to the next document or null at the end */
+interface RecordCursor {
+  next(): Promise<AuditRecordDocument | null>;
+  close(): Promise<unknown>;
+}
+
+interface OpenPage {
+  cursor: RecordCursor;
+  /** the first record of the next page, already read */
+  next: AuditRecord;
+  timer: NodeJS.Timeout;
+}
+
 /** The audit log on MongoDB/FerretDB: insert-only records, a head per workspace. */
 export class MongoAuditLog implements AuditLogStore {
+  /** cursors of page walks in progress, by query and the last seq they returned */
+  private readonly openPages = new Map<string, OpenPage>();
+
   constructor(private readonly models: AuditModels) {}
 
   async hasEvent(eventId: string): Promise<boolean> {
@@ -62,7 +91,9 @@ export class MongoAuditLog implements AuditLogStore {
       return 'inserted';
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
-      // Which index refused it? The servers word this differently; asking is unambiguous.
+      // Which index refused it? MongoDB names it (keyPattern); FerretDB does not, so then ask.
+      const refused = refusedIndex(err);
+      if (refused) return refused === '_id' ? 'duplicate-event' : 'seq-taken';
       return (await this.hasEvent(record.eventId)) ? 'duplicate-event' : 'seq-taken';
     }
   }
@@ -108,15 +139,94 @@ export class MongoAuditLog implements AuditLogStore {
     return doc && doc.workspaceId === workspaceId ? toRecord(doc as AuditRecordDocument) : null;
   }
 
-  async page(query: AuditQuery, options: { limit: number; before: number | null }): Promise<AuditRecord[]> {
-    const filter = filterFor(query);
-    if (options.before !== null) filter.seq = { $lt: options.before };
-    const docs = await this.models.records.find(filter).sort({ seq: -1 }).limit(options.limit).lean();
-    return docs.map((doc) => toRecord(doc as AuditRecordDocument));
+  /**
+   * One page, newest first, strictly below `before`. A walk through many pages reads through one
+   * cursor: the cursor that served a page is kept (briefly) with the first record of the next
+   * page, and the request for that next page continues it instead of running the query again.
+   * That is the same result — every record below a returned seq already exists and never changes
+   * (seqs only grow, records are never updated) — but one query per walk instead of one per page:
+   * on FerretDB each query scans and sorts the whole collection, on MongoDB it saves a seek.
+   * Another process (or an expired cursor) simply runs the query again.
+   */
+  async page(query: AuditQuery, options: { limit: number; before: number | null }): Promise<{ records: AuditRecord[]; more: boolean }> {
+    const key = JSON.stringify(query);
+    const resumed = options.before === null ? undefined : this.takeOpenPage(`${key}|${options.before}`);
+    if (resumed) {
+      try {
+        return await this.readPage(query, key, options, resumed);
+      } catch {
+        // the kept cursor is gone (e.g. the server dropped it): query again below
+      }
+    }
+    return this.readPage(query, key, options, undefined);
   }
 
-  async *stream(query: AuditQuery, options: { upTo: number; order: 'newest' | 'oldest' }): AsyncIterable<AuditRecord> {
-    const filter = { ...filterFor(query), seq: { $lte: options.upTo } };
+  private async readPage(
+    query: AuditQuery,
+    key: string,
+    options: { limit: number; before: number | null },
+    resumed: OpenPage | undefined,
+  ): Promise<{ records: AuditRecord[]; more: boolean }> {
+    let cursor: RecordCursor;
+    let next: AuditRecord | null;
+    if (resumed) {
+      ({ cursor, next } = resumed);
+    } else {
+      const filter = filterFor(query);
+      if (options.before !== null) filter.seq = { $lt: options.before };
+      cursor = this.models.records
+        .find(filter)
+        .sort({ seq: -1 })
+        .lean()
+        .cursor({ batchSize: Math.min(options.limit + 1, CURSOR_BATCH) }) as unknown as RecordCursor;
+      try {
+        next = await readRecord(cursor);
+      } catch (err) {
+        await cursor.close().catch(() => undefined);
+        throw err;
+      }
+    }
+    const records: AuditRecord[] = [];
+    let below = options.before ?? Number.POSITIVE_INFINITY;
+    try {
+      while (next && records.length < options.limit) {
+        // strictly descending whatever the cursor does (a record can never appear twice)
+        if (next.seq < below) {
+          records.push(next);
+          below = next.seq;
+        }
+        next = await readRecord(cursor);
+      }
+    } catch (err) {
+      await cursor.close().catch(() => undefined);
+      throw err;
+    }
+    if (next && records.length > 0) this.keepOpenPage(`${key}|${records.at(-1)!.seq}`, cursor, next);
+    else await cursor.close().catch(() => undefined);
+    return { records, more: next !== null };
+  }
+
+  private takeOpenPage(key: string): OpenPage | undefined {
+    const open = this.openPages.get(key);
+    if (!open) return undefined;
+    this.openPages.delete(key);
+    clearTimeout(open.timer);
+    return open;
+  }
+
+  private keepOpenPage(key: string, cursor: RecordCursor, next: AuditRecord): void {
+    this.takeOpenPage(key)?.cursor.close().catch(() => undefined);
+    while (this.openPages.size >= MAX_OPEN_PAGE_CURSORS) {
+      const oldest = this.openPages.keys().next().value as string;
+      this.takeOpenPage(oldest)?.cursor.close().catch(() => undefined);
+    }
+    const timer = setTimeout(() => this.takeOpenPage(key)?.cursor.close().catch(() => undefined), PAGE_CURSOR_IDLE_MS);
+    timer.unref();
+    this.openPages.set(key, { cursor, next, timer });
+  }
+
+  async *stream(query: AuditQuery, options: { upTo: number | null; order: 'newest' | 'oldest' }): AsyncIterable<AuditRecord> {
+    const filter = { ...filterFor(query), ...(options.upTo === null ? {} : { seq: { $lte: options.upTo } }) };
     const cursor = this.models.records
       .find(filter)
       .sort({ seq: options.order === 'newest' ? -1 : 1 })
@@ -129,4 +239,9 @@ export class MongoAuditLog implements AuditLogStore {
     const cursor = this.models.records.find({ workspaceId }).sort({ seq: 1 }).lean().cursor({ batchSize: CURSOR_BATCH });
     for await (const doc of cursor) yield toRecord(doc as AuditRecordDocument);
   }
+}
+
+async function readRecord(cursor: RecordCursor): Promise<AuditRecord | null> {
+  const doc = await cursor.next();
+  return doc ? toRecord(doc) : null;
 }
