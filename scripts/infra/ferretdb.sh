@@ -22,6 +22,7 @@ install() {
   [ -x "$BIN" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sha" ] && return 0
   command -v go >/dev/null || die "go is required to build FerretDB"
   mkdir -p "$CACHE_DIR/ferretdb/bin"
+  # (the daemons started later get `8>&-`: they must not hold this lock while they run)
   exec 8>"$CACHE_DIR/ferretdb/install.lock"; flock 8
   [ -x "$BIN" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sha" ] && return 0
   log "building FerretDB from the Go module proxy (once, ~2 min)…"
@@ -39,7 +40,7 @@ start() {
   port_open "$MONGO_PORT" && die "port $MONGO_PORT is in use by another process; set MONGO_PORT"
   log "starting on 127.0.0.1:$MONGO_PORT (instance $INFRA_INSTANCE)"
   nohup "$BIN" -listen-addr "127.0.0.1:$MONGO_PORT" -sqlite-dir "$DATA" -log-level warn \
-    >>"$LOGFILE" 2>&1 </dev/null &
+    >>"$LOGFILE" 2>&1 </dev/null 8>&- &
   echo $! >"$PIDFILE"
   wait_port "$MONGO_PORT" 30 ferretdb "$PIDFILE" "$LOGFILE"
 }

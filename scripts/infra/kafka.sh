@@ -20,6 +20,7 @@ install() {
   command -v mvn >/dev/null || die "mvn is required to fetch the Kafka jars"
   log "fetching Kafka jars from Maven Central (once)…"
   mkdir -p "$CACHE_DIR/kafka"
+  # (the daemons started later get `8>&-`: they must not hold this lock while they run)
   exec 8>"$CACHE_DIR/kafka/install.lock"; flock 8
   [ -f "$LIBS/.complete" ] && return 0
   rm -rf "$LIBS"
@@ -76,7 +77,7 @@ start() {
       -c "$RUN_DIR/kafka.properties" >"$LOGFILE" 2>&1 || { cat "$LOGFILE" >&2; die "formatting storage failed"; }
   fi
   log "starting on 127.0.0.1:$KAFKA_PORT (instance $INFRA_INSTANCE)"
-  nohup java "${JAVA_OPTS[@]}" kafka.Kafka "$RUN_DIR/kafka.properties" >>"$LOGFILE" 2>&1 </dev/null &
+  nohup java "${JAVA_OPTS[@]}" kafka.Kafka "$RUN_DIR/kafka.properties" >>"$LOGFILE" 2>&1 </dev/null 8>&- &
   echo $! >"$PIDFILE"
   wait_port "$KAFKA_PORT" 90 kafka "$PIDFILE" "$LOGFILE"
 }
