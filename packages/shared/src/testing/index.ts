@@ -146,3 +146,4 @@ export async function startService(name: string, options: StartServiceOptions = 
 export * from './kafka-broker';
 export * from './system-stack';
 export * from './run-completions';
+export * from './ferretdb-instance';

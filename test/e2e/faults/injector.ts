@@ -1,0 +1,137 @@
+/**
+ * The faults, one after another while the load runs: SIGKILL and restart of each service and a
+ * worker, the broker stopped for a while, the database stopped for a while. Each step waits until
+ * the system serves again and then lets it settle, so the next fault does not land on a process
+ * still starting (a process cannot start while Kafka or the database is down).
+ */
+import type { DedicatedFerretDB, DedicatedKafkaBroker } from '@tenantatlas/shared/testing';
+import type { ProcessName, Stack } from '../system-stack';
+import { isProblem, type FaultApi, type Reply } from './api';
+import type { Load } from './load';
+import type { FaultWindow, Progress } from './progress';
+import type { FaultSettings } from './settings';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface OutageReport {
+  window: FaultWindow;
+  /** database outage: first moment after the restart when a read and a start succeeded again */
+  recoveredAt?: number;
+  /** processes that exited or were replaced during the outage (must be none) */
+  restartedProcesses: string[];
+}
+
+export interface FaultReport {
+  restarts: FaultWindow[];
+  kafka?: OutageReport;
+  db?: OutageReport;
+}
+
+export class FaultInjector {
+  readonly report: FaultReport = { restarts: [] };
+
+  constructor(
+    private readonly stack: Stack,
+    private readonly kafka: DedicatedKafkaBroker,
+    private readonly db: DedicatedFerretDB,
+    private readonly api: FaultApi,
+    private readonly load: Load,
+    private readonly progress: Progress,
+    private readonly settings: FaultSettings,
+  ) {}
+
+  async runAll(): Promise<FaultReport> {
+    for (const name of ['onboarding', 'connections', 'operations', 'audit', 'gateway', 'worker-1'] as ProcessName[]) {
+      await this.restart(name);
+      await this.settle();
+    }
+    await this.kafkaOutage();
+    await this.settle();
+    await this.dbOutage();
+    return this.report;
+  }
+
+  private async settle(): Promise<void> {
+    await sleep(this.settings.settleMs);
+  }
+
+  private async restart(name: ProcessName): Promise<void> {
+    const window = this.progress.begin(`SIGKILL + restart ${name}`);
+    await this.stack.restart(name, 'SIGKILL');
+    this.progress.end(window);
+    this.report.restarts.push(window);
+  }
+
+  private async kafkaOutage(): Promise<void> {
+    const pids = this.pids();
+    this.progress.log('stopping Kafka…');
+    await this.kafka.stop();
+    const window = this.progress.begin(`Kafka down ${this.settings.kafkaDownMs} ms`);
+    this.load.openReserve(0.5);
+    await sleep(this.settings.kafkaDownMs);
+    window.liftedAt = Date.now();
+    this.progress.log('starting Kafka again…');
+    await this.kafka.start();
+    this.progress.end(window);
+    this.report.kafka = { window, restartedProcesses: this.changedSince(pids) };
+  }
+
+  private async dbOutage(): Promise<void> {
+    const pids = this.pids();
+    this.progress.log('stopping FerretDB…');
+    await this.db.stop();
+    const window = this.progress.begin(`FerretDB down ${this.settings.dbDownMs} ms`);
+    this.load.openReserve(0.5);
+    let probing = true;
+    const probes = this.probe(() => probing);
+    await sleep(this.settings.dbDownMs);
+    window.liftedAt = Date.now();
+    this.progress.log('starting FerretDB again…');
+    await this.db.start();
+    this.progress.end(window);
+    // recovered: a read and a start through the gateway succeed, with every process as it was
+    const recoveryDeadline = Date.now() + 180_000;
+    let recoveredAt: number | undefined;
+    let readOk = false;
+    while (Date.now() < recoveryDeadline) {
+      readOk ||= (await this.api.ws('GET', '/runs?pageSize=1', undefined, 10_000)).status === 200;
+      const startedOk = this.load.replies.some(({ kind, reply }) => kind === 'start' && reply.status === 200 && reply.startedAt >= window.liftedAt!);
+      if (readOk && (startedOk || this.load.begun >= this.load.starts.length)) {
+        recoveredAt = Date.now();
+        break;
+      }
+      await sleep(250);
+    }
+    probing = false;
+    await probes;
+    if (recoveredAt) this.progress.log(`recovered ${((recoveredAt - window.liftedAt) / 1000).toFixed(1)} s after FerretDB was started again, without restarting any process`);
+    this.report.db = { window, recoveredAt, restartedProcesses: this.changedSince(pids) };
+  }
+
+  /** Reads through the gateway every 200 ms: its own store (/api/me) and the backends'. */
+  private async probe(active: () => boolean): Promise<void> {
+    const paths = ['/runs?pageSize=1', '/audit?pageSize=1', '/'];
+    let i = 0;
+    while (active()) {
+      const path = paths[i++ % paths.length]!;
+      const reply: Reply = await this.api.ws('GET', path, undefined, 20_000);
+      this.load.record('probe', reply);
+      if (reply.status !== 200 && reply.status !== 503) {
+        this.progress.log(`probe GET ${path} → ${reply.status || reply.error} ${isProblem(reply) ? reply.json.code : reply.text.slice(0, 200)}`);
+      }
+      await sleep(200);
+    }
+  }
+
+  private pids(): Map<string, number | undefined> {
+    return new Map(this.stack.processes().map((p) => [`${p.name}:${p.port}`, p.child.pid]));
+  }
+
+  private changedSince(before: Map<string, number | undefined>): string[] {
+    const now = this.pids();
+    const changed: string[] = [];
+    for (const [key, pid] of before) if (now.get(key) !== pid) changed.push(key);
+    for (const p of this.stack.processes()) if (p.child.exitCode !== null || p.child.signalCode !== null) changed.push(`${p.name}:${p.port} exited`);
+    return changed;
+  }
+}

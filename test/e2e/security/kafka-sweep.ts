@@ -1,0 +1,48 @@
+/**
+ * Reads every message of every topic whose name starts with a prefix, from the beginning up to the
+ * end offsets at the time of the call.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { uniqueName, waitFor } from '@tenantatlas/shared/testing';
+
+export interface SweptMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  /** key, value and headers as text */
+  text: string;
+}
+
+export async function sweepTopics(brokers: string[], topicPrefix: string): Promise<{ topics: string[]; messages: SweptMessage[] }> {
+  const kafka = new Kafka({ clientId: uniqueName('security-sweep'), brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const consumer = kafka.consumer({ groupId: uniqueName('security-sweep') });
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(topicPrefix)).sort();
+    const remaining = new Map<string, bigint>(); // `${topic}/${partition}` → last offset to read
+    for (const topic of topics) {
+      for (const p of await admin.fetchTopicOffsets(topic)) {
+        if (BigInt(p.high) > BigInt(p.low)) remaining.set(`${topic}/${p.partition}`, BigInt(p.high) - 1n);
+      }
+    }
+    const messages: SweptMessage[] = [];
+    if (remaining.size === 0) return { topics, messages };
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        const headers = Object.entries(message.headers ?? {}).map(([k, v]) => `${k}=${Array.isArray(v) ? v.map(String).join(',') : String(v ?? '')}`);
+        messages.push({ topic, partition, offset: message.offset, text: [String(message.key ?? ''), String(message.value ?? ''), ...headers].join('\n') });
+        const key = `${topic}/${partition}`;
+        const last = remaining.get(key);
+        if (last !== undefined && BigInt(message.offset) >= last) remaining.delete(key);
+      },
+    });
+    await waitFor(() => remaining.size === 0, { timeoutMs: 60_000, what: `every message of ${topics.length} topics (left: ${[...remaining.keys()].join(', ')})` });
+    return { topics, messages };
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  }
+}
