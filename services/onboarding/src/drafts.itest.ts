@@ -184,4 +184,34 @@ describe('onboarding drafts and tenants', () => {
     const picker = await c.ListDrafts({ workspace_id: workspace });
     expect(picker.drafts.map((d) => [d.draft!.id, d.readiness!.stage_label, d.readiness!.next_action!.kind])).toEqual([[draft!.id, 'Connect provider', 'connect_provider']]);
   });
+  it('lists each draft at its current revision, even when a head\'s revision hint fell behind, and leaves terminal drafts out unless asked', async () => {
+    const workspace = uniqueName('ws');
+    const { draft: busy } = await identify(workspace, guid());
+    const { draft: cancelled } = await identify(workspace, guid());
+    const { draft: quiet } = await identify(workspace, guid());
+    let version = busy!.version;
+    for (const step of ['identify', 'connect', 'identify', 'connect', 'identify']) {
+      version = (await c.SetCurrentStep({ workspace_id: workspace, actor: OPERATOR, draft_id: busy!.id, expected_version: version, step })).draft!.version;
+    }
+    await c.CancelDraft({ workspace_id: workspace, actor: OPERATOR, draft_id: cancelled!.id, expected_version: cancelled!.version, reason: 'duplicate' });
+    const mongo = await connectMongo(testInfra().mongoUrl, stack.env.MONGO_DB!);
+    try {
+      // as if the hint writes after the appends were lost
+      await mongo.collection('onboarding_drafts').updateOne({ _id: busy!.id as never }, { $set: { latestRevision: 1 } });
+    } finally {
+      await mongo.close();
+    }
+    const open = await c.ListDrafts({ workspace_id: workspace });
+    expect(open.drafts.map((d) => [d.draft!.id, d.draft!.version, d.draft!.current_step])).toEqual(
+      expect.arrayContaining([
+        [busy!.id, version, 'identify'],
+        [quiet!.id, quiet!.version, quiet!.current_step],
+      ]),
+    );
+    expect(open.drafts).toHaveLength(2);
+    const all = await c.ListDrafts({ workspace_id: workspace, include_terminal: true });
+    expect(all.drafts.find((d) => d.draft!.id === cancelled!.id)?.draft).toMatchObject({ lifecycle_state: 'cancelled' });
+    const onlyCancelled = await c.ListDrafts({ workspace_id: workspace, lifecycle_state: 'cancelled' });
+    expect(onlyCancelled.drafts.map((d) => d.draft!.id)).toEqual([cancelled!.id]);
+  });
 });

@@ -105,11 +105,17 @@ export class MongoDraftRepository implements DraftRepository {
     for (let batch = 0; batch < 10 && items.length < size; batch++) {
       const query: Record<string, unknown> = { workspaceId, ...afterCursor(cursor) };
       if (filter.tenantId) query.tenantId = filter.tenantId;
-      const heads = await this.m.draftHeads.find(query, { _id: 1, createdAt: 1 }).sort({ createdAt: -1, _id: -1 }).limit(size).lean<{ _id: string; createdAt: Date }[]>();
+      const heads = await this.m.draftHeads
+        .find(query, { _id: 1, createdAt: 1, body: 1, latestRevision: 1 })
+        .sort({ createdAt: -1, _id: -1 })
+        .limit(size)
+        .lean<{ _id: string; createdAt: Date; body: DraftEntity; latestRevision?: number }[]>();
+      // one read for the newest revisions of the whole batch, not two reads a draft
+      const latest = await this.revisions.latestOfMany(heads.map((h) => ({ id: h._id, hint: h.latestRevision })));
       for (const head of heads) {
         cursor = { createdAt: head.createdAt, id: head._id };
-        const draft = await this.get(workspaceId, head._id);
-        if (draft && matches(draft, filter)) items.push(draft);
+        const draft = toEntity(latest.get(head._id)?.body ?? head.body);
+        if (matches(draft, filter)) items.push(draft);
         if (items.length === size) break;
       }
       if (heads.length < size) return { items, nextPageToken: '' };

@@ -56,6 +56,32 @@ export class RevisionLog<T> {
     }
   }
 
+  /**
+   * The newest revision of many entities in one read: each head's hint and the two revisions after
+   * it are fetched by `_id` together; an entity whose last probed revision exists is probed further
+   * on its own (a head whose hint fell behind by more than two writes).
+   */
+  async latestOfMany(heads: { id: string; hint: number | undefined }[]): Promise<Map<string, { revision: number; body: T }>> {
+    const PROBE = 3;
+    const ids = heads.flatMap(({ id, hint }) => Array.from({ length: PROBE }, (_, k) => `${id}:${Math.max(2, hint ?? 2) + k}`));
+    const found = new Map<string, { revision: number; body: T }>();
+    if (ids.length === 0) return found;
+    const docs = await (this.model as Model<any>).find({ _id: { $in: ids } }, { entityId: 1, revision: 1, body: 1 }).lean<{ entityId: string; revision: number; body: T }[]>();
+    for (const doc of docs) {
+      const known = found.get(doc.entityId);
+      if (!known || known.revision < doc.revision) found.set(doc.entityId, { revision: doc.revision, body: doc.body });
+    }
+    await Promise.all(
+      heads.map(async ({ id, hint }) => {
+        const lastProbed = Math.max(2, hint ?? 2) + PROBE - 1;
+        if (found.get(id)?.revision !== lastProbed) return;
+        const newer = await this.latest(id, lastProbed);
+        if (newer) found.set(id, newer);
+      }),
+    );
+    return found;
+  }
+
   /** Appends revision `revision` with its events; false when someone appended it first. */
   async append(workspaceId: string, entityId: string, revision: number, body: T, events: EventEnvelope[]): Promise<boolean> {
     try {

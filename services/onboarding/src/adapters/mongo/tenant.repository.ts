@@ -90,9 +90,10 @@ export class MongoTenantRepository implements TenantRepository {
         .sort({ createdAt: -1, _id: -1 })
         .limit(size)
         .lean<(Head & { _id: string; createdAt: Date })[]>();
+      const latest = await this.revisions.latestOfMany(heads.map((h) => ({ id: h.body.id, hint: h.latestRevision })));
       for (const head of heads) {
         cursor = { createdAt: head.createdAt, id: head._id };
-        const tenant = await this.current(head);
+        const tenant = toEntity(latest.get(head.body.id)?.body ?? head.body);
         if (!status || tenant.status === status) items.push(tenant);
         if (items.length === size) break;
       }
