@@ -35,7 +35,7 @@ export async function connectInfrastructure(
   // First in, last out: the endpoint still answers scrapes while the rest shuts down.
   const metrics = await serveMetrics(service, logger);
   if (metrics) lifecycle.add('metrics endpoint', () => metrics.stop());
-  const mongo = await connectMongo(config.MONGO_URL, config.MONGO_DB ?? `tenantatlas_${service}`);
+  const mongo = await connectMongo(config.MONGO_URL, config.MONGO_DB ?? `tenantatlas_${service}`, { logger });
   lifecycle.add('mongo', () => mongo.close());
   const kafka = createKafka({ clientId: service, brokers: config.KAFKA_BROKERS, logger });
   const consumerGroups = new ConsumerGroups();

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { DomainError, type ErrorDetails, type ErrorKind } from '../errors';
+import { databaseUnavailable } from '../mongo/unavailable';
 
 /** The one table from domain error kinds to gRPC status codes (and back). */
 export const GRPC_STATUS_BY_KIND: Record<ErrorKind, grpc.status> = {
@@ -22,8 +23,12 @@ const KIND_BY_GRPC_STATUS = new Map<grpc.status, ErrorKind>(
 const CODE_KEY = 'x-error-code';
 const DETAILS_KEY = 'x-error-details';
 
-/** Turns any error into a gRPC ServiceError; unknown errors become INTERNAL without their message. */
-export function toGrpcError(err: unknown): Partial<grpc.StatusObject> {
+/**
+ * Turns any error into a gRPC ServiceError; unknown errors become INTERNAL without their message.
+ * An unreachable database is UNAVAILABLE (`DATABASE.UNAVAILABLE`), not INTERNAL.
+ */
+export function toGrpcError(raw: unknown): Partial<grpc.StatusObject> {
+  const err = databaseUnavailable(raw) ?? raw;
   if (err instanceof DomainError) {
     const metadata = new grpc.Metadata();
     metadata.set(CODE_KEY, err.code);

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { DomainError } from '../errors';
+import { databaseUnavailable } from '../mongo/unavailable';
 import { rpcServerDuration, secondsSince } from '../metrics';
 import { toGrpcError } from './errors';
 import { HealthService } from './health';
@@ -28,7 +29,9 @@ export function unary<Req, Res>(
         callback(null, response);
       },
       (err: unknown) => {
-        if (!(err instanceof DomainError) || err.kind === 'internal') {
+        if (databaseUnavailable(err)) {
+          logger.warn({ err, method: call.getPath() }, 'database unavailable');
+        } else if (!(err instanceof DomainError) || err.kind === 'internal') {
           logger.error({ err, method: call.getPath() }, 'unhandled error in gRPC handler');
         }
         const status = toGrpcError(err);

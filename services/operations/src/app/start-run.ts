@@ -64,7 +64,9 @@ export class StartRun {
       if (byKey) return { run: byKey, replayed: true };
     }
     const active = await this.runs.findActive(slot, exhaustive);
-    return active ? { run: active, replayed: false } : null;
+    // the caller's own earlier start (its key hint was never written, e.g. the process died right
+    // after the insert) is a replay, not a dedupe onto someone else's run
+    return active ? { run: active, replayed: command.idempotencyKey !== null && active.idempotencyKey === command.idempotencyKey } : null;
   }
 
   private reused({ run, replayed }: { run: Run; replayed: boolean }, command: StartRunCommand): StartRunResult {

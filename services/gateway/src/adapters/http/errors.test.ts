@@ -45,4 +45,10 @@ describe('HTTP error mapping', () => {
     const internal = toHttpError(new DomainError('X', 'internal', 'stack: at foo'));
     expect(JSON.stringify(internal.body)).not.toContain('stack');
   });
+
+  it('answers 503 DATABASE.UNAVAILABLE when our own database cannot be reached', () => {
+    const down = toHttpError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:27017'), { name: 'MongoNetworkError' }));
+    expect(down).toMatchObject({ status: 503, body: { status: 503, code: 'DATABASE.UNAVAILABLE' } });
+    expect(down.body.detail).not.toContain('127.0.0.1');
+  });
 });

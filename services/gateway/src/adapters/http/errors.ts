@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { DomainError, isDomainError, type ErrorDetails, type ErrorKind } from '@tenantatlas/shared';
+import { databaseUnavailable, DomainError, isDomainError, type ErrorDetails, type ErrorKind } from '@tenantatlas/shared';
 
 /**
  * The one table from error kinds to HTTP status. Downstream gRPC errors arrive as DomainErrors
@@ -57,8 +57,9 @@ export function problem(status: number, code: string, detail: string, details?: 
   return { type: `urn:tenantatlas:problem:${code}`, title: TITLE_BY_STATUS[status] ?? 'Error', status, detail, code, ...extra };
 }
 
-/** Never exposes a stack trace or the message of an unexpected error. */
-export function toHttpError(err: unknown): HttpError {
+/** Never exposes a stack trace or the message of an unexpected error; our own database being down is a 503. */
+export function toHttpError(raw: unknown): HttpError {
+  const err = databaseUnavailable(raw) ?? raw;
   if (!isDomainError(err) || err.kind === 'internal') {
     return { status: 500, body: problem(500, 'INTERNAL', 'internal error') };
   }
