@@ -18,7 +18,7 @@ LOGFILE="$RUN_DIR/ferretdb.log"
 install() {
   local stamp="$CACHE_DIR/ferretdb/source.sha"
   local sha
-  sha="$(cat "$SRC/go.mod" "$SRC/go.sum" "$SRC/main.go" | sha256sum | cut -d' ' -f1)"
+  sha="$(cat "$SRC/go.mod" "$SRC/go.sum" "$SRC"/*.go | sha256sum | cut -d' ' -f1)"
   [ -x "$BIN" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sha" ] && return 0
   command -v go >/dev/null || die "go is required to build FerretDB"
   mkdir -p "$CACHE_DIR/ferretdb/bin"

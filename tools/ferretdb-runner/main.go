@@ -12,6 +12,9 @@
 //	-log-level    FERRETDB_LOG_LEVEL    debug, info, warn or error (info)
 //	-sqlite-synchronous FERRETDB_SQLITE_SYNCHRONOUS  SQLite synchronous mode: normal (default) or full
 //
+// FERRETDB_ID_LOOKUP_INDEX=off turns off the index that makes lookups by _id a B-tree search
+// (idindex.go).
+//
 // With WAL (FerretDB's default journal mode), synchronous=NORMAL syncs at checkpoints instead of
 // at every commit: a crash of the process loses nothing, a power loss may lose the last commits.
 // That matches MongoDB's default write concern (acknowledged before the journal is flushed) and
@@ -102,6 +105,9 @@ func run() error {
 
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
+	if idIndexEnabled() {
+		go indexIDLookups(ctx, dir, time.Second, logger)
+	}
 
 	select {
 	case err = <-done:
