@@ -10,7 +10,7 @@ import { operationsDefinition, operationsHandlers } from './adapters/grpc/operat
 import { runRequestConsumer } from './adapters/kafka/run-request-consumer';
 import { CommittedOutboxRelay } from './adapters/mongo/committed-outbox-relay';
 import { MongoRunRepository } from './adapters/mongo/run.repository';
-import { runLookupModel, runModel, runTransitionModel } from './adapters/mongo/run.schema';
+import { runLookupModel, runModel, runScheduleModel, runTransitionModel } from './adapters/mongo/run.schema';
 import { CancelRun } from './app/cancel-run';
 import { RunEvents } from './app/events';
 import { RunMetrics } from './app/metrics';
@@ -28,8 +28,9 @@ runService('operations', async ({ logger, lifecycle }) => {
   const Runs = runModel(infra.mongo);
   const Transitions = runTransitionModel(infra.mongo);
   const Lookups = runLookupModel(infra.mongo);
+  const Schedule = runScheduleModel(infra.mongo);
   // the unique slots must exist before the first start relies on them
-  await ensureIndexes([Runs, Transitions, Lookups]);
+  await ensureIndexes([Runs, Transitions, Lookups, Schedule]);
   // Events of this process's writes go out at once, read by _id; the polling relay only sweeps
   // up leftovers (e.g. of a replica that died before publishing). Every replica runs both; a race
   // publishes an event twice at worst (consumers dedupe by id).
@@ -41,7 +42,7 @@ runService('operations', async ({ logger, lifecycle }) => {
     await committed.stop();
     await sweepRelay.stop();
   });
-  const runs = new MongoRunRepository(Runs, Transitions, Lookups, (model, id) => committed.track(model, id));
+  const runs = new MongoRunRepository(Runs, Transitions, Lookups, Schedule, (model, id) => committed.track(model, id));
 
   const connections = connectionsClient(config.CONNECTIONS_GRPC_ADDR, config.CONNECTIONS_TIMEOUT_MS);
   lifecycle.add('connections client', () => connections.close());

@@ -50,10 +50,8 @@ export interface RunRepository {
    */
   transition(runId: string, decide: Decide, events: EventsFor): Promise<Transitioned | null>;
   list(query: RunListQuery): Promise<Run[]>;
-  /** running runs whose lease ran out */
-  findExpiredLeases(now: Date, limit: number): Promise<Run[]>;
-  /** queued runs due for (re)dispatch */
-  findDueForDispatch(now: Date, limit: number): Promise<Run[]>;
+  /** running runs whose lease ran out and queued runs due for (re)dispatch */
+  findDue(now: Date, limit: number): Promise<Run[]>;
 }
 
 /** Asks the outbox relay to publish now instead of at its next poll. */

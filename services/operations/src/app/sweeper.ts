@@ -49,17 +49,17 @@ export class Sweeper {
   async sweepOnce(): Promise<number> {
     const limit = this.options.batchSize ?? 100;
     let moved = 0;
-    for (const run of await this.runs.findExpiredLeases(this.now(), limit)) {
-      const done = await this.write(run, (current) => expireLease(current, this.now(), this.options.redispatchAfterMs));
-      if (done) {
+    for (const run of await this.runs.findDue(this.now(), limit)) {
+      if (run.status === 'running') {
+        const done = await this.write(run, (current) => expireLease(current, this.now(), this.options.redispatchAfterMs));
+        if (!done) continue;
         moved++;
         this.metrics.leaseExpired(run.type);
         if (done.after.status === 'completed') this.metrics.completed(run.type, 'failed');
         this.logger.warn({ runId: run.id, attempt: done.before.attemptCount, worker: done.before.leaseOwner }, 'lease expired; run recovered');
+      } else if (await this.write(run, (current) => redispatch(current, this.now(), this.options.redispatchAfterMs))) {
+        moved++;
       }
-    }
-    for (const run of await this.runs.findDueForDispatch(this.now(), limit)) {
-      if (await this.write(run, (current) => redispatch(current, this.now(), this.options.redispatchAfterMs))) moved++;
     }
     if (moved > 0) this.outbox.kick();
     return moved;

@@ -79,8 +79,9 @@ export class MongoConnectionRepository implements ConnectionRepository {
   }
 
   async find(workspaceId: string, id: string): Promise<Connection | null> {
-    const doc = await this.model.findOne({ _id: id, workspaceId }, PROJECTION).lean<ConnectionDocument>();
-    return doc ? toEntity(doc) : null;
+    // by `_id` alone (an index lookup on FerretDB too), the workspace checked here
+    const doc = await this.model.findOne({ _id: id }, PROJECTION).lean<ConnectionDocument>();
+    return doc && doc.workspaceId === workspaceId ? toEntity(doc) : null;
   }
 
   async findDefault(workspaceId: string, tenantId: string): Promise<Connection | null> {

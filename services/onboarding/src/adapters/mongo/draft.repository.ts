@@ -64,8 +64,9 @@ export class MongoDraftRepository implements DraftRepository {
   }
 
   async get(workspaceId: string, draftId: string): Promise<DraftEntity | null> {
-    const head = await this.m.draftHeads.findOne({ _id: draftId, workspaceId }, { body: 1, latestRevision: 1 }).lean<{ body: DraftEntity; latestRevision?: number }>();
-    if (!head) return null;
+    // by `_id` alone (an index lookup on FerretDB too), the workspace checked here
+    const head = await this.m.draftHeads.findOne({ _id: draftId }, { workspaceId: 1, body: 1, latestRevision: 1 }).lean<{ workspaceId: string; body: DraftEntity; latestRevision?: number }>();
+    if (!head || head.workspaceId !== workspaceId) return null;
     const latest = await this.revisions.latest(draftId, head.latestRevision);
     return toEntity(latest?.body ?? head.body);
   }

@@ -50,8 +50,9 @@ export class MongoTenantRepository implements TenantRepository {
   }
 
   async get(workspaceId: string, tenantId: string): Promise<TenantEntity | null> {
-    const head = await this.m.tenantHeads.findOne({ _id: tenantId, workspaceId }, { body: 1, latestRevision: 1 }).lean<Head>();
-    return head ? this.current(head) : null;
+    // by `_id` alone (an index lookup on FerretDB too), the workspace checked here
+    const head = await this.m.tenantHeads.findOne({ _id: tenantId }, { workspaceId: 1, body: 1, latestRevision: 1 }).lean<Head & { workspaceId: string }>();
+    return head && head.workspaceId === workspaceId ? this.current(head) : null;
   }
 
   async findByExternalId(workspaceId: string, externalTenantId: string): Promise<TenantEntity | null> {

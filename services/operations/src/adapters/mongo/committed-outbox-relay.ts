@@ -18,7 +18,7 @@ const BATCH = 200;
  * OutboxRelay finds pending documents with a query, which FerretDB answers by scanning the whole
  * collection; here it only sweeps up leftovers (another replica's crash, an overflow) at a slow
  * poll, and this relay carries the normal flow. Both may publish an event; delivery is at least
- * once either way, and the guarded clear never drops an event pushed meanwhile.
+ * once either way. Only for documents whose events are written once, at their insert.
  */
 export class CommittedOutboxRelay {
   private readonly pending = new Map<string, Pending>();
@@ -83,7 +83,7 @@ export class CommittedOutboxRelay {
     while (this.pending.size > 0) {
       const batch = [...this.pending].slice(0, BATCH);
       const docs = await Promise.all(
-        batch.map(([, { model, id }]) => model.findById(id, { outbox: 1, outboxVersion: 1 }).lean<{ outbox?: OutboxEntry[]; outboxVersion?: number } | null>()),
+        batch.map(([, { model, id }]) => model.findById(id, { outbox: 1 }).lean<{ outbox?: OutboxEntry[] } | null>()),
       );
       const fresh = batch.flatMap(([, pending], i) => (docs[i]?.outbox ?? []).filter((entry) => !pending.sent.has(entry.eventId)).map((entry) => ({ entry, pending })));
       if (fresh.length > 0) {
@@ -93,9 +93,10 @@ export class CommittedOutboxRelay {
       await Promise.all(
         batch.map(async ([key, { model, id }], i) => {
           const doc = docs[i];
-          // cleared unless more events were pushed meanwhile: then it stays tracked for the next round
-          const cleared = doc && (doc.outbox ?? []).length > 0 ? (await model.updateOne({ _id: id, outboxVersion: doc.outboxVersion ?? 0 }, { $set: { outbox: [], outboxPending: false } })).matchedCount === 1 : true;
-          if (cleared) this.pending.delete(key);
+          // Runs and transitions get their events in the insert that creates them and never later,
+          // so the clear needs no guard; by `_id` alone it is an index lookup on FerretDB too.
+          if (doc && (doc.outbox ?? []).length > 0) await model.updateOne({ _id: id }, { $set: { outbox: [], outboxPending: false } });
+          this.pending.delete(key);
         }),
       );
     }

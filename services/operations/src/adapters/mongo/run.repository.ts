@@ -3,7 +3,7 @@ import { initialOutbox, isDuplicateKeyError, type OutboxEntry } from '@tenantatl
 import type { Decide, EventsFor, RunListQuery, RunRepository, RunSlots, Transitioned } from '../../app/ports';
 import type { Run } from '../../domain/run';
 import { applyChange, type RunChange } from '../../domain/transitions';
-import type { RunDocument, RunLookupDocument, RunTransitionDocument } from './run.schema';
+import type { RunDocument, RunLookupDocument, RunScheduleDocument, RunTransitionDocument } from './run.schema';
 
 const READ_FIELDS = { outbox: 0, outboxPending: 0, outboxVersion: 0, idempotencySlot: 0 } as const;
 type StoredRun = Omit<RunDocument, keyof typeof READ_FIELDS>;
@@ -13,6 +13,17 @@ function toRun(doc: StoredRun): Run {
   const { _id, activeSlot: _slot, version: _version, ...rest } = doc;
   return { id: _id, ...rest, attempts: doc.attempts ?? [], summaryCounts: doc.summaryCounts ?? {}, context: doc.context ?? {} };
 }
+
+/** When the sweeper should look at the run next; null once it completed (see RunScheduleDocument). */
+function dueAt(run: Run): Date | null {
+  if (run.status === 'completed') return null;
+  return (run.status === 'running' ? run.leaseExpiresAt : run.redispatchAt) ?? run.updatedAt;
+}
+
+const isDue = (run: Run, now: Date) => {
+  const due = dueAt(run);
+  return due !== null && due <= now;
+};
 
 /** The `$set` that turns the stored run into `after`; absolute values, so repeating it is harmless. */
 function projection(change: RunChange, before: Run, after: Run, version: number): Record<string, unknown> {
@@ -31,12 +42,16 @@ export class MongoRunRepository implements RunRepository {
     private readonly runs: Model<RunDocument>,
     private readonly transitions: Model<RunTransitionDocument>,
     private readonly lookups: Model<RunLookupDocument>,
+    private readonly schedule: Model<RunScheduleDocument>,
     /** told about every committed write that carries events, so they can be published at once */
     private readonly onCommitted: (model: Model<any>, id: string) => void = () => undefined,
   ) {}
 
   async insert(run: Run, slots: RunSlots, outbox: OutboxEntry[]): Promise<'created' | 'duplicate'> {
     const { id, ...fields } = run;
+    // scheduled first: a run is never stored without its entry (a crash in between leaves an entry
+    // without a run, which the sweeper drops)
+    await this.schedule.create({ _id: id, dueAt: dueAt(run) ?? run.createdAt });
     try {
       await this.runs.create({ _id: id, ...fields, ...slots, version: 0, ...initialOutbox(outbox) });
       if (outbox.length > 0) this.onCommitted(this.runs, id);
@@ -46,6 +61,7 @@ export class MongoRunRepository implements RunRepository {
       ]);
       return 'created';
     } catch (err) {
+      await this.schedule.deleteOne({ _id: id }).catch(() => undefined);
       if (isDuplicateKeyError(err)) return 'duplicate';
       throw err;
     }
@@ -55,8 +71,10 @@ export class MongoRunRepository implements RunRepository {
     return this.one({ _id: runId });
   }
 
-  findInWorkspace(workspaceId: string, runId: string): Promise<Run | null> {
-    return this.one({ _id: runId, workspaceId });
+  /** Read by `_id` alone (the one query FerretDB answers from an index), the workspace checked here. */
+  async findInWorkspace(workspaceId: string, runId: string): Promise<Run | null> {
+    const run = await this.one({ _id: runId });
+    return run?.workspaceId === workspaceId ? run : null;
   }
 
   async findByIdempotencySlot(slot: string, exhaustive: boolean): Promise<Run | null> {
@@ -117,7 +135,8 @@ export class MongoRunRepository implements RunRepository {
         if (isDuplicateKeyError(err)) continue; // another writer took this version: decide again on its result
         throw err;
       }
-      await this.runs.updateOne({ _id: runId, version: doc.version }, { $set: set });
+      await this.project(runId, set);
+      await this.reschedule(before, after);
       return { before, after, change };
     }
     throw new Error(`run ${runId} kept changing; transition abandoned`);
@@ -141,12 +160,40 @@ export class MongoRunRepository implements RunRepository {
     return runs.filter((run) => (!query.status || run.status === query.status) && (!query.outcome || run.outcome === query.outcome));
   }
 
-  findExpiredLeases(now: Date, limit: number): Promise<Run[]> {
-    return this.many({ status: 'running', leaseExpiresAt: { $lte: now } }, limit);
+  /**
+   * Reads the schedule (unfinished runs only) for entries that came due, then each run itself; an
+   * entry that lagged its run is corrected here, and one whose run completed or never got stored
+   * is dropped.
+   */
+  async findDue(now: Date, limit: number): Promise<Run[]> {
+    const entries = await this.schedule.find({ dueAt: { $lte: now } }).limit(limit).lean<RunScheduleDocument[]>();
+    const runs = await Promise.all(entries.map((entry) => this.findById(entry._id)));
+    const due: Run[] = [];
+    await Promise.all(
+      entries.map(async (entry, i) => {
+        const run = runs[i];
+        if (run && isDue(run, now)) due.push(run);
+        else if (!run || run.status === 'completed') await this.schedule.deleteOne({ _id: entry._id });
+        else await this.schedule.updateOne({ _id: entry._id }, { $set: { dueAt: dueAt(run) } });
+      }),
+    );
+    return due;
   }
 
-  findDueForDispatch(now: Date, limit: number): Promise<Run[]> {
-    return this.many({ status: 'queued', redispatchAt: { $lte: now } }, limit);
+  private async reschedule(before: Run, after: Run): Promise<void> {
+    const next = dueAt(after);
+    if (next === null) await this.schedule.deleteOne({ _id: after.id });
+    else if (next.getTime() !== dueAt(before)?.getTime()) await this.schedule.updateOne({ _id: after.id }, { $set: { dueAt: next } }, { upsert: true });
+  }
+
+  /**
+   * Writes a transition onto the run document, by `_id` alone: a filter on the version too would
+   * make FerretDB scan every run. A projection that lands late (its writer stalled while another
+   * committed the next version) sets an older version number with it, and the next read rolls the
+   * document forward from there again, so the log of transitions stays the truth.
+   */
+  private async project(runId: string, set: Record<string, unknown>): Promise<void> {
+    await this.runs.updateOne({ _id: runId }, { $set: set });
   }
 
   private async one(filter: QueryFilter<RunDocument>): Promise<Run | null> {
@@ -175,7 +222,7 @@ export class MongoRunRepository implements RunRepository {
       const next = await this.transitions.findById(`${current._id}:${current.version}`, { set: 1 }).lean<Pick<RunTransitionDocument, 'set'>>();
       if (!next) return current;
       const set = Object.fromEntries(next.set.map(({ path, value }) => [path, value]));
-      await this.runs.updateOne({ _id: current._id, version: current.version }, { $set: set });
+      await this.project(current._id, set);
       current = { ...current, ...set } as StoredRun;
     }
   }

@@ -86,8 +86,6 @@ const runSchema = new Schema<RunDocument>(
 runSchema.index({ activeSlot: 1 }, { unique: true });
 runSchema.index({ idempotencySlot: 1 }, { unique: true });
 runSchema.index({ workspaceId: 1, createdAt: -1, _id: -1 });
-runSchema.index({ status: 1, leaseExpiresAt: 1 });
-runSchema.index({ status: 1, redispatchAt: 1 });
 
 const runTransitionSchema = new Schema<RunTransitionDocument>(
   {
@@ -125,4 +123,27 @@ const runLookupSchema = new Schema<RunLookupDocument>(
 
 export function runLookupModel(connection: Connection): Model<RunLookupDocument> {
   return (connection.models.RunLookup as Model<RunLookupDocument> | undefined) ?? connection.model<RunLookupDocument>('RunLookup', runLookupSchema);
+}
+
+/**
+ * When the sweeper should next look at an unfinished run: its lease expiry while running, its
+ * (re)dispatch time while queued; deleted when the run completes. The sweeper reads this small
+ * collection instead of querying the runs, which on FerretDB (no index is used for such a query)
+ * would decode every run ever stored at each sweep. Written before the run and after each of its
+ * transitions; an entry that lags its run only makes the sweeper look early (it then reads the run
+ * and corrects the entry), so a crash between the two writes loses nothing.
+ */
+export interface RunScheduleDocument {
+  _id: string;
+  dueAt: Date;
+}
+
+const runScheduleSchema = new Schema<RunScheduleDocument>(
+  { _id: { type: String, required: true }, dueAt: { type: Date, required: true } },
+  { collection: 'run_schedule', versionKey: false },
+);
+runScheduleSchema.index({ dueAt: 1 });
+
+export function runScheduleModel(connection: Connection): Model<RunScheduleDocument> {
+  return (connection.models.RunSchedule as Model<RunScheduleDocument> | undefined) ?? connection.model<RunScheduleDocument>('RunSchedule', runScheduleSchema);
 }
