@@ -43,16 +43,20 @@ export class ProcessedEvents {
   }
 }
 
-type Handler = (event: EventEnvelope, meta: MessageMeta) => Promise<void>;
+/** Resolves `false` when the event changed nothing (nothing to remember), anything else when it did. */
+type Handler = (event: EventEnvelope, meta: MessageMeta) => Promise<void | boolean>;
 
 /**
  * Skips events already handled. A crash between the handler and `mark` replays the handler once
- * more, so handlers must themselves be safe to repeat (ours recompute state from evidence).
+ * more, so handlers must themselves be safe to repeat (ours recompute state from evidence). An
+ * event the handler found nothing to do for (it says `false`) is not remembered: a redelivery
+ * would find nothing either, and most events a consumer sees are of that kind (one write saved
+ * each).
  */
-export function idempotent(store: ProcessedEvents, handler: Handler): Handler {
+export function idempotent(store: ProcessedEvents, handler: Handler): (event: EventEnvelope, meta: MessageMeta) => Promise<void> {
   return async (event, meta) => {
     if (await store.has(event.id)) return;
-    await handler(event, meta);
+    if ((await handler(event, meta)) === false) return;
     await store.mark(event.id);
   };
 }

@@ -21,6 +21,8 @@ export interface StartRunResult {
 
 /** How often a start re-reads after losing an insert race whose winner completed meanwhile. */
 const MAX_RACES = 5;
+/** pauses before re-reading the hints of the start that won an insert race */
+const HINT_WAITS_MS = [5, 20, 50, 100];
 
 /**
  * Create-or-reuse. The database decides: the insert carries the dedupe key in `activeSlot` and the
@@ -58,7 +60,23 @@ export class StartRun {
     throw conflict('RUN.START_CONTENDED', 'the run was started and completed concurrently; try again');
   }
 
+  /**
+   * After a refused insert the winner's hints usually appear within milliseconds; they are waited
+   * for (reads by `_id`) before the authoritative queries, which scan every run on FerretDB: 500
+   * concurrent starts of one run must not mean 500 scans.
+   */
   private async existing(command: StartRunCommand, slot: string, exhaustive: boolean): Promise<{ run: Run; replayed: boolean } | null> {
+    const hinted = await this.lookup(command, slot, false);
+    if (hinted || !exhaustive) return hinted;
+    for (const waitMs of HINT_WAITS_MS) {
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      const found = await this.lookup(command, slot, false);
+      if (found) return found;
+    }
+    return this.lookup(command, slot, true);
+  }
+
+  private async lookup(command: StartRunCommand, slot: string, exhaustive: boolean): Promise<{ run: Run; replayed: boolean } | null> {
     if (command.idempotencyKey !== null) {
       const byKey = await this.runs.findByIdempotencySlot(idempotencySlot(command.workspaceId, command.idempotencyKey, ''), exhaustive);
       if (byKey) return { run: byKey, replayed: true };

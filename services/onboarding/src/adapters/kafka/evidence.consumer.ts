@@ -25,24 +25,27 @@ const idFromSubject = (subject: string, object: string) => (subject.startsWith(`
  * Turns operations and connections events into evidence for drafts. Messages are validated here
  * and anything that is not a fact we understand is skipped (logged), never acted on.
  */
-export function evidenceHandler(deps: OnboardingDeps, logger: Logger): (event: EventEnvelope) => Promise<void> {
+/** The handler resolves whether the event changed a draft (false: nothing to remember it by). */
+export function evidenceHandler(deps: OnboardingDeps, logger: Logger): (event: EventEnvelope) => Promise<boolean> {
   return async (event) => {
-    if (event.type.startsWith(RUN_PREFIX)) return handleRun(deps, logger, event);
-    if (event.type.startsWith(CONNECTION_PREFIX)) return handleConnection(deps, logger, event);
+    if (event.type.startsWith(RUN_PREFIX)) return (await handleRun(deps, logger, event)) > 0;
+    if (event.type.startsWith(CONNECTION_PREFIX)) return (await handleConnection(deps, logger, event)) > 0;
+    return false;
   };
 }
 
-async function handleRun(deps: OnboardingDeps, logger: Logger, event: EventEnvelope): Promise<void> {
+/** The number of drafts the event changed. */
+async function handleRun(deps: OnboardingDeps, logger: Logger, event: EventEnvelope): Promise<number> {
   const parsed = runData.safeParse(event.data);
   const runId = parsed.success ? (parsed.data.runId ?? idFromSubject(event.subject, 'run')) : undefined;
   const type = parsed.success ? (parsed.data.runType ?? parsed.data.type) : undefined;
   if (!parsed.success || !runId || !type) {
     logger.warn({ eventId: event.id, type: event.type }, 'run event without usable data skipped');
-    return;
+    return 0;
   }
   const d = parsed.data;
   const createdAt = d.createdAt ? new Date(d.createdAt) : null;
-  await recordRunFact(deps, {
+  return recordRunFact(deps, {
     workspaceId: event.workspaceId,
     tenantId: event.tenantId,
     run: {
@@ -58,14 +61,14 @@ async function handleRun(deps: OnboardingDeps, logger: Logger, event: EventEnvel
   });
 }
 
-async function handleConnection(deps: OnboardingDeps, logger: Logger, event: EventEnvelope): Promise<void> {
+async function handleConnection(deps: OnboardingDeps, logger: Logger, event: EventEnvelope): Promise<number> {
   const fromData = typeof event.data.connectionId === 'string' ? event.data.connectionId : undefined;
   const connectionId = fromData ?? idFromSubject(event.subject, 'connection');
   if (!connectionId) {
     logger.warn({ eventId: event.id, type: event.type }, 'connection event without a connection id skipped');
-    return;
+    return 0;
   }
-  await recordConnectionFact(deps, {
+  return recordConnectionFact(deps, {
     workspaceId: event.workspaceId,
     tenantId: event.tenantId,
     connectionId,
