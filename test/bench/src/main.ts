@@ -116,7 +116,14 @@ async function main(): Promise<void> {
     const step = async (name: Section, run: () => Promise<void>) => {
       if (!sections.has(name)) return;
       log(`— ${name}`);
-      await run();
+      try {
+        await run();
+      } catch (err) {
+        // one failed section must not cost the figures of the others: it is named in the report
+        const why = err instanceof Error ? err.message : String(err);
+        log(`${name} failed: ${why}`);
+        report.note(`The ${name} section failed: ${why.slice(0, 300)}`);
+      }
     };
     await step('start', () => startLatency(bench));
     await step('e2e', () => endToEndLatency(bench));
