@@ -5,7 +5,8 @@
  * the same document) and BullMQ on Redis doing the same job. Prints each figure as it is measured
  * and writes the report (BENCH_REPORT, default docs/benchmarks.md).
  *
- *   BENCH_ONLY=start,e2e,provider,dedupe,throughput,rows   sections to run (default: all)
+ *   BENCH_ONLY=start,e2e,provider,dedupe,throughput,rows   sections to run (default: all); the
+ *                       report keeps the other sections' figures from the last run (benchmarks.json)
  *   BENCH_SCALE=0.2     fewer runs per section (a quick look); BENCH_ROWS=1000000 rows to list over
  */
 import path from 'node:path';
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
     const step = async (name: Section, run: () => Promise<void>) => {
       if (!sections.has(name)) return;
       log(`— ${name}`);
+      report.step = name;
       try {
         await run();
       } catch (err) {
@@ -130,12 +132,15 @@ async function main(): Promise<void> {
     await step('provider', () => providerCheckLatency(bench));
     await step('dedupe', () => concurrentDedupe(bench));
     await step('throughput', () => throughputMatrix(bench, rss));
-    reportRss(bench, idle, rss);
+    report.step = 'throughput'; // the loaded figures are sampled while it runs; the idle ones go with them
+    if (sections.has('throughput')) reportRss(bench, idle, rss);
     await step('rows', () => listOverManyRows(bench, Number(process.env.BENCH_ROWS ?? 1_000_000)));
+    report.step = undefined;
     report.add({ section: 'errors', name: 'starts answered 503 and retried (same idempotency key)', value: api.unavailableAnswers, unit: 'runs' });
 
     console.log(`\n${report.table()}\n`);
     const file = process.env.BENCH_REPORT ?? path.join(REPO_ROOT, 'docs', 'benchmarks.md');
+    if (process.env.BENCH_ONLY) report.keepOthersFrom(file, [...sections]);
     report.write(file, `npm run bench${process.env.BENCH_ONLY ? ` (BENCH_ONLY=${process.env.BENCH_ONLY})` : ''}${scale !== 1 ? ` (BENCH_SCALE=${scale})` : ''}`);
     log(`report written to ${path.relative(process.cwd(), file)}`);
   } finally {

@@ -110,9 +110,10 @@ export async function providerCheckLatency(bench: Bench): Promise<void> {
 export async function concurrentDedupe(bench: Bench): Promise<void> {
   const callers = 500;
   const responses: { run: { id: string }; deduplicated: boolean }[] = [];
-  // a key of its own per caller: what merges them is the dedupe of active runs, not idempotency
+  // A key of its own per caller: what merges them is the dedupe of active runs, not idempotency.
+  // The run outlives the slowest start (a start after it completed rightly creates a new run).
   const ours = await closedLoop(callers, callers, (i) =>
-    bench.api.startRun({ tenant_id: 'dedupe-500', type: 'diagnostics.scripted', context: { script: 'sleep:2000+ok' }, idempotency_key: `dedupe-500:${i}` }).then((r) => responses.push(r)),
+    bench.api.startRun({ tenant_id: 'dedupe-500', type: 'diagnostics.scripted', context: { script: 'sleep:30000+ok' }, idempotency_key: `dedupe-500:${i}` }).then((r) => responses.push(r)),
   );
   const ids = new Set(responses.map((r) => r.run.id));
   const before = await bench.peer.jobCount();
@@ -149,7 +150,9 @@ export async function sustained(bench: Bench, total: number, sleepMs: number, la
       const mine = lines.filter((r) => wanted.has(r.subject_id));
       return mine.length >= total ? mine : undefined;
     },
-    { timeoutMs: 300_000, intervalMs: 1_000, what: `audit records of ${label}` },
+    // an export scans the audit log on FerretDB: asked every few seconds, not every one, so the
+    // figure it reads (recorded_at of each record) is not slowed down by the asking
+    { timeoutMs: 600_000, intervalMs: 5_000, what: `audit records of ${label}` },
   );
   const lastRecorded = Math.max(...records.map((r) => Date.parse(r.recorded_at)));
   return {

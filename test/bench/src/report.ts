@@ -11,6 +11,15 @@ export interface Figure {
   target?: { op: '≤' | '≥'; value: number };
   peers?: { name: string; value: number }[];
   note?: string;
+  /** the bench section that measured it (stamped by Report) */
+  step?: string;
+}
+
+/** What a run leaves beside the markdown, so a later run of some sections keeps the others. */
+interface Stored {
+  writtenAt: string;
+  figures: Figure[];
+  notes: { step?: string; text: string }[];
 }
 
 const fmt = (value: number, unit: Figure['unit']) =>
@@ -23,10 +32,15 @@ export const met = (f: Figure) => (f.target === undefined ? undefined : f.target
 
 export class Report {
   readonly figures: Figure[] = [];
-  readonly notes: string[] = [];
+  readonly notes: { step?: string; text: string }[] = [];
   private readonly startedAt = new Date();
+  /** the section being measured: stamped on what is added */
+  step: string | undefined;
+  /** sections kept from an earlier run (a run of some sections only) */
+  private kept: { writtenAt: string; steps: string[] } | undefined;
 
-  add(figure: Figure): void {
+  add(input: Figure): void {
+    const figure = { ...input, step: input.step ?? this.step };
     this.figures.push(figure);
     const target = figure.target ? `  (target ${figure.target.op} ${fmt(figure.target.value, figure.unit)}: ${met(figure) ? 'met' : 'MISSED'})` : '';
     const peers = (figure.peers ?? []).map((p) => `  ${p.name} ${fmt(p.value, figure.unit)}`).join('');
@@ -34,7 +48,21 @@ export class Report {
   }
 
   note(text: string): void {
-    this.notes.push(text);
+    this.notes.push({ step: this.step, text });
+  }
+
+  /**
+   * For a run of some sections only: takes the figures and notes of every other section from the
+   * earlier run's record beside `file`, so the report stays whole.
+   */
+  keepOthersFrom(file: string, ranSteps: string[]): void {
+    const stored = readStored(file);
+    if (!stored) return;
+    const others = (step: string | undefined) => step !== undefined && !ranSteps.includes(step);
+    this.figures.unshift(...stored.figures.filter((f) => others(f.step)));
+    this.notes.unshift(...stored.notes.filter((n) => others(n.step)));
+    const steps = [...new Set(stored.figures.filter((f) => others(f.step)).map((f) => f.step!))];
+    if (steps.length > 0) this.kept = { writtenAt: stored.writtenAt, steps };
   }
 
   table(): string {
@@ -62,10 +90,11 @@ export class Report {
       `Written by \`${command}\` on ${this.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${os.cpus().length} cores (${cpu}),`,
       `${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; Kafka, FerretDB, Redis and every service co-located on this one machine.`,
       'Ratios are TenantAtlas ÷ peer (for latencies lower is better, for rates higher is better).',
+      ...(this.kept ? [`Sections ${this.kept.steps.join(', ')} are kept from the run of ${this.kept.writtenAt.slice(0, 16).replace('T', ' ')} UTC.`] : []),
       '',
       this.table(),
       '',
-      ...(this.notes.length > 0 ? ['## Notes', '', ...this.notes.map((n) => `- ${n}`), ''] : []),
+      ...(this.notes.length > 0 ? ['## Notes', '', ...this.notes.map((n) => `- ${n.text}`), ''] : []),
     ].join('\n');
   }
 
@@ -74,9 +103,21 @@ export class Report {
     const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
     const at = old.indexOf(ANALYSIS);
     fs.writeFileSync(file, `${this.markdown(command)}\n${at >= 0 ? old.slice(at) : `${ANALYSIS}\n`}`);
+    const stored: Stored = { writtenAt: this.startedAt.toISOString(), figures: this.figures, notes: this.notes };
+    fs.writeFileSync(storedFile(file), `${JSON.stringify(stored, null, 1)}\n`);
   }
 }
 
 export function latencyFigures(section: string, name: string, samples: number[], percentile: (v: number[], p: number) => number, opts: Partial<Record<50 | 95 | 99, Pick<Figure, 'target' | 'peers'>>> = {}): Figure[] {
   return ([50, 95, 99] as const).map((p) => ({ section, name: `${name} p${p}`, value: percentile(samples, p), unit: 'ms' as const, ...opts[p] }));
+}
+
+const storedFile = (file: string) => file.replace(/\.md$/, '') + '.json';
+
+function readStored(file: string): Stored | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(storedFile(file), 'utf8')) as Stored;
+  } catch {
+    return undefined;
+  }
 }

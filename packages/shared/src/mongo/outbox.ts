@@ -61,11 +61,18 @@ export function initialOutbox(entries: OutboxEntry[]): OutboxDocument {
   return { outbox: entries, outboxPending: entries.length > 0, outboxVersion: entries.length > 0 ? 1 : 0 };
 }
 
+/**
+ * A service kicks its relay after each of its own writes, so the poll only finds what nobody
+ * kicked for (another replica died between its write and the publish). Each poll is a query per
+ * collection that FerretDB answers by scanning it, so it is not made often.
+ */
+const DEFAULT_POLL_MS = 2_000;
+
 export interface OutboxRelayOptions {
   models: Model<any>[];
   publisher: EventPublisher;
   logger: Logger;
-  /** how often to look for pending events when nobody kicked the relay */
+  /** how often to look for pending events when nobody kicked the relay (DEFAULT_POLL_MS) */
   pollMs?: number;
   batchSize?: number;
   /**
@@ -153,7 +160,7 @@ export class OutboxRelay {
         const published = await this.relayOnce();
         failures = 0;
         if (published > 0 || this.kicked) continue;
-        await this.sleep(this.options.pollMs ?? 250);
+        await this.sleep(this.options.pollMs ?? DEFAULT_POLL_MS);
       } catch (err) {
         failures++;
         // One warning per outage, not one per poll.
