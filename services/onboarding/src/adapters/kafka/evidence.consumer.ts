@@ -14,7 +14,8 @@ const runData = z.object({
   subject: z.string().nullable().optional(),
   runSubject: z.string().nullable().optional(),
   status: z.string().refine(isRunStatus, 'unknown run status'),
-  outcome: z.enum(['', 'succeeded', 'partially_succeeded', 'failed', 'cancelled']).optional().default(''),
+  // null until the run completes
+  outcome: z.enum(['', 'succeeded', 'partially_succeeded', 'failed', 'cancelled']).nullish().transform((v) => v ?? ''),
   reasonCode: z.string().optional().nullable(),
   createdAt: z.string().optional(),
 });
