@@ -34,7 +34,8 @@ export class GatewayApi {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    const json = (res.headers.get('content-type') ?? '').includes('json') && text ? (JSON.parse(text) as T) : (undefined as T);
+    // JSON and problem documents only: an NDJSON export is read as text
+    const json = /^application\/(problem\+)?json/.test(res.headers.get('content-type') ?? '') && text ? (JSON.parse(text) as T) : (undefined as T);
     return { status: res.status, json, text };
   }
 
