@@ -199,6 +199,15 @@ describe('isolation matrix over every route, against the real services', () => {
     expect((await admin.get(`${ws}/drafts/${created.id}`)).json.draft.version).toBe(current.version);
   });
 
+  it('keeps an owner over every tenant: the only owner cannot demote or narrow themself (409 MEMBER.LAST_OWNER), nothing changes', async () => {
+    const ws = `/api/workspaces/${ids.workspaceId}`;
+    for (const change of [{ role: 'manager' }, { role: 'owner', tenantIds: [ids.tenantId] }]) {
+      const refused = await admin.post(`${ws}/members`, { email: stack.admin.email, ...change });
+      expect([refused.status, refused.json.code]).toEqual([409, 'MEMBER.LAST_OWNER']);
+    }
+    expect((await admin.get(ws)).json).toMatchObject({ role: 'owner', tenantScope: { kind: 'all' } });
+  });
+
   it('sends the security headers on API responses (success and problem) and on the UI', async () => {
     const expectSecurityHeaders = (what: string, headers: Headers) => {
       const csp = headers.get('content-security-policy') ?? '';

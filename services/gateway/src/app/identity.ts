@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createEvent, DomainError, invalidArgument, type EventEnvelope } from '@tenantatlas/shared';
-import type { Membership, TenantScope } from '../domain/access';
+import { conflict, createEvent, DomainError, invalidArgument, type EventEnvelope } from '@tenantatlas/shared';
+import { leavesWorkspaceWithoutOwner, type Membership, type TenantScope } from '../domain/access';
 import type { Role } from '../domain/capabilities';
 import { hashPassword, UNUSABLE_HASH, verifyPassword } from '../domain/passwords';
 import type { IdentityStore, User, Workspace } from './ports';
@@ -115,6 +115,9 @@ export class Identity {
     const tenantScope: TenantScope = input.tenantIds ? { kind: 'some', tenantIds: input.tenantIds } : { kind: 'all' };
     const membership: Membership = { workspaceId, userId: user.id, role: input.role, tenantScope };
     const before = await this.store.findMembership(workspaceId, user.id);
+    if (before && before.role === 'owner' && leavesWorkspaceWithoutOwner(await this.store.listMembers(workspaceId), membership)) {
+      throw conflict('MEMBER.LAST_OWNER', 'the workspace needs an owner over all tenants: make someone else owner first', { userId: user.id });
+    }
     const event = membershipEvent(actor, membership, before);
     const { created } = await this.store.putMembership(membership, [event]);
     return { membership, created };

@@ -10,6 +10,18 @@ export interface Membership {
   tenantScope: TenantScope;
 }
 
+/** An owner over every tenant: who can still manage the whole workspace. */
+const isFullOwner = (m: Pick<Membership, 'role' | 'tenantScope'>) => m.role === 'owner' && m.tenantScope.kind === 'all';
+
+/**
+ * True when replacing the member's membership with `next` leaves the workspace without an owner
+ * over every tenant (nobody could manage members any more).
+ */
+export function leavesWorkspaceWithoutOwner(members: Membership[], next: Membership): boolean {
+  const after = [...members.filter((m) => m.userId !== next.userId), next];
+  return !after.some(isFullOwner);
+}
+
 export function tenantInScope(scope: TenantScope, tenantId: string): boolean {
   return scope.kind === 'all' || scope.tenantIds.includes(tenantId);
 }

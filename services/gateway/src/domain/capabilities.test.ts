@@ -1,4 +1,4 @@
-import { decideAccess, visibleTo, type Membership } from './access';
+import { decideAccess, leavesWorkspaceWithoutOwner, visibleTo, type Membership } from './access';
 import { ALL_CAPABILITIES, capabilitiesOf, isCapability, ROLES } from './capabilities';
 
 const member = (role: Membership['role'], tenantIds?: string[]): Membership => ({
@@ -63,5 +63,22 @@ describe('access decisions', () => {
     const items = [{ tenant: 't1' }, { tenant: 't2' }, { tenant: '' }];
     expect(visibleTo(member('operator', ['t1']), items, (i) => i.tenant)).toEqual([{ tenant: 't1' }, { tenant: '' }]);
     expect(visibleTo(member('operator'), items, (i) => i.tenant)).toHaveLength(3);
+  });
+});
+
+describe('the last owner', () => {
+  const m = (userId: string, role: Membership['role'], tenantScope: Membership['tenantScope'] = { kind: 'all' }): Membership => ({ userId, workspaceId: 'ws', role, tenantScope });
+
+  it('cannot be demoted or narrowed while no other owner covers every tenant', () => {
+    const members = [m('ada', 'owner'), m('bob', 'manager'), m('cy', 'owner', { kind: 'some', tenantIds: ['t1'] })];
+    expect(leavesWorkspaceWithoutOwner(members, m('ada', 'manager'))).toBe(true);
+    expect(leavesWorkspaceWithoutOwner(members, m('ada', 'owner', { kind: 'some', tenantIds: ['t1'] }))).toBe(true);
+  });
+
+  it('can step down once another owner covers every tenant, and others change freely', () => {
+    const members = [m('ada', 'owner'), m('bob', 'owner')];
+    expect(leavesWorkspaceWithoutOwner(members, m('ada', 'readonly'))).toBe(false);
+    expect(leavesWorkspaceWithoutOwner([m('ada', 'owner'), m('bob', 'manager')], m('bob', 'readonly'))).toBe(false);
+    expect(leavesWorkspaceWithoutOwner([m('ada', 'owner')], m('new', 'operator'))).toBe(false);
   });
 });
