@@ -41,23 +41,26 @@ export class RunWorker {
     this.slots = new Slots(options.concurrency);
   }
 
-  /** Resolves once the run is claimed or skipped; execution continues in the background. */
+  /**
+   * Resolves as soon as a slot is free; the claim and the attempt continue in the background, so
+   * up to `concurrency` claims proceed at once instead of one per consumed partition. A request
+   * whose claim fails (the database is down) is not retried from Kafka: the run stays queued and
+   * the sweeper dispatches it again when its redispatch time comes.
+   */
   async onRequest(runId: string): Promise<void> {
     await this.slots.acquire();
-    let claimed: Run | null = null;
-    try {
-      claimed = await this.claim(runId);
-    } finally {
-      if (!claimed) this.slots.release();
-    }
-    if (!claimed) return;
-    const execution = this.execute(claimed)
-      .catch((err: unknown) => this.logger.error({ err, runId }, 'recording the attempt failed; the lease will expire'))
+    const attempt = this.claimAndExecute(runId)
+      .catch((err: unknown) => this.logger.warn({ err, runId }, 'could not claim or record the run; the sweeper will pick it up'))
       .finally(() => {
         this.slots.release();
-        this.executing.delete(execution);
+        this.executing.delete(attempt);
       });
-    this.executing.add(execution);
+    this.executing.add(attempt);
+  }
+
+  private async claimAndExecute(runId: string): Promise<void> {
+    const claimed = await this.claim(runId);
+    if (claimed) await this.execute(claimed);
   }
 
   /** Waits for the attempts in progress (bounded); unfinished ones are recovered through their lease. */

@@ -14,8 +14,9 @@ export interface RunRequestConsumerOptions {
 
 /**
  * Feeds run requests to the worker. All worker replicas share one consumer group, so each request
- * reaches one of them; the handler returns once the run is claimed (not finished), which commits
- * the offset early: from then on the run's lease, not Kafka, guards it.
+ * reaches one of them; the handler returns once the worker has a free slot (the claim and the
+ * attempt run in the background), which commits the offset early: from then on the run's lease,
+ * or for a claim that failed its redispatch time, guards it (not Kafka).
  */
 export function runRequestConsumer({ kafka, topic, groupId, worker, logger }: RunRequestConsumerOptions): EventConsumer {
   return new EventConsumer({
