@@ -25,11 +25,16 @@ const isDue = (run: Run, now: Date) => {
   return due !== null && due <= now;
 };
 
-/** The `$set` that turns the stored run into `after`; absolute values, so repeating it is harmless. */
-function projection(change: RunChange, before: Run, after: Run, version: number): Record<string, unknown> {
-  const set: Record<string, unknown> = { ...change.set, version };
-  if (change.newAttempt || change.attemptUpdate || after.attempts.length !== before.attempts.length) set.attempts = after.attempts;
-  return set;
+/**
+ * The `$set` that turns the stored run into `after`: every field of the run, not only the changed
+ * ones, so applying it twice changes nothing and a projection lost to a concurrent write of the
+ * document (FerretDB writes a whole document per update: the outbox relay clearing the run's
+ * events at the moment a worker projects its claim can undo the claim's fields) is made good by the
+ * next one.
+ */
+function projection(change: RunChange, after: Run, version: number): Record<string, unknown> {
+  const { id: _id, ...fields } = after;
+  return { ...change.set, ...fields, version };
 }
 
 /**
@@ -118,7 +123,7 @@ export class MongoRunRepository implements RunRepository {
       const change = decide(before);
       if (!change) return null;
       const after = applyChange(before, change);
-      const set = projection(change, before, after, doc.version + 1);
+      const set = projection(change, after, doc.version + 1);
       const outbox = events(change, before, after);
       const transitionId = `${runId}:${doc.version}`;
       try {
