@@ -8,10 +8,13 @@ import type { DeadLetterDocument } from '../mongo/audit-record.schema';
 /**
  * Sends a message audit cannot record to the dead-letter topic, unchanged (same key, value and
  * headers) plus headers saying where it came from and why, then notes its position in MongoDB so
- * the count survives restarts and a redelivered poison message is counted once.
+ * the count survives restarts and a redelivered poison message is counted once. Sends go out one
+ * at a time in the order they were asked for (the consumer hands a whole batch over at once), so
+ * the dead-letter topic keeps the order of the partitions they came from.
  */
 export class DeadLetterTopic implements DeadLetterSink {
   private producer: Producer | undefined;
+  private last: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly kafka: Kafka,
@@ -29,7 +32,13 @@ export class DeadLetterTopic implements DeadLetterSink {
     this.producer = undefined;
   }
 
-  async send(message: DeadLetter, reason: string): Promise<void> {
+  send(message: DeadLetter, reason: string): Promise<void> {
+    const sent = this.last.then(() => this.sendNow(message, reason));
+    this.last = sent.catch(() => undefined);
+    return sent;
+  }
+
+  private async sendNow(message: DeadLetter, reason: string): Promise<void> {
     if (!this.producer) throw new Error('dead-letter producer is not started');
     await this.producer.send({
       topic: this.topic,
