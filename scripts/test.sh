@@ -31,4 +31,7 @@ if [ -z "${CHROMIUM_PATH:-}" ]; then
   export CHROMIUM_PATH
 fi
 
+# schemathesis (PyPI) for the fuzz test, in a venv under .cache/python-tools
+source scripts/lib/python-tools.sh || echo "[test] schemathesis could not be installed: test/e2e/security.itest.ts will fail" >&2
+
 npx jest --ci "$@"

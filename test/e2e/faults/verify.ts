@@ -59,14 +59,28 @@ export async function listRuns(api: FaultApi, filter: Record<string, string> = {
 
 /**
  * Waits until every run completed: the terminal events seen on the topic cover them all, or the
- * API lists none queued or running. Returns a description of what is left when it gives up.
+ * API lists none queued or running. A slow stack is waited for as long as runs keep completing;
+ * it gives up when none completed for `stallMs` (a stuck run) or after `timeoutMs` in all, and
+ * returns a description of what is left.
  */
-export async function waitUntilSettled(api: FaultApi, completed: () => number, total: number, progress: Progress, timeoutMs: number): Promise<string | undefined> {
+export async function waitUntilSettled(
+  api: FaultApi,
+  completed: () => number,
+  total: number,
+  progress: Progress,
+  { stallMs, timeoutMs }: { stallMs: number; timeoutMs: number },
+): Promise<string | undefined> {
   const deadline = Date.now() + timeoutMs;
   let lastApiCheck = 0;
   let left = '';
+  let seen = completed();
+  let movedAt = Date.now();
   for (;;) {
     if (completed() >= total) return undefined;
+    if (completed() > seen) {
+      seen = completed();
+      movedAt = Date.now();
+    }
     if (Date.now() - lastApiCheck > 15_000) {
       lastApiCheck = Date.now();
       try {
@@ -79,7 +93,9 @@ export async function waitUntilSettled(api: FaultApi, completed: () => number, t
         progress.log(`waiting for the runs to complete: ${completed()}/${total} terminal events seen; listing failed: ${String(err).slice(0, 200)}`);
       }
     }
-    if (Date.now() > deadline) return `runs still not completed after ${Math.round(timeoutMs / 1000)} s: ${left || `${total - completed()} without a terminal event`}`;
+    const what = left || `${total - completed()} without a terminal event`;
+    if (Date.now() - movedAt > stallMs) return `no run completed for ${Math.round(stallMs / 1000)} s: ${what}`;
+    if (Date.now() > deadline) return `runs still not completed after ${Math.round(timeoutMs / 1000)} s: ${what}`;
     await sleep(1_000);
   }
 }
