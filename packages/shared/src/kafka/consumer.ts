@@ -28,13 +28,6 @@ export interface EventConsumerOptions {
   handlerAttempts?: number;
   /** Partitions handled at once (each partition stays in order); default 1. */
   partitionsConsumedConcurrently?: number;
-  /**
-   * Hands every message of a fetched batch to the handler at once, in partition order (calls
-   * start in order; the handler keeps whatever order it needs, e.g. by queueing synchronously),
-   * and commits the batch when all are done. For handlers that group work: a backlog then arrives
-   * as a few large groups instead of one message per partition at a time. Default false.
-   */
-  wholeBatches?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -61,26 +54,10 @@ export class EventConsumer {
     const consumer = kafka.consumer({ groupId, sessionTimeout: 15_000, heartbeatInterval: 1_000, allowAutoTopicCreation: false });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning });
-    const partitionsConsumedConcurrently = this.options.partitionsConsumedConcurrently ?? 1;
-    if (this.options.wholeBatches) {
-      await consumer.run({
-        partitionsConsumedConcurrently,
-        eachBatch: async ({ batch, heartbeat }) => {
-          // a large batch may take longer than the session timeout: keep the membership alive
-          const beat = setInterval(() => void heartbeat().catch(() => undefined), 1_000);
-          try {
-            await Promise.all(batch.messages.map((message) => this.process({ topic: batch.topic, partition: batch.partition, offset: message.offset }, message)));
-          } finally {
-            clearInterval(beat);
-          }
-        },
-      });
-    } else {
-      await consumer.run({
-        partitionsConsumedConcurrently,
-        eachMessage: async ({ topic, partition, message }) => this.process({ topic, partition, offset: message.offset }, message),
-      });
-    }
+    await consumer.run({
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachMessage: async ({ topic, partition, message }) => this.process({ topic, partition, offset: message.offset }, message),
+    });
     this.consumer = consumer;
   }
 

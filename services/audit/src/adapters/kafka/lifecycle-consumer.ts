@@ -7,9 +7,7 @@ import type { RecordLifecycleEvent } from '../../app/record-lifecycle-event.use-
 /**
  * Follows every lifecycle topic from the beginning (a new consumer group sees the whole history;
  * what is already recorded is skipped by event id). Unparsable messages go to the dead-letter
- * topic and the partition moves on. Each fetched batch is handed over at once: AppendRecord queues
- * entries per workspace in call order and commits them in groups, so a backlog costs a few
- * inserts, not one per event.
+ * topic and the partition moves on.
  */
 export function lifecycleConsumer(options: {
   kafka: Kafka;
@@ -28,8 +26,6 @@ export function lifecycleConsumer(options: {
     logger: logger.child({ component: 'lifecycle-consumer' }),
     fromBeginning: true,
     partitionsConsumedConcurrently: partitionsConcurrently,
-    // a backlog reaches AppendRecord as whole batches, which it chains and inserts in groups
-    wholeBatches: true,
     handle: async (event: EventEnvelope, meta: MessageMeta) => {
       const result = await recordEvent.execute(event, { ...meta, key: event.tenantId ?? event.workspaceId, headers: {} });
       if (result === 'dead-lettered') logger.warn({ ...meta, eventId: event.id, type: event.type }, 'event sent to the dead-letter topic');
