@@ -11,11 +11,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DedicatedFerretDB, DedicatedKafkaBroker, REPO_ROOT } from '@tenantatlas/shared/testing';
+import { DedicatedFerretDB, DedicatedKafkaBroker, REPO_ROOT, RunCompletions } from '@tenantatlas/shared/testing';
 import { startStack, type Stack } from './system-stack';
 import { FaultApi, isProblem, type Reply } from './faults/api';
 import { FaultInjector, type FaultReport } from './faults/injector';
-import { LiveCompletions } from './faults/live';
 import { Load } from './faults/load';
 import { Progress } from './faults/progress';
 import { faultSettings } from './faults/settings';
@@ -45,7 +44,7 @@ describe('fault injection (whole system)', () => {
   const kafka = new DedicatedKafkaBroker();
   const db = new DedicatedFerretDB();
   let stack: Stack | undefined;
-  let live: LiveCompletions | undefined;
+  let live: RunCompletions | undefined;
 
   beforeAll(async () => {
     await Promise.all([kafka.start(), db.start()]);
@@ -88,7 +87,7 @@ describe('fault injection (whole system)', () => {
       const sys = stack!;
       const api = await FaultApi.connect(sys.gatewayUrl, sys.admin.email, sys.admin.password);
       const load = new Load(api, settings, sys.prefix);
-      live = new LiveCompletions(kafka.brokers, sys.prefix);
+      live = new RunCompletions(kafka.brokers, `${sys.prefix}.`, { survivesOutages: true });
       await live.start();
       const progress = new Progress(
         () => `runs begun ${load.begun}/${settings.runs}, accepted ${load.accepted}, completed ${live!.count}, start retries ${load.retries}`,

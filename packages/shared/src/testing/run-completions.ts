@@ -20,6 +20,8 @@ export class RunCompletions {
   constructor(
     private readonly brokers: string[],
     private readonly topicPrefix: string,
+    /** keep retrying through a broker outage (the fault run stops Kafka) instead of giving up */
+    private readonly options: { survivesOutages?: boolean } = {},
   ) {}
 
   get count(): number {
@@ -27,7 +29,8 @@ export class RunCompletions {
   }
 
   async start(): Promise<void> {
-    const kafka = new Kafka({ clientId: 'run-completions', brokers: this.brokers, logLevel: logLevel.NOTHING });
+    const retry = this.options.survivesOutages ? { retries: 1_000, maxRetryTime: 2_000 } : undefined;
+    const kafka = new Kafka({ clientId: 'run-completions', brokers: this.brokers, logLevel: logLevel.NOTHING, ...(retry ? { retry } : {}) });
     this.consumer = kafka.consumer({ groupId: uniqueName('run-completions') });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: topicsFor(this.topicPrefix).operationsEvents, fromBeginning: true });
@@ -51,7 +54,7 @@ export class RunCompletions {
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
+    await this.consumer?.disconnect().catch(() => undefined);
   }
 }
 
