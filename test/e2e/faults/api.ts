@@ -4,6 +4,7 @@
  * refused connection (the gateway is being restarted) or a timeout is an answer with status 0.
  */
 import { GatewayClient } from '../../../services/gateway/src/test/gateway-client';
+import { jsonOrUndefined } from '@tenantatlas/shared/testing';
 
 export interface Reply {
   status: number;
@@ -47,12 +48,7 @@ export class FaultApi {
         signal: AbortSignal.timeout(timeoutMs),
       });
       const text = await res.text();
-      let json: any;
-      try {
-        json = text ? JSON.parse(text) : undefined;
-      } catch {
-        json = undefined;
-      }
+      const json = jsonOrUndefined(text);
       return { status: res.status, contentType: res.headers.get('content-type') ?? '', json, text, startedAt, endedAt: Date.now() };
     } catch (err) {
       const error = err instanceof Error ? `${err.name}: ${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ''}` : String(err);

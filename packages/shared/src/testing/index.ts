@@ -60,6 +60,15 @@ export async function waitFor<T>(
   }
 }
 
+/** A response body as JSON, or undefined when it is empty or not JSON (tests look at both). */
+export function jsonOrUndefined(text: string): any {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface ServiceProcess {
   name: string;
   port: number;

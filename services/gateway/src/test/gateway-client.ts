@@ -1,3 +1,5 @@
+import { jsonOrUndefined } from '@tenantatlas/shared/testing';
+
 /** A tiny HTTP client for the gateway's API, holding one user's session cookie and CSRF token. */
 export class GatewayClient {
   private cookie = '';
@@ -32,12 +34,7 @@ export class GatewayClient {
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
-    let json: any;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
+    const json = jsonOrUndefined(text);
     return { status: res.status, headers: res.headers, text, json };
   }
 
