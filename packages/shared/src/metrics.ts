@@ -8,7 +8,7 @@ import { ConfigError } from './config';
 
 /**
  * Prometheus metrics for every service. One OpenTelemetry MeterProvider per process (registered
- * by the NodeSDK in telemetry.ts, or here when the process was started without the telemetry
+ * by startTelemetry (telemetry.ts), or here when the process was started without the telemetry
  * register) feeds one PrometheusExporter; `serveMetrics` answers `GET /metrics` with it on
  * METRICS_PORT. Services record their own domain metrics with `metrics.getMeter('<service>')`.
  */
@@ -35,7 +35,7 @@ function prometheusExporter(): PrometheusExporter {
   return reader;
 }
 
-/** The metric reader the NodeSDK registers (telemetry.ts); the endpoint below serves it. */
+/** The metric reader startTelemetry registers (telemetry.ts); the endpoint below serves it. */
 export function metricReaderForSdk(): PrometheusExporter {
   readerRegistered = true;
   return prometheusExporter();
