@@ -14,6 +14,7 @@ export * from './kafka/publisher';
 export * from './kafka/consumer';
 export * from './mongo/connection';
 export * from './mongo/unavailable';
+export * from './mongo/request-deadline';
 export * from './mongo/outbox';
 export * from './mongo/document-lock';
 export * from './mongo/processed-events';

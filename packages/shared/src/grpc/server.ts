@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { DomainError } from '../errors';
+import { withRequestDeadline } from '../mongo/request-deadline';
 import { databaseUnavailable } from '../mongo/unavailable';
 import { rpcServerDuration, secondsSince } from '../metrics';
 import { toGrpcError } from './errors';
@@ -23,7 +24,9 @@ export function unary<Req, Res>(
   return (call, callback) => {
     const start = process.hrtime.bigint();
     const done = (code: grpc.status) => recordRpc(call.getPath(), code, start);
-    handler(call.request, { metadata: call.metadata, deadline: call.getDeadline() }).then(
+    const deadline = call.getDeadline();
+    // the queries the handler makes stop when the caller stops waiting (see request-deadline.ts)
+    withRequestDeadline(deadlineMs(deadline), () => handler(call.request, { metadata: call.metadata, deadline })).then(
       (response) => {
         done(grpc.status.OK);
         callback(null, response);
@@ -40,6 +43,11 @@ export function unary<Req, Res>(
       },
     );
   };
+}
+
+/** A grpc-js deadline (a Date or epoch milliseconds; Infinity when the caller set none) in epoch milliseconds. */
+function deadlineMs(deadline: grpc.Deadline): number {
+  return deadline instanceof Date ? deadline.getTime() : Number(deadline);
 }
 
 /** One histogram sample per answered call: `/pkg.Service/Method` → service and method labels. */

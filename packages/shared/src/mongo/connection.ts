@@ -1,13 +1,16 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
 import type { Logger } from 'pino';
+import { requestDeadlinePlugin } from './request-deadline';
 
 /**
  * Opens a dedicated connection (never the mongoose global, so tests can hold several). Indexes
  * are created explicitly by `ensureIndexes` before a service serves traffic, because uniqueness
  * rules (dedupe, one default per tenant) must exist before the first write relies on them.
- * The connection is watched for a wedged server monitor (see `reviveWedgedMonitor`).
+ * The connection is watched for a wedged server monitor (see `reviveWedgedMonitor`); the reads of
+ * a gRPC call carry its remaining time (see request-deadline.ts).
  */
 export async function connectMongo(url: string, dbName: string, options: { logger?: Logger } = {}): Promise<Connection> {
+  registerPlugins();
   const connection = mongoose.createConnection(url, {
     dbName,
     autoIndex: false,
@@ -19,6 +22,14 @@ export async function connectMongo(url: string, dbName: string, options: { logge
   await connection.asPromise();
   reviveWedgedMonitor(connection, options.logger);
   return connection;
+}
+
+let pluginsRegistered = false;
+/** Global plugins apply to the models compiled after them: every model is made on a connection from here. */
+function registerPlugins(): void {
+  if (pluginsRegistered) return;
+  pluginsRegistered = true;
+  mongoose.plugin(requestDeadlinePlugin);
 }
 
 const MONGO_CONNECT_TIMEOUT_MS = 10_000;

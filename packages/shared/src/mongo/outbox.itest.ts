@@ -4,6 +4,7 @@ import pino from 'pino';
 import {
   connectMongo,
   createEvent,
+  databaseUnavailable,
   ensureIndexes,
   ensureTopics,
   EventConsumer,
@@ -15,6 +16,8 @@ import {
   outboxFields,
   OutboxRelay,
   ProcessedEvents,
+  QUERY_TIMED_OUT,
+  withRequestDeadline,
   withOutbox,
   type EventEnvelope,
   type OutboxDocument,
@@ -90,6 +93,21 @@ describe('MongoDB plumbing on FerretDB', () => {
     await Widgets.create({ _id: 'w-3', workspaceId: 'ws-2', name: 'alpha' }); // other workspace: fine
     expect(await Widgets.countDocuments({ name: 'alpha' })).toBe(2);
   });
+
+  it("stops a call's query at the call's deadline: DATABASE.QUERY_TIMED_OUT (a 503), not an internal error", async () => {
+    const many = Array.from({ length: 20_000 }, (_, i) => ({ _id: `many-${i}`, workspaceId: 'ws-many', name: `n-${i}`, outbox: [], outboxPending: false, outboxVersion: 0 }));
+    await Widgets.collection.insertMany(many as never[]);
+    // exec() inside the call, as a handler awaiting its query does (a bare Query runs when awaited)
+    const page = () => Widgets.find({ workspaceId: 'ws-many' }).sort({ name: -1 }).limit(50).lean().exec();
+    // a sorted page over 20,000 documents: FerretDB reads them all, far longer than the 5 ms left
+    const err = await withRequestDeadline(Date.now() + 5, page).catch((e: unknown) => e);
+    expect(databaseUnavailable(err)).toMatchObject({ code: QUERY_TIMED_OUT, kind: 'unavailable' });
+    const counted = await withRequestDeadline(Date.now() + 5, () => Widgets.countDocuments({ workspaceId: 'ws-many' }).exec()).catch((e: unknown) => e);
+    expect(databaseUnavailable(counted)).toMatchObject({ code: QUERY_TIMED_OUT });
+    // with time enough, and outside any call, the same query answers
+    expect(await withRequestDeadline(Date.now() + 60_000, page)).toHaveLength(50);
+    expect(await page()).toHaveLength(50);
+  });
 });
 
 describe('outbox relay with Kafka down at commit time', () => {
@@ -131,7 +149,7 @@ describe('outbox relay with Kafka down at commit time', () => {
     const created = changed('w-1', 1);
     await Widgets.create({ _id: 'w-1', workspaceId: 'ws-1', name: 'beta', ...initialOutbox(outboxEntries(topic, [created])) });
     const updated = changed('w-1', 2);
-    await Widgets.updateOne({ _id: 'w-1' }, withOutbox({ $inc: { count: 1 } }, outboxEntries(topic, [updated])));
+    await Widgets.updateOne({ _id: 'w-1' }, withOutbox<Widget>({ $inc: { count: 1 } }, outboxEntries(topic, [updated])));
     relay.kick();
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(await relay.backlog()).toBe(1);

@@ -1,6 +1,6 @@
 import { toGrpcError } from '../grpc/errors';
 import * as grpc from '@grpc/grpc-js';
-import { databaseUnavailable, DATABASE_UNAVAILABLE } from './unavailable';
+import { databaseUnavailable, DATABASE_UNAVAILABLE, QUERY_TIMED_OUT } from './unavailable';
 
 const named = (name: string, extra: Record<string, unknown> = {}) => Object.assign(new Error('x'), { name, ...extra });
 
@@ -16,6 +16,10 @@ describe('databaseUnavailable', () => {
     expect(databaseUnavailable(named('MongoServerError', { code: 91 }))).toBeDefined();
     expect(databaseUnavailable(named('MongooseError', { message: 'Operation `runs.findOne()` buffering timed out after 10000ms' }))).toBeDefined();
     expect(databaseUnavailable(Object.assign(new Error('wrapped'), { cause: named('MongoNetworkError') }))).toBeDefined();
+  });
+
+  it('names a query the server stopped at its maxTimeMS (MaxTimeMSExpired)', () => {
+    expect(databaseUnavailable(named('MongoServerError', { code: 50 }))).toMatchObject({ code: QUERY_TIMED_OUT, kind: 'unavailable' });
   });
 
   it('leaves other errors alone', () => {

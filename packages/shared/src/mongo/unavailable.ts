@@ -14,11 +14,16 @@ const UNREACHABLE = new Set([
 const SHUTTING_DOWN = new Set([91, 189, 10107, 11600, 11602, 13435, 13436]);
 
 export const DATABASE_UNAVAILABLE = 'DATABASE.UNAVAILABLE';
+export const QUERY_TIMED_OUT = 'DATABASE.QUERY_TIMED_OUT';
+/** MaxTimeMSExpired: the server stopped a query at its `maxTimeMS` */
+const MAX_TIME_EXPIRED = 50;
+
 
 /**
  * The `unavailable` DomainError for an error that says the database is down or unreachable
- * (connection refused or closed, no server selectable, pool cleared, mongoose gave up buffering);
- * undefined for anything else. Transports map it like any unavailable error (gRPC UNAVAILABLE,
+ * (connection refused or closed, no server selectable, pool cleared, mongoose gave up buffering)
+ * or stopped a query at its time limit (`DATABASE.QUERY_TIMED_OUT`); undefined for anything else.
+ * Transports map it like any unavailable error (gRPC UNAVAILABLE,
  * HTTP 503), so a database outage is never reported as an internal error.
  */
 export function databaseUnavailable(err: unknown): DomainError | undefined {
@@ -29,6 +34,9 @@ export function databaseUnavailable(err: unknown): DomainError | undefined {
       (name === 'MongoServerError' && typeof code === 'number' && SHUTTING_DOWN.has(code)) ||
       (name === 'MongooseError' && typeof message === 'string' && message.includes('buffering timed out'));
     if (unreachable) return new DomainError(DATABASE_UNAVAILABLE, 'unavailable', 'the database is not reachable; try again shortly');
+    if (name === 'MongoServerError' && code === MAX_TIME_EXPIRED) {
+      return new DomainError(QUERY_TIMED_OUT, 'unavailable', 'the query did not finish in time; narrow the filters or try again later');
+    }
   }
   return undefined;
 }
