@@ -29,6 +29,9 @@ function chosenSections(): Set<Section> {
   return new Set((only ?? SECTIONS) as Section[]);
 }
 
+/** lag of the throughput runs' records: measured while more runs are started than the system completes, it includes the backlog */
+const AUDIT_LAG_UNDER_LOAD = 'audit lag under the sustained load (event committed → recorded, queryable)';
+
 async function throughputMatrix(bench: Bench, rss: RssSampler): Promise<void> {
   const lags: number[] = [];
   const rates = new Map<string, number>();
@@ -69,8 +72,8 @@ async function throughputMatrix(bench: Bench, rss: RssSampler): Promise<void> {
       ...(sleepMs === 50 ? { target: { op: '≥', value: 1.6 } } : {}),
     });
   }
-  bench.report.add({ section: 'audit lag (event committed → recorded, queryable)', name: 'p50', value: percentile(lags, 50), unit: 'ms' });
-  bench.report.add({ section: 'audit lag (event committed → recorded, queryable)', name: 'p99', value: percentile(lags, 99), unit: 'ms', target: { op: '≤', value: 250 } });
+  bench.report.add({ section: AUDIT_LAG_UNDER_LOAD, name: 'p50', value: percentile(lags, 50), unit: 'ms' });
+  bench.report.add({ section: AUDIT_LAG_UNDER_LOAD, name: 'p99', value: percentile(lags, 99), unit: 'ms', target: { op: '≤', value: 250 } });
 }
 
 function reportRss(bench: Bench, idle: Map<string, number>, rss: RssSampler): void {
@@ -118,8 +121,11 @@ async function main(): Promise<void> {
       if (!sections.has(name)) return;
       log(`— ${name}`);
       report.step = name;
+      const unavailableBefore = api.unavailableAnswers;
       try {
         await run();
+        // each section's own count, so a report that keeps other sections' figures keeps theirs too
+        if (name !== 'rows') report.add({ section: 'errors', name: `${name}: starts answered 503 and retried (same idempotency key)`, value: api.unavailableAnswers - unavailableBefore, unit: 'runs' });
       } catch (err) {
         // one failed section must not cost the figures of the others: it is named in the report
         const why = err instanceof Error ? err.message : String(err);
@@ -136,7 +142,6 @@ async function main(): Promise<void> {
     if (sections.has('throughput')) reportRss(bench, idle, rss);
     await step('rows', () => listOverManyRows(bench, Number(process.env.BENCH_ROWS ?? 1_000_000)));
     report.step = undefined;
-    report.add({ section: 'errors', name: 'starts answered 503 and retried (same idempotency key)', value: api.unavailableAnswers, unit: 'runs' });
 
     console.log(`\n${report.table()}\n`);
     const file = process.env.BENCH_REPORT ?? path.join(REPO_ROOT, 'docs', 'benchmarks.md');

@@ -64,9 +64,12 @@ export async function endToEndLatency(bench: Bench): Promise<void> {
   const runs = n(bench, 50);
   const ours: number[] = [];
   const bull: number[] = [];
+  const ids: string[] = [];
+  const since = new Date();
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
     const { run } = await bench.api.startRun(noop(`e2e-${i}`));
+    ids.push(run.id);
     ours.push((await bench.completions.completed(run.id)).at - t);
     const b = performance.now();
     await bench.peer.add(`e2e-${i}`);
@@ -78,6 +81,11 @@ export async function endToEndLatency(bench: Bench): Promise<void> {
     95: { peers: peers(95), target: { op: '≤', value: 150 } },
     99: { peers: peers(99) },
   })) {
+    bench.report.add(figure);
+  }
+  // the same runs' audit lag: the pipeline's own delay, without the backlog of a saturating load
+  const lags = (await succeededRecords(bench, ids, since, 'the one-at-a-time runs')).map(auditLag);
+  for (const figure of latencyFigures('audit lag, one run at a time (event committed → recorded, queryable)', 'lag', lags, percentile, { 99: { target: { op: '≤', value: 250 } } })) {
     bench.report.add(figure);
   }
 }
@@ -126,6 +134,31 @@ export async function concurrentDedupe(bench: Bench): Promise<void> {
   await drain(bench, [...ids]);
 }
 
+/** The `run.succeeded` audit records of `ids` (every run started after `since`), once audit holds them all. */
+async function succeededRecords(bench: Bench, ids: string[], since: Date, what: string): Promise<AuditedRun[]> {
+  const { api } = bench;
+  const wanted = new Set(ids);
+  return waitFor(
+    async () => {
+      const res = await api.request('GET', `${api.ws}/audit/export?format=ndjson&action=run.succeeded&from=${encodeURIComponent(since.toISOString())}`);
+      const lines = res.text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditedRun);
+      const mine = lines.filter((r) => wanted.has(r.subject_id));
+      return mine.length >= wanted.size ? mine : undefined;
+    },
+    // an export scans the audit log on FerretDB: asked every few seconds, not every one, so the
+    // figure it reads (recorded_at of each record) is not slowed down by the asking
+    { timeoutMs: 600_000, intervalMs: 5_000, what: `audit records of ${what}` },
+  );
+}
+
+interface AuditedRun {
+  subject_id: string;
+  occurred_at: string;
+  recorded_at: string;
+}
+
+const auditLag = (r: AuditedRun) => Date.parse(r.recorded_at) - Date.parse(r.occurred_at);
+
 export interface ThroughputResult {
   rate: number;
   auditedRate: number;
@@ -142,23 +175,12 @@ export async function sustained(bench: Bench, total: number, sleepMs: number, la
   await closedLoop(total, 64, (i) => api.startRun({ tenant_id: `${label}-${i}`, type: 'diagnostics.scripted', context: { script } }).then((r) => ids.push(r.run.id)));
   const done = await Promise.all(ids.map((id) => bench.completions.completed(id)));
   const rate = total / ((Math.max(...done.map((d) => d.at)) - t0) / 1000);
-  const wanted = new Set(ids);
-  const records = await waitFor(
-    async () => {
-      const res = await api.request('GET', `${api.ws}/audit/export?format=ndjson&action=run.succeeded&from=${encodeURIComponent(phaseStart.toISOString())}`);
-      const lines = res.text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { subject_id: string; occurred_at: string; recorded_at: string });
-      const mine = lines.filter((r) => wanted.has(r.subject_id));
-      return mine.length >= total ? mine : undefined;
-    },
-    // an export scans the audit log on FerretDB: asked every few seconds, not every one, so the
-    // figure it reads (recorded_at of each record) is not slowed down by the asking
-    { timeoutMs: 600_000, intervalMs: 5_000, what: `audit records of ${label}` },
-  );
+  const records = await succeededRecords(bench, ids, phaseStart, label);
   const lastRecorded = Math.max(...records.map((r) => Date.parse(r.recorded_at)));
   return {
     rate,
     auditedRate: total / ((lastRecorded - phaseStart.getTime()) / 1000),
-    auditLags: records.map((r) => Date.parse(r.recorded_at) - Date.parse(r.occurred_at)),
+    auditLags: records.map(auditLag),
   };
 }
 
