@@ -13,6 +13,8 @@ export interface Figure {
   note?: string;
   /** the bench section that measured it (stamped by Report) */
   step?: string;
+  /** when the run that measured it started (stamped by Report; kept figures keep theirs) */
+  measuredAt?: string;
 }
 
 /** What a run leaves beside the markdown, so a later run of some sections keeps the others. */
@@ -36,11 +38,11 @@ export class Report {
   private readonly startedAt = new Date();
   /** the section being measured: stamped on what is added */
   step: string | undefined;
-  /** sections kept from an earlier run (a run of some sections only) */
-  private kept: { writtenAt: string; steps: string[] } | undefined;
+  /** sections kept from earlier runs (a run of some sections only): section → when it was measured */
+  private readonly kept = new Map<string, string>();
 
   add(input: Figure): void {
-    const figure = { ...input, step: input.step ?? this.step };
+    const figure = { ...input, step: input.step ?? this.step, measuredAt: input.measuredAt ?? this.startedAt.toISOString() };
     this.figures.push(figure);
     const target = figure.target ? `  (target ${figure.target.op} ${fmt(figure.target.value, figure.unit)}: ${met(figure) ? 'met' : 'MISSED'})` : '';
     const peers = (figure.peers ?? []).map((p) => `  ${p.name} ${fmt(p.value, figure.unit)}`).join('');
@@ -59,10 +61,18 @@ export class Report {
     const stored = readStored(file);
     if (!stored) return;
     const others = (step: string | undefined) => step !== undefined && !ranSteps.includes(step);
-    this.figures.unshift(...stored.figures.filter((f) => others(f.step)));
+    const kept = stored.figures.filter((f) => others(f.step)).map((f) => ({ ...f, measuredAt: f.measuredAt ?? stored.writtenAt }));
+    this.figures.unshift(...kept);
     this.notes.unshift(...stored.notes.filter((n) => others(n.step)));
-    const steps = [...new Set(stored.figures.filter((f) => others(f.step)).map((f) => f.step!))];
-    if (steps.length > 0) this.kept = { writtenAt: stored.writtenAt, steps };
+    for (const f of kept) this.kept.set(f.step!, f.measuredAt);
+  }
+
+  /** e.g. "Sections start, dedupe are kept from the run of 2026-12-01 23:25 UTC; rows from the run of …" */
+  private keptLine(): string | undefined {
+    const byRun = new Map<string, string[]>();
+    for (const [step, at] of this.kept) byRun.set(at, [...(byRun.get(at) ?? []), step]);
+    const runs = [...byRun].sort(([a], [b]) => a.localeCompare(b)).map(([at, steps]) => `${steps.join(', ')} from the run of ${at.slice(0, 16).replace('T', ' ')} UTC`);
+    return runs.length > 0 ? `Kept from earlier runs: sections ${runs.join('; ')}.` : undefined;
   }
 
   table(): string {
@@ -90,7 +100,7 @@ export class Report {
       `Written by \`${command}\` on ${this.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${os.cpus().length} cores (${cpu}),`,
       `${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; Kafka, FerretDB, Redis and every service co-located on this one machine.`,
       'Ratios are TenantAtlas ÷ peer (for latencies lower is better, for rates higher is better).',
-      ...(this.kept ? [`Sections ${this.kept.steps.join(', ')} are kept from the run of ${this.kept.writtenAt.slice(0, 16).replace('T', ' ')} UTC.`] : []),
+      ...(this.kept.size > 0 ? [this.keptLine()!] : []),
       '',
       this.table(),
       '',
