@@ -14,7 +14,10 @@ describe('samplerFrom (OTEL_TRACES_SAMPLER)', () => {
     expect(samplerFrom({ OTEL_TRACES_SAMPLER: name }).toString()).toBe(expected.toString());
   });
 
-  it('takes the ratio from OTEL_TRACES_SAMPLER_ARG, and 1 when it is out of range', () => {
+  it('takes the ratio from OTEL_TRACES_SAMPLER_ARG (the production values: parent-based, 20 %), and 1 when it is out of range', () => {
+    expect(samplerFrom({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.2' }).toString()).toBe(
+      new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.2) }).toString(),
+    );
     expect(samplerFrom({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }).toString()).toBe(new TraceIdRatioBasedSampler(0.25).toString());
     expect(samplerFrom({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '7' }).toString()).toBe(
       new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(1) }).toString(),

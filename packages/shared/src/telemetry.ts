@@ -106,7 +106,11 @@ function instrumentations() {
  * baggage propagated, and the MeterProvider whose metrics the Prometheus endpoint serves
  * (metrics.ts). Assembled from the SDK's parts rather than with `NodeSDK`, which loads every
  * exporter it could be configured with (logs, metrics, OTLP over gRPC and protobuf, Zipkin):
- * ~18 MB of RSS a process that these services never use.
+ * 13 MB of RSS a process (96 → 83 MB for the telemetry alone) that these services never use.
+ * Of the SDK's environment variables the OTLP exporter's own, OTEL_SERVICE_NAME,
+ * OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER(_ARG), OTEL_TRACES_EXPORTER, OTEL_BSP_SCHEDULE_DELAY
+ * and OTEL_SDK_DISABLED are read; others NodeSDK knew (OTEL_PROPAGATORS, span limits, resource
+ * detector choice) are not.
  */
 export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): void {
   if (started || env.OTEL_SDK_DISABLED === 'true') return;

@@ -100,7 +100,7 @@ export class Report {
       `Written by \`${command}\` on ${this.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${os.cpus().length} cores (${cpu}),`,
       `${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; Kafka, FerretDB, Redis and every service co-located on this one machine.`,
       'Ratios are TenantAtlas ÷ peer (for latencies lower is better, for rates higher is better).',
-      ...(this.kept.size > 0 ? [this.keptLine()!] : []),
+      ...[this.keptLine()].filter((line): line is string => line !== undefined),
       '',
       this.table(),
       '',

@@ -32,8 +32,9 @@ export function unary<Req, Res>(
         callback(null, response);
       },
       (err: unknown) => {
-        if (databaseUnavailable(err)) {
-          logger.warn({ err, method: call.getPath() }, 'database unavailable');
+        const unanswered = databaseUnavailable(err);
+        if (unanswered) {
+          logger.warn({ err, method: call.getPath(), code: unanswered.code }, 'the database could not answer');
         } else if (!(err instanceof DomainError) || err.kind === 'internal') {
           logger.error({ err, method: call.getPath() }, 'unhandled error in gRPC handler');
         }

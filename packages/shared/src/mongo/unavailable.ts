@@ -18,13 +18,12 @@ export const QUERY_TIMED_OUT = 'DATABASE.QUERY_TIMED_OUT';
 /** MaxTimeMSExpired: the server stopped a query at its `maxTimeMS` */
 const MAX_TIME_EXPIRED = 50;
 
-
 /**
  * The `unavailable` DomainError for an error that says the database is down or unreachable
  * (connection refused or closed, no server selectable, pool cleared, mongoose gave up buffering)
  * or stopped a query at its time limit (`DATABASE.QUERY_TIMED_OUT`); undefined for anything else.
- * Transports map it like any unavailable error (gRPC UNAVAILABLE,
- * HTTP 503), so a database outage is never reported as an internal error.
+ * Transports map it like any unavailable error (gRPC UNAVAILABLE, HTTP 503), so a database outage
+ * is never reported as an internal error.
  */
 export function databaseUnavailable(err: unknown): DomainError | undefined {
   for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
