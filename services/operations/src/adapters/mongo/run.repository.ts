@@ -14,7 +14,7 @@ function toRun(doc: StoredRun): Run {
   return { id: _id, ...rest, attempts: doc.attempts ?? [], summaryCounts: doc.summaryCounts ?? {}, context: doc.context ?? {} };
 }
 
-/** When the sweeper should look at the run next; null once it completed (see RunScheduleDocument). */
+/** When the sweeper should look at the run next; null once it completed (see reschedule). */
 function dueAt(run: Run): Date | null {
   if (run.status === 'completed') return null;
   return (run.status === 'running' ? run.leaseExpiresAt : run.redispatchAt) ?? run.updatedAt;
@@ -166,29 +166,43 @@ export class MongoRunRepository implements RunRepository {
   }
 
   /**
-   * Reads the schedule (unfinished runs only) for entries that came due, then each run itself; an
-   * entry that lagged its run is corrected here, and one whose run completed or never got stored
-   * is dropped.
+   * Reads the schedule for entries that came due, then each run itself. An entry that lagged its
+   * run is corrected here; one whose run never got stored is dropped, and so is a completed run's
+   * once its stored document shows the completion (see reschedule): until then the roll-forward
+   * heals the document and the entry comes due again.
    */
   async findDue(now: Date, limit: number): Promise<Run[]> {
     const entries = await this.schedule.find({ dueAt: { $lte: now } }).limit(limit).lean<RunScheduleDocument[]>();
-    const runs = await Promise.all(entries.map((entry) => this.findById(entry._id)));
     const due: Run[] = [];
     await Promise.all(
-      entries.map(async (entry, i) => {
-        const run = runs[i];
-        if (run && isDue(run, now)) due.push(run);
-        else if (!run || run.status === 'completed') await this.schedule.deleteOne({ _id: entry._id });
+      entries.map(async (entry) => {
+        const stored = await this.runs.findOne({ _id: entry._id }, READ_FIELDS).lean<StoredRun>();
+        const current = stored ? await this.rollForward(stored) : null;
+        if (!stored || !current) {
+          await this.schedule.deleteOne({ _id: entry._id });
+          return;
+        }
+        const run = toRun(current);
+        if (run.status === 'completed') {
+          if (stored.version === current.version) await this.schedule.deleteOne({ _id: entry._id });
+          else await this.schedule.updateOne({ _id: entry._id }, { $set: { dueAt: new Date(now.getTime() + HEAL_AFTER_MS) } });
+        } else if (isDue(run, now)) due.push(run);
         else await this.schedule.updateOne({ _id: entry._id }, { $set: { dueAt: dueAt(run) } });
       }),
     );
     return due;
   }
 
+  /**
+   * Moves the run's schedule entry to its next due time. A completed run keeps its entry until
+   * HEAL_AFTER_MS after the completion: on FerretDB a concurrent update of the run document (the
+   * outbox clear) can undo the final projection, and no later transition would make it good, so
+   * the document would go on matching filters (`status: running`) it no longer fits. The sweeper's
+   * look at it then (findDue) repairs the document from the transitions and drops the entry.
+   */
   private async reschedule(before: Run, after: Run): Promise<void> {
-    const next = dueAt(after);
-    if (next === null) await this.schedule.deleteOne({ _id: after.id });
-    else if (next.getTime() !== dueAt(before)?.getTime()) await this.schedule.updateOne({ _id: after.id }, { $set: { dueAt: next } }, { upsert: true });
+    const next = dueAt(after) ?? new Date(Date.now() + HEAL_AFTER_MS);
+    if (next.getTime() !== dueAt(before)?.getTime()) await this.schedule.updateOne({ _id: after.id }, { $set: { dueAt: next } }, { upsert: true });
   }
 
   /**

@@ -126,8 +126,9 @@ export function runLookupModel(connection: Connection): Model<RunLookupDocument>
 }
 
 /**
- * When the sweeper should next look at an unfinished run: its lease expiry while running, its
- * (re)dispatch time while queued; deleted when the run completes. The sweeper reads this small
+ * When the sweeper should next look at a run: its lease expiry while running, its (re)dispatch
+ * time while queued; once it completed, a few seconds later, to check that the stored document
+ * shows the completion (repairing it if a concurrent write undid it), then deleted. The sweeper reads this small
  * collection instead of querying the runs, which on FerretDB (no index is used for such a query)
  * would decode every run ever stored at each sweep. Written before the run and after each of its
  * transitions; an entry that lags its run only makes the sweeper look early (it then reads the run
