@@ -50,8 +50,12 @@ export interface RunRepository {
    */
   transition(runId: string, decide: Decide, events: EventsFor): Promise<Transitioned | null>;
   list(query: RunListQuery): Promise<Run[]>;
-  /** running runs whose lease ran out and queued runs due for (re)dispatch */
-  findDue(now: Date, limit: number): Promise<Run[]>;
+  /**
+   * Running runs whose lease ran out and queued runs due for (re)dispatch, from the first `limit`
+   * schedule entries that came due after `after` (oldest first); `next` is where the following
+   * page starts when this one was full.
+   */
+  findDue(now: Date, limit: number, after?: Date): Promise<{ due: Run[]; next?: Date }>;
 }
 
 /** Asks the outbox relay to publish now instead of at its next poll. */

@@ -6,6 +6,9 @@ import { WORKER_ACTOR, type RunEvents } from './events';
 import type { RunMetrics } from './metrics';
 import type { Decide, OutboxKick, RunRepository, Transitioned } from './ports';
 
+/** pages of schedule entries one pass reads at most; the next pass (an interval later) goes on */
+const MAX_PAGES = 20;
+
 export interface SweeperOptions {
   intervalMs: number;
   redispatchAfterMs: number;
@@ -45,11 +48,28 @@ export class Sweeper {
     await this.sweeping;
   }
 
-  /** One pass; returns how many runs it moved. */
+  /**
+   * One pass over what came due, a page of entries at a time (every completed run passes through
+   * once, so a pass must keep up with the completion rate); returns how many runs it moved.
+   */
   async sweepOnce(): Promise<number> {
     const limit = this.options.batchSize ?? 100;
     let moved = 0;
-    for (const run of await this.runs.findDue(this.now(), limit)) {
+    const now = this.now();
+    let after: Date | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const { due, next } = await this.runs.findDue(now, limit, after);
+      moved += await this.move(due);
+      if (!next) break;
+      after = next;
+    }
+    if (moved > 0) this.outbox.kick();
+    return moved;
+  }
+
+  private async move(due: Run[]): Promise<number> {
+    let moved = 0;
+    for (const run of due) {
       if (run.status === 'running') {
         const done = await this.write(run, (current) => expireLease(current, this.now(), this.options.redispatchAfterMs));
         if (!done) continue;
@@ -61,7 +81,6 @@ export class Sweeper {
         moved++;
       }
     }
-    if (moved > 0) this.outbox.kick();
     return moved;
   }
 

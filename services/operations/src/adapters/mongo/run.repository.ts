@@ -171,8 +171,9 @@ export class MongoRunRepository implements RunRepository {
    * once its stored document shows the completion (see reschedule): until then the roll-forward
    * heals the document and the entry comes due again.
    */
-  async findDue(now: Date, limit: number): Promise<Run[]> {
-    const entries = await this.schedule.find({ dueAt: { $lte: now } }).limit(limit).lean<RunScheduleDocument[]>();
+  async findDue(now: Date, limit: number, after?: Date): Promise<{ due: Run[]; next?: Date }> {
+    const window = after ? { $gt: after, $lte: now } : { $lte: now };
+    const entries = await this.schedule.find({ dueAt: window }).sort({ dueAt: 1 }).limit(limit).lean<RunScheduleDocument[]>();
     const due: Run[] = [];
     await Promise.all(
       entries.map(async (entry) => {
@@ -190,7 +191,7 @@ export class MongoRunRepository implements RunRepository {
         else await this.schedule.updateOne({ _id: entry._id }, { $set: { dueAt: dueAt(run) } });
       }),
     );
-    return due;
+    return entries.length === limit ? { due, next: entries[entries.length - 1]!.dueAt } : { due };
   }
 
   /**
