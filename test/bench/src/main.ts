@@ -9,13 +9,14 @@
  *                       report keeps the other sections' figures from the last run (benchmarks.json)
  *   BENCH_SCALE=0.2     fewer runs per section (a quick look); BENCH_ROWS=1000000 rows to list over
  */
+import os from 'node:os';
 import path from 'node:path';
 import { connectMongo } from '@tenantatlas/shared';
 import { percentile, REPO_ROOT, RunCompletions, startStack, testInfra } from '@tenantatlas/shared/testing';
 import { GatewayApi } from './api';
 import { BullmqPeer } from './bullmq-peer';
 import { Floor } from './floor';
-import { concurrentDedupe, drain, endToEndLatency, peerSustained, providerCheckLatency, PROCESS_NAMES, RssSampler, startLatency, sustained, type Bench } from './measure';
+import { concurrentDedupe, cpuShares, drain, endToEndLatency, peerSustained, providerCheckLatency, PROCESS_NAMES, RssSampler, startLatency, sustained, type Bench } from './measure';
 import { Report } from './report';
 import { listOverManyRows } from './rows';
 
@@ -45,7 +46,7 @@ async function throughputMatrix(bench: Bench, rss: RssSampler): Promise<void> {
       const label = `tp-w${workers}-l${sleepMs}`;
       const warm = await bench.api.startRun({ tenant_id: `${label}-warm`, type: 'diagnostics.noop' });
       await drain(bench, [warm.run.id]);
-      const ours = await sustained(bench, total, sleepMs, label);
+      const { result: ours, shares } = await cpuShares(bench, () => sustained(bench, total, sleepMs, label));
       const bull = await peerSustained(bench, total, label);
       lags.push(...ours.auditLags);
       rates.set(`${workers}/${sleepMs}`, ours.rate);
@@ -59,7 +60,13 @@ async function throughputMatrix(bench: Bench, rss: RssSampler): Promise<void> {
         ...(sleepMs === 0 ? { target: { op: '≥', value: 300 } } : {}),
         peers: [{ name: 'BullMQ', value: bull }],
       });
-      if (sleepMs === 0) bench.report.add({ section, name: 'audited runs/s ÷ BullMQ', value: ours.auditedRate / bull, unit: '×', target: { op: '≥', value: 0.5 } });
+      if (sleepMs === 0) {
+        bench.report.add({ section, name: 'audited runs/s ÷ BullMQ', value: ours.auditedRate / bull, unit: '×', target: { op: '≥', value: 0.5 } });
+        const cores = os.cpus().length;
+        for (const [name, share] of [...shares].sort((a, b) => b[1] - a[1])) {
+          bench.report.add({ section: `CPU while ${section.replace('sustained ', '')} (% of one core; ${cores} cores = ${cores * 100} %)`, name, value: share, unit: '%' });
+        }
+      }
     }
   }
   rss.stop();

@@ -2,7 +2,9 @@
  * The measurements, each run against TenantAtlas (through the gateway's public API, with every
  * service a real process) and, in the same run, against the floor and BullMQ.
  */
-import { percentile, RunCompletions, waitFor, type Stack } from '@tenantatlas/shared/testing';
+import fs from 'node:fs';
+import path from 'node:path';
+import { percentile, REPO_ROOT, RunCompletions, waitFor, type Stack } from '@tenantatlas/shared/testing';
 import { closedLoop, type GatewayApi } from './api';
 import { BullmqPeer, rssMb } from './bullmq-peer';
 import type { Floor } from './floor';
@@ -200,7 +202,7 @@ export class RssSampler {
   sample(): Map<string, number> {
     const now = new Map<string, number>();
     for (const name of PROCESS_NAMES) {
-      const pid = this.pidOf(name);
+      const pid = pidOf(this.bench, name);
       if (pid) now.set(name, rssMb(pid));
     }
     now.set('redis (peer)', this.bench.peer.rssMb());
@@ -215,14 +217,62 @@ export class RssSampler {
   stop(): void {
     clearInterval(this.timer);
   }
+}
 
-  private pidOf(name: (typeof PROCESS_NAMES)[number]): number | undefined {
-    try {
-      return this.bench.stack.process(name).child.pid;
-    } catch {
-      return undefined;
-    }
+function pidOf(bench: Bench, name: (typeof PROCESS_NAMES)[number]): number | undefined {
+  try {
+    return bench.stack.process(name).child.pid;
+  } catch {
+    return undefined;
   }
+}
+
+/** Linux reports process times in clock ticks of 1/100 s (USER_HZ) on every architecture Node runs on. */
+const TICKS_PER_SECOND = 100;
+
+/** User + system CPU seconds a process has used so far; undefined once it is gone. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The infrastructure processes `npm run bench` started itself (their pid files); none for external brokers. */
+function infraPids(): Map<string, number> {
+  const dir = path.join(REPO_ROOT, '.run', process.env.INFRA_INSTANCE ?? 'bench');
+  const pids = new Map<string, number>();
+  for (const name of ['ferretdb', 'kafka']) {
+    const file = path.join(dir, `${name}.pid`);
+    const pid = fs.existsSync(file) ? Number(fs.readFileSync(file, 'utf8').trim()) : 0;
+    if (pid > 0) pids.set(name, pid);
+  }
+  return pids;
+}
+
+/**
+ * Where the CPU goes while `work` runs: each process's share of one core (the machine's cores
+ * together are 100 % × cores), for the services, the bench's infrastructure and the bench itself.
+ */
+export async function cpuShares<T>(bench: Bench, work: () => Promise<T>): Promise<{ result: T; shares: Map<string, number> }> {
+  const pids = new Map<string, number>([...PROCESS_NAMES.flatMap((name) => {
+    const pid = pidOf(bench, name);
+    return pid ? [[name, pid] as const] : [];
+  }), ...infraPids(), ['bench (load and measurement)', process.pid]]);
+  const before = new Map([...pids].map(([name, pid]) => [name, cpuSeconds(pid)]));
+  const t0 = performance.now();
+  const result = await work();
+  const seconds = (performance.now() - t0) / 1000;
+  const shares = new Map<string, number>();
+  for (const [name, pid] of pids) {
+    const start = before.get(name);
+    const end = cpuSeconds(pid);
+    if (start !== undefined && end !== undefined) shares.set(name, ((end - start) / seconds) * 100);
+  }
+  return { result, shares };
 }
 
 export const PROCESS_NAMES = ['gateway', 'onboarding', 'connections', 'operations', 'audit', 'worker-1', 'worker-2'] as const;

@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 
 /** One measured figure, optionally with its target and the same figure measured on a peer. */
 export interface Figure {
   section: string;
   name: string;
   value: number;
-  unit: 'ms' | '/s' | 'MB' | 'runs' | '×';
+  unit: 'ms' | '/s' | 'MB' | 'runs' | '×' | '%';
   /** e.g. `≤ 50` or `≥ 300`: met when the value is on the right side */
   target?: { op: '≤' | '≥'; value: number };
   peers?: { name: string; value: number }[];
@@ -112,6 +113,7 @@ export class Report {
   write(file: string, command: string): void {
     const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
     const at = old.indexOf(ANALYSIS);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `${this.markdown(command)}\n${at >= 0 ? old.slice(at) : `${ANALYSIS}\n`}`);
     const stored: Stored = { writtenAt: this.startedAt.toISOString(), figures: this.figures, notes: this.notes };
     fs.writeFileSync(storedFile(file), `${JSON.stringify(stored, null, 1)}\n`);
