@@ -165,6 +165,8 @@ export interface ThroughputResult {
   rate: number;
   auditedRate: number;
   auditLags: number[];
+  /** each process's share of one core from the first start to the last completion */
+  cpuShares: Map<string, number>;
 }
 
 /** `total` runs started 64 at a time; completed/s until the last terminal event, and until audit recorded it. */
@@ -174,8 +176,11 @@ export async function sustained(bench: Bench, total: number, sleepMs: number, la
   const t0 = performance.now();
   const ids: string[] = [];
   const script = sleepMs > 0 ? `sleep:${sleepMs}+ok` : 'ok';
-  await closedLoop(total, 64, (i) => api.startRun({ tenant_id: `${label}-${i}`, type: 'diagnostics.scripted', context: { script } }).then((r) => ids.push(r.run.id)));
-  const done = await Promise.all(ids.map((id) => bench.completions.completed(id)));
+  // the CPU of starting and completing the runs; the audit export the bench then polls is left out
+  const { result: done, shares } = await cpuShares(bench, async () => {
+    await closedLoop(total, 64, (i) => api.startRun({ tenant_id: `${label}-${i}`, type: 'diagnostics.scripted', context: { script } }).then((r) => ids.push(r.run.id)));
+    return Promise.all(ids.map((id) => bench.completions.completed(id)));
+  });
   const rate = total / ((Math.max(...done.map((d) => d.at)) - t0) / 1000);
   const records = await succeededRecords(bench, ids, phaseStart, label);
   const lastRecorded = Math.max(...records.map((r) => Date.parse(r.recorded_at)));
@@ -183,6 +188,7 @@ export async function sustained(bench: Bench, total: number, sleepMs: number, la
     rate,
     auditedRate: total / ((lastRecorded - phaseStart.getTime()) / 1000),
     auditLags: records.map(auditLag),
+    cpuShares: shares,
   };
 }
 
@@ -257,7 +263,7 @@ function infraPids(): Map<string, number> {
  * Where the CPU goes while `work` runs: each process's share of one core (the machine's cores
  * together are 100 % × cores), for the services, the bench's infrastructure and the bench itself.
  */
-export async function cpuShares<T>(bench: Bench, work: () => Promise<T>): Promise<{ result: T; shares: Map<string, number> }> {
+async function cpuShares<T>(bench: Bench, work: () => Promise<T>): Promise<{ result: T; shares: Map<string, number> }> {
   const pids = new Map<string, number>([...PROCESS_NAMES.flatMap((name) => {
     const pid = pidOf(bench, name);
     return pid ? [[name, pid] as const] : [];

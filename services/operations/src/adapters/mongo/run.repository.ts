@@ -178,16 +178,14 @@ export class MongoRunRepository implements RunRepository {
     await Promise.all(
       entries.map(async (entry) => {
         const stored = await this.runs.findOne({ _id: entry._id }, READ_FIELDS).lean<StoredRun>();
-        const current = stored ? await this.rollForward(stored) : null;
-        if (!stored || !current) {
+        // a stored completion is the last version (nothing transitions a completed run): no roll-forward to look for
+        if (!stored || stored.status === 'completed') {
           await this.schedule.deleteOne({ _id: entry._id });
           return;
         }
-        const run = toRun(current);
-        if (run.status === 'completed') {
-          if (stored.version === current.version) await this.schedule.deleteOne({ _id: entry._id });
-          else await this.schedule.updateOne({ _id: entry._id }, { $set: { dueAt: new Date(now.getTime() + HEAL_AFTER_MS) } });
-        } else if (isDue(run, now)) due.push(run);
+        const run = toRun(await this.rollForward(stored));
+        if (run.status === 'completed') await this.schedule.updateOne({ _id: entry._id }, { $set: { dueAt: new Date(now.getTime() + HEAL_AFTER_MS) } });
+        else if (isDue(run, now)) due.push(run);
         else await this.schedule.updateOne({ _id: entry._id }, { $set: { dueAt: dueAt(run) } });
       }),
     );
