@@ -231,7 +231,13 @@ describe('gateway as a process: identity, isolation, errors', () => {
       expect(res.status).toBeLessThan(500 + (res.json?.code === 'DOWNSTREAM.UNAVAILABLE' ? 4 : 0));
     }
     const unknown = await admin.get('/api/nothing-here');
-    expect(unknown.json.code).toBe('ROUTE.NOT_FOUND');
+    expect([unknown.status, unknown.json.code]).toEqual([404, 'ROUTE.NOT_FOUND']);
+    // a documented path asked with a method it does not answer: 405 naming the ones it does
+    for (const method of ['PUT', 'DELETE', 'PATCH']) {
+      const wrong = await admin.request(method, `/api/workspaces/${workspaceA}/runs`, {});
+      expect([method, wrong.status, wrong.json?.code, wrong.headers.get('allow')]).toEqual([method, 405, 'ROUTE.METHOD_NOT_ALLOWED', 'GET, HEAD, POST']);
+      expect(wrong.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
   });
 
   it('streams live lifecycle changes of the workspace only, to members only', async () => {

@@ -21,6 +21,16 @@ function securityHeaders(_req: Request, res: Response, next: NextFunction) {
   next();
 }
 
+/** The methods each documented path answers (a GET route answers HEAD too), for 405 answers. */
+function methodsByPath(routes: RouteDef[]): (path: string) => string[] {
+  const templates = routes.map((def) => ({ pattern: new RegExp(`^${def.path.replace(/\{\w+\}/g, '[^/]+')}/?$`), method: def.method.toUpperCase() }));
+  return (path) => {
+    const methods = new Set(templates.filter((t) => t.pattern.test(path)).map((t) => t.method));
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods].sort();
+  };
+}
+
 export function httpApp(deps: HttpAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -47,8 +57,12 @@ export function httpApp(deps: HttpAppDeps): express.Express {
   api.use(express.json({ limit: '100kb' }));
   for (const def of deps.routes) api[def.method](expressPath(def.path), handle(deps, def));
   app.use(api);
-  app.use('/api', (_req, res) => {
-    sendProblem(res, problem(404, 'ROUTE.NOT_FOUND', 'no such API route'));
+  const allowedMethods = methodsByPath(deps.routes);
+  app.use('/api', (req, res) => {
+    const allowed = allowedMethods(req.originalUrl.split('?')[0]!);
+    if (allowed.length === 0) return sendProblem(res, problem(404, 'ROUTE.NOT_FOUND', 'no such API route'));
+    res.setHeader('allow', allowed.join(', '));
+    sendProblem(res, problem(405, 'ROUTE.METHOD_NOT_ALLOWED', `this route answers ${allowed.join(', ')}`, { allowed: allowed.join(', ') }));
   });
 
   app.use(express.static(deps.publicDir, { index: 'index.html', maxAge: 0 }));

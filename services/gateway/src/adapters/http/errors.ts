@@ -24,6 +24,7 @@ const TITLE_BY_STATUS: Record<number, string> = {
   401: 'Unauthenticated',
   403: 'Forbidden',
   404: 'Not found',
+  405: 'Method not allowed',
   409: 'Conflict',
   413: 'Request too large',
   422: 'Not possible in the current state',
