@@ -150,7 +150,7 @@ describe('membership by invitation (gateway as a process)', () => {
     expect(JSON.stringify(replaced.json)).not.toContain('once@example.test');
   });
 
-  it('changes role and scope of a member of this workspace (200, as told), and keeps the role rules', async () => {
+  it('changes role and scope of a member of this workspace (200, as told), and keeps the role and scope rules', async () => {
     const changed = await invite(admin, ws, { email: 'fresh@example.test', role: 'readonly', displayName: 'Renamed' });
     expect(changed.status).toBe(200);
     expect(changed.json).toEqual({ userId: expect.any(String), email: 'fresh@example.test', displayName: 'Renamed', role: 'readonly', tenantScope: { kind: 'all' }, status: 'active' });
@@ -160,6 +160,14 @@ describe('membership by invitation (gateway as a process)', () => {
     const manager = await admin.addMember(ws, { email: 'manager@example.test', role: 'manager' }, 'manager-pass-1');
     const tooHigh = await invite(manager, ws, { email: 'someone@example.test', role: 'owner' });
     expect([tooHigh.status, tooHigh.json.code]).toEqual([403, 'MEMBER.ROLE_TOO_HIGH']);
+    // A manager limited to some tenants grants only those tenants.
+    const limited = await admin.addMember(ws, { email: 'limited-manager@example.test', role: 'manager', tenantIds: ['tenant-1'] }, 'limited-pass-1');
+    const allTenants = await invite(limited, ws, { email: 'someone@example.test', role: 'readonly' });
+    expect([allTenants.status, allTenants.json.code]).toEqual([400, 'REQUEST.TENANT_REQUIRED']);
+    const otherTenant = await invite(limited, ws, { email: 'someone@example.test', role: 'readonly', tenantIds: ['tenant-1', 'tenant-2'] });
+    expect([otherTenant.status, otherTenant.json.code]).toEqual([404, 'TENANT.NOT_FOUND']);
+    expect(otherTenant.text).not.toContain('tenant-2');
+    expect((await invite(limited, ws, { email: 'someone@example.test', role: 'readonly', tenantIds: ['tenant-1'] })).status).toBe(201);
     const lastOwner = await invite(admin, ws, { email: ADMIN.email, role: 'manager' });
     expect([lastOwner.status, lastOwner.json.code]).toEqual([409, 'MEMBER.LAST_OWNER']);
     const noPassword = await accept((await invite(admin, ws, { email: 'later@example.test', role: 'readonly' })).json.invitation.token, {});

@@ -183,7 +183,9 @@ export class MongoIdentityStore implements IdentityStore {
     });
     this.onWrite();
     // Last writer wins: of two invitations racing for one e-mail, the one written last stays open.
-    await this.models.PendingInvitation.replaceOne({ _id: pendingId(invitation.workspaceId, invitation.email) }, { ...told, tokenHash }, { upsert: true });
+    const replace = () => this.models.PendingInvitation.replaceOne({ _id: pendingId(invitation.workspaceId, invitation.email) }, { ...told, tokenHash }, { upsert: true });
+    // Two first invitations of an e-mail both try to insert; the one refused replaces the other's.
+    await replace().catch((err: unknown) => (isDuplicateKeyError(err) ? replace() : Promise.reject(err)));
   }
 
   async findInvitation(tokenHash: string) {

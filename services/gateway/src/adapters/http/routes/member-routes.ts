@@ -10,6 +10,7 @@ import { badRequest } from '../errors';
 import type { OidcBearer } from '../oidc';
 import { id, reply, route, type RouteDef } from '../route';
 import { email, setSessionCookie } from './identity-routes';
+import { requireTenantWhenLimited } from './scope';
 
 export interface MemberRouteDeps {
   store: IdentityStore;
@@ -61,14 +62,21 @@ export function memberRoutes(deps: MemberRouteDeps): RouteDef[] {
       auth: 'workspace',
       capability: 'workspace.manage',
       success: { status: 201 },
-      problems: { 409: 'the change would leave no owner over all tenants (MEMBER.LAST_OWNER)' },
+      problems: {
+        400: 'a member limited to some tenants must name tenantIds (REQUEST.TENANT_REQUIRED)',
+        409: 'the change would leave no owner over all tenants (MEMBER.LAST_OWNER)',
+      },
       body: z.object({
         email,
         displayName: z.string().trim().min(1).max(100).optional(),
         role: z.enum(ROLES),
         tenantIds: z.array(id).max(500).nullable().optional(),
       }),
-      async handler({ principal, workspaceId, body, membership, req }) {
+      async handler(ctx) {
+        const { principal, workspaceId, body, membership, req } = ctx;
+        // Nobody hands out more than they hold: a member limited to some tenants grants only those.
+        if (body.tenantIds) for (const tenantId of body.tenantIds) ctx.requireTenant(tenantId);
+        else requireTenantWhenLimited(ctx, 'body.tenantIds');
         const result = await invite.execute({
           ...body,
           inviter: principal.user,
