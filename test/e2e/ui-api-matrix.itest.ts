@@ -37,7 +37,7 @@ describe('isolation matrix over every route, against the real services', () => {
       'POST /runs': { tenant_id: ids.tenantId, type: 'inventory.sync', subject: ids.connectionId },
       'POST /runs/retry-failed': { tenant_id: ids.tenantId },
       'POST /connections': { tenant_id: ids.tenantId, display_name: 'x', client_id: 'x', target_tenant_id: CONTOSO },
-      'POST /members': { email: 'someone@example.test', role: 'readonly', initialPassword: 'someone-pass-1' },
+      'POST /members': { email: 'someone@example.test', role: 'readonly' },
     };
     return key in bodies ? bodies[key] : op.method === 'GET' ? undefined : { expected_version: 1 };
   };
@@ -77,15 +77,11 @@ describe('isolation matrix over every route, against the real services', () => {
     const fabrikam = (await admin.post(`${ws}/drafts/${other.id}/identify`, { expected_version: other.version, external_tenant_id: FABRIKAM, name: 'Fabrikam' })).json;
     ids = { workspaceId, tenantId: identified.tenant.id, draftId: draft.id, runId: verification.run_id, connectionId: selected.connection_id, fabrikamId: fabrikam.tenant.id };
 
-    await admin.post(`${ws}/members`, { email: 'ro@example.test', role: 'readonly', initialPassword: 'readonly-pass-1' });
-    await admin.post(`${ws}/members`, { email: 'lim@example.test', role: 'operator', tenantIds: [ids.fabrikamId], initialPassword: 'limited-pass-1' });
-    await admin.post(`${ws}/members`, { email: 'op@example.test', role: 'operator', initialPassword: 'operator-pass-1' });
+    users.readonly = await admin.addMember(workspaceId, { email: 'ro@example.test', role: 'readonly' }, 'readonly-pass-1');
+    users.limited = await admin.addMember(workspaceId, { email: 'lim@example.test', role: 'operator', tenantIds: [ids.fabrikamId] }, 'limited-pass-1');
+    users.operator = await admin.addMember(workspaceId, { email: 'op@example.test', role: 'operator' }, 'operator-pass-1');
     const otherWs = (await admin.post('/api/workspaces', { name: 'Elsewhere' })).json.id;
-    await admin.post(`/api/workspaces/${otherWs}/members`, { email: 'out@example.test', role: 'owner', initialPassword: 'outsider-pass-1' });
-    users.readonly = await new GatewayClient(stack.gatewayUrl).login('ro@example.test', 'readonly-pass-1');
-    users.limited = await new GatewayClient(stack.gatewayUrl).login('lim@example.test', 'limited-pass-1');
-    users.outsider = await new GatewayClient(stack.gatewayUrl).login('out@example.test', 'outsider-pass-1');
-    users.operator = await new GatewayClient(stack.gatewayUrl).login('op@example.test', 'operator-pass-1');
+    users.outsider = await admin.addMember(otherWs, { email: 'out@example.test', role: 'owner' }, 'outsider-pass-1');
 
     const doc = (await admin.get('/api/openapi.json')).json;
     allOps = Object.entries<Record<string, any>>(doc.paths).flatMap(([template, methods]) =>
@@ -346,8 +342,10 @@ describe('isolation matrix over every route, against the real services', () => {
     expect(retried.json?.retried?.map((r: { failed_run_id: string }) => r.failed_run_id)).toEqual([doomedRun.id]);
 
     // --- members and workspaces
-    const member = await hit(admin, 'POST', `${ws}/members`, { email: `new-${randomUUID()}@example.test`, role: 'operator', tenantIds: [tenantA], initialPassword: 'new-member-pass-1' }, 201);
-    expect(member.json).toMatchObject({ role: 'operator' });
+    const member = await hit(admin, 'POST', `${ws}/members`, { email: `new-${randomUUID()}@example.test`, role: 'operator', tenantIds: [tenantA] }, 201);
+    expect(member.json).toMatchObject({ role: 'operator', status: 'invited' });
+    const joined = await hit(new GatewayClient(stack.gatewayUrl), 'POST', '/api/invitations/accept', { token: member.json?.invitation?.token, password: 'new-member-pass-1' }, 200);
+    expect(joined.json?.workspace).toEqual({ id: ids.workspaceId, name: 'Demo workspace' });
     const workspace = await hit(admin, 'POST', '/api/workspaces', { name: 'Matrix second workspace' }, 201);
     expect(workspace.json?.id).toEqual(expect.any(String));
 

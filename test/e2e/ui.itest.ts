@@ -127,24 +127,42 @@ describe('operator UI in a real browser against the real services', () => {
     await stale.close();
   });
 
-  it('offers a readonly member no mutation buttons', async () => {
+  it('lets an invitee join through the invitation link (signed in, in the workspace) and offers a readonly member no mutation buttons', async () => {
     const me = await page.evaluate(async () => (await fetch('/api/me')).json());
     const workspaceId = me.workspaces[0].id as string;
-    const added = await page.evaluate(
-      async ({ workspaceId, csrf }) =>
-        (
-          await fetch(`/api/workspaces/${workspaceId}/members`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
-            body: JSON.stringify({ email: 'viewer@example.test', role: 'readonly', initialPassword: 'viewer-pass-1' }),
-          })
-        ).status,
+    const invited = await page.evaluate(
+      async ({ workspaceId, csrf }) => {
+        const res = await fetch(`/api/workspaces/${workspaceId}/members`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+          body: JSON.stringify({ email: 'viewer@example.test', role: 'readonly' }),
+        });
+        return { status: res.status, body: await res.json() };
+      },
       { workspaceId, csrf: me.csrfToken as string },
     );
-    expect(added).toBe(201);
+    expect(invited.status).toBe(201);
+    const link = invited.body.invitation.url as string;
+    expect(link.startsWith(`${stack.gatewayUrl}/#/invitations/`)).toBe(true);
 
     const readonlyContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const viewer = await signIn(readonlyContext, stack.gatewayUrl, 'viewer@example.test', 'viewer-pass-1');
+    const viewer = await readonlyContext.newPage();
+    await viewer.goto(link);
+    await viewer.fill('#invitation-password', 'viewer-pass-1');
+    await viewer.fill('#invitation-name', 'Vera Viewer');
+    await shot(viewer, '09-invitation');
+    await viewer.click('#invitation button[type=submit]');
+    await viewer.waitForSelector('h1:has-text("Managed tenants")');
+    expect(await viewer.textContent('#whoami')).toBe('viewer@example.test');
+    expect(viewer.url()).toBe(`${stack.gatewayUrl}/#/w/${encodeURIComponent(workspaceId)}/tenants`);
+    // The link is used up: opening it again says so instead of joining anyone.
+    const again = await readonlyContext.newPage();
+    await again.goto(link);
+    await again.fill('#invitation-password', 'viewer-pass-1');
+    await again.click('#invitation button[type=submit]');
+    expect(await (await again.waitForSelector('#invitation .notice.error')).textContent()).toContain('does not work any more');
+    await again.close();
+
     const mutationButtons = () => viewer.locator('main button:not(.step):not([type="submit"])').count();
     await viewer.waitForSelector('td:has-text("Contoso")');
     expect(await viewer.locator('#start-onboarding').count()).toBe(0);
@@ -157,7 +175,7 @@ describe('operator UI in a real browser against the real services', () => {
     await viewer.click('nav a:has-text("Runs")');
     await viewer.waitForSelector('td:has-text("inventory.sync")');
     expect(await mutationButtons()).toBe(0);
-    await shot(viewer, '09-readonly-runs');
+    await shot(viewer, '10-readonly-runs');
 
     await viewer.click('nav a:has-text("Connections")');
     await viewer.waitForSelector('td:has-text("Contoso app")');

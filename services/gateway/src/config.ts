@@ -14,6 +14,10 @@ export const configSchema = baseConfig
     AUDIT_GRPC_ADDR: address,
     /** how long a UI session lasts */
     SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+    /** how long an invitation link works */
+    INVITATION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(168),
+    /** the UI's address as users reach it (e.g. https://atlas.example.com), for invitation links; unset = the address the inviter's request came to */
+    PUBLIC_URL: z.string().url().optional(),
     /** mark the session cookie Secure (set true behind HTTPS, i.e. everywhere but a laptop) */
     COOKIE_SECURE: flag,
     /** requests one signed-in actor may make per minute (bursts up to this many) */

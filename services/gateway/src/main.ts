@@ -1,8 +1,10 @@
 import http from 'node:http';
 import path from 'node:path';
 import { connectInfrastructure, ensureIndexes, loadConfig, OutboxRelay, pingMongo, runService } from '@tenantatlas/shared';
+import { AcceptInvitation } from './app/accept-invitation.use-case';
 import { AccessGuard } from './app/access-guard';
 import { Identity } from './app/identity';
+import { InviteMember } from './app/invite-member.use-case';
 import { LiveFeed } from './app/live-feed';
 import { configSchema } from './config';
 import { RateLimiter } from './domain/rate-limit';
@@ -13,6 +15,7 @@ import { auditRoutes } from './adapters/http/routes/audit-routes';
 import { connectionsRoutes } from './adapters/http/routes/connections-routes';
 import { identityRoutes } from './adapters/http/routes/identity-routes';
 import { liveRoutes } from './adapters/http/routes/live-routes';
+import { memberRoutes } from './adapters/http/routes/member-routes';
 import { onboardingRoutes } from './adapters/http/routes/onboarding-routes';
 import { operationsRoutes } from './adapters/http/routes/operations-routes';
 import { liveConsumer } from './adapters/kafka/live-consumer';
@@ -31,7 +34,7 @@ runService('gateway', async ({ logger, lifecycle }) => {
   const models = identityModels(infra.mongo);
   await ensureIndexes(Object.values(models));
 
-  const relay = new OutboxRelay({ models: [models.Workspace, models.Membership, models.ApiToken], publisher: infra.publisher, logger });
+  const relay = new OutboxRelay({ models: [models.Workspace, models.Membership, models.ApiToken, models.Invitation], publisher: infra.publisher, logger });
   relay.start();
   lifecycle.add('outbox relay', () => relay.stop());
   const securityEvents = new KafkaSecurityEvents(infra.publisher, infra.topics.securityEvents, logger);
@@ -39,7 +42,7 @@ runService('gateway', async ({ logger, lifecycle }) => {
 
   const store = new MongoIdentityStore(models, infra.topics.securityEvents, () => relay.kick());
   const sessionTtlMs = config.SESSION_TTL_HOURS * 3_600_000;
-  const identity = new Identity(store, sessionTtlMs, Boolean(config.OIDC_ISSUER));
+  const identity = new Identity(store, sessionTtlMs);
   const oidc = config.OIDC_ISSUER
     ? new OidcBearer(
         { issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE!, jwksUrl: config.OIDC_JWKS_URL, emailClaim: config.OIDC_EMAIL_CLAIM },
@@ -79,6 +82,16 @@ runService('gateway', async ({ logger, lifecycle }) => {
     publicDir: path.resolve(__dirname, '../public'),
     routes: [
       ...identityRoutes({ identity, store, cookieSecure: config.COOKIE_SECURE, sessionTtlMs }),
+      ...memberRoutes({
+        store,
+        identity,
+        invite: new InviteMember(store, config.INVITATION_TTL_HOURS * 3_600_000),
+        accept: new AcceptInvitation(store),
+        oidc,
+        cookieSecure: config.COOKIE_SECURE,
+        sessionTtlMs,
+        publicUrl: config.PUBLIC_URL,
+      }),
       ...onboardingRoutes(downstream.onboarding),
       ...connectionsRoutes(downstream.connections, downstream.operations),
       ...operationsRoutes(downstream.operations),

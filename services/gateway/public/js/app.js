@@ -3,6 +3,7 @@ import { h, mount } from './dom.js';
 import { connectLive } from './live.js';
 import { auditView } from './views/audit.js';
 import { connectionsView } from './views/connections.js';
+import { invitationView } from './views/invitation.js';
 import { loginView } from './views/login.js';
 import { runDetailView, runsView } from './views/runs.js';
 import { tenantsView } from './views/tenants.js';
@@ -83,6 +84,19 @@ async function route() {
   ui.clearError();
   state.view?.dispose?.();
   state.view = null;
+  const invitation = /^#\/invitations\/([A-Za-z0-9_-]+)$/.exec(location.hash);
+  if (invitation) {
+    state.workspace = null;
+    ensureLive();
+    renderTopbar();
+    mount(root, invitationView(invitation[1], async (joined) => {
+      setCsrf(joined.csrfToken);
+      await loadMe();
+      // Replaces the link in the history: the used token has no business being there.
+      location.replace(`#/w/${encodeURIComponent(joined.workspace.id)}/tenants`);
+    }));
+    return;
+  }
   if (!state.me) {
     renderTopbar();
     mount(root, loginView(async (email, password) => {

@@ -1,13 +1,17 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { conflict, createEvent, DomainError, invalidArgument, type EventEnvelope } from '@tenantatlas/shared';
-import { leavesWorkspaceWithoutOwner, type Membership, type TenantScope } from '../domain/access';
-import type { Role } from '../domain/capabilities';
+import { createEvent, DomainError } from '@tenantatlas/shared';
 import { hashPassword, UNUSABLE_HASH, verifyPassword } from '../domain/passwords';
 import type { IdentityStore, User, Workspace } from './ports';
 
 export const SOURCE = 'gateway';
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-const invalidCredentials = () => new DomainError('AUTH.INVALID_CREDENTIALS', 'unauthenticated', 'e-mail or password is wrong');
+export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+export const invalidCredentials = () => new DomainError('AUTH.INVALID_CREDENTIALS', 'unauthenticated', 'e-mail or password is wrong');
+
+export interface SignedIn {
+  sessionToken: string;
+  csrfToken: string;
+  user: User;
+}
 
 /** Who is calling: the user, and how they proved it (cookie sessions need a CSRF header to write). */
 export interface Principal {
@@ -20,18 +24,20 @@ export class Identity {
   constructor(
     private readonly store: IdentityStore,
     private readonly sessionTtlMs: number,
-    /** users may sign in through the organisation's identity provider (then members need no password here) */
-    private readonly externalSignIn = false,
   ) {}
 
-  async signIn(email: string, password: string): Promise<{ sessionToken: string; csrfToken: string; user: User }> {
+  async signIn(email: string, password: string): Promise<SignedIn> {
     const found = await this.store.findUserByEmail(email);
     // Same work whether or not the e-mail exists, so timing does not reveal accounts.
     const ok = await verifyPassword(password, found?.passwordHash ?? UNUSABLE_HASH);
     if (!found || !ok) throw invalidCredentials();
+    return this.startSession({ id: found.id, email: found.email, displayName: found.displayName });
+  }
+
+  /** A new UI session for a user who just proved who they are (sign-in, accepting an invitation). */
+  async startSession(user: User): Promise<SignedIn> {
     const sessionToken = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
-    const user = { id: found.id, email: found.email, displayName: found.displayName };
     await this.store.createSession({ tokenHash: sha256(sessionToken), user, csrfToken, expiresAt: new Date(Date.now() + this.sessionTtlMs) });
     return { sessionToken, csrfToken, user };
   }
@@ -94,57 +100,11 @@ export class Identity {
     });
   }
 
-  /** Adds a member (creating the user when an initial password is given) or changes role and scope. */
-  async putMember(
-    actor: User,
-    workspaceId: string,
-    input: { email: string; displayName?: string; role: Role; tenantIds?: string[] | null; initialPassword?: string },
-  ): Promise<{ membership: Membership; created: boolean }> {
-    let user: User | null = await this.store.findUserByEmail(input.email);
-    if (!user) {
-      if (!input.initialPassword && !this.externalSignIn) {
-        throw invalidArgument('MEMBER.PASSWORD_REQUIRED', 'no user has this e-mail: give an initialPassword to create one', { field: 'initialPassword' });
-      }
-      user = await this.store.createUser({
-        email: input.email,
-        displayName: input.displayName ?? input.email,
-        // Without a password the user can only sign in through the identity provider.
-        passwordHash: input.initialPassword ? await hashPassword(input.initialPassword) : UNUSABLE_HASH,
-      });
-    }
-    const tenantScope: TenantScope = input.tenantIds ? { kind: 'some', tenantIds: input.tenantIds } : { kind: 'all' };
-    const membership: Membership = { workspaceId, userId: user.id, role: input.role, tenantScope };
-    const before = await this.store.findMembership(workspaceId, user.id);
-    if (before && before.role === 'owner' && leavesWorkspaceWithoutOwner(await this.store.listMembers(workspaceId), membership)) {
-      throw conflict('MEMBER.LAST_OWNER', 'the workspace needs an owner over all tenants: make someone else owner first', { userId: user.id });
-    }
-    const event = membershipEvent(actor, membership, before);
-    const { created } = await this.store.putMembership(membership, [event]);
-    return { membership, created };
-  }
-
   /** Creates the seed admin and its workspace once (dev stack); does nothing when the user exists. */
   async seed(email: string, password: string, workspaceName: string): Promise<{ created: boolean; workspace?: Workspace }> {
     if (await this.store.findUserByEmail(email)) return { created: false };
     const user = await this.store.createUser({ email, displayName: 'Admin', passwordHash: await hashPassword(password) });
+    if (!user) return { created: false }; // another replica seeded it at the same moment
     return { created: true, workspace: await this.createWorkspace(user, workspaceName) };
   }
-}
-
-function scopeSummary(scope: TenantScope): string {
-  return scope.kind === 'all' ? 'all' : scope.tenantIds.join(',');
-}
-
-function membershipEvent(actor: User, after: Membership, before: Membership | null): EventEnvelope {
-  return createEvent({
-    type: before ? 'tenantatlas.gateway.membership.updated' : 'tenantatlas.gateway.membership.granted',
-    source: SOURCE,
-    subject: `membership/${after.userId}`,
-    workspaceId: after.workspaceId,
-    actor: { kind: 'user', userId: actor.id },
-    data: {
-      ...(before ? { before: { role: before.role, tenants: scopeSummary(before.tenantScope) } } : {}),
-      after: { role: after.role, tenants: scopeSummary(after.tenantScope) },
-    },
-  });
 }

@@ -1,6 +1,7 @@
 import type { Actor, EventEnvelope } from '@tenantatlas/shared';
 import type { Membership, TenantScope } from '../domain/access';
 import type { Role } from '../domain/capabilities';
+import type { Invitation, PendingInvitation } from '../domain/invitations';
 
 export interface User {
   id: string;
@@ -14,9 +15,24 @@ export interface Workspace {
   createdAt: string;
 }
 
-export interface MemberView extends Membership {
+/** A member as the workspace knows them: what the inviter told it, never what the account says. */
+export interface MemberView {
+  /** null while invited */
+  userId: string | null;
   email: string;
-  displayName: string;
+  /** the name the inviter gave (null when none was given) */
+  displayName: string | null;
+  role: Role;
+  tenantScope: TenantScope;
+  status: 'active' | 'invited';
+  /** invited only: when the invitation stops working */
+  expiresAt?: string;
+}
+
+/** What a workspace was told about a member when they were added. */
+export interface Told {
+  email: string;
+  displayName: string | null;
 }
 
 export interface Session {
@@ -30,16 +46,30 @@ export interface Session {
 export interface IdentityStore {
   findUserByEmail(email: string): Promise<(User & { passwordHash: string }) | null>;
   findUser(userId: string): Promise<User | null>;
-  createUser(user: { email: string; displayName: string; passwordHash: string }): Promise<User>;
+  /** null when the e-mail got an account meanwhile (a concurrent request created it) */
+  createUser(user: { email: string; displayName: string; passwordHash: string }): Promise<User | null>;
 
   createWorkspace(workspace: { name: string; owner: User; events: (workspaceId: string) => EventEnvelope[] }): Promise<Workspace>;
   findWorkspace(workspaceId: string): Promise<Workspace | null>;
   workspacesOf(userId: string): Promise<{ workspace: Workspace; membership: Membership }[]>;
 
   findMembership(workspaceId: string, userId: string): Promise<Membership | null>;
+  /** The membership with what the workspace was told about the member; read by id. */
+  findMember(workspaceId: string, userId: string): Promise<(MemberView & { userId: string }) | null>;
+  /** Members (active) and open invitations (invited), as the workspace was told about them. */
   listMembers(workspaceId: string): Promise<MemberView[]>;
-  /** Inserts or replaces the member's role and scope; the events are written with it (outbox). */
-  putMembership(membership: Membership, events: EventEnvelope[]): Promise<{ created: boolean }>;
+  /** Changes an existing member's role and scope (and the name the workspace knows them by, when given); events go with it (outbox). */
+  putMembership(membership: Membership, told: { email: string; displayName?: string }, events: EventEnvelope[]): Promise<void>;
+
+  /** Stores the invitation under the hash of its token and makes it the e-mail's pending one (replacing an earlier). */
+  createInvitation(invitation: Invitation, tokenHash: string, events: EventEnvelope[]): Promise<void>;
+  findInvitation(tokenHash: string): Promise<Invitation | null>;
+  findPendingInvitation(workspaceId: string, email: string): Promise<PendingInvitation | null>;
+  /**
+   * Inserts the membership the invitation grants (the unique membership id makes this happen once)
+   * and drops the pending entry; joined=false when the user is a member already.
+   */
+  joinByInvitation(membership: Membership, invitation: Invitation, events: EventEnvelope[]): Promise<{ joined: boolean }>;
 
   createSession(session: Session & { tokenHash: string }): Promise<void>;
   findSession(tokenHash: string): Promise<Session | null>;

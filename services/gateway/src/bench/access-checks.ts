@@ -61,11 +61,9 @@ async function main(): Promise<void> {
   try {
     const admin = await new GatewayClient(base).login(ADMIN.email, ADMIN.password);
     const workspaceId = (await admin.get('/api/me')).json.workspaces[0].id as string;
-    await admin.post(`/api/workspaces/${workspaceId}/members`, { email: 'bench-ro@example.test', role: 'readonly', initialPassword: 'bench-readonly-1' });
+    const readonly = await admin.addMember(workspaceId, { email: 'bench-ro@example.test', role: 'readonly' }, 'bench-readonly-1');
     const other = (await admin.post('/api/workspaces', { name: 'bench other' })).json.id as string;
-    await admin.post(`/api/workspaces/${other}/members`, { email: 'bench-out@example.test', role: 'owner', initialPassword: 'bench-outsider-1' });
-    const readonly = await new GatewayClient(base).login('bench-ro@example.test', 'bench-readonly-1');
-    const outsider = await new GatewayClient(base).login('bench-out@example.test', 'bench-outsider-1');
+    const outsider = await admin.addMember(other, { email: 'bench-out@example.test', role: 'owner' }, 'bench-outsider-1');
     const ws = `/api/workspaces/${workspaceId}`;
 
     console.log(`gateway access checks: ${REQUESTS} requests each, ${CONCURRENCY} concurrent`);

@@ -9,16 +9,35 @@ export class GatewayClient {
   constructor(readonly baseUrl: string) {}
 
   async login(email: string, password: string): Promise<this> {
-    const res = await fetch(`${this.baseUrl}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password }),
-    });
-    if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
-    const body = (await res.json()) as { csrfToken: string; user: { id: string } };
+    return this.signInThrough('/api/auth/login', { email, password });
+  }
+
+  /** Accepts an invitation (creating the account with this password, or proving the existing one) and keeps the session it starts. */
+  async acceptInvitation(token: string, password: string, displayName?: string): Promise<this> {
+    return this.signInThrough('/api/invitations/accept', { token, password, displayName });
+  }
+
+  /**
+   * The one way tests add a member: this client (a manager of the workspace) invites the e-mail,
+   * and the invitee accepts with `password`. Returns the invitee, signed in.
+   */
+  async addMember(
+    workspaceId: string,
+    member: { email: string; role: string; tenantIds?: string[] | null; displayName?: string },
+    password: string,
+  ): Promise<GatewayClient> {
+    const invited = await this.post(`/api/workspaces/${workspaceId}/members`, member);
+    if (invited.status !== 201) throw new Error(`invitation of ${member.email} failed: ${invited.status} ${invited.text}`);
+    return new GatewayClient(this.baseUrl).acceptInvitation(invited.json.invitation.token as string, password);
+  }
+
+  private async signInThrough(path: string, body: Record<string, unknown>): Promise<this> {
+    const res = await fetch(`${this.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (res.status !== 200) throw new Error(`${path} failed: ${res.status} ${await res.text()}`);
+    const json = (await res.json()) as { csrfToken: string; user: { id: string } };
     this.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-    this.csrf = body.csrfToken;
-    this.userId = body.user.id;
+    this.csrf = json.csrfToken;
+    this.userId = json.user.id;
     return this;
   }
 

@@ -2,10 +2,10 @@ import * as grpc from '@grpc/grpc-js';
 import { DomainError, fromGrpcError } from '@tenantatlas/shared';
 import { toHttpError } from './errors';
 
-function grpcError(code: grpc.status, errorCode: string, message: string): grpc.ServiceError {
+function grpcError(code: grpc.status, errorCode: string, message: string, details: object = { field: 'name' }): grpc.ServiceError {
   const metadata = new grpc.Metadata();
   metadata.set('x-error-code', errorCode);
-  metadata.set('x-error-details', JSON.stringify({ field: 'name' }));
+  metadata.set('x-error-details', JSON.stringify(details));
   return Object.assign(new Error(message), { code, details: message, metadata });
 }
 
@@ -36,6 +36,14 @@ describe('HTTP error mapping', () => {
       detail: 'name is required',
       code: 'DRAFT.INVALID_NAME',
       details: { field: 'name' },
+    });
+  });
+
+  it('keeps the ids a service named out of a 404', () => {
+    const mapped = toHttpError(fromGrpcError(grpcError(grpc.status.NOT_FOUND, 'CONNECTION.NOT_FOUND', 'connection not found', { connectionId: 'conn-of-another-tenant' })));
+    expect(mapped).toEqual({
+      status: 404,
+      body: { type: 'urn:tenantatlas:problem:CONNECTION.NOT_FOUND', title: 'Not found', status: 404, detail: 'connection not found', code: 'CONNECTION.NOT_FOUND' },
     });
   });
 

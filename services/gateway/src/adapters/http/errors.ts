@@ -65,7 +65,9 @@ export function toHttpError(raw: unknown): HttpError {
     return { status: 500, body: problem(500, 'INTERNAL', 'internal error') };
   }
   const status = HTTP_STATUS_BY_KIND[err.kind];
-  return { status, body: problem(status, err.code, err.message, err.details) };
+  // A 404 names nothing, not even the ids a service put in its details: an unknown reference, one of
+  // another workspace and one outside the caller's tenant scope all read the same.
+  return { status, body: problem(status, err.code, err.message, status === 404 ? undefined : err.details) };
 }
 
 /** Writes a problem document (express's `json()` would label it `application/json`). */

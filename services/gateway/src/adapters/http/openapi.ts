@@ -37,6 +37,7 @@ function operation(def: RouteDef) {
     responses[403] = errorResponse(`a member whose role lacks ${def.capability}`);
     responses[404] = errorResponse('not a member of the workspace, tenant outside the member scope, or no such resource');
   }
+  for (const [status, description] of Object.entries(def.problems ?? {})) responses[status] = errorResponse(description);
   responses[429] = errorResponse('too many requests from you (Retry-After says when to try again)');
   responses[503] = errorResponse('a backend service is unavailable');
   return {

@@ -49,6 +49,8 @@ export interface RouteDef<P = any, Q = any, B = any> {
   body?: z.ZodType;
   /** a path parameter naming a tenant, checked against the member's scope before the handler */
   tenantParam?: string;
+  /** further answers to document (status → when), beyond those every route of its kind has */
+  problems?: Record<number, string>;
   /** 200 JSON by default; 201 for creations; text/event-stream or a file download */
   success?: { status: number; contentType?: 'application/json' | 'text/event-stream' | 'text/csv' | 'application/x-ndjson' };
   handler(ctx: RouteContext<P, Q, B>): Promise<unknown>;

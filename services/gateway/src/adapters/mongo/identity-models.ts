@@ -23,7 +23,38 @@ export interface MembershipDoc extends OutboxDocument {
   role: string;
   /** null = every tenant of the workspace */
   tenantIds: string[] | null;
+  /** what the workspace was told: the e-mail and name the inviter gave (absent on memberships made before invitations) */
+  email?: string;
+  displayName?: string | null;
+  invitationId?: string;
   updatedAt: Date;
+}
+
+/** One invitation, keyed by the sha256 of its token (the token itself is never stored). Written once. */
+export interface InvitationDoc extends OutboxDocument {
+  _id: string;
+  invitationId: string;
+  workspaceId: string;
+  email: string;
+  displayName: string | null;
+  role: string;
+  tenantIds: string[] | null;
+  invitedBy: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** The invitation an e-mail currently has in a workspace (`<workspace>:<email>`); gone once accepted. */
+export interface PendingInvitationDoc {
+  _id: string;
+  workspaceId: string;
+  email: string;
+  displayName: string | null;
+  role: string;
+  tenantIds: string[] | null;
+  invitationId: string;
+  tokenHash: string;
+  expiresAt: Date;
 }
 
 export interface SessionDoc {
@@ -65,6 +96,9 @@ export function identityModels(connection: Connection) {
     userId: { type: String, required: true, index: true },
     role: { type: String, required: true },
     tenantIds: { type: [String], default: null },
+    email: String,
+    displayName: { type: String, default: null },
+    invitationId: String,
     updatedAt: { type: Date, required: true },
     ...outboxFields,
   });
@@ -85,12 +119,31 @@ export function identityModels(connection: Connection) {
     createdAt: { type: Date, required: true },
     ...outboxFields,
   });
+  const told = {
+    workspaceId: { type: String, required: true },
+    email: { type: String, required: true },
+    displayName: { type: String, default: null },
+    role: { type: String, required: true },
+    tenantIds: { type: [String], default: null },
+    invitationId: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+  };
+  const invitations = new Schema<InvitationDoc>({
+    _id: String,
+    ...told,
+    invitedBy: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    ...outboxFields,
+  });
+  const pendingInvitations = new Schema<PendingInvitationDoc>({ _id: String, ...told, tokenHash: { type: String, required: true } });
   return {
     User: connection.model<UserDoc>('User', users, 'users'),
     Workspace: connection.model<WorkspaceDoc>('Workspace', workspaces, 'workspaces'),
     Membership: connection.model<MembershipDoc>('Membership', memberships, 'memberships'),
     Session: connection.model<SessionDoc>('Session', sessions, 'sessions'),
     ApiToken: connection.model<ApiTokenDoc>('ApiToken', apiTokens, 'api_tokens'),
+    Invitation: connection.model<InvitationDoc>('Invitation', invitations, 'invitations'),
+    PendingInvitation: connection.model<PendingInvitationDoc>('PendingInvitation', pendingInvitations, 'pending_invitations'),
   };
 }
 export type IdentityModels = ReturnType<typeof identityModels>;

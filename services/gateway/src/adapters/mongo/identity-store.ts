@@ -1,23 +1,42 @@
 import { randomUUID } from 'node:crypto';
-import { initialOutbox, outboxEntries, withOutbox, type EventEnvelope } from '@tenantatlas/shared';
-import type { Membership } from '../../domain/access';
+import { initialOutbox, isDuplicateKeyError, outboxEntries, withOutbox, type EventEnvelope } from '@tenantatlas/shared';
+import type { Membership, TenantScope } from '../../domain/access';
 import { isRole } from '../../domain/capabilities';
+import { tenantScopeOf, type Invitation } from '../../domain/invitations';
 import type { IdentityStore, MemberView, Session, User, Workspace } from '../../app/ports';
-import type { IdentityModels, MembershipDoc, WorkspaceDoc } from './identity-models';
+import type { IdentityModels, InvitationDoc, MembershipDoc, PendingInvitationDoc, WorkspaceDoc } from './identity-models';
 
 const toWorkspace = (doc: WorkspaceDoc): Workspace => ({ id: doc._id, name: doc.name, createdAt: doc.createdAt.toISOString() });
 
+// An unknown stored role grants nothing rather than failing every request of the member.
+const storedRole = (role: string) => (isRole(role) ? role : 'readonly');
+
 function toMembership(doc: MembershipDoc): Membership {
+  return { workspaceId: doc.workspaceId, userId: doc.userId, role: storedRole(doc.role), tenantScope: tenantScopeOf(doc.tenantIds) };
+}
+
+function toInvitation(doc: InvitationDoc): Invitation {
   return {
+    id: doc.invitationId,
     workspaceId: doc.workspaceId,
-    userId: doc.userId,
-    // An unknown stored role grants nothing rather than failing every request of the member.
-    role: isRole(doc.role) ? doc.role : 'readonly',
-    tenantScope: doc.tenantIds ? { kind: 'some', tenantIds: doc.tenantIds } : { kind: 'all' },
+    email: doc.email,
+    displayName: doc.displayName ?? null,
+    role: storedRole(doc.role),
+    tenantScope: tenantScopeOf(doc.tenantIds),
+    invitedBy: doc.invitedBy,
+    createdAt: doc.createdAt,
+    expiresAt: doc.expiresAt,
   };
 }
 
+function activeMember(doc: MembershipDoc): MemberView & { userId: string } {
+  const { role, tenantScope } = toMembership(doc);
+  return { userId: doc.userId, email: doc.email ?? '', displayName: doc.displayName ?? null, role, tenantScope, status: 'active' };
+}
+
+const tenantIdsOf = (scope: TenantScope) => (scope.kind === 'all' ? null : scope.tenantIds);
 const membershipId = (workspaceId: string, userId: string) => `${workspaceId}:${userId}`;
+const pendingId = (workspaceId: string, email: string) => `${workspaceId}:${email}`;
 
 export class MongoIdentityStore implements IdentityStore {
   constructor(
@@ -36,9 +55,14 @@ export class MongoIdentityStore implements IdentityStore {
     return doc ? { id: doc._id, email: doc.email, displayName: doc.displayName } : null;
   }
 
-  async createUser(user: { email: string; displayName: string; passwordHash: string }): Promise<User> {
+  async createUser(user: { email: string; displayName: string; passwordHash: string }): Promise<User | null> {
     const id = `usr_${randomUUID()}`;
-    await this.models.User.create({ _id: id, ...user, email: user.email.toLowerCase(), createdAt: new Date() });
+    try {
+      await this.models.User.create({ _id: id, ...user, email: user.email.toLowerCase(), createdAt: new Date() });
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return null; // the unique e-mail index: someone else created it first
+      throw err;
+    }
     return { id, email: user.email.toLowerCase(), displayName: user.displayName };
   }
 
@@ -58,6 +82,9 @@ export class MongoIdentityStore implements IdentityStore {
       userId: owner.id,
       role: 'owner',
       tenantIds: null,
+      // the creator told the workspace who they are
+      email: owner.email,
+      displayName: owner.displayName,
       updatedAt: now,
       ...initialOutbox([]),
     });
@@ -85,24 +112,49 @@ export class MongoIdentityStore implements IdentityStore {
     return doc ? toMembership(doc) : null;
   }
 
-  async listMembers(workspaceId: string): Promise<MemberView[]> {
-    const memberships = await this.models.Membership.find({ workspaceId }).lean<MembershipDoc[]>();
-    const users = await this.models.User.find({ _id: { $in: memberships.map((m) => m.userId) } }).lean();
-    const byId = new Map(users.map((u) => [u._id, u]));
-    return memberships.map((m) => ({
-      ...toMembership(m),
-      email: byId.get(m.userId)?.email ?? '',
-      displayName: byId.get(m.userId)?.displayName ?? '',
-    }));
+  async findMember(workspaceId: string, userId: string) {
+    const doc = await this.models.Membership.findById(membershipId(workspaceId, userId)).lean<MembershipDoc>();
+    if (!doc) return null;
+    const email = doc.email ?? (await this.models.User.findById(userId).lean())?.email ?? '';
+    return { ...activeMember(doc), email };
   }
 
-  async putMembership(membership: Membership, events: EventEnvelope[]) {
-    const tenantIds = membership.tenantScope.kind === 'all' ? null : membership.tenantScope.tenantIds;
-    const result = await this.models.Membership.updateOne(
+  async listMembers(workspaceId: string): Promise<MemberView[]> {
+    const memberships = await this.models.Membership.find({ workspaceId }).lean<MembershipDoc[]>();
+    // Memberships made before invitations stored no e-mail: the account's is the one they were added by.
+    const legacy = memberships.filter((m) => !m.email).map((m) => m.userId);
+    const users = legacy.length ? await this.models.User.find({ _id: { $in: legacy } }).lean() : [];
+    const emailOf = new Map(users.map((u) => [u._id, u.email]));
+    const active: MemberView[] = memberships.map((m) => ({ ...activeMember(m), email: m.email ?? emailOf.get(m.userId) ?? '' }));
+    const members = new Set(active.map((m) => m.email));
+    const now = Date.now();
+    const pending = await this.models.PendingInvitation.find({ workspaceId }).lean<PendingInvitationDoc[]>();
+    const invited: MemberView[] = pending
+      .filter((p) => p.expiresAt.getTime() > now && !members.has(p.email))
+      .map((p) => ({
+        userId: null,
+        email: p.email,
+        displayName: p.displayName ?? null,
+        role: storedRole(p.role),
+        tenantScope: tenantScopeOf(p.tenantIds),
+        status: 'invited',
+        expiresAt: p.expiresAt.toISOString(),
+      }));
+    return [...active, ...invited].sort((a, b) => a.email.localeCompare(b.email));
+  }
+
+  async putMembership(membership: Membership, told: { email: string; displayName?: string }, events: EventEnvelope[]) {
+    await this.models.Membership.updateOne(
       { _id: membershipId(membership.workspaceId, membership.userId) },
       withOutbox<MembershipDoc>(
         {
-          $set: { role: membership.role, tenantIds, updatedAt: new Date() },
+          $set: {
+            role: membership.role,
+            tenantIds: tenantIdsOf(membership.tenantScope),
+            email: told.email,
+            ...(told.displayName !== undefined ? { displayName: told.displayName } : {}),
+            updatedAt: new Date(),
+          },
           $setOnInsert: { workspaceId: membership.workspaceId, userId: membership.userId },
         },
         outboxEntries(this.securityTopic, events),
@@ -110,7 +162,63 @@ export class MongoIdentityStore implements IdentityStore {
       { upsert: true },
     );
     this.onWrite();
-    return { created: result.upsertedCount === 1 };
+  }
+
+  async createInvitation(invitation: Invitation, tokenHash: string, events: EventEnvelope[]) {
+    const told = {
+      workspaceId: invitation.workspaceId,
+      email: invitation.email,
+      displayName: invitation.displayName,
+      role: invitation.role,
+      tenantIds: tenantIdsOf(invitation.tenantScope),
+      invitationId: invitation.id,
+      expiresAt: invitation.expiresAt,
+    };
+    await this.models.Invitation.create({
+      _id: tokenHash,
+      ...told,
+      invitedBy: invitation.invitedBy,
+      createdAt: invitation.createdAt,
+      ...initialOutbox(outboxEntries(this.securityTopic, events)),
+    });
+    this.onWrite();
+    // Last writer wins: of two invitations racing for one e-mail, the one written last stays open.
+    const replace = () => this.models.PendingInvitation.replaceOne({ _id: pendingId(invitation.workspaceId, invitation.email) }, { ...told, tokenHash }, { upsert: true });
+    // Two first invitations of an e-mail both try to insert; the one refused replaces the other's.
+    await replace().catch((err: unknown) => (isDuplicateKeyError(err) ? replace() : Promise.reject(err)));
+  }
+
+  async findInvitation(tokenHash: string) {
+    const doc = await this.models.Invitation.findById(tokenHash).lean<InvitationDoc>();
+    return doc ? toInvitation(doc) : null;
+  }
+
+  async findPendingInvitation(workspaceId: string, email: string) {
+    const doc = await this.models.PendingInvitation.findById(pendingId(workspaceId, email)).lean<PendingInvitationDoc>();
+    return doc ? { invitationId: doc.invitationId, tokenHash: doc.tokenHash, expiresAt: doc.expiresAt } : null;
+  }
+
+  async joinByInvitation(membership: Membership, invitation: Invitation, events: EventEnvelope[]) {
+    try {
+      await this.models.Membership.create({
+        _id: membershipId(membership.workspaceId, membership.userId),
+        workspaceId: membership.workspaceId,
+        userId: membership.userId,
+        role: membership.role,
+        tenantIds: tenantIdsOf(membership.tenantScope),
+        email: invitation.email,
+        displayName: invitation.displayName,
+        invitationId: invitation.id,
+        updatedAt: new Date(),
+        ...initialOutbox(outboxEntries(this.securityTopic, events)),
+      });
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return { joined: false };
+      throw err;
+    }
+    this.onWrite();
+    await this.models.PendingInvitation.deleteOne({ _id: pendingId(invitation.workspaceId, invitation.email) });
+    return { joined: true };
   }
 
   async createSession(session: Session & { tokenHash: string }) {

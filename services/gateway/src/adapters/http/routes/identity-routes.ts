@@ -1,9 +1,10 @@
-import { DomainError, z } from '@tenantatlas/shared';
+import type { Response } from 'express';
+import { z } from '@tenantatlas/shared';
 import type { Identity } from '../../../app/identity';
 import type { IdentityStore } from '../../../app/ports';
 import { CAPABILITIES, capabilitiesOf, ROLES } from '../../../domain/capabilities';
 import { SESSION_COOKIE, readCookie } from '../pipeline';
-import { id, reply, route, type RouteDef } from '../route';
+import { reply, route, type RouteDef } from '../route';
 
 export interface IdentityRouteDeps {
   identity: Identity;
@@ -12,7 +13,12 @@ export interface IdentityRouteDeps {
   sessionTtlMs: number;
 }
 
-const email = z.string().trim().toLowerCase().email().max(254);
+export const email = z.string().trim().toLowerCase().email().max(254);
+
+/** The UI session cookie: HttpOnly (scripts never see it), SameSite=Strict (no cross-site sends). */
+export function setSessionCookie(res: Response, sessionToken: string, options: { cookieSecure: boolean; sessionTtlMs: number }): void {
+  res.cookie(SESSION_COOKIE, sessionToken, { httpOnly: true, sameSite: 'strict', secure: options.cookieSecure, path: '/', maxAge: options.sessionTtlMs });
+}
 
 export function identityRoutes({ identity, store, cookieSecure, sessionTtlMs }: IdentityRouteDeps): RouteDef[] {
   return [
@@ -23,15 +29,10 @@ export function identityRoutes({ identity, store, cookieSecure, sessionTtlMs }: 
       tag: 'auth',
       auth: 'public',
       body: z.object({ email, password: z.string().min(1).max(200) }),
+      problems: { 401: 'wrong e-mail or password (AUTH.INVALID_CREDENTIALS), the same answer for both' },
       async handler({ body, res }) {
         const session = await identity.signIn(body.email, body.password);
-        res.cookie(SESSION_COOKIE, session.sessionToken, {
-          httpOnly: true,
-          sameSite: 'strict',
-          secure: cookieSecure,
-          path: '/',
-          maxAge: sessionTtlMs,
-        });
+        setSessionCookie(res, session.sessionToken, { cookieSecure, sessionTtlMs });
         return { user: session.user, csrfToken: session.csrfToken };
       },
     }),
@@ -113,40 +114,6 @@ export function identityRoutes({ identity, store, cookieSecure, sessionTtlMs }: 
       async handler({ workspaceId, membership }) {
         const workspace = await store.findWorkspace(workspaceId);
         return { ...workspace, role: membership.role, capabilities: capabilitiesOf(membership.role), tenantScope: membership.tenantScope };
-      },
-    }),
-    route({
-      method: 'get',
-      path: '/api/workspaces/{workspaceId}/members',
-      summary: 'Members with role and tenant scope',
-      tag: 'workspaces',
-      auth: 'workspace',
-      capability: 'workspace.manage',
-      async handler({ workspaceId }) {
-        return { members: await store.listMembers(workspaceId) };
-      },
-    }),
-    route({
-      method: 'post',
-      path: '/api/workspaces/{workspaceId}/members',
-      summary: 'Add a member or change role and tenant scope (tenantIds null = all tenants); creates the user when initialPassword is given',
-      tag: 'workspaces',
-      auth: 'workspace',
-      capability: 'workspace.manage',
-      body: z.object({
-        email,
-        displayName: z.string().trim().min(1).max(100).optional(),
-        role: z.enum(ROLES),
-        tenantIds: z.array(id).max(500).nullable().optional(),
-        initialPassword: z.string().min(8).max(200).optional(),
-      }),
-      async handler({ principal, workspaceId, body, membership: mine }) {
-        // Nobody hands out more than they hold: only an owner makes owners.
-        if (body.role === 'owner' && mine.role !== 'owner') {
-          throw new DomainError('MEMBER.ROLE_TOO_HIGH', 'permission_denied', 'only an owner can grant the owner role');
-        }
-        const { membership, created } = await identity.putMember(principal.user, workspaceId, body);
-        return reply(created ? 201 : 200, membership);
       },
     }),
   ];

@@ -1,0 +1,89 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { conflict, DomainError } from '@tenantatlas/shared';
+import { leavesWorkspaceWithoutOwner, type Membership } from '../domain/access';
+import type { Role } from '../domain/capabilities';
+import { tenantScopeOf, type Invitation } from '../domain/invitations';
+import { sha256 } from './identity';
+import { invitationEvent, membershipEvent } from './member-events';
+import type { IdentityStore, MemberView, User } from './ports';
+
+export interface InviteMemberCommand {
+  inviter: User;
+  inviterRole: Role;
+  workspaceId: string;
+  /** validated and lower-cased */
+  email: string;
+  displayName?: string;
+  role: Role;
+  tenantIds?: string[] | null;
+  /** where the UI is reached, e.g. https://atlas.example.com: the invitation link starts with it */
+  uiOrigin: string;
+}
+
+export type InviteMemberResult =
+  | { outcome: 'changed'; member: MemberView }
+  | { outcome: 'invited'; member: MemberView; invitation: { token: string; url: string; expiresAt: string } };
+
+/** Read in place of a membership when the e-mail has no account, so both cases cost the same reads. */
+const NO_ACCOUNT = 'usr_none';
+
+/**
+ * Adds someone to a workspace by e-mail. A member of this workspace has their role and scope
+ * changed (the workspace knows its members); anyone else gets an invitation, and the answer is
+ * the same whether or not the e-mail has an account anywhere: only the invitee learns that.
+ */
+export class InviteMember {
+  constructor(
+    private readonly store: IdentityStore,
+    private readonly invitationTtlMs: number,
+  ) {}
+
+  async execute(command: InviteMemberCommand): Promise<InviteMemberResult> {
+    // Nobody hands out more than they hold: only an owner makes owners.
+    if (command.role === 'owner' && command.inviterRole !== 'owner') {
+      throw new DomainError('MEMBER.ROLE_TOO_HIGH', 'permission_denied', 'only an owner can grant the owner role');
+    }
+    const account = await this.store.findUserByEmail(command.email);
+    const member = await this.store.findMember(command.workspaceId, account?.id ?? NO_ACCOUNT);
+    if (account && member) return { outcome: 'changed', member: await this.change(command, member) };
+    return this.invite(command);
+  }
+
+  private async change(command: InviteMemberCommand, before: MemberView & { userId: string }): Promise<MemberView> {
+    const { workspaceId } = command;
+    const membership: Membership = { workspaceId, userId: before.userId, role: command.role, tenantScope: tenantScopeOf(command.tenantIds) };
+    if (before.role === 'owner') {
+      const members = (await this.store.listMembers(workspaceId)).flatMap((m) => (m.userId ? [{ ...m, userId: m.userId, workspaceId }] : []));
+      if (leavesWorkspaceWithoutOwner(members, membership)) {
+        throw conflict('MEMBER.LAST_OWNER', 'the workspace needs an owner over all tenants: make someone else owner first', { userId: before.userId });
+      }
+    }
+    const event = membershipEvent(command.inviter, membership, { ...before, workspaceId });
+    await this.store.putMembership(membership, { email: command.email, displayName: command.displayName }, [event]);
+    return { ...before, email: command.email, displayName: command.displayName ?? before.displayName, role: membership.role, tenantScope: membership.tenantScope };
+  }
+
+  private async invite(command: InviteMemberCommand): Promise<InviteMemberResult> {
+    const token = randomBytes(32).toString('base64url');
+    const createdAt = new Date();
+    const invitation: Invitation = {
+      id: `inv_${randomUUID()}`,
+      workspaceId: command.workspaceId,
+      email: command.email,
+      displayName: command.displayName ?? null,
+      role: command.role,
+      tenantScope: tenantScopeOf(command.tenantIds),
+      invitedBy: command.inviter.id,
+      createdAt,
+      expiresAt: new Date(createdAt.getTime() + this.invitationTtlMs),
+    };
+    await this.store.createInvitation(invitation, sha256(token), [invitationEvent(command.inviter, invitation)]);
+    const expiresAt = invitation.expiresAt.toISOString();
+    return {
+      outcome: 'invited',
+      member: { userId: null, email: invitation.email, displayName: invitation.displayName, role: invitation.role, tenantScope: invitation.tenantScope, status: 'invited', expiresAt },
+      // The token travels in the URL's fragment, which browsers never send to a server.
+      invitation: { token, url: `${command.uiOrigin}/#/invitations/${token}`, expiresAt },
+    };
+  }
+}
