@@ -2,7 +2,7 @@ import { z } from '@tenantatlas/shared';
 import type { Capability } from '../../../domain/capabilities';
 import type { ConnectionsPort, OperationsPort } from '../../grpc/downstream';
 import { id, pageQuery, reply, route, type RouteContext, type RouteDef } from '../route';
-import { filterToScope } from './scope';
+import { filterToScope, requireResourceInScope } from './scope';
 
 const connectionParams = z.object({ workspaceId: id, connectionId: id });
 type Ctx = RouteContext<{ workspaceId: string; connectionId: string }, unknown, unknown>;
@@ -14,7 +14,7 @@ export function connectionsRoutes(connections: ConnectionsPort, operations: Oper
   /** Reads the connection (scoped by workspace) so its tenant can be checked against the member scope. */
   const inScope = async (ctx: Ctx) => {
     const { connection } = await connections.GetConnection({ workspace_id: ctx.workspaceId, connection_id: ctx.params.connectionId, tenant_id: '' });
-    if (connection?.tenant_id) ctx.requireTenant(connection.tenant_id);
+    requireResourceInScope(ctx, 'connection', connection?.tenant_id);
     return connection!;
   };
   const toggle = (action: 'default' | 'enable' | 'disable', summary: string, call: ConnectionsPort['SetDefaultConnection']) =>

@@ -1,7 +1,7 @@
 import { z } from '@tenantatlas/shared';
 import type { OnboardingPort } from '../../grpc/downstream';
 import { booleanQuery, expectedVersion, id, pageQuery, reply, route, type RouteContext, type RouteDef } from '../route';
-import { filterToScope, requireDraftInScope, requireUnlimitedScope } from './scope';
+import { filterToScope, requireDraftInScope, requireResourceInScope, requireUnlimitedScope } from './scope';
 
 const draftParams = z.object({ workspaceId: id, draftId: id });
 const tenantParams = z.object({ workspaceId: id, tenantId: id });
@@ -131,7 +131,7 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
       params: draftParams,
       async handler(ctx) {
         const res = await onboarding.GetDraft({ workspace_id: ctx.workspaceId, draft_id: ctx.params.draftId });
-        if (res.draft?.tenant_id) ctx.requireTenant(res.draft.tenant_id);
+        requireResourceInScope(ctx, 'draft', res.draft?.tenant_id);
         return res;
       },
     }),

@@ -1,7 +1,7 @@
 import { z } from '@tenantatlas/shared';
 import type { OperationsPort } from '../../grpc/downstream';
 import { id, pageQuery, route, type RouteDef } from '../route';
-import { filterToScope, requireRunInScope, requireTenantWhenLimited } from './scope';
+import { filterToScope, requireResourceInScope, requireRunInScope, requireTenantWhenLimited } from './scope';
 
 const runParams = z.object({ workspaceId: id, runId: id });
 const rfc3339 = z.string().datetime({ offset: true });
@@ -76,7 +76,7 @@ export function operationsRoutes(operations: OperationsPort): RouteDef[] {
       params: runParams,
       async handler(ctx) {
         const res = await operations.GetRun({ workspace_id: ctx.workspaceId, run_id: ctx.params.runId });
-        if (res.run?.tenant_id) ctx.requireTenant(res.run.tenant_id);
+        requireResourceInScope(ctx, 'run', res.run?.tenant_id);
         return res;
       },
     }),

@@ -1,4 +1,4 @@
-import { DomainError } from '@tenantatlas/shared';
+import { DomainError, isDomainError } from '@tenantatlas/shared';
 import { badRequest } from '../errors';
 import { visibleTo } from '../../../domain/access';
 import type { OnboardingPort, OperationsPort } from '../../grpc/downstream';
@@ -8,17 +8,38 @@ type Ctx = RouteContext<unknown, unknown, unknown>;
 
 const limited = (ctx: Ctx) => ctx.membership.tenantScope.kind === 'some';
 
+/**
+ * What the owning service answers for an id it does not know (the gateway passes 404s on without
+ * details). A resource of a tenant outside the member's scope is answered exactly the same way, so
+ * a limited member cannot tell another tenant's object from a random id.
+ */
+const MISSING = {
+  draft: () => new DomainError('DRAFT.NOT_FOUND', 'not_found', 'onboarding draft not found'),
+  run: () => new DomainError('RUN.NOT_FOUND', 'not_found', 'run not found'),
+  connection: () => new DomainError('CONNECTION.NOT_FOUND', 'not_found', 'connection not found'),
+};
+
+/** A fetched resource's tenant must be in the member's scope; out of scope reads as missing. */
+export function requireResourceInScope(ctx: Ctx, kind: keyof typeof MISSING, tenantId: string | undefined): void {
+  if (!tenantId) return;
+  try {
+    ctx.requireTenant(tenantId);
+  } catch (err) {
+    throw isDomainError(err) && err.code === 'TENANT.NOT_FOUND' ? MISSING[kind]() : err;
+  }
+}
+
 /** A draft's tenant must be in the member's scope; only limited members pay for the extra read. */
 export async function requireDraftInScope(ctx: Ctx, onboarding: OnboardingPort, draftId: string): Promise<void> {
   if (!limited(ctx)) return;
   const { draft } = await onboarding.GetDraft({ workspace_id: ctx.workspaceId, draft_id: draftId });
-  if (draft?.tenant_id) ctx.requireTenant(draft.tenant_id);
+  requireResourceInScope(ctx, 'draft', draft?.tenant_id);
 }
 
 export async function requireRunInScope(ctx: Ctx, operations: OperationsPort, runId: string): Promise<void> {
   if (!limited(ctx)) return;
   const { run } = await operations.GetRun({ workspace_id: ctx.workspaceId, run_id: runId });
-  if (run?.tenant_id) ctx.requireTenant(run.tenant_id);
+  requireResourceInScope(ctx, 'run', run?.tenant_id);
 }
 
 /** Keeps only what a limited member may see from a list a service returned. */
