@@ -21,11 +21,21 @@ export interface RunLedger {
   unknownInAudit: string[];
 }
 
-/** Every run of the workspace against the topic and audit; waits until audit caught up with the topic. */
+/**
+ * Every run of the workspace against the topic and audit. A run the API shows completed may have
+ * its last event still on the way to the topic (the relay publishes right after the commit), and
+ * audit follows the topic: both are waited for, and what is still wrong then is reported.
+ */
 export async function runLedger(api: FaultApi, brokers: string[], stackPrefix: string): Promise<RunLedger> {
   const runs = await listRuns(api);
-  const { events } = await readRunEvents(brokers, stackPrefix);
-  const eventCheck = checkEvents(events, new Map(runs.map((run) => [run.id, run])));
+  let eventCheck = checkEvents([], new Map());
+  await waitFor(
+    async () => {
+      eventCheck = checkEvents((await readRunEvents(brokers, stackPrefix)).events, new Map(runs.map((run) => [run.id, run])));
+      return eventCheck.problems.length === 0;
+    },
+    { timeoutMs: 60_000, intervalMs: 1_000, what: 'every run event on the topic' },
+  ).catch(() => undefined);
   let records: { event_id: string }[] = [];
   const missing = () => {
     const recorded = new Set(records.map((r) => r.event_id));
