@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm start`: installs what is missing, builds, starts Kafka + FerretDB (unless KAFKA_BROKERS /
 # MONGO_URL are set) and all five services, prints the UI's URL, and stops everything on Ctrl-C.
-# Env: HTTP_PORT (8080) for the gateway; SIMULATOR_PORT (5090) for the provider simulator; INFRA_INSTANCE / KAFKA_PORT / MONGO_PORT for the infra.
+# Env: HTTP_PORT (8080) for the gateway; SIMULATOR_PORT (5090) for the provider simulator; INFRA_INSTANCE / KAFKA_PORT / MONGO_PORT for the infra;
+# CONNECTIONS_ENCRYPTION_KEYS to use your own credential keys instead of the instance's key file.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/setup.sh
@@ -22,6 +23,26 @@ export GATEWAY_SEED_ADMIN_PASSWORD="${GATEWAY_SEED_ADMIN_PASSWORD:-tenantatlas-d
 log_dir=".run/$INFRA_INSTANCE/logs"
 mkdir -p "$log_dir"
 
+# connections seals provider secrets with these keys. They are kept beside the data of the instance,
+# so what one `npm start` stored still opens after the next: 32 random bytes made on the first start
+# (file mode 0600, never printed), read again on every later one. The gateway needs no such secret:
+# sessions and API tokens are stored as hashes in its database, which stays as well.
+credential_keys_file=".run/$INFRA_INSTANCE/connections-encryption-keys"
+if [ -n "${CONNECTIONS_ENCRYPTION_KEYS:-}" ]; then
+  credential_keys="$CONNECTIONS_ENCRYPTION_KEYS"
+else
+  node -e '
+    const [file] = process.argv.slice(1);
+    const key = `dev-k1:${require("node:crypto").randomBytes(32).toString("base64")}\n`;
+    try {
+      require("node:fs").writeFileSync(file, key, { mode: 0o600, flag: "wx" });
+      console.error(`[dev] created the credential encryption key in ${file} (keep it with the data)`);
+    } catch (err) {
+      if (err.code !== "EEXIST") throw err;
+    }' "$credential_keys_file"
+  credential_keys="$(cat "$credential_keys_file")"
+fi
+
 pids=()
 stop_all() {
   trap - INT TERM EXIT
@@ -33,7 +54,7 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
-start() { # start NAME PORT_VARIABLE ADDRESS_VARIABLE
+start() { # start NAME PORT_VARIABLE ADDRESS_VARIABLE (VAR=value before the call: env of that service only)
   local name=$1 port_var=$2 addr=${!3}
   env "$port_var=${addr##*:}" OTEL_SERVICE_NAME="$name" \
     node --require @tenantatlas/shared/telemetry-register "services/$name/dist/main.js" \
@@ -52,7 +73,7 @@ else
   provider="provider ${MICROSOFT_GRAPH_BASE_URL:-https://graph.microsoft.com}"
 fi
 start onboarding GRPC_PORT ONBOARDING_GRPC_ADDR
-start connections GRPC_PORT CONNECTIONS_GRPC_ADDR
+CONNECTIONS_ENCRYPTION_KEYS="$credential_keys" start connections GRPC_PORT CONNECTIONS_GRPC_ADDR
 start operations GRPC_PORT OPERATIONS_GRPC_ADDR
 start audit GRPC_PORT AUDIT_GRPC_ADDR
 GATEWAY_ADDR="127.0.0.1:$HTTP_PORT"

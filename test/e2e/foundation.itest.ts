@@ -1,5 +1,5 @@
 import { checkHealth } from '@tenantatlas/shared';
-import { startService, uniqueName, type ServiceProcess } from '@tenantatlas/shared/testing';
+import { startService, testCredentialKeys, uniqueName, type ServiceProcess } from '@tenantatlas/shared/testing';
 
 const GRPC_SERVICES = ['onboarding', 'connections', 'operations', 'audit'] as const;
 
@@ -13,7 +13,7 @@ describe('the five services as processes', () => {
 
   it('start healthy against real Kafka and FerretDB, then exit 0 on SIGTERM', async () => {
     const services = await Promise.all([
-      ...GRPC_SERVICES.map((name) => startService(name, { env })),
+      ...GRPC_SERVICES.map((name) => startService(name, { env: name === 'connections' ? { ...env, CONNECTIONS_ENCRYPTION_KEYS: testCredentialKeys() } : env })),
       startService('gateway', { env, portVariable: 'HTTP_PORT', readiness: { httpPath: '/readyz' } }),
     ]);
     running.push(...services);

@@ -135,6 +135,34 @@ describe('the Helm chart', () => {
     expect(named(all, 'HorizontalPodAutoscaler', 'operations')!.spec.maxReplicas).toBe(20);
   });
 
+  it('gives connections (only) its credential keys from an existing Secret, with the active key id during a rotation', () => {
+    const all = objects(template('--set', 'credentialKey.existingSecret=keys-from-vault', '--set', 'credentialKey.existingSecretKey=keys', '--set', 'credentialKey.activeKeyId=k2'));
+    // the Secret is someone else's (made by hand or synced from a secret store): the chart creates none for the keys
+    expect(all.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).toEqual(['ta-tenantatlas-mongo']);
+    const envOf = (service: string) => named(all, 'Deployment', service)!.spec.template.spec.containers[0].env as { name: string }[];
+    expect(envOf('connections')).toEqual(
+      expect.arrayContaining([
+        { name: 'CONNECTIONS_ENCRYPTION_KEYS', valueFrom: { secretKeyRef: { name: 'keys-from-vault', key: 'keys' } } },
+        { name: 'CONNECTIONS_ENCRYPTION_ACTIVE_KEY_ID', value: 'k2' },
+      ]),
+    );
+    for (const service of SERVICES.filter((s) => s !== 'connections')) {
+      expect(envOf(service).map((e) => e.name)).not.toEqual(expect.arrayContaining([expect.stringMatching(/^CONNECTIONS_ENCRYPTION/)]));
+    }
+    // without an active key id the first key of the list seals; with the chart's own Secret, kept on uninstall
+    const generated = objects(template());
+    const defaultEnv = named(generated, 'Deployment', 'connections')!.spec.template.spec.containers[0].env as { name: string }[];
+    expect(defaultEnv.map((e) => e.name)).not.toContain('CONNECTIONS_ENCRYPTION_ACTIVE_KEY_ID');
+    const keySecret = generated.find((o) => o.kind === 'Secret' && o.metadata.name === 'ta-tenantatlas-credential-keys')!;
+    expect(keySecret.metadata.annotations).toMatchObject({ 'helm.sh/resource-policy': 'keep' });
+    // in the format connections reads: one key id and 32 random bytes
+    const [keyId, material] = Buffer.from(keySecret.data['encryption-keys'], 'base64').toString('utf8').split(':');
+    expect([keyId, Buffer.from(material!, 'base64').length]).toEqual(['k1', 32]);
+    const bad = run(helm, ['template', 'ta', CHART, '--set', 'credentialKey.activeKeyId=not a key id']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('/credentialKey/activeKeyId');
+  });
+
   it('probes gRPC services with grpc.health.v1 and the gateway over HTTP', () => {
     const all = objects(template());
     for (const service of SERVICES) {

@@ -1,6 +1,12 @@
 import { baseConfig, configFields, z } from '@tenantatlas/shared';
 import { parseKeyList } from './domain/credential-envelope';
 
+/** Says how to provide the keys, since the service refuses to start without them. */
+export const MISSING_KEYS =
+  'required: `<key id>:<base64 of 32 random bytes>` (several comma-separated, the first seals new secrets), ' +
+  'e.g. k1:$(openssl rand -base64 32). `npm start` creates one once in .run/<instance>/connections-encryption-keys; ' +
+  'on Kubernetes it comes from a Secret (docs/deploy.md)';
+
 const permissionList = (fallback: string) =>
   z.string().default(fallback).transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean));
 
@@ -8,20 +14,17 @@ export const configSchema = baseConfig.extend({
   GRPC_PORT: configFields.port(50052),
   /**
    * Credential encryption keys, `id:base64(32 bytes)` separated by commas. Keep retired keys in
-   * the list until every credential sealed with them was rotated. Required in production; when
-   * unset elsewhere, an ephemeral key is generated at start (credentials do not survive a restart).
+   * the list until every credential sealed with them was re-sealed. Required everywhere: a key
+   * made up at start would leave every stored secret unreadable after a restart.
    */
   CONNECTIONS_ENCRYPTION_KEYS: z
-    .string()
-    .optional()
+    .string({ error: (issue) => (issue.input === undefined ? MISSING_KEYS : undefined) })
     .superRefine((value, ctx) => {
-      if (value === undefined) return;
       const parsed = parseKeyList(value);
       if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
     }),
   /** id of the key new credentials are sealed with; defaults to the first key in the list */
   CONNECTIONS_ENCRYPTION_ACTIVE_KEY_ID: z.string().optional(),
-  NODE_ENV: z.string().default('development'),
   /** OAuth2 token endpoint base (`<base>/<tenant>/oauth2/v2.0/token`); the provider simulator in dev */
   MICROSOFT_LOGIN_BASE_URL: z.string().url().default('https://login.microsoftonline.com'),
   /** Microsoft Graph base (`<base>/v1.0/...`); the provider simulator in dev */

@@ -21,7 +21,7 @@ import { keyringFrom } from './keyring';
 
 runService('connections', async ({ logger, lifecycle }) => {
   const config = loadConfig(configSchema);
-  const keyring = keyringFrom(config, logger);
+  const keyring = keyringFrom(config);
   const { mongo, topics, publisher } = await connectInfrastructure('connections', config, logger, lifecycle, (t) => [t.connectionsEvents]);
   const model = connectionModel(mongo);
   // The default-per-tenant rule is a unique index: it must exist before the first write.

@@ -33,6 +33,11 @@ export class FaultApi {
     return new FaultApi(baseUrl, me.json.workspaces[0].id as string, String(token.json.token));
   }
 
+  /** The API with a token the caller created itself. */
+  static withToken(baseUrl: string, workspaceId: string, token: string): FaultApi {
+    return new FaultApi(baseUrl, workspaceId, token);
+  }
+
   /** A workspace route, e.g. `/runs`. */
   ws(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<Reply> {
     return this.request(method, `/api/workspaces/${this.workspaceId}${path}`, body, timeoutMs);

@@ -68,6 +68,10 @@ spec:
                 secretKeyRef:
                   name: {{ include "tenantatlas.credentialKeySecretName" $root }}
                   key: {{ $root.Values.credentialKey.existingSecretKey }}
+            {{- with $root.Values.credentialKey.activeKeyId }}
+            - name: CONNECTIONS_ENCRYPTION_ACTIVE_KEY_ID
+              value: {{ . | quote }}
+            {{- end }}
             {{- end }}
             - name: POD_NAME
               valueFrom:

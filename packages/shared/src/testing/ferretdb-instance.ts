@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import mongoose from 'mongoose';
 import { freePort, REPO_ROOT, uniqueName, waitFor } from './index';
+import { killInfraProcess } from './infra-process';
 
 const run = promisify(execFile);
 
@@ -30,6 +31,11 @@ export class DedicatedFerretDB {
   /** Stops the database process; its data stays, so `start` brings back the same databases. */
   async stop(): Promise<void> {
     await this.script('stop');
+  }
+
+  /** SIGKILLs the database (a crash); `start` brings it back on the same data and port. */
+  async kill(): Promise<void> {
+    await killInfraProcess(this.instance, 'ferretdb');
   }
 
   /** Stops it and deletes its data and instance folder. */

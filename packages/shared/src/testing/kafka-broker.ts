@@ -3,6 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePort, REPO_ROOT, uniqueName, waitFor } from './index';
+import { killInfraProcess } from './infra-process';
 
 const run = promisify(execFile);
 
@@ -27,6 +28,11 @@ export class DedicatedKafkaBroker {
   /** Stops the broker process; its data stays, so `start` brings back the same topics and offsets. */
   async stop(): Promise<void> {
     await this.script('stop');
+  }
+
+  /** SIGKILLs the broker (a crash); `start` brings it back on the same data and port. */
+  async kill(): Promise<void> {
+    await killInfraProcess(this.instance, 'kafka');
   }
 
   async destroy(): Promise<void> {

@@ -2,10 +2,12 @@
  * The whole system as real processes: the provider simulator, the four backend services (plus
  * optional worker-only operations replicas) and the gateway, on free ports, with their own
  * databases and topic prefix. Used by the browser tests, the e2e journeys, the fault injection and
- * the system benchmark. Each process can be killed and started again on the same port and env.
+ * the system benchmark. Each process can be killed and started again on the same port and env, and
+ * the whole stack stopped and started again on the same data (with the same credential keys).
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { testCredentialKeys } from './credential-keys';
 import { freePort, REPO_ROOT, startService, uniqueName, waitFor, type ServiceProcess, type StartServiceOptions } from './index';
 
 export type BackendName = 'onboarding' | 'connections' | 'operations' | 'audit';
@@ -30,7 +32,7 @@ export interface Simulator {
   url: string;
   /** calls the simulator's control API (`/_sim/...`) */
   control(method: string, path: string, body?: unknown): Promise<unknown>;
-  stop(): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 export interface Stack {
@@ -43,11 +45,16 @@ export interface Stack {
   processes(): ServiceProcess[];
   /** SIGKILL (or the given signal) and start again with the same port and env */
   restart(name: ProcessName, signal?: NodeJS.Signals): Promise<ServiceProcess>;
+  /** stops every process and the simulator at once with the signal; `resume` starts them again */
+  halt(signal: NodeJS.Signals): Promise<void>;
+  /** starts every process and the simulator again on the same ports, env, databases and keys */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startSimulator(): Promise<Simulator> {
-  const port = await freePort();
+/** The provider simulator as its own process, on `port` (a free one by default). */
+export async function startSimulator(port?: number): Promise<Simulator> {
+  port ??= await freePort();
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'services/connections/dist/simulator/main.js')], {
     env: { ...process.env, SIMULATOR_PORT: String(port) },
     stdio: 'ignore',
@@ -67,7 +74,7 @@ export async function startSimulator(): Promise<Simulator> {
       const text = await res.text();
       return text ? (JSON.parse(text) as unknown) : undefined;
     },
-    stop: async () => (child.kill('SIGTERM'), await exited),
+    stop: async (signal = 'SIGTERM') => (child.kill(signal), await exited),
   };
 }
 
@@ -94,13 +101,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     AUDIT_GRPC_ADDR: addr(ports.audit),
   };
   const envOf = options.envOf ?? {};
-  const simulator = await startSimulator();
+  let simulator = await startSimulator();
+  const simulatorPort = Number(new URL(simulator.url).port);
+  // one key for the stack's life: connections opens after a restart what it sealed before
+  const credentialKeys = { CONNECTIONS_ENCRYPTION_KEYS: testCredentialKeys('stack-k1') };
   const admin = { email: 'admin@example.test', password: 'admin-password-1' };
 
   const specs = new Map<ProcessName, Spec>();
   const backend = (name: BackendName, env: Record<string, string>) =>
     specs.set(name, { service: name, options: { port: ports[name], env: { ...common, ...db(name), ...env, ...envOf[name] } } });
-  backend('connections', { MICROSOFT_LOGIN_BASE_URL: simulator.url, MICROSOFT_GRAPH_BASE_URL: simulator.url });
+  backend('connections', { MICROSOFT_LOGIN_BASE_URL: simulator.url, MICROSOFT_GRAPH_BASE_URL: simulator.url, ...credentialKeys });
   const operationsEnv = { ...downstream, SWEEP_INTERVAL_MS: '500' };
   backend('operations', { ...operationsEnv, OPERATIONS_ROLE: options.operationsRole ?? 'all' });
   backend('onboarding', downstream);
@@ -128,14 +138,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return running.get(name)!;
   };
   const stopAll = async (signal?: NodeJS.Signals) => {
-    await Promise.all([...running.values()].map((p) => p.stop(signal)));
-    await simulator.stop();
+    await Promise.all([...[...running.values()].map((p) => p.stop(signal)), simulator.stop(signal)]);
   };
-  try {
+  const launchAll = async () => {
     // the gateway last: its readiness needs nothing else, but its routes do
     const names = [...specs.keys()].filter((n) => n !== 'gateway');
     await Promise.all(names.map(launch));
     await launch('gateway');
+  };
+  try {
+    await launchAll();
   } catch (err) {
     await stopAll('SIGKILL');
     throw err;
@@ -144,7 +156,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return {
     gatewayUrl: `http://${gateway.address}`,
     admin,
-    simulator,
+    get simulator() {
+      return simulator;
+    },
     prefix: run,
     process: (name) => {
       const found = running.get(name);
@@ -155,6 +169,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async restart(name, signal = 'SIGKILL') {
       await running.get(name)?.stop(signal);
       return launch(name);
+    },
+    halt: (signal) => stopAll(signal),
+    async resume() {
+      simulator = await startSimulator(simulatorPort);
+      await launchAll();
     },
     stop: () => stopAll(),
   };

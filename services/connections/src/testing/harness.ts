@@ -5,7 +5,7 @@ import type { Connection as MongoConnection } from 'mongoose';
 import { connectMongo, DomainError, loadProto, promiseClient, topicsFor, type PromiseClient } from '@tenantatlas/shared';
 import type { ProtoGrpcType } from '@tenantatlas/shared/proto/connections';
 import type { ConnectionsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
-import { startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
+import { startService, testCredentialKeys, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
 import { startProviderSimulator, type ProviderSimulator } from '../simulator/server';
 
 /**
@@ -28,7 +28,10 @@ export const USER = { user_id: 'user-1', display_name: 'Operator One', component
 export const WORKER = { user_id: '', display_name: '', component: 'operations-worker' };
 
 export interface HarnessOptions {
-  /** reuse a database / topic prefix (e.g. to restart the service on the same data) */
+  /**
+   * reuse a database / topic prefix (e.g. to restart the service on the same data; pass the same
+   * CONNECTIONS_ENCRYPTION_KEYS in env then, or the stored credentials no longer open)
+   */
   db?: string;
   prefix?: string;
 }
@@ -46,7 +49,7 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
       MONGO_DB: db,
       KAFKA_TOPIC_PREFIX: prefix,
       LOG_LEVEL: 'debug',
-      CONNECTIONS_ENCRYPTION_KEYS: `${keyId}:${randomBytes(32).toString('base64')}`,
+      CONNECTIONS_ENCRYPTION_KEYS: testCredentialKeys(keyId),
       MICROSOFT_LOGIN_BASE_URL: simulator.url,
       MICROSOFT_GRAPH_BASE_URL: simulator.url,
       PROVIDER_HTTP_TIMEOUT_MS: '1000',

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { DomainError, insecureCredentials, loadProto, promiseClient, topicsFor, type EventEnvelope, type PromiseClient } from '@tenantatlas/shared';
-import { freePort, REPO_ROOT, startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
+import { freePort, REPO_ROOT, startService, testCredentialKeys, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
 import type { ProtoGrpcType } from '@tenantatlas/shared/proto/onboarding';
 import type { OnboardingServiceClient } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/OnboardingService';
 
@@ -146,7 +146,14 @@ export async function startStack(name: string, options: { downstream?: boolean; 
     downstream.push(
       await startService('connections', {
         port: connectionsPort,
-        env: { ...env, MONGO_DB: `${env.MONGO_DB}-connections`, MICROSOFT_LOGIN_BASE_URL: simulator.url, MICROSOFT_GRAPH_BASE_URL: simulator.url, PROVIDER_HTTP_TIMEOUT_MS: '2000' },
+        env: {
+          ...env,
+          MONGO_DB: `${env.MONGO_DB}-connections`,
+          MICROSOFT_LOGIN_BASE_URL: simulator.url,
+          MICROSOFT_GRAPH_BASE_URL: simulator.url,
+          PROVIDER_HTTP_TIMEOUT_MS: '2000',
+          CONNECTIONS_ENCRYPTION_KEYS: testCredentialKeys(),
+        },
         timeoutMs: 60_000,
       }),
     );
