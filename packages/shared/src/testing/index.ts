@@ -156,3 +156,4 @@ export * from './kafka-broker';
 export * from './system-stack';
 export * from './run-completions';
 export * from './ferretdb-instance';
+export * from './tenant-owner';
