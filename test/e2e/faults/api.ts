@@ -3,6 +3,7 @@
  * session (GatewayClient), then plain requests with a client-side timeout that never throw — a
  * refused connection (the gateway is being restarted) or a timeout is an answer with status 0.
  */
+import { randomUUID } from 'node:crypto';
 import { GatewayClient } from '../../../services/gateway/src/test/gateway-client';
 import { jsonOrUndefined } from '@tenantatlas/shared/testing';
 
@@ -31,6 +32,13 @@ export class FaultApi {
     const token = await session.post('/api/tokens', { name: 'fault-injection' });
     if (token.status !== 201) throw new Error(`POST /api/tokens → ${token.status} ${token.text}`);
     return new FaultApi(baseUrl, me.json.workspaces[0].id as string, String(token.json.token));
+  }
+
+  /** A new tenant of the workspace, made as an operator makes one (a draft, then identify); its id. */
+  async newTenant(name: string): Promise<string> {
+    const { draft } = await this.ok('POST', '/drafts', {});
+    const identified = await this.ok('POST', `/drafts/${draft.id}/identify`, { expected_version: draft.version, external_tenant_id: randomUUID(), name });
+    return identified.tenant.id as string;
   }
 
   /** A workspace route, e.g. `/runs`. */
