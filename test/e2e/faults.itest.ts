@@ -15,7 +15,7 @@ import { DedicatedFerretDB, DedicatedKafkaBroker, REPO_ROOT, RunCompletions } fr
 import { startStack, type Stack } from './system-stack';
 import { FaultApi, isProblem, type Reply } from './faults/api';
 import { FaultInjector, type FaultReport } from './faults/injector';
-import { Load } from './faults/load';
+import { Load, LOAD_TENANTS } from './faults/load';
 import { Progress } from './faults/progress';
 import { faultSettings } from './faults/settings';
 import { checkAudit, checkEvents, listRuns, readRunEvents, readRuns, runProblems, waitUntilSettled } from './faults/verify';
@@ -86,7 +86,8 @@ describe('fault injection (whole system)', () => {
     async () => {
       const sys = stack!;
       const api = await FaultApi.connect(sys.gatewayUrl, sys.admin.email, sys.admin.password);
-      const load = new Load(api, settings, sys.prefix);
+      const tenants = await Promise.all(Array.from({ length: LOAD_TENANTS }, (_, i) => api.newTenant(`Fault tenant ${i}`)));
+      const load = new Load(api, settings, sys.prefix, tenants);
       live = new RunCompletions(kafka.brokers, `${sys.prefix}.`, { survivesOutages: true });
       await live.start();
       const progress = new Progress(

@@ -188,7 +188,7 @@ describe('the Helm chart', () => {
       return rule.from.map((peer: any) => peer.podSelector.matchLabels['app.kubernetes.io/component']).sort();
     };
     expect(callersOf('gateway')).toEqual(['anyone']);
-    expect(callersOf('onboarding')).toEqual(['gateway']);
+    expect(callersOf('onboarding')).toEqual(['connections', 'gateway', 'operations']);
     expect(callersOf('operations')).toEqual(['gateway', 'onboarding']);
     expect(callersOf('connections')).toEqual(['gateway', 'onboarding', 'operations']);
     expect(callersOf('audit')).toEqual(['gateway']);

@@ -8,6 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import { loadProto, promiseClient, topicsFor, type PromiseClient } from '@tenantatlas/shared';
 import type { ProtoGrpcType as AuditProto } from '@tenantatlas/shared/proto/audit';
 import type { ProtoGrpcType as ConnectionsProto } from '@tenantatlas/shared/proto/connections';
+import type { ProtoGrpcType as OnboardingProto } from '@tenantatlas/shared/proto/onboarding';
 import type { AuditServiceClient } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditService';
 import type { ConnectionsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
 import { freePort, startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
@@ -40,6 +41,8 @@ describe('observability across service processes', () => {
   let providerUrl = '';
   let connections: PromiseClient<ConnectionsServiceClient>;
   let audit: PromiseClient<AuditServiceClient>;
+  /** a tenant of WORKSPACE (onboarding's), for the connections created over gRPC */
+  let tenantId = '';
 
   beforeAll(async () => {
     const otlp = await receiver.start();
@@ -75,7 +78,19 @@ describe('observability across service processes', () => {
     connections = promiseClient(new c.ConnectionsService(processes.connections!.address, grpc.credentials.createInsecure()));
     const a = loadProto<AuditProto>('tenantatlas/audit/v1/audit.proto').tenantatlas.audit.v1;
     audit = promiseClient(new a.AuditService(processes.audit!.address, grpc.credentials.createInsecure()));
+    const o = loadProto<OnboardingProto>('tenantatlas/onboarding/v1/onboarding.proto').tenantatlas.onboarding.v1;
+    const onboarding = promiseClient(new o.OnboardingService(processes.onboarding!.address, grpc.credentials.createInsecure()));
+    tenantId = (await onboarding.IdentifyTenant({ workspace_id: WORKSPACE, actor: ACTOR, external_tenant_id: randomUUID(), name: 'Observed' })).tenant!.id;
+    onboarding.close();
   });
+
+  /** A tenant of the signed-in user's workspace, made the way an operator makes one (draft → identify). */
+  async function newTenant(gateway: GatewaySession, name: string): Promise<string> {
+    const drafts = `/api/workspaces/${gateway.workspaceId}/drafts`;
+    const { draft } = (await gateway.send('POST', drafts, {})).body as { draft: { id: string; version: number } };
+    const identified = await gateway.send('POST', `${drafts}/${draft.id}/identify`, { expected_version: draft.version, external_tenant_id: randomUUID(), name });
+    return (identified.body as { tenant: { id: string } }).tenant.id;
+  }
 
   afterAll(async () => {
     connections?.close();
@@ -89,7 +104,7 @@ describe('observability across service processes', () => {
       {
         workspace_id: WORKSPACE,
         actor: ACTOR,
-        tenant_id: `tenant-${randomBytes(4).toString('hex')}`,
+        tenant_id: tenantId,
         display_name: 'Traced connection',
         client_id: randomUUID(),
         target_tenant_id: randomUUID(),
@@ -100,7 +115,7 @@ describe('observability across service processes', () => {
 
   it('follows one verification from the gateway through operations, Kafka and the worker to connections, audit and onboarding', async () => {
     const gateway = await GatewaySession.login(`http://${processes.gateway!.address}`, ADMIN);
-    const tenantId = `tenant-${randomBytes(4).toString('hex')}`;
+    const tenantId = await newTenant(gateway, 'Traced directly');
     const created = await gateway.send('POST', `/api/workspaces/${gateway.workspaceId}/connections`, {
       tenant_id: tenantId,
       display_name: 'Traced connection',
@@ -267,7 +282,7 @@ describe('observability across service processes', () => {
   it('counts runs started, deduplicated and completed on operations after a known workload', async () => {
     const gateway = await GatewaySession.login(`http://${processes.gateway!.address}`, ADMIN);
     const runs = `/api/workspaces/${gateway.workspaceId}/runs`;
-    const tenantId = `tenant-${randomBytes(4).toString('hex')}`;
+    const tenantId = await newTenant(gateway, 'Counted');
     const metric = async (name: string, labels: Record<string, string>) => sample(await scrape(metricsPort.operations!), name, labels) ?? 0;
     const check = { type: 'provider.connection.check' };
     const noop = { type: 'diagnostics.noop' };

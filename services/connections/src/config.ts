@@ -25,6 +25,10 @@ export const configSchema = baseConfig.extend({
     }),
   /** id of the key new credentials are sealed with; defaults to the first key in the list */
   CONNECTIONS_ENCRYPTION_ACTIVE_KEY_ID: z.string().optional(),
+  /** onboarding service (asked whether a new connection's tenant exists in its workspace), host:port */
+  ONBOARDING_GRPC_ADDR: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').default('127.0.0.1:50051'),
+  /** deadline of that question */
+  ONBOARDING_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   /** OAuth2 token endpoint base (`<base>/<tenant>/oauth2/v2.0/token`); the provider simulator in dev */
   MICROSOFT_LOGIN_BASE_URL: z.string().url().default('https://login.microsoftonline.com'),
   /** Microsoft Graph base (`<base>/v1.0/...`); the provider simulator in dev */

@@ -19,12 +19,13 @@ describe('connections service', () => {
   });
   afterAll(() => h?.stop());
 
-  const create = (fields: Record<string, unknown> = {}) =>
+  /** Without a tenant_id, for a new tenant of WS (onboarding's, as every connection's tenant is). */
+  const create = async (fields: Record<string, unknown> = {}) =>
     h.client
       .CreateConnection({
         workspace_id: WS,
         actor: USER,
-        tenant_id: `tenant-${guid()}`,
+        tenant_id: 'tenant_id' in fields ? '' : await h.tenants.create(WS),
         display_name: 'Contoso Graph',
         client_id: guid(),
         target_tenant_id: guid(),
@@ -65,7 +66,7 @@ describe('connections service', () => {
   });
 
   it('lets a tenant have at most one default: rejected on create and by the database itself', async () => {
-    const tenantId = `tenant-${guid()}`;
+    const tenantId = await h.tenants.create(WS);
     const first = (await create({ tenant_id: tenantId })).connection!;
     const second = (await create({ tenant_id: tenantId })).connection!;
     expect([first.is_default, second.is_default]).toEqual([true, false]);
@@ -80,7 +81,7 @@ describe('connections service', () => {
   });
 
   it('keeps exactly one default under concurrent SetDefault calls', async () => {
-    const tenantId = `tenant-${guid()}`;
+    const tenantId = await h.tenants.create(WS);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await create({ tenant_id: tenantId, display_name: `c${i}` })).connection!.id);
     const calls = [...ids, ...ids].map((connection_id) =>
@@ -98,14 +99,14 @@ describe('connections service', () => {
   });
 
   it('makes exactly one of several concurrent first connections the default', async () => {
-    const tenantId = `tenant-${guid()}`;
+    const tenantId = await h.tenants.create(WS);
     const created = await Promise.all(Array.from({ length: 6 }, () => create({ tenant_id: tenantId })));
     expect(created.filter((r) => r.connection!.is_default)).toHaveLength(1);
     expect(await h.mongo.collection('connections').countDocuments({ tenantId, defaultSlot: { $exists: true } })).toBe(1);
   });
 
   it('lists a tenant’s connections in creation order, page by page', async () => {
-    const tenantId = `tenant-${guid()}`;
+    const tenantId = await h.tenants.create(WS);
     const names = ['first', 'second', 'third'];
     for (const display_name of names) await create({ tenant_id: tenantId, display_name });
     const first = await h.client.ListConnections({ workspace_id: WS, tenant_id: tenantId, page: { page_size: 2, page_token: '' } });
@@ -116,7 +117,7 @@ describe('connections service', () => {
   });
 
   it('does not let a disabled connection become the default', async () => {
-    const tenantId = `tenant-${guid()}`;
+    const tenantId = await h.tenants.create(WS);
     await create({ tenant_id: tenantId });
     const other = (await create({ tenant_id: tenantId })).connection!;
     const disabled = remember(await h.client.DisableConnection({ workspace_id: WS, actor: USER, connection_id: other.id }));
@@ -124,6 +125,19 @@ describe('connections service', () => {
     const err = await rejection(h.client.SetDefaultConnection({ workspace_id: WS, actor: USER, connection_id: other.id }));
     expect({ kind: err.kind, code: err.code }).toEqual({ kind: 'failed_precondition', code: 'CONNECTION.DISABLED' });
     await waitForEvent(h, other.id, 'disabled');
+  });
+
+  it('creates a connection only for a tenant of its workspace that is not archived, refusing the others alike', async () => {
+    const foreign = await h.tenants.create('ws-someone-else');
+    const archived = await h.tenants.create(WS);
+    await h.tenants.archive(WS, archived);
+    const body = (err: { kind: string; code: string; message: string; details: unknown }) => ({ kind: err.kind, code: err.code, message: err.message, details: err.details });
+    const [otherWorkspace, random] = await Promise.all([foreign, guid()].map((tenant_id) => rejection(create({ tenant_id }))));
+    // the same answer for another workspace's tenant and an id that never existed: no existence oracle
+    expect(body(otherWorkspace!)).toEqual({ kind: 'not_found', code: 'TENANT.NOT_FOUND', message: 'tenant not found', details: {} });
+    expect(body(random!)).toEqual(body(otherWorkspace!));
+    expect(body(await rejection(create({ tenant_id: archived })))).toMatchObject({ kind: 'failed_precondition', code: 'TENANT.ARCHIVED' });
+    expect(await h.mongo.collection('connections').countDocuments({ tenantId: { $in: [foreign, archived] } })).toBe(0);
   });
 
   it.each([

@@ -36,7 +36,7 @@ describe('credential key rotation across restarts', () => {
   it('seals with k1 while k1 is the only key', async () => {
     const harness = await start(k1);
     const { connection } = await harness.client.CreateConnection({
-      workspace_id: WS, actor: USER, tenant_id: 'tenant-rotation', display_name: 'Rotating',
+      workspace_id: WS, actor: USER, tenant_id: await harness.tenants.create(WS), display_name: 'Rotating',
       client_id: guid(), target_tenant_id: tenantId, client_secret: SECRET,
     });
     connectionId = connection!.id;
@@ -60,7 +60,7 @@ describe('credential key rotation across restarts', () => {
     const harness = await start(k2);
     expect((await check(harness)).status).toBe('healthy');
     const { connection: old } = await harness.client.CreateConnection({
-      workspace_id: WS, actor: USER, tenant_id: 'tenant-rotation-2', display_name: 'Old key',
+      workspace_id: WS, actor: USER, tenant_id: await harness.tenants.create(WS), display_name: 'Old key',
       client_id: guid(), target_tenant_id: tenantId, client_secret: SECRET,
     });
     // Re-seal this one's envelope as if it had been written under k1 (a key no longer configured).

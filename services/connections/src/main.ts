@@ -12,6 +12,7 @@ import {
 import type { ProtoGrpcType } from '@tenantatlas/shared/proto/connections';
 import { MicrosoftGraphAdapter } from './adapters/http/microsoft-graph.adapter';
 import { connectionsHandlers } from './adapters/grpc/connections.service';
+import { GrpcTenantDirectory } from './adapters/grpc/onboarding.client';
 import { connectionModel } from './adapters/mongo/connection.schema';
 import { MongoConnectionRepository } from './adapters/mongo/connection.repository';
 import type { ConnectionsContext } from './app/ports';
@@ -39,8 +40,11 @@ runService('connections', async ({ logger, lifecycle }) => {
     scope: config.MICROSOFT_GRAPH_SCOPE,
     timeoutMs: config.PROVIDER_HTTP_TIMEOUT_MS,
   });
+  const tenants = new GrpcTenantDirectory(config.ONBOARDING_GRPC_ADDR, config.ONBOARDING_TIMEOUT_MS);
+  lifecycle.add('onboarding client', () => tenants.close());
   const ctx: ConnectionsContext = {
     repository: new MongoConnectionRepository(model, topics.connectionsEvents, () => relay.kick(), locks),
+    tenants,
     keyring,
     providers: new Map<string, ProviderAdapter>([[microsoft.provider, microsoft]]),
     required: {

@@ -25,7 +25,7 @@ describe('provider checks through the connections service', () => {
     const { connection } = await h.client.CreateConnection({
       workspace_id: WS,
       actor: USER,
-      tenant_id: `tenant-${guid()}`,
+      tenant_id: await h.tenants.create(WS),
       display_name: 'Checked',
       client_id: guid(),
       target_tenant_id: targetTenantId,

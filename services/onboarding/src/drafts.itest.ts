@@ -159,11 +159,18 @@ describe('onboarding drafts and tenants', () => {
   it('archives and restores a tenant with optimistic locking and operability rules', async () => {
     const workspace = uniqueName('ws');
     const { draft, tenant } = await identify(workspace, guid());
+    // what the tenant reports and what the archive action does agree: an open draft holds it
+    expect(tenant!.operability).toMatchObject({ can_archive: false, can_onboard: true });
+    const listed = async () => (await c.ListTenants({ workspace_id: workspace })).tenants.find((t) => t.id === tenant!.id)!;
+    expect((await listed()).operability).toMatchObject({ can_archive: false });
+    expect((await c.GetTenant({ workspace_id: workspace, tenant_id: tenant!.id })).tenant!.operability).toMatchObject({ can_archive: false });
     const busy = await rejection(c.ArchiveTenant({ workspace_id: workspace, actor: OPERATOR, tenant_id: tenant!.id, expected_version: 1 }));
-    expect(busy).toMatchObject({ code: 'TENANT.ONBOARDING_IN_PROGRESS', details: { draftId: draft!.id } });
+    expect(busy).toMatchObject({ code: 'TENANT.ONBOARDING_IN_PROGRESS', kind: 'already_exists', details: { draftId: draft!.id } });
     await c.CancelDraft({ workspace_id: workspace, actor: OPERATOR, draft_id: draft!.id, expected_version: 1 });
+    expect((await c.GetTenant({ workspace_id: workspace, tenant_id: tenant!.id })).tenant!.operability).toMatchObject({ can_archive: true });
+    expect((await listed()).operability).toMatchObject({ can_archive: true });
     const archived = await c.ArchiveTenant({ workspace_id: workspace, actor: OPERATOR, tenant_id: tenant!.id, expected_version: 1, reason: 'lost the contract' });
-    expect(archived.tenant).toMatchObject({ status: 'archived', version: 2, operability: { can_restore: true, can_onboard: false } });
+    expect(archived.tenant).toMatchObject({ status: 'archived', version: 2, operability: { can_restore: true, can_onboard: false, can_archive: false } });
     expect(await rejection(c.RestoreTenant({ workspace_id: workspace, actor: OPERATOR, tenant_id: tenant!.id, expected_version: 1 }))).toMatchObject({ code: 'TENANT.VERSION_CONFLICT' });
     expect(await rejection(identify(workspace, tenant!.external_tenant_id))).toMatchObject({ code: 'TENANT.ARCHIVED' });
     const restored = await c.RestoreTenant({ workspace_id: workspace, actor: OPERATOR, tenant_id: tenant!.id, expected_version: 2 });

@@ -193,4 +193,22 @@ describe('verification flow with the real operations and connections services', 
     expect(after).toMatchObject({ lifecycle_state: 'ready_for_activation', version: before.version, reason_code: '' });
     expect(stack.log.of(`draft/${f.draftId}`)).toHaveLength(eventsBefore);
   });
+
+  it("selects only a connection of the draft's own tenant: another tenant's, another workspace's and a random id are not found alike", async () => {
+    const mine = await connected();
+    const neighbour = await connected();
+    const { ConnectionsService } = loadProto<ConnectionsProto>('tenantatlas/connections/v1/connections.proto').tenantatlas.connections.v1;
+    const connections = promiseClient(new ConnectionsService(stack.addresses.CONNECTIONS_GRPC_ADDR!, insecureCredentials()));
+    // a second tenant in mine's workspace with its own connection
+    const { tenant: other } = await c.IdentifyTenant({ workspace_id: mine.workspace, actor: OPERATOR, external_tenant_id: guid(), name: 'Other' });
+    const { connection: sameWorkspace } = await connections.CreateConnection({
+      workspace_id: mine.workspace, actor: OPERATOR, tenant_id: other!.id, display_name: 'Other app', client_id: guid(), target_tenant_id: guid(), client_secret: 'other-secret',
+    });
+    connections.close();
+    const select = (connection_id: string) =>
+      rejection(c.SelectConnection({ workspace_id: mine.workspace, actor: OPERATOR, draft_id: mine.draftId, expected_version: 2, connection_id }));
+    const answers = await Promise.all([sameWorkspace!.id, neighbour.connectionId, 'no-such-connection'].map(select));
+    for (const err of answers) expect({ kind: err.kind, code: err.code, message: err.message }).toEqual({ kind: 'not_found', code: 'CONNECTION.NOT_FOUND', message: answers[2]!.message });
+    expect(await draftOf(mine.workspace, mine.draftId)).toMatchObject({ version: 2, state: { selected_connection_id: mine.connectionId } });
+  });
 });

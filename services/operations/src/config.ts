@@ -23,6 +23,15 @@ export const configSchema = baseConfig.extend({
   CONNECTIONS_GRPC_ADDR: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').default('127.0.0.1:50052'),
   /** deadline of one call to the connections service */
   CONNECTIONS_TIMEOUT_MS: positiveInt(30_000),
+  /** onboarding service (asked whether a run's tenant exists in its workspace), host:port */
+  ONBOARDING_GRPC_ADDR: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').default('127.0.0.1:50051'),
+  /** deadline of the look-ups a start makes: its tenant (onboarding) and a connection subject (connections) */
+  ADMISSION_TIMEOUT_MS: positiveInt(5_000),
+  /**
+   * how long a confirmed tenant or subject stays confirmed in this process (0: ask every time); an
+   * archive stops new starts within this window
+   */
+  ADMISSION_CACHE_MS: z.coerce.number().int().min(0).default(5_000),
   /** registers `diagnostics.scripted` (behaviour from its context; for tests and pipeline checks) */
   DIAGNOSTIC_RUN_TYPES: flag,
   /** identifies this process in leases and attempts; defaults to host, pid and a random suffix */

@@ -1,18 +1,22 @@
-import type { ServiceProcess } from '@tenantatlas/shared/testing';
-import { EventLog, isolatedEnv, operationsClient, startOperations, USER, waitForRun, type OperationsClient } from './testing/harness';
+import type { ServiceProcess, TenantOwner } from '@tenantatlas/shared/testing';
+import { EventLog, isolatedEnv, operationsClient, startOperations, startTenants, USER, waitForRun, type OperationsClient } from './testing/harness';
 
 const WS = 'ws-crash';
 // short leases so a killed worker's run is noticed within seconds
-const env = { ...isolatedEnv('crash'), LEASE_MS: '2000' };
+let env: Record<string, string> = { ...isolatedEnv('crash'), LEASE_MS: '2000' };
 
 describe('operations: a worker killed mid-run', () => {
   let api: ServiceProcess;
   let doomed: ServiceProcess;
   let survivor: ServiceProcess | undefined;
   let client: OperationsClient;
+  let owner: TenantOwner;
+  let tenantId = '';
   const log = new EventLog(env);
 
   beforeAll(async () => {
+    ({ owner, env } = await startTenants(env));
+    tenantId = await owner.create(WS);
     // API-only and worker-only replicas, as a platform team would scale them
     [api, doomed] = await Promise.all([
       startOperations({ ...env, OPERATIONS_ROLE: 'api' }),
@@ -25,6 +29,7 @@ describe('operations: a worker killed mid-run', () => {
     client.close();
     await log.stop();
     await Promise.all([api.stop(), doomed.stop('SIGKILL'), survivor?.stop()]);
+    await owner?.stop();
   });
 
   it('is completed by another worker after the lease expires, with exactly one terminal state', async () => {
@@ -32,7 +37,7 @@ describe('operations: a worker killed mid-run', () => {
     const { run } = await client.StartRun({
       workspace_id: WS,
       actor: USER,
-      tenant_id: 'tenant-crash',
+      tenant_id: tenantId,
       type: 'diagnostics.scripted',
       subject: 'conn-1',
       context: { script: 'sleep:60000+ok,ok' },

@@ -1,5 +1,5 @@
-import { DedicatedKafkaBroker, type ServiceProcess } from '@tenantatlas/shared/testing';
-import { EventLog, isolatedEnv, operationsClient, startOperations, USER, waitForRun, type OperationsClient } from './testing/harness';
+import { DedicatedKafkaBroker, type ServiceProcess, type TenantOwner } from '@tenantatlas/shared/testing';
+import { EventLog, isolatedEnv, operationsClient, startOperations, startTenants, USER, waitForRun, type OperationsClient } from './testing/harness';
 
 const WS = 'ws-outage';
 
@@ -9,10 +9,16 @@ describe('operations: Kafka down while runs are started', () => {
   let service: ServiceProcess | undefined;
   let client: OperationsClient | undefined;
   let log: EventLog | undefined;
+  let owner: TenantOwner | undefined;
+  const tenants: string[] = [];
 
   beforeAll(async () => {
     await broker.start();
-    env = { ...isolatedEnv('outage'), KAFKA_BROKERS: broker.brokers.join(',') };
+    // onboarding on the shared broker: only the operations process sees the outage
+    const withTenants = await startTenants(isolatedEnv('outage'));
+    owner = withTenants.owner;
+    env = { ...withTenants.env, KAFKA_BROKERS: broker.brokers.join(',') };
+    for (let i = 0; i < 4; i++) tenants.push(await owner.create(WS));
     service = await startOperations(env);
     client = operationsClient(service.address);
   });
@@ -20,13 +26,14 @@ describe('operations: Kafka down while runs are started', () => {
     client?.close();
     await log?.stop();
     await service?.stop();
+    await owner?.stop();
     await broker.destroy();
   });
 
   it('accepts the starts, executes the runs once Kafka is back, and loses no event', async () => {
     await broker.stop();
     const started = await Promise.all(
-      ['a', 'b', 'c', 'd'].map((t) => client!.StartRun({ workspace_id: WS, actor: USER, tenant_id: `tenant-${t}`, type: 'diagnostics.noop' })),
+      tenants.map((tenant_id) => client!.StartRun({ workspace_id: WS, actor: USER, tenant_id, type: 'diagnostics.noop' })),
     );
     expect(started.every((s) => s.run?.status === 'queued' && !s.deduplicated)).toBe(true);
     // nothing can run while dispatch is down, but the runs are stored

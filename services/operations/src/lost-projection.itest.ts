@@ -1,8 +1,8 @@
 import type { Connection } from 'mongoose';
 import { connectMongo } from '@tenantatlas/shared';
-import { waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
+import { waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/shared/testing';
 import { runModel } from './adapters/mongo/run.schema';
-import { isolatedEnv, operationsClient, startOperations, USER, waitForRun, type OperationsClient } from './testing/harness';
+import { isolatedEnv, operationsClient, startOperations, startTenants, USER, waitForRun, type OperationsClient } from './testing/harness';
 
 const WS = 'ws-projection';
 const env = isolatedEnv('projection');
@@ -17,9 +17,14 @@ describe('operations: a completion lost to a concurrent write of the run documen
   let service: ServiceProcess;
   let client: OperationsClient;
   let db: Connection;
+  let owner: TenantOwner;
+  let tenantId = '';
 
   beforeAll(async () => {
-    service = await startOperations(env);
+    const withTenants = await startTenants(env);
+    owner = withTenants.owner;
+    tenantId = await owner.create(WS);
+    service = await startOperations(withTenants.env);
     client = operationsClient(service.address);
     db = await connectMongo(env.MONGO_URL!, env.MONGO_DB!);
   });
@@ -27,10 +32,11 @@ describe('operations: a completion lost to a concurrent write of the run documen
     client.close();
     await db.close();
     await service.stop();
+    await owner?.stop();
   });
 
   it('is repaired, and the run matches a status filter again', async () => {
-    const { run } = await client.StartRun({ workspace_id: WS, actor: USER, tenant_id: 'tenant-p', type: 'diagnostics.noop' });
+    const { run } = await client.StartRun({ workspace_id: WS, actor: USER, tenant_id: tenantId, type: 'diagnostics.noop' });
     const id = run!.id;
     const done = await waitForRun(client, WS, id, (r) => r.status === 'completed');
     expect(done.outcome).toBe('succeeded');

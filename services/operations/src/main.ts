@@ -1,4 +1,5 @@
 import { connectInfrastructure, ensureIndexes, GrpcServer, loadConfig, OutboxRelay, runService, serveGrpc, topicName } from '@tenantatlas/shared';
+import { GrpcConnectionDirectory } from './adapters/connections/connection-directory';
 import { connectionsClient } from './adapters/connections/connections-client';
 import {
   ConnectionCheckExecutor,
@@ -6,11 +7,13 @@ import {
   PermissionsRefreshExecutor,
   PolicySyncExecutor,
 } from './adapters/connections/provider-executors';
+import { GrpcTenantDirectory } from './adapters/grpc/onboarding.client';
 import { operationsDefinition, operationsHandlers } from './adapters/grpc/operations.service';
 import { runRequestConsumer } from './adapters/kafka/run-request-consumer';
 import { CommittedOutboxRelay } from './adapters/mongo/committed-outbox-relay';
 import { MongoRunRepository } from './adapters/mongo/run.repository';
 import { runLookupModel, runModel, runScheduleModel, runTransitionModel } from './adapters/mongo/run.schema';
+import { RunAdmission } from './app/admission';
 import { CancelRun } from './app/cancel-run';
 import { RunEvents } from './app/events';
 import { RunMetrics } from './app/metrics';
@@ -89,14 +92,18 @@ runService('operations', async ({ logger, lifecycle }) => {
   const server = new GrpcServer(logger);
   if (config.OPERATIONS_ROLE !== 'worker') {
     const queries = new RunQueries(runs);
-    const startRun = new StartRun(runs, registry, events, committed, metrics, config.REDISPATCH_AFTER_MS);
+    const tenants = new GrpcTenantDirectory(config.ONBOARDING_GRPC_ADDR, config.ADMISSION_TIMEOUT_MS);
+    lifecycle.add('onboarding client', () => tenants.close());
+    // one connections client per peer: the workers' provider calls and the start's subject look-up share it
+    const admission = new RunAdmission(tenants, new GrpcConnectionDirectory(connections, config.ADMISSION_TIMEOUT_MS), config.ADMISSION_CACHE_MS);
+    const startRun = new StartRun(runs, registry, admission, events, committed, metrics, config.REDISPATCH_AFTER_MS);
     server.add(
       operationsDefinition(),
       operationsHandlers(logger, {
         startRun,
         queries,
         cancelRun: new CancelRun(runs, queries, events, committed, metrics),
-        rerun: new Rerun(runs, queries, startRun),
+        rerun: new Rerun(runs, queries, startRun, admission),
         registry,
       }),
       'tenantatlas.operations.v1.OperationsService',

@@ -1,6 +1,6 @@
 import type { DomainError } from '@tenantatlas/shared';
-import type { ServiceProcess } from '@tenantatlas/shared/testing';
-import { EventLog, isolatedEnv, operationsClient, startOperations, USER, waitForRun, type OperationsClient } from './testing/harness';
+import type { ServiceProcess, TenantOwner } from '@tenantatlas/shared/testing';
+import { EventLog, isolatedEnv, operationsClient, startOperations, startTenants, USER, waitForRun, type OperationsClient } from './testing/harness';
 
 const WS = 'ws-retries';
 const env = isolatedEnv('retries');
@@ -9,10 +9,16 @@ const completed = (run: { status: string }) => run.status === 'completed';
 describe('operations: retries, Retry-After, timeouts, cancel, rerun', () => {
   let service: ServiceProcess;
   let client: OperationsClient;
+  let owner: TenantOwner;
   const log = new EventLog(env);
+  /** a tenant of WS per name a test uses, created in onboarding on first use */
+  const tenants = new Map<string, Promise<string>>();
+  const tenant = (name: string) => tenants.get(name) ?? tenants.set(name, owner.create(WS, name)).get(name)!;
 
   beforeAll(async () => {
-    service = await startOperations(env);
+    const withTenants = await startTenants(env);
+    owner = withTenants.owner;
+    service = await startOperations(withTenants.env);
     client = operationsClient(service.address);
     await log.start();
   });
@@ -20,10 +26,11 @@ describe('operations: retries, Retry-After, timeouts, cancel, rerun', () => {
     client.close();
     await log.stop();
     await service.stop('SIGKILL');
+    await owner?.stop();
   });
 
-  const start = (tenant: string, context: Record<string, string>) =>
-    client.StartRun({ workspace_id: WS, actor: USER, tenant_id: tenant, type: 'diagnostics.scripted', context });
+  const start = async (name: string, context: Record<string, string>) =>
+    client.StartRun({ workspace_id: WS, actor: USER, tenant_id: await tenant(name), type: 'diagnostics.scripted', context });
 
   it('retries a throttled attempt no earlier than its Retry-After and then succeeds', async () => {
     const { run } = await start('t-throttled', { script: 'retry:PROVIDER.THROTTLED:1500,ok' });
@@ -36,7 +43,7 @@ describe('operations: retries, Retry-After, timeouts, cancel, rerun', () => {
     await log.waitForVerb(run!.id, 'succeeded');
     expect(log.verbs(run!.id)).toEqual(['queued', 'started', 'retry_scheduled', 'started', 'succeeded']);
     const retry = log.events.find((e) => e.subject === `run/${run!.id}` && e.type.endsWith('.retry_scheduled'))!;
-    expect(retry).toMatchObject({ tenantId: 't-throttled', actor: { kind: 'system' }, data: { reasonCode: 'PROVIDER.THROTTLED', retryAfterMs: 1500, attempt: 1 } });
+    expect(retry).toMatchObject({ tenantId: await tenant('t-throttled'), actor: { kind: 'system' }, data: { reasonCode: 'PROVIDER.THROTTLED', retryAfterMs: 1500, attempt: 1 } });
     expect(Date.parse(retry.data.nextAttemptAt as string) - Date.parse(first!.ended_at)).toBeGreaterThanOrEqual(1500);
   });
 
@@ -94,11 +101,11 @@ describe('operations: retries, Retry-After, timeouts, cancel, rerun', () => {
     await Promise.all(failed.map((f) => waitForRun(client, WS, f.run!.id, completed)));
 
     const rerun = await client.RerunRun({ workspace_id: WS, actor: USER, run_id: failed[0]!.run!.id });
-    expect(rerun).toMatchObject({ deduplicated: false, run: { rerun_of: failed[0]!.run!.id, tenant_id: 't-bulk-1', status: 'queued' } });
+    expect(rerun).toMatchObject({ deduplicated: false, run: { rerun_of: failed[0]!.run!.id, tenant_id: await tenant('t-bulk-1'), status: 'queued' } });
 
-    const bulk = await client.RetryFailedRuns({ workspace_id: WS, actor: USER, tenant_id: 't-bulk-2' });
+    const bulk = await client.RetryFailedRuns({ workspace_id: WS, actor: USER, tenant_id: await tenant('t-bulk-2') });
     expect(bulk.retried.map((r) => r.failed_run_id)).toEqual([failed[1]!.run!.id]);
-    const replay = await client.RetryFailedRuns({ workspace_id: WS, actor: USER, tenant_id: 't-bulk-2' });
+    const replay = await client.RetryFailedRuns({ workspace_id: WS, actor: USER, tenant_id: await tenant('t-bulk-2') });
     expect(replay.retried.map((r) => r.run?.id)).toContain(bulk.retried[0]!.run!.id);
 
     const slow = (await start('t-slow', { script: 'sleep:5000+ok' })).run!;

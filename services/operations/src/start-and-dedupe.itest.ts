@@ -1,17 +1,24 @@
 import type { DomainError } from '@tenantatlas/shared';
-import { waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
-import { EventLog, isolatedEnv, operationsClient, startOperations, USER, waitForRun, type OperationsClient } from './testing/harness';
+import { waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/shared/testing';
+import { EventLog, isolatedEnv, operationsClient, startOperations, startTenants, USER, waitForRun, type OperationsClient } from './testing/harness';
 
 const WS = 'ws-dedupe';
 const env = isolatedEnv('dedupe');
 
 describe('operations: start, dedupe across replicas, idempotency, errors', () => {
+  let owner: TenantOwner;
   let replicas: ServiceProcess[] = [];
   let clients: OperationsClient[] = [];
   const log = new EventLog(env);
+  /** tenants of WS by the name a test gives them, created in onboarding */
+  const t: Record<string, string> = {};
 
   beforeAll(async () => {
-    replicas = await Promise.all([startOperations(env), startOperations(env)]);
+    const tenants = await startTenants(env);
+    owner = tenants.owner;
+    const names = ['a', 'b', 'c', 'd', 'e', ...Array.from({ length: 24 }, (_, i) => `spread-${i}`)];
+    await Promise.all(names.map(async (name) => (t[name] = await owner.create(WS, name))));
+    replicas = await Promise.all([startOperations(tenants.env), startOperations(tenants.env)]);
     clients = replicas.map((replica) => operationsClient(replica.address));
     await log.start();
   });
@@ -19,10 +26,11 @@ describe('operations: start, dedupe across replicas, idempotency, errors', () =>
     clients.forEach((client) => client.close());
     await log.stop();
     await Promise.all(replicas.map((replica) => replica.stop()));
+    await owner?.stop();
   });
 
   it('turns 200 concurrent starts on two replicas into exactly one run', async () => {
-    const request = { workspace_id: WS, actor: USER, tenant_id: 'tenant-a', type: 'diagnostics.scripted', subject: 'conn-1', context: { script: 'sleep:1500+ok' } };
+    const request = { workspace_id: WS, actor: USER, tenant_id: t.a!, type: 'diagnostics.scripted', subject: 'conn-1', context: { script: 'sleep:1500+ok' } };
     const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => clients[i % 2]!.StartRun(request)));
 
     const ids = new Set(responses.map((r) => r.run?.id));
@@ -32,7 +40,7 @@ describe('operations: start, dedupe across replicas, idempotency, errors', () =>
 
     const runId = [...ids][0]!;
     const run = await waitForRun(clients[0]!, WS, runId, (r) => r.status === 'completed');
-    expect(run).toMatchObject({ outcome: 'succeeded', attempt_count: 1, tenant_id: 'tenant-a', subject: 'conn-1' });
+    expect(run).toMatchObject({ outcome: 'succeeded', attempt_count: 1, tenant_id: t.a, subject: 'conn-1' });
     await log.waitForVerb(runId, 'succeeded');
     expect(log.verbs(runId)).toEqual(['queued', 'started', 'succeeded']);
 
@@ -43,15 +51,16 @@ describe('operations: start, dedupe across replicas, idempotency, errors', () =>
   });
 
   it('keeps runs of other subjects, tenants and workspaces apart', async () => {
-    const base = { workspace_id: WS, actor: USER, tenant_id: 'tenant-b', type: 'diagnostics.noop', subject: 'conn-1' };
-    const variants = [base, { ...base, subject: 'conn-2' }, { ...base, tenant_id: 'tenant-c' }, { ...base, workspace_id: 'ws-other' }];
+    const base = { workspace_id: WS, actor: USER, tenant_id: t.b!, type: 'diagnostics.noop', subject: 'conn-1' };
+    const otherWorkspace = { ...base, workspace_id: 'ws-other', tenant_id: await owner.create('ws-other') };
+    const variants = [base, { ...base, subject: 'conn-2' }, { ...base, tenant_id: t.c! }, otherWorkspace];
     const responses = await Promise.all(variants.map((request, i) => clients[i % 2]!.StartRun(request)));
     expect(new Set(responses.map((r) => r.run?.id)).size).toBe(4);
     expect(responses.every((r) => !r.deduplicated)).toBe(true);
   });
 
   it('returns the same run for the same idempotency key, even after it completed', async () => {
-    const request = { workspace_id: WS, actor: USER, tenant_id: 'tenant-d', type: 'diagnostics.noop', idempotency_key: 'click-42' };
+    const request = { workspace_id: WS, actor: USER, tenant_id: t.d!, type: 'diagnostics.noop', idempotency_key: 'click-42' };
     const [first, ...again] = await Promise.all(Array.from({ length: 10 }, (_, i) => clients[i % 2]!.StartRun(request)));
     expect(again.every((r) => r.run?.id === first!.run?.id)).toBe(true);
     await waitForRun(clients[0]!, WS, first!.run!.id, (r) => r.status === 'completed');
@@ -66,7 +75,7 @@ describe('operations: start, dedupe across replicas, idempotency, errors', () =>
   it('spreads the work of many tenants over both worker replicas, each run executed once', async () => {
     const started = await Promise.all(
       Array.from({ length: 24 }, (_, i) =>
-        clients[i % 2]!.StartRun({ workspace_id: WS, actor: USER, tenant_id: `spread-${i}`, type: 'diagnostics.scripted', context: { script: 'sleep:200+ok' } }),
+        clients[i % 2]!.StartRun({ workspace_id: WS, actor: USER, tenant_id: t[`spread-${i}`]!, type: 'diagnostics.scripted', context: { script: 'sleep:200+ok' } }),
       ),
     );
     const ids = new Set(started.map((r) => r.run!.id));
@@ -84,7 +93,7 @@ describe('operations: start, dedupe across replicas, idempotency, errors', () =>
 
   it('answers client mistakes with INVALID_ARGUMENT / NOT_FOUND and a stable code', async () => {
     const client = clients[0]!;
-    const good = { workspace_id: WS, actor: USER, tenant_id: 'tenant-e', type: 'diagnostics.noop' };
+    const good = { workspace_id: WS, actor: USER, tenant_id: t.e!, type: 'diagnostics.noop' };
     const failures = await Promise.all([
       client.StartRun({ ...good, type: 'no.such.type' }),
       client.StartRun({ ...good, tenant_id: '' }),
@@ -119,8 +128,9 @@ describe('operations: start, dedupe across replicas, idempotency, errors', () =>
 
   it('lists runs newest first with cursor pagination and filters', async () => {
     const ws = 'ws-list';
+    const listTenants = [await owner.create(ws), await owner.create(ws)];
     for (let i = 0; i < 5; i++) {
-      await clients[0]!.StartRun({ workspace_id: ws, actor: USER, tenant_id: `list-${i % 2}`, type: 'diagnostics.noop', subject: `s-${i}` });
+      await clients[0]!.StartRun({ workspace_id: ws, actor: USER, tenant_id: listTenants[i % 2]!, type: 'diagnostics.noop', subject: `s-${i}` });
     }
     const seen: string[] = [];
     let token = '';
@@ -131,7 +141,7 @@ describe('operations: start, dedupe across replicas, idempotency, errors', () =>
       token = page.next_page_token;
     } while (token);
     expect(seen).toEqual(['s-4', 's-3', 's-2', 's-1', 's-0']);
-    const tenant0 = await clients[1]!.ListRuns({ workspace_id: ws, tenant_id: 'list-0' });
+    const tenant0 = await clients[1]!.ListRuns({ workspace_id: ws, tenant_id: listTenants[0]! });
     expect(tenant0.runs.map((r) => r.subject)).toEqual(['s-4', 's-2', 's-0']);
   });
 });

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /** The gateway's public API as an automation client sees it: one API token, JSON in and out. */
 export class GatewayApi {
   private constructor(
@@ -27,6 +29,28 @@ export class GatewayApi {
     return `/api/workspaces/${this.workspaceId}`;
   }
 
+  /** tenants of the workspace the bench's runs are spread over (a start must name a real one) */
+  private readonly tenants: string[] = [];
+
+  /** Creates `count` tenants the way an operator does (a draft, then identify). */
+  async addTenants(count: number): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      const draft = await this.request('POST', `${this.ws}/drafts`, {});
+      const body = { expected_version: draft.json.draft.version, external_tenant_id: randomUUID(), name: `Bench tenant ${i}` };
+      const identified = await this.request('POST', `${this.ws}/drafts/${draft.json.draft.id}/identify`, body);
+      if (identified.status !== 200) throw new Error(`identifying a tenant answered ${identified.status}: ${identified.text}`);
+      this.tenants.push(identified.json.tenant.id as string);
+    }
+  }
+
+  /** The tenant runs named `key` belong to: keys are spread over the tenants by a hash. */
+  tenantFor(key: string): string {
+    if (this.tenants.length === 0) throw new Error('addTenants first');
+    let hash = 0;
+    for (const char of key) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+    return this.tenants[hash % this.tenants.length]!;
+  }
+
   async request<T = any>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: T; text: string }> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
@@ -43,11 +67,13 @@ export class GatewayApi {
   unavailableAnswers = 0;
 
   /**
-   * Starts a run under an idempotency key, so a start that answered 503 (e.g. a deadline under
-   * overload) is retried safely: the retry returns the run the first call may have created.
+   * Starts a run named `key` (its subject, on the tenant `tenantFor(key)`: the diagnostics types
+   * dedupe per tenant + type + subject, so distinct keys never merge) under an idempotency key, so
+   * a start that answered 503 (e.g. a deadline under overload) is retried safely: the retry
+   * returns the run the first call may have created.
    */
-  async startRun(body: { tenant_id: string; type: string; subject?: string; context?: Record<string, string>; idempotency_key?: string }): Promise<{ run: { id: string }; deduplicated: boolean }> {
-    const request = { idempotency_key: `${body.tenant_id}:${body.type}`, ...body };
+  async startRun({ key, ...body }: { key: string; type: string; context?: Record<string, string>; idempotency_key?: string }): Promise<{ run: { id: string }; deduplicated: boolean }> {
+    const request = { idempotency_key: `${key}:${body.type}`, tenant_id: this.tenantFor(key), subject: key, ...body };
     for (let attempt = 1; ; attempt++) {
       const res = await this.request('POST', `${this.ws}/runs`, request);
       if (res.status === 200) return res.json;

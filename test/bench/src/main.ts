@@ -44,7 +44,7 @@ async function throughputMatrix(bench: Bench, rss: RssSampler): Promise<void> {
       const total = Math.round((sleepMs === 0 ? 2000 : 1200) * bench.scale);
       await bench.peer.setWorkers(workers, 8, sleepMs);
       const label = `tp-w${workers}-l${sleepMs}`;
-      const warm = await bench.api.startRun({ tenant_id: `${label}-warm`, type: 'diagnostics.noop' });
+      const warm = await bench.api.startRun({ key: `${label}-warm`, type: 'diagnostics.noop' });
       await drain(bench, [warm.run.id]);
       const ours = await sustained(bench, total, sleepMs, label);
       const bull = await peerSustained(bench, total, label);
@@ -115,7 +115,9 @@ async function main(): Promise<void> {
     await Promise.all([completions.start(), peer.start(), floor.start()]);
     await peer.setWorkers(2, 8, 0);
     const api = await GatewayApi.connect(stack.gatewayUrl, stack.admin);
-    const warm = await api.startRun({ tenant_id: 'warm-up', type: 'diagnostics.noop' });
+    // runs name real tenants (operations asks onboarding): a pool of them, made before measuring
+    await api.addTenants(50);
+    const warm = await api.startRun({ key: 'warm-up', type: 'diagnostics.noop' });
     await completions.completed(warm.run.id);
     const operationsDb = await connectMongo(infra.mongoUrl, `${stack.prefix}_operations`.replace(/-/g, '_'));
     const runDocument = (await operationsDb.collection('runs').findOne({ _id: warm.run.id as never })) as Record<string, unknown>;

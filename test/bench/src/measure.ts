@@ -23,7 +23,7 @@ export interface Bench {
 }
 
 const n = (bench: Bench, count: number) => Math.max(1, Math.round(count * bench.scale));
-const noop = (tenant: string) => ({ tenant_id: tenant, type: 'diagnostics.noop' });
+const noop = (key: string) => ({ key, type: 'diagnostics.noop' });
 
 export async function drain(bench: Bench, runIds: string[]): Promise<void> {
   await Promise.all(runIds.map((id) => bench.completions.completed(id)));
@@ -96,7 +96,7 @@ export async function endToEndLatency(bench: Bench): Promise<void> {
 export async function providerCheckLatency(bench: Bench): Promise<void> {
   const { api } = bench;
   const created = await api.request('POST', `${api.ws}/connections`, {
-    tenant_id: 'bench-provider',
+    tenant_id: api.tenantFor('bench-provider'),
     display_name: 'Bench app',
     client_id: 'aaaaaaaa-0000-4000-8000-00000000b001',
     target_tenant_id: '11111111-1111-4111-8111-111111111111',
@@ -123,7 +123,7 @@ export async function concurrentDedupe(bench: Bench): Promise<void> {
   // A key of its own per caller: what merges them is the dedupe of active runs, not idempotency.
   // The run outlives the slowest start (a start after it completed rightly creates a new run).
   const ours = await closedLoop(callers, callers, (i) =>
-    bench.api.startRun({ tenant_id: 'dedupe-500', type: 'diagnostics.scripted', context: { script: 'sleep:30000+ok' }, idempotency_key: `dedupe-500:${i}` }).then((r) => responses.push(r)),
+    bench.api.startRun({ key: 'dedupe-500', type: 'diagnostics.scripted', context: { script: 'sleep:30000+ok' }, idempotency_key: `dedupe-500:${i}` }).then((r) => responses.push(r)),
   );
   const ids = new Set(responses.map((r) => r.run.id));
   const before = await bench.peer.jobCount();
@@ -178,7 +178,7 @@ export async function sustained(bench: Bench, total: number, sleepMs: number, la
   const script = sleepMs > 0 ? `sleep:${sleepMs}+ok` : 'ok';
   // the CPU of starting and completing the runs; the audit export the bench then polls is left out
   const { result: done, shares } = await cpuShares(bench, async () => {
-    await closedLoop(total, 64, (i) => api.startRun({ tenant_id: `${label}-${i}`, type: 'diagnostics.scripted', context: { script } }).then((r) => ids.push(r.run.id)));
+    await closedLoop(total, 64, (i) => api.startRun({ key: `${label}-${i}`, type: 'diagnostics.scripted', context: { script } }).then((r) => ids.push(r.run.id)));
     return Promise.all(ids.map((id) => bench.completions.completed(id)));
   });
   const rate = total / ((Math.max(...done.map((d) => d.at)) - t0) / 1000);

@@ -3,6 +3,7 @@
  * session (GatewayClient), then plain requests with a client-side timeout that never throw — a
  * refused connection (the gateway is being restarted) or a timeout is an answer with status 0.
  */
+import { randomUUID } from 'node:crypto';
 import { GatewayClient } from '../../../services/gateway/src/test/gateway-client';
 import { jsonOrUndefined } from '@tenantatlas/shared/testing';
 
@@ -36,6 +37,13 @@ export class FaultApi {
   /** The API with a token the caller created itself. */
   static withToken(baseUrl: string, workspaceId: string, token: string): FaultApi {
     return new FaultApi(baseUrl, workspaceId, token);
+  }
+
+  /** A new tenant of the workspace, made as an operator makes one (a draft, then identify); its id. */
+  async newTenant(name: string): Promise<string> {
+    const { draft } = await this.ok('POST', '/drafts', {});
+    const identified = await this.ok('POST', `/drafts/${draft.id}/identify`, { expected_version: draft.version, external_tenant_id: randomUUID(), name });
+    return identified.tenant.id as string;
   }
 
   /** A workspace route, e.g. `/runs`. */

@@ -1,6 +1,6 @@
 /**
  * The load: N runs started through the gateway on distinct tenant/subject pairs (so dedupe never
- * merges two of them), each with its own idempotency key. A start that fails (gateway being
+ * merges two of them; the tenants are real ones of the workspace, made before the load), each with its own idempotency key. A start that fails (gateway being
  * restarted, a backend or the database down) is retried with the same key until it is accepted,
  * so each logical start maps to exactly one run, even when an answer was lost.
  */
@@ -22,7 +22,8 @@ export interface LogicalStart {
   refused?: Reply;
 }
 
-const TENANTS = 25;
+/** how many tenants the runs are spread over */
+export const LOAD_TENANTS = 25;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Load {
@@ -44,10 +45,11 @@ export class Load {
     private readonly api: FaultApi,
     private readonly settings: FaultSettings,
     tag: string,
+    tenantIds: string[],
   ) {
     this.starts = Array.from({ length: settings.runs }, (_, index) => ({
       index,
-      tenantId: `flt-tenant-${index % TENANTS}`,
+      tenantId: tenantIds[index % tenantIds.length]!,
       subject: `subject-${index}`,
       idempotencyKey: `${tag}-start-${index}`,
       replies: [],

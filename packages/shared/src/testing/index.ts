@@ -157,3 +157,4 @@ export * from './system-stack';
 export * from './run-completions';
 export * from './ferretdb-instance';
 export * from './credential-keys';
+export * from './tenant-owner';

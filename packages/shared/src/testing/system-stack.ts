@@ -110,7 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const specs = new Map<ProcessName, Spec>();
   const backend = (name: BackendName, env: Record<string, string>) =>
     specs.set(name, { service: name, options: { port: ports[name], env: { ...common, ...db(name), ...env, ...envOf[name] } } });
-  backend('connections', { MICROSOFT_LOGIN_BASE_URL: simulator.url, MICROSOFT_GRAPH_BASE_URL: simulator.url, ...credentialKeys });
+  backend('connections', { ONBOARDING_GRPC_ADDR: downstream.ONBOARDING_GRPC_ADDR, MICROSOFT_LOGIN_BASE_URL: simulator.url, MICROSOFT_GRAPH_BASE_URL: simulator.url, ...credentialKeys });
   const operationsEnv = { ...downstream, SWEEP_INTERVAL_MS: '500' };
   backend('operations', { ...operationsEnv, OPERATIONS_ROLE: options.operationsRole ?? 'all' });
   backend('onboarding', downstream);

@@ -11,6 +11,7 @@ import {
   validTargetTenant,
   type Connection,
 } from '../domain/connection';
+import { connectionTenantRefusal } from '../domain/tenant-standing';
 import { connectionEvent } from './events';
 import { DefaultTakenError, type ConnectionsContext } from './ports';
 
@@ -29,7 +30,9 @@ export interface CreateConnectionCommand {
 }
 
 /**
- * The first connection of a tenant becomes its default. Whether it can is decided by the unique
+ * The tenant is onboarding's: it is asked (one gRPC call, one `_id` read there) whether the tenant
+ * exists in the workspace and may take a connection, after the input is validated and before
+ * anything is written. The first connection of a tenant becomes its default. Whether it can is decided by the unique
  * index on the default slot, not by a read beforehand, so two concurrent creates cannot both win.
  */
 export async function createConnection(ctx: ConnectionsContext, cmd: CreateConnectionCommand): Promise<Connection> {
@@ -61,6 +64,8 @@ export async function createConnection(ctx: ConnectionsContext, cmd: CreateConne
   if (cmd.makeDefault && cmd.disabled) {
     throw new DomainError('CONNECTION.DEFAULT_DISABLED', 'invalid_argument', 'a disabled connection cannot be the default');
   }
+  const refusal = connectionTenantRefusal(await ctx.tenants.standing(connection.workspaceId, connection.tenantId));
+  if (refusal) throw refusal;
   const created = (c: Connection) => [connectionEvent('created', c, cmd.actor, { after: summary(c) })];
   try {
     await ctx.repository.insert(connection, created(connection));

@@ -13,8 +13,8 @@ export interface ConnectionRef {
 export async function loadConnection(repository: ConnectionRepository, ref: ConnectionRef): Promise<Connection> {
   const workspaceId = requireText(ref.workspaceId, 'CONNECTION.WORKSPACE_REQUIRED', 'workspace_id');
   const id = requireText(ref.connectionId, 'CONNECTION.ID_REQUIRED', 'connection_id');
-  const connection = await repository.find(workspaceId, id);
-  if (!connection || (ref.tenantId && connection.tenantId !== ref.tenantId)) {
+  const connection = await repository.find(workspaceId, id, ref.tenantId || undefined);
+  if (!connection) {
     throw notFound('CONNECTION.NOT_FOUND', 'connection not found', { connectionId: id });
   }
   return connection;

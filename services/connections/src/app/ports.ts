@@ -3,6 +3,7 @@ import type { Connection } from '../domain/connection';
 import type { Keyring } from '../domain/credential-envelope';
 import type { RequiredPermissions } from '../domain/permissions';
 import type { ProviderAdapter } from '../domain/provider';
+import type { TenantStanding } from '../domain/tenant-standing';
 
 /** Raised by the repository when a write would give a tenant a second default connection. */
 export class DefaultTakenError extends Error {
@@ -22,7 +23,8 @@ export interface ConnectionPage {
 export interface ConnectionRepository {
   /** Inserts with the events it produces; DefaultTakenError if isDefault collides. */
   insert(connection: Connection, events: EventEnvelope[]): Promise<void>;
-  find(workspaceId: string, id: string): Promise<Connection | null>;
+  /** null when the connection is not in this workspace, or (when tenantId is given) not this tenant's */
+  find(workspaceId: string, id: string, tenantId?: string): Promise<Connection | null>;
   findDefault(workspaceId: string, tenantId: string): Promise<Connection | null>;
   list(workspaceId: string, tenantId: string | undefined, cursor: string | undefined, limit: number): Promise<ConnectionPage>;
   /**
@@ -33,8 +35,15 @@ export interface ConnectionRepository {
   update(current: Connection, changes: Partial<Connection>, events: (after: Connection) => EventEnvelope[]): Promise<Connection | null>;
 }
 
+/** The managed tenants of a workspace, as their owner (onboarding) answers. */
+export interface TenantDirectory {
+  /** null when the tenant does not exist in this workspace (another workspace's tenant included) */
+  standing(workspaceId: string, tenantId: string): Promise<TenantStanding | null>;
+}
+
 export interface ConnectionsContext {
   repository: ConnectionRepository;
+  tenants: TenantDirectory;
   keyring: Keyring;
   providers: Map<string, ProviderAdapter>;
   required: RequiredPermissions;

@@ -12,7 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Kafka, logLevel } from 'kafkajs';
 import { connectMongo, loadProto, promiseClient, topicsFor } from '@tenantatlas/shared';
 import type { ProtoGrpcType } from '@tenantatlas/shared/proto/connections';
-import { startService, testInfra, uniqueName } from '@tenantatlas/shared/testing';
+import { startService, startTenantOwner, testInfra, uniqueName } from '@tenantatlas/shared/testing';
 import { Keyring } from '../domain/credential-envelope';
 import { startProviderSimulator } from '../simulator/server';
 
@@ -48,21 +48,25 @@ async function main(): Promise<void> {
   const db = uniqueName('bench_connections');
   const prefix = uniqueName('bench');
   const simulator = await startProviderSimulator({ autoTenants: true });
+  const shared = { KAFKA_BROKERS: infra.kafkaBrokers.join(','), MONGO_URL: infra.mongoUrl, MONGO_DB: db, KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn' };
+  // a connection's tenant must exist in its workspace: onboarding owns the tenants
+  const owner = await startTenantOwner(shared);
   const service = await startService('connections', {
     env: {
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','), MONGO_URL: infra.mongoUrl, MONGO_DB: db, KAFKA_TOPIC_PREFIX: prefix,
-      LOG_LEVEL: 'warn', CONNECTIONS_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+      ...shared,
+      ONBOARDING_GRPC_ADDR: owner.address, CONNECTIONS_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
       MICROSOFT_LOGIN_BASE_URL: simulator.url, MICROSOFT_GRAPH_BASE_URL: simulator.url,
     },
   });
   const proto = loadProto<ProtoGrpcType>('tenantatlas/connections/v1/connections.proto');
   const client = promiseClient(new proto.tenantatlas.connections.v1.ConnectionsService(service.address, grpc.credentials.createInsecure()));
   try {
+    const tenants = await Promise.all(Array.from({ length: 11 }, () => owner.create('ws-bench')));
     const creates: number[] = [];
     const ids: string[] = [];
     for (let i = 0; i < CONNECTIONS; i++) {
       const { connection } = await timed(() => client.CreateConnection({
-        workspace_id: 'ws-bench', actor, tenant_id: `tenant-${i % 10}`, display_name: `bench ${i}`,
+        workspace_id: 'ws-bench', actor, tenant_id: tenants[i % 10]!, display_name: `bench ${i}`,
         client_id: randomUUID(), target_tenant_id: randomUUID(), client_secret: 'bench-secret',
       }), creates);
       ids.push(connection!.id);
@@ -89,7 +93,7 @@ async function main(): Promise<void> {
     const tenantIds: string[] = [];
     for (let i = 0; i < CONTENDERS; i++) {
       const { connection } = await client.CreateConnection({
-        workspace_id: 'ws-bench', actor, tenant_id: 'tenant-contended', display_name: `contender ${i}`,
+        workspace_id: 'ws-bench', actor, tenant_id: tenants[10]!, display_name: `contender ${i}`,
         client_id: randomUUID(), target_tenant_id: randomUUID(), client_secret: 'bench-secret',
       });
       tenantIds.push(connection!.id);
@@ -103,13 +107,16 @@ async function main(): Promise<void> {
   } finally {
     client.close();
     await service.stop();
+    await owner.stop();
     await simulator.close();
-    const mongo = await connectMongo(infra.mongoUrl, db);
-    await mongo.dropDatabase();
-    await mongo.close();
+    for (const name of [db, `${db}-onboarding`]) {
+      const mongo = await connectMongo(infra.mongoUrl, name);
+      await mongo.dropDatabase();
+      await mongo.close();
+    }
     const admin = new Kafka({ clientId: 'bench-cleanup', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: [topicsFor(prefix).connectionsEvents] }).catch(() => undefined);
+    await admin.deleteTopics({ topics: [topicsFor(prefix).connectionsEvents, topicsFor(prefix).onboardingEvents] }).catch(() => undefined);
     await admin.disconnect();
   }
 }

@@ -5,16 +5,19 @@ import type { Connection as MongoConnection } from 'mongoose';
 import { connectMongo, DomainError, loadProto, promiseClient, topicsFor, type PromiseClient } from '@tenantatlas/shared';
 import type { ProtoGrpcType } from '@tenantatlas/shared/proto/connections';
 import type { ConnectionsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
-import { startService, testCredentialKeys, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
+import { startService, startTenantOwner, testCredentialKeys, testInfra, uniqueName, waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/shared/testing';
 import { startProviderSimulator, type ProviderSimulator } from '../simulator/server';
 
 /**
  * One connections service process (from dist/) against the real Kafka and FerretDB, with its
- * Microsoft adapter pointed at an embedded provider simulator, plus what a test needs to look at:
- * a gRPC client, every raw Kafka message on the connections topic, and the service's database.
+ * Microsoft adapter pointed at an embedded provider simulator and an onboarding process that owns
+ * the tenants connections are created for, plus what a test needs to look at: a gRPC client,
+ * every raw Kafka message on the connections topic, and the service's database.
  */
 export interface Harness {
   service: ServiceProcess;
+  /** onboarding: `tenants.create(workspaceId)` makes a tenant a connection may be created for */
+  tenants: TenantOwner;
   simulator: ProviderSimulator;
   client: PromiseClient<ConnectionsServiceClient>;
   mongo: MongoConnection;
@@ -41,13 +44,13 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
   const db = options.db ?? uniqueName('itest_connections');
   const prefix = options.prefix ?? uniqueName('itest');
   const keyId = env.CONNECTIONS_ENCRYPTION_ACTIVE_KEY_ID ?? env.CONNECTIONS_ENCRYPTION_KEYS?.split(':')[0] ?? 'itest-k1';
+  const shared = { KAFKA_BROKERS: infra.kafkaBrokers.join(','), MONGO_URL: infra.mongoUrl, MONGO_DB: db, KAFKA_TOPIC_PREFIX: prefix };
+  const tenants = await startTenantOwner(shared);
   const simulator = await startProviderSimulator();
   const service = await startService('connections', {
     env: {
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      MONGO_URL: infra.mongoUrl,
-      MONGO_DB: db,
-      KAFKA_TOPIC_PREFIX: prefix,
+      ...shared,
+      ONBOARDING_GRPC_ADDR: tenants.address,
       LOG_LEVEL: 'debug',
       CONNECTIONS_ENCRYPTION_KEYS: testCredentialKeys(keyId),
       MICROSOFT_LOGIN_BASE_URL: simulator.url,
@@ -57,6 +60,7 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
     },
   }).catch(async (err: unknown) => {
     await simulator.close();
+    await tenants.stop();
     throw err;
   });
   const proto = loadProto<ProtoGrpcType>('tenantatlas/connections/v1/connections.proto');
@@ -73,6 +77,7 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
 
   return {
     service,
+    tenants,
     simulator,
     client,
     mongo,
@@ -82,6 +87,7 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
       client.close();
       await consumer.disconnect();
       await service.stop();
+      await tenants.stop();
       await mongo.close();
       await simulator.close();
     },

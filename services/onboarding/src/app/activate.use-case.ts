@@ -2,13 +2,12 @@ import { DomainError } from '@tenantatlas/shared';
 import type { DraftEntity } from '../domain/draft';
 import { draftErrors } from '../domain/errors';
 import { computeReadiness } from '../domain/readiness';
-import type { TenantEntity } from '../domain/tenant';
 import { requireText } from '../domain/validation';
 import { writeDraft } from './draft-writer';
 import type { OnboardingDeps } from './ports';
 import { applyLiveEvidence, readLiveEvidence } from './refresh-evidence';
 import { loadMutable, type DraftCommand } from './start-verification.use-case';
-import { transitionTenant } from './tenants.use-case';
+import { transitionTenant, viewOf, type TenantView } from './tenants.use-case';
 
 export interface ActivateCommand extends DraftCommand {
   override: boolean;
@@ -21,7 +20,7 @@ export interface ActivateCommand extends DraftCommand {
  * capability is checked by the gateway) skips that but must say why; the reason is recorded on
  * the draft and in the completed event.
  */
-export async function activate(deps: OnboardingDeps, cmd: ActivateCommand): Promise<{ draft: DraftEntity; tenant: TenantEntity }> {
+export async function activate(deps: OnboardingDeps, cmd: ActivateCommand): Promise<{ draft: DraftEntity; tenant: TenantView }> {
   const reason = cmd.override ? requireText('override_reason', cmd.overrideReason, 500) : '';
   const current = await loadMutable(deps, cmd);
   if (!current.tenantId) throw draftErrors.tenantNotIdentified();
@@ -62,7 +61,7 @@ export async function activate(deps: OnboardingDeps, cmd: ActivateCommand): Prom
   for (let attempt = 1; ; attempt++) {
     try {
       const tenant = await transitionTenant(deps, cmd.workspaceId, tenantId, 'activate', cmd.actor, { extra: { draftId: draft.id, override: cmd.override } });
-      return { draft, tenant };
+      return { draft, tenant: await viewOf(deps, tenant) };
     } catch (err) {
       if (attempt >= 3) throw err;
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));

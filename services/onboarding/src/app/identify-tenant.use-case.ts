@@ -1,7 +1,7 @@
 import { isDomainError, type Actor } from '@tenantatlas/shared';
 import { advanceStep, assertMutable, type DraftEntity } from '../domain/draft';
 import { draftErrors } from '../domain/errors';
-import { assertCanOnboard, type TenantEntity } from '../domain/tenant';
+import { assertCanOnboard, operabilityOf, type Operability, type TenantEntity } from '../domain/tenant';
 import { externalTenantId, primaryDomain, requireText, requireVersion } from '../domain/validation';
 import { insertDraft, newDraft } from './create-draft.use-case';
 import { writeDraft } from './draft-writer';
@@ -21,6 +21,8 @@ export interface IdentifyTenantCommand {
 export interface IdentifyTenantResult {
   draft: DraftEntity;
   tenant: TenantEntity;
+  /** what the tenant allows now that this draft is open for it */
+  operability: Operability;
   resumed: boolean;
   tenantCreated: boolean;
 }
@@ -66,7 +68,7 @@ export async function identifyTenant(deps: OnboardingDeps, cmd: IdentifyTenantCo
       extra: { tenantCreated: created },
     };
   });
-  return { draft, tenant, resumed: false, tenantCreated: created };
+  return { draft, tenant, operability: operabilityOf(tenant, draft.id), resumed: false, tenantCreated: created };
 }
 
 async function resumeOrCreate(
@@ -76,16 +78,16 @@ async function resumeOrCreate(
   tenantCreated: boolean,
 ): Promise<IdentifyTenantResult> {
   const open = await deps.drafts.findOpenByTenant(cmd.workspaceId, tenant.id);
-  if (open) return { draft: open, tenant, resumed: true, tenantCreated };
+  if (open) return { draft: open, tenant, operability: operabilityOf(tenant, open.id), resumed: true, tenantCreated };
   try {
     const draft = await insertDraft(deps, newDraft(deps, cmd.workspaceId, cmd.actor, tenant), cmd.actor);
-    return { draft, tenant, resumed: false, tenantCreated };
+    return { draft, tenant, operability: operabilityOf(tenant, draft.id), resumed: false, tenantCreated };
   } catch (err) {
     if (!isDomainError(err) || err.code !== 'TENANT.ONBOARDING_IN_PROGRESS') throw err;
     // A concurrent identify took the slot; its draft appears right after its claim.
     for (let i = 0; i < 30; i++) {
       const winner = await deps.drafts.findOpenByTenant(cmd.workspaceId, tenant.id);
-      if (winner) return { draft: winner, tenant, resumed: true, tenantCreated };
+      if (winner) return { draft: winner, tenant, operability: operabilityOf(tenant, winner.id), resumed: true, tenantCreated };
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw err;

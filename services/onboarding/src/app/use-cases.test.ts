@@ -7,6 +7,7 @@ import { identifyTenant } from './identify-tenant.use-case';
 import { recordConnectionFact, recordRunFact } from './record-evidence.use-case';
 import { selectConnection } from './select-connection.use-case';
 import { startVerification } from './start-verification.use-case';
+import { archiveTenant, getTenant } from './tenants.use-case';
 
 const OPERATOR: Actor = { kind: 'user', userId: 'op-1' };
 const WS = 'ws-1';
@@ -101,7 +102,7 @@ describe('use cases against in-memory ports', () => {
     const ctx = await verifiedDraft();
     const result = await activate(ctx.deps, { ...ctx.ref, expectedVersion: 3, override: false, overrideReason: '' });
     expect(result.draft).toMatchObject({ lifecycleState: 'completed', version: 4, activationOverride: null });
-    expect(result.tenant).toMatchObject({ status: 'active' });
+    expect(result.tenant).toMatchObject({ tenant: { status: 'active' }, operability: { canArchive: true, canRunOperations: true } });
     const types = ctx.deps.tenants.events.map((e) => e.type);
     expect(types).toEqual(['tenantatlas.onboarding.tenant.created', 'tenantatlas.onboarding.tenant.onboarding_started', 'tenantatlas.onboarding.tenant.activated']);
   });
@@ -112,5 +113,18 @@ describe('use cases against in-memory ports', () => {
     await cancelDraft(ctx.deps, { ...ctx.ref, expectedVersion: 3, reason: '' });
     await recordRunFact(ctx.deps, { workspaceId: WS, tenantId: ctx.tenant.id, run: ctx.deps.operations.complete(started.runId, 'succeeded') });
     expect((await ctx.deps.drafts.get(WS, ctx.draft.id))!).toMatchObject({ lifecycleState: 'cancelled', version: 4 });
+  });
+
+  it('a tenant with an open draft reports canArchive=false and the archive is refused the same way', async () => {
+    const ctx = await connectedDraft();
+    expect(await getTenant(ctx.deps, WS, ctx.tenant.id)).toMatchObject({ operability: { canArchive: false, canOnboard: true } });
+    const archive = { workspaceId: WS, actor: OPERATOR, tenantId: ctx.tenant.id, expectedVersion: 2, reason: '' };
+    const refused = await archiveTenant(ctx.deps, archive).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'TENANT.ONBOARDING_IN_PROGRESS', kind: 'already_exists', details: { draftId: ctx.draft.id } });
+
+    await cancelDraft(ctx.deps, { ...ctx.ref, expectedVersion: 2, reason: '' });
+    expect(await getTenant(ctx.deps, WS, ctx.tenant.id)).toMatchObject({ operability: { canArchive: true } });
+    const archived = await archiveTenant(ctx.deps, archive);
+    expect(archived).toMatchObject({ tenant: { status: 'archived' }, operability: { canArchive: false, canRestore: true } });
   });
 });

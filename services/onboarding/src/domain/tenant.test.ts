@@ -1,4 +1,4 @@
-import { assertCanOnboard, canTransition, OPERABILITY, targetStatus, TENANT_STATUSES } from './tenant';
+import { archiveRefusal, assertCanOnboard, canTransition, OPERABILITY, operabilityOf, targetStatus, TENANT_STATUSES } from './tenant';
 
 describe('tenant lifecycle and operability', () => {
   it('only an active tenant can run operations or be chosen as context; only archived can be restored', () => {
@@ -31,5 +31,22 @@ describe('tenant lifecycle and operability', () => {
     expect(() => assertCanOnboard({ id: 't', status: 'active' })).toThrow(expect.objectContaining({ code: 'TENANT.ALREADY_ACTIVE', kind: 'already_exists' }));
     expect(() => assertCanOnboard({ id: 't', status: 'archived' })).toThrow(expect.objectContaining({ code: 'TENANT.ARCHIVED' }));
     expect(() => assertCanOnboard({ id: 't', status: 'onboarding' })).not.toThrow();
+  });
+
+  it('reports canArchive exactly when the archive action would be allowed', () => {
+    for (const status of TENANT_STATUSES) {
+      for (const openDraftId of [null, 'd-1']) {
+        const tenant = { id: 't', status };
+        expect(operabilityOf(tenant, openDraftId).canArchive).toBe(archiveRefusal(tenant, openDraftId) === null);
+      }
+    }
+    expect(TENANT_STATUSES.filter((status) => operabilityOf({ id: 't', status }, null).canArchive)).toEqual(['draft', 'onboarding', 'active']);
+    expect(TENANT_STATUSES.filter((status) => operabilityOf({ id: 't', status }, 'd-1').canArchive)).toEqual([]);
+  });
+
+  it('refuses to archive a tenant with an open draft with the 409 code naming the draft, before its status', () => {
+    expect(archiveRefusal({ id: 't', status: 'onboarding' }, 'd-1')).toMatchObject({ code: 'TENANT.ONBOARDING_IN_PROGRESS', kind: 'already_exists', details: { draftId: 'd-1' } });
+    expect(archiveRefusal({ id: 't', status: 'archived' }, null)).toMatchObject({ code: 'TENANT.TRANSITION_NOT_ALLOWED', kind: 'failed_precondition' });
+    expect(operabilityOf({ id: 't', status: 'onboarding' }, 'd-1')).toMatchObject({ canOnboard: true, canEdit: true, canRunOperations: false });
   });
 });

@@ -1,4 +1,4 @@
-import type { Actor } from '@tenantatlas/shared';
+import type { Actor, DomainError } from '@tenantatlas/shared';
 import { tenantErrors } from './errors';
 
 /** Tenant lifecycle (spec 143). Separate from the draft lifecycle: a tenant outlives its drafts. */
@@ -14,7 +14,7 @@ export interface Operability {
   canEdit: boolean;
 }
 
-/** What each lifecycle status allows; the one table every surface asks. */
+/** What each lifecycle status allows by itself; `operabilityOf` adds what an open draft changes. */
 export const OPERABILITY: Record<TenantStatus, Operability> = {
   draft: { canOnboard: true, canRunOperations: false, canSelectAsContext: false, canArchive: true, canRestore: false, canEdit: true },
   onboarding: { canOnboard: true, canRunOperations: false, canSelectAsContext: false, canArchive: true, canRestore: false, canEdit: true },
@@ -67,6 +67,22 @@ export function targetStatus(tenant: Pick<TenantEntity, 'status' | 'activatedAt'
     case 'restore':
       return tenant.activatedAt ? 'active' : 'draft';
   }
+}
+
+/**
+ * Why archiving the tenant is refused right now, or null when it is allowed. An open onboarding
+ * draft holds the tenant (archiving would strand the wizard), so it refuses first. This one
+ * decision is what `operabilityOf` reports as canArchive and what the archive action enforces.
+ */
+export function archiveRefusal(tenant: Pick<TenantEntity, 'id' | 'status'>, openDraftId: string | null): DomainError | null {
+  if (openDraftId) return tenantErrors.onboardingInProgress(tenant.id, openDraftId);
+  if (!canTransition(tenant, 'archive')) return tenantErrors.transitionNotAllowed(tenant.status, 'archive');
+  return null;
+}
+
+/** What the tenant allows right now: its status's row, with the archive decision applied. */
+export function operabilityOf(tenant: Pick<TenantEntity, 'id' | 'status'>, openDraftId: string | null): Operability {
+  return { ...OPERABILITY[tenant.status], canArchive: archiveRefusal(tenant, openDraftId) === null };
 }
 
 /** Throws the domain error that explains why a tenant cannot be onboarded (identify). */

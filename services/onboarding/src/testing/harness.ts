@@ -137,6 +137,9 @@ export async function startStack(name: string, options: { downstream?: boolean; 
   const downstream: ServiceProcess[] = [];
   let simulator: Simulator | undefined;
   const addresses: Record<string, string> = {};
+  // connections and operations ask onboarding about tenants: its port is known before they start
+  const onboardingPort = await freePort();
+  const onboardingAddress = `127.0.0.1:${onboardingPort}`;
   if (options.downstream) {
     simulator = await startSimulator();
     const connectionsPort = await freePort();
@@ -149,6 +152,7 @@ export async function startStack(name: string, options: { downstream?: boolean; 
         env: {
           ...env,
           MONGO_DB: `${env.MONGO_DB}-connections`,
+          ONBOARDING_GRPC_ADDR: onboardingAddress,
           MICROSOFT_LOGIN_BASE_URL: simulator.url,
           MICROSOFT_GRAPH_BASE_URL: simulator.url,
           PROVIDER_HTTP_TIMEOUT_MS: '2000',
@@ -160,7 +164,7 @@ export async function startStack(name: string, options: { downstream?: boolean; 
     downstream.push(
       await startService('operations', {
         port: operationsPort,
-        env: { ...env, MONGO_DB: `${env.MONGO_DB}-operations`, CONNECTIONS_GRPC_ADDR: addresses.CONNECTIONS_GRPC_ADDR, SWEEP_INTERVAL_MS: '250' },
+        env: { ...env, MONGO_DB: `${env.MONGO_DB}-operations`, CONNECTIONS_GRPC_ADDR: addresses.CONNECTIONS_GRPC_ADDR, ONBOARDING_GRPC_ADDR: onboardingAddress, SWEEP_INTERVAL_MS: '250' },
         timeoutMs: 60_000,
       }),
     );
@@ -168,6 +172,7 @@ export async function startStack(name: string, options: { downstream?: boolean; 
   // Without downstream services, point the clients at a port nobody listens on (never at a dev stack).
   const unreachable = { OPERATIONS_GRPC_ADDR: '127.0.0.1:1', CONNECTIONS_GRPC_ADDR: '127.0.0.1:1' };
   const onboarding = await startService('onboarding', {
+    port: onboardingPort,
     env: { ...env, ...unreachable, ...addresses, ...options.onboardingEnv },
     timeoutMs: 60_000,
   });

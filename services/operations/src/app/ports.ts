@@ -1,4 +1,5 @@
 import type { OutboxEntry } from '@tenantatlas/shared';
+import type { TenantStanding } from '../domain/admission';
 import type { Run, RunOutcome, RunStatus } from '../domain/run';
 import type { RunChange } from '../domain/transitions';
 
@@ -61,4 +62,16 @@ export interface RunRepository {
 /** Asks the outbox relay to publish now instead of at its next poll. */
 export interface OutboxKick {
   kick(): void;
+}
+
+/** The managed tenants of a workspace, as their owner (onboarding) answers. */
+export interface TenantDirectory {
+  /** null when the tenant does not exist in this workspace (another workspace's tenant included) */
+  standing(workspaceId: string, tenantId: string): Promise<TenantStanding | null>;
+}
+
+/** Provider connections, as their owner (the connections service) answers. */
+export interface ConnectionDirectory {
+  /** whether the connection exists in this workspace and belongs to this tenant */
+  belongsTo(workspaceId: string, tenantId: string, connectionId: string): Promise<boolean>;
 }

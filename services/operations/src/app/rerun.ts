@@ -1,5 +1,7 @@
 import { failedPrecondition, invalidArgument, type Actor } from '@tenantatlas/shared';
+import { isAdmissionRefusal } from '../domain/admission';
 import type { Run } from '../domain/run';
+import type { RunAdmission } from './admission';
 import type { RunRepository } from './ports';
 import type { RunQueries } from './run-queries';
 import { parseTime, requireWorkspace } from './run-queries';
@@ -14,12 +16,17 @@ export interface RetryFailedCommand {
   limit?: number;
 }
 
-/** Rerun one completed run, or every failed run matching a filter (bulk retry). */
+/**
+ * Rerun one completed run, or every failed run matching a filter (bulk retry). A rerun is a start:
+ * its tenant and subject are checked again by their owners (StartRun), so a run whose tenant was
+ * archived, or whose connection no longer belongs to its tenant, is not started again.
+ */
 export class Rerun {
   constructor(
     private readonly runs: RunRepository,
     private readonly queries: RunQueries,
     private readonly startRun: StartRun,
+    private readonly admission: RunAdmission,
   ) {}
 
   async one(workspaceId: string, runId: string, actor: Actor, idempotencyKey: string | null): Promise<StartRunResult> {
@@ -34,6 +41,8 @@ export class Rerun {
     requireWorkspace(command.workspaceId);
     const limit = command.limit ?? 0;
     if (limit < 0 || limit > 200) throw invalidArgument('RUN.INVALID_LIMIT', 'limit must be between 1 and 200', { field: 'limit' });
+    // a tenant filter names a tenant: another workspace's or a random one is not found, not an empty result
+    if (command.tenantId) await this.admission.admitTenant(command.workspaceId, command.tenantId);
     const failed = await this.runs.list({
       workspaceId: command.workspaceId,
       tenantId: command.tenantId || undefined,
@@ -45,7 +54,14 @@ export class Rerun {
     });
     const retried = [];
     // Several failed runs of one dedupe key rerun as one: the later starts are deduplicated.
-    for (const run of failed) retried.push({ failedRunId: run.id, result: await this.again(run, command.actor, `retry:${run.id}`) });
+    for (const run of failed) {
+      const result = await this.again(run, command.actor, `retry:${run.id}`).catch((err: unknown) => {
+        // one run whose tenant was archived or whose subject left its tenant does not stop the others
+        if (isAdmissionRefusal(err)) return null;
+        throw err;
+      });
+      if (result) retried.push({ failedRunId: run.id, result });
+    }
     return retried;
   }
 

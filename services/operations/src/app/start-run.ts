@@ -4,6 +4,7 @@ import { conflict, invalidArgument, type Actor } from '@tenantatlas/shared';
 import { effectiveLimits } from '../domain/catalog';
 import type { Run } from '../domain/run';
 import { activeSlot, idempotencySlot, validateStart, type StartInput } from '../domain/run-type';
+import type { RunAdmission } from './admission';
 import type { RunEvents } from './events';
 import type { OutboxKick, RunRepository } from './ports';
 import type { RunTypeRegistry } from './registry';
@@ -25,7 +26,7 @@ const MAX_RACES = 5;
 const HINT_WAITS_MS = [5, 20, 50, 100];
 
 /**
- * Create-or-reuse. The database decides: the insert carries the dedupe key in `activeSlot` and the
+ * Create-or-reuse, once the owners confirmed the tenant and the subject. The database decides: the insert carries the dedupe key in `activeSlot` and the
  * idempotency key in `idempotencySlot`, both unique, so concurrent starts on any number of
  * replicas produce exactly one run; the losers read the winner back.
  */
@@ -33,6 +34,7 @@ export class StartRun {
   constructor(
     private readonly runs: RunRepository,
     private readonly registry: RunTypeRegistry,
+    private readonly admission: RunAdmission,
     private readonly events: RunEvents,
     private readonly outbox: OutboxKick,
     private readonly metrics: RunMetrics,
@@ -43,6 +45,8 @@ export class StartRun {
   async execute(command: StartRunCommand): Promise<StartRunResult> {
     const type = this.registry.get(command.type);
     validateStart(type, command);
+    // before anything is read or written: a start naming what is not its tenant's creates nothing
+    await this.admission.admit(type, command);
     const slot = activeSlot(type, command);
     for (let race = 0; race < MAX_RACES; race++) {
       // first a cheap look; after a refused insert an exhaustive one

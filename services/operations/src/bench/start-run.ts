@@ -1,10 +1,12 @@
 /**
  * StartRun throughput, dedupe under concurrency and start → completed-event latency against a real
- * operations process (KAFKA_BROKERS / MONGO_URL). Bounded work; prints numbers; exits 0.
+ * operations process (KAFKA_BROKERS / MONGO_URL), with the onboarding process it asks about every
+ * start's tenant. Bounded work; prints numbers; exits 0. ADMISSION_CACHE_MS passes through (0:
+ * every start asks onboarding).
  *   node dist/bench/start-run.js   (or `npm run bench -- operations`)
  */
 import { connectMongo, insecureCredentials, loadProto, promiseClient, type PromiseClient } from '@tenantatlas/shared';
-import { percentile, RunCompletions, startService, uniqueName } from '@tenantatlas/shared/testing';
+import { percentile, RunCompletions, startService, startTenantOwner, uniqueName } from '@tenantatlas/shared/testing';
 import type { ProtoGrpcType } from '@tenantatlas/shared/proto/operations';
 import type { OperationsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/OperationsService';
 
@@ -13,6 +15,9 @@ const ACTOR = { user_id: 'bench' };
 const WS = 'ws-bench';
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
+/** tenants of WS (created in onboarding); runs of one tenant are told apart by their subject */
+let tenants: string[] = [];
+const tenantOf = (i: number) => tenants[i % tenants.length]!;
 
 async function throughput(client: Client, total: number, concurrency: number): Promise<void> {
   const latencies: number[] = [];
@@ -23,7 +28,7 @@ async function throughput(client: Client, total: number, concurrency: number): P
       while (next < total) {
         const i = next++;
         const t = performance.now();
-        await client.StartRun({ workspace_id: WS, actor: ACTOR, tenant_id: `tp-${i}`, type: 'diagnostics.noop' });
+        await client.StartRun({ workspace_id: WS, actor: ACTOR, tenant_id: tenantOf(i), subject: `tp-${i}`, type: 'diagnostics.noop' });
         latencies.push(performance.now() - t);
       }
     }),
@@ -35,7 +40,7 @@ async function throughput(client: Client, total: number, concurrency: number): P
 async function dedupe(client: Client, callers: number): Promise<void> {
   const begun = performance.now();
   const responses = await Promise.all(
-    Array.from({ length: callers }, () => client.StartRun({ workspace_id: WS, actor: ACTOR, tenant_id: 'dedupe', type: 'diagnostics.scripted', context: { script: 'sleep:3000+ok' } })),
+    Array.from({ length: callers }, () => client.StartRun({ workspace_id: WS, actor: ACTOR, tenant_id: tenantOf(0), subject: 'dedupe', type: 'diagnostics.scripted', context: { script: 'sleep:3000+ok' } })),
   );
   const elapsed = performance.now() - begun;
   const ids = new Set(responses.map((r) => r.run?.id));
@@ -43,9 +48,9 @@ async function dedupe(client: Client, callers: number): Promise<void> {
   console.log(`StartRun dedupe: ${callers} concurrent calls for one key in ${ms(elapsed)}: ${ids.size} run(s), ${created} created, ${callers - created} deduplicated`);
 }
 
-async function startToCompleted(client: Client, completions: RunCompletions, tenant: string): Promise<number> {
+async function startToCompleted(client: Client, completions: RunCompletions, subject: string): Promise<number> {
   const t = performance.now();
-  const { run } = await client.StartRun({ workspace_id: WS, actor: ACTOR, tenant_id: tenant, type: 'diagnostics.noop' });
+  const { run } = await client.StartRun({ workspace_id: WS, actor: ACTOR, tenant_id: tenantOf(tenants.length - 1), subject, type: 'diagnostics.noop' });
   await completions.completed(run!.id);
   return performance.now() - t;
 }
@@ -64,11 +69,15 @@ async function sequential(client: Client, completions: RunCompletions, runs: num
 async function main(): Promise<void> {
   const { KAFKA_BROKERS, MONGO_URL } = process.env;
   if (!KAFKA_BROKERS || !MONGO_URL) throw new Error('set KAFKA_BROKERS and MONGO_URL');
-  const env = { KAFKA_BROKERS, MONGO_URL, MONGO_DB: uniqueName('ops-bench'), KAFKA_TOPIC_PREFIX: uniqueName('ops-bench'), DIAGNOSTIC_RUN_TYPES: 'true', LOG_LEVEL: 'warn' };
+  const shared = { KAFKA_BROKERS, MONGO_URL, MONGO_DB: uniqueName('ops-bench'), KAFKA_TOPIC_PREFIX: uniqueName('ops-bench'), LOG_LEVEL: 'warn' };
+  const owner = await startTenantOwner(shared);
+  tenants = await Promise.all(Array.from({ length: 20 }, () => owner.create(WS)));
+  const cache: Record<string, string> = process.env.ADMISSION_CACHE_MS ? { ADMISSION_CACHE_MS: process.env.ADMISSION_CACHE_MS } : {};
+  const env: Record<string, string> = { ...shared, ...cache, DIAGNOSTIC_RUN_TYPES: 'true', ONBOARDING_GRPC_ADDR: owner.address };
   const service = await startService('operations', { env, timeoutMs: 60_000 });
   const { OperationsService } = loadProto<ProtoGrpcType>('tenantatlas/operations/v1/operations.proto').tenantatlas.operations.v1;
   const client = promiseClient(new OperationsService(service.address, insecureCredentials()), 60_000);
-  const completions = new RunCompletions(KAFKA_BROKERS.split(','), env.KAFKA_TOPIC_PREFIX);
+  const completions = new RunCompletions(KAFKA_BROKERS.split(','), shared.KAFKA_TOPIC_PREFIX);
   try {
     await completions.start();
     // warm-up: the worker's consumer group has joined once one run went through
@@ -84,9 +93,12 @@ async function main(): Promise<void> {
     await completions.stop();
     client.close();
     await service.stop();
-    const mongo = await connectMongo(MONGO_URL, env.MONGO_DB);
-    await mongo.dropDatabase();
-    await mongo.close();
+    await owner.stop();
+    for (const db of [shared.MONGO_DB, `${shared.MONGO_DB}-onboarding`]) {
+      const mongo = await connectMongo(MONGO_URL, db);
+      await mongo.dropDatabase();
+      await mongo.close();
+    }
   }
 }
 

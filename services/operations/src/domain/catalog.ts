@@ -16,8 +16,9 @@ const providerContext = {
 const providerRetry: RetryPolicy = { maxAttempts: 4, baseDelayMs: 2_000, maxDelayMs: 60_000, jitter: 0.5 };
 
 /**
- * The run types and their policies. Provider types take the provider connection id as subject;
- * a verification is deduped per connection, bootstrap types once per tenant.
+ * The run types and their policies. Provider types take a provider connection of the run's tenant
+ * as subject (subjectKind `connection`: a connection of another tenant or workspace is refused as
+ * not found); a verification is deduped per connection, bootstrap types once per tenant.
  */
 export const PROVIDER_RUN_TYPES: RunTypePolicy[] = [
   {
@@ -26,6 +27,7 @@ export const PROVIDER_RUN_TYPES: RunTypePolicy[] = [
     timeoutMs: 45_000,
     dedupeScope: 'tenant_type_subject',
     subject: 'required',
+    subjectKind: 'connection',
     context: providerContext,
   },
   {
@@ -34,6 +36,7 @@ export const PROVIDER_RUN_TYPES: RunTypePolicy[] = [
     timeoutMs: 60_000,
     dedupeScope: 'tenant_type',
     subject: 'required',
+    subjectKind: 'connection',
     context: providerContext,
   },
   {
@@ -42,6 +45,7 @@ export const PROVIDER_RUN_TYPES: RunTypePolicy[] = [
     timeoutMs: 300_000,
     dedupeScope: 'tenant_type',
     subject: 'required',
+    subjectKind: 'connection',
     context: { ...providerContext, resources: (v) => v.split(',').every((r) => r === 'users' || r === 'groups') },
   },
   {
@@ -50,6 +54,7 @@ export const PROVIDER_RUN_TYPES: RunTypePolicy[] = [
     timeoutMs: 300_000,
     dedupeScope: 'tenant_type',
     subject: 'required',
+    subjectKind: 'connection',
     context: providerContext,
   },
 ];
@@ -60,6 +65,7 @@ export const NOOP_RUN_TYPE: RunTypePolicy = {
   timeoutMs: 5_000,
   dedupeScope: 'tenant_type_subject',
   subject: 'optional',
+  subjectKind: 'label',
   context: { trigger: (v) => WORD.test(v) },
 };
 
@@ -70,6 +76,7 @@ export const SCRIPTED_RUN_TYPE: RunTypePolicy = {
   timeoutMs: 120_000,
   dedupeScope: 'tenant_type_subject',
   subject: 'optional',
+  subjectKind: 'label',
   context: {
     script: (v) => parseScript(v) !== undefined,
     max_attempts: intBetween(1, 10),

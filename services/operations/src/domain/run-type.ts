@@ -4,6 +4,12 @@ import type { RetryPolicy } from './backoff';
 /** Which runs count as "the same" for dedupe: one active run per key. */
 export type DedupeScope = 'tenant_type' | 'tenant_type_subject';
 export type SubjectRule = 'required' | 'optional' | 'none';
+/**
+ * What a subject names. A `connection` is a provider connection that must belong to the run's
+ * tenant in the run's workspace (its owner, the connections service, is asked before a start is
+ * accepted, and again by the worker); a `label` is free text that names nothing another service owns.
+ */
+export type SubjectKind = 'connection' | 'label';
 
 /** The policy half of a run type; the executor half lives in the app layer. */
 export interface RunTypePolicy {
@@ -13,6 +19,7 @@ export interface RunTypePolicy {
   timeoutMs: number;
   dedupeScope: DedupeScope;
   subject: SubjectRule;
+  subjectKind: SubjectKind;
   /** context keys callers may set, each with a validator; everything else is rejected */
   context: Record<string, (value: string) => boolean>;
 }
@@ -67,6 +74,11 @@ export function validateStart(policy: RunTypePolicy | undefined, input: StartInp
       field: 'idempotency_key',
     });
   }
+}
+
+/** The provider connection a start names as its subject (to be checked against its owner), if any. */
+export function subjectConnection(policy: Pick<RunTypePolicy, 'subjectKind'>, input: Pick<StartInput, 'subject'>): string | null {
+  return policy.subjectKind === 'connection' && input.subject ? input.subject : null;
 }
 
 /** The unique value that makes "one active run per dedupe key" a database rule. */

@@ -1,7 +1,7 @@
 /** Fixtures for the operations integration tests: service processes, a client, an event log. */
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { loadProto, promiseClient, insecureCredentials, topicsFor, type EventEnvelope, type PromiseClient } from '@tenantatlas/shared';
-import { startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
+import { startService, startTenantOwner, testInfra, uniqueName, waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/shared/testing';
 import type { ProtoGrpcType } from '@tenantatlas/shared/proto/operations';
 import type { OperationsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/OperationsService';
 import type { Run__Output } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/Run';
@@ -27,6 +27,16 @@ export function isolatedEnv(name: string): Record<string, string> {
 
 export function startOperations(env: Record<string, string>): Promise<ServiceProcess> {
   return startService('operations', { env, timeoutMs: 60_000 });
+}
+
+/**
+ * Onboarding for an environment: every start names a tenant operations asks onboarding about, so
+ * tests create their tenants there (`owner.create(workspaceId)`). The returned env points
+ * operations at it.
+ */
+export async function startTenants(env: Record<string, string>): Promise<{ owner: TenantOwner; env: Record<string, string> }> {
+  const owner = await startTenantOwner(env);
+  return { owner, env: { ...env, ONBOARDING_GRPC_ADDR: owner.address } };
 }
 
 export function operationsClient(address: string): OperationsClient {

@@ -78,10 +78,11 @@ export class MongoConnectionRepository implements ConnectionRepository {
     this.onWrite();
   }
 
-  async find(workspaceId: string, id: string): Promise<Connection | null> {
-    // by `_id` alone (an index lookup on FerretDB too), the workspace checked here
+  async find(workspaceId: string, id: string, tenantId?: string): Promise<Connection | null> {
+    // by `_id` alone (an index lookup on FerretDB too), the workspace (and a named tenant) checked here
     const doc = await this.model.findOne({ _id: id }, PROJECTION).lean<ConnectionDocument>();
-    return doc && doc.workspaceId === workspaceId ? toEntity(doc) : null;
+    if (!doc || doc.workspaceId !== workspaceId || (tenantId !== undefined && doc.tenantId !== tenantId)) return null;
+    return toEntity(doc);
   }
 
   async findDefault(workspaceId: string, tenantId: string): Promise<Connection | null> {

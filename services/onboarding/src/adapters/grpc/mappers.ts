@@ -9,7 +9,7 @@ import { inputErrors } from '../../domain/errors';
 import type { ConnectionEvidence } from '../../domain/evidence';
 import { connectionRecentlyUpdated } from '../../domain/lifecycle';
 import type { CompactReadiness, NextAction, Readiness } from '../../domain/readiness';
-import { OPERABILITY, type TenantEntity } from '../../domain/tenant';
+import type { TenantView } from '../../app/tenants.use-case';
 
 export const iso = (date: Date | null | undefined): string => (date ? new Date(date).toISOString() : '');
 
@@ -29,8 +29,7 @@ export function actorToProto(actor: Actor | null | undefined): ProtoActor | null
     : { user_id: '', display_name: '', component: actor.component };
 }
 
-export function tenantToProto(t: TenantEntity): ProtoTenant {
-  const o = OPERABILITY[t.status];
+export function tenantToProto({ tenant: t, operability: o }: TenantView): ProtoTenant {
   return {
     id: t.id,
     workspace_id: t.workspaceId,

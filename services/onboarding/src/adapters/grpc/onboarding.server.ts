@@ -59,7 +59,7 @@ export function onboardingHandlers(deps: OnboardingDeps, logger: Logger, metrics
         name: r.name,
         primaryDomain: r.primary_domain,
       });
-      return { draft: draftToProto(result.draft), tenant: tenantToProto(result.tenant), resumed: result.resumed, tenant_created: result.tenantCreated };
+      return { draft: draftToProto(result.draft), tenant: tenantToProto({ tenant: result.tenant, operability: result.operability }), resumed: result.resumed, tenant_created: result.tenantCreated };
     }),
     GetDraft: unary(logger, async (r) => ({ draft: draftToProto(await getDraft(deps, ws(r.workspace_id), requireId('draft_id', r.draft_id))) })),
     ListDrafts: unary(logger, async (r) => {

@@ -2,6 +2,7 @@ import type { Actor } from '@tenantatlas/shared';
 import type { CheckConnectionResponse__Output } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/CheckConnectionResponse';
 import type { RefreshPermissionsResponse__Output } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/RefreshPermissionsResponse';
 import type { ExecutionContext, RunExecutor } from '../../app/registry';
+import type { Run } from '../../domain/run';
 import type { ExecutionResult } from '../../domain/transitions';
 import type { ConnectionsClient } from './connections-client';
 
@@ -9,6 +10,14 @@ type ProviderStatus = Pick<CheckConnectionResponse__Output, 'status' | 'reason_c
 
 const protoActor = (actor: Actor) =>
   actor.kind === 'user' ? { user_id: actor.userId, display_name: actor.displayName ?? '' } : { component: actor.component };
+
+/**
+ * The connection a provider run works on, named with the run's tenant: the connections service
+ * answers NOT_FOUND for a connection that is not (or no longer) that tenant's, so a worker never
+ * touches another tenant's credentials, whatever happened since the start was accepted. That
+ * NOT_FOUND fails the run permanently with reason CONNECTION.NOT_FOUND (outcomeOfError).
+ */
+const target = (run: Run) => ({ workspace_id: run.workspaceId, tenant_id: run.tenantId, connection_id: run.subject });
 
 /**
  * The connections service reports provider failures in the response (status, reason code,
@@ -40,7 +49,7 @@ export class ConnectionCheckExecutor implements RunExecutor {
   constructor(private readonly connections: ConnectionsClient) {}
 
   async execute({ run }: ExecutionContext): Promise<ExecutionResult> {
-    const response = await this.connections.CheckConnection({ workspace_id: run.workspaceId, connection_id: run.subject, actor: protoActor(run.initiator) });
+    const response = await this.connections.CheckConnection({ ...target(run), actor: protoActor(run.initiator) });
     return resultOfProviderStatus(response, checkSummary(response));
   }
 }
@@ -50,11 +59,7 @@ export class PermissionsRefreshExecutor implements RunExecutor {
   constructor(private readonly connections: ConnectionsClient) {}
 
   async execute({ run }: ExecutionContext): Promise<ExecutionResult> {
-    const response: RefreshPermissionsResponse__Output = await this.connections.RefreshPermissions({
-      workspace_id: run.workspaceId,
-      connection_id: run.subject,
-      actor: protoActor(run.initiator),
-    });
+    const response: RefreshPermissionsResponse__Output = await this.connections.RefreshPermissions({ ...target(run), actor: protoActor(run.initiator) });
     const posture = response.permissions;
     return resultOfProviderStatus(response, {
       missing_application: posture?.missing_application_count ?? 0,
@@ -80,8 +85,7 @@ export class InventorySyncExecutor implements RunExecutor {
       do {
         if (signal.aborted) return { kind: 'failed', errorClass: 'timeout', reasonCode: 'RUN.ABORTED', message: 'the sync was interrupted', summaryCounts: counts };
         const page = await this.connections.SyncInventory({
-          workspace_id: run.workspaceId,
-          connection_id: run.subject,
+          ...target(run),
           actor: protoActor(run.initiator),
           resource,
           page_token: pageToken,

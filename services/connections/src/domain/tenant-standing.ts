@@ -1,0 +1,19 @@
+import { failedPrecondition, notFound, type DomainError } from '@tenantatlas/shared';
+
+/** A managed tenant as onboarding (its owner) reports it; null when it is not in the workspace. */
+export interface TenantStanding {
+  /** draft | onboarding | active | archived (spec 143 lifecycle) */
+  status: string;
+}
+
+/**
+ * Whether a new connection may be created for the tenant. It must exist in the workspace (another
+ * workspace's tenant gets the same answer as a random id: no id echoed, so nothing is revealed),
+ * and not be archived (spec 143: an archived tenant is neither onboarded nor operated; restore it
+ * first). Draft and onboarding tenants take connections: that is what the wizard does.
+ */
+export function connectionTenantRefusal(standing: TenantStanding | null): DomainError | null {
+  if (!standing) return notFound('TENANT.NOT_FOUND', 'tenant not found');
+  if (standing.status === 'archived') return failedPrecondition('TENANT.ARCHIVED', 'the tenant is archived and takes no new connections; restore it first');
+  return null;
+}
