@@ -85,7 +85,7 @@ runService('operations', async ({ logger, lifecycle }) => {
     // stop sweeping; then the relay flushes what they wrote.
     lifecycle.add('sweeper', () => sweeper.stop());
     lifecycle.add('worker', () => worker.drain(config.SHUTDOWN_TIMEOUT_MS / 2));
-    lifecycle.add('run request consumer', () => consumer.stop());
+    lifecycle.add('run request consumer', () => (worker.stopTaking(), consumer.stop()));
     logger.info({ workerId: config.WORKER_ID, concurrency: config.WORKER_CONCURRENCY, leaseMs: config.LEASE_MS }, 'workers started');
   }
 

@@ -48,7 +48,8 @@ export class RunWorker {
    * the sweeper dispatches it again when its redispatch time comes.
    */
   async onRequest(runId: string): Promise<void> {
-    await this.slots.acquire();
+    // stopping: the run stays queued and the sweeper dispatches it again at its redispatch time
+    if (!(await this.slots.acquire())) return;
     const attempt = this.claimAndExecute(runId)
       .catch((err: unknown) => this.logger.warn({ err, runId }, 'could not claim or record the run; the sweeper will pick it up'))
       .finally(() => {
@@ -61,6 +62,14 @@ export class RunWorker {
   private async claimAndExecute(runId: string): Promise<void> {
     const claimed = await this.claim(runId);
     if (claimed) await this.execute(claimed);
+  }
+
+  /**
+   * Takes no further request: one waiting for a slot returns at once, so the consumer can leave its
+   * group without waiting for an attempt to end (a full worker otherwise held shutdown for seconds).
+   */
+  stopTaking(): void {
+    this.slots.close();
   }
 
   /** Waits for the attempts in progress (bounded); unfinished ones are recovered through their lease. */
