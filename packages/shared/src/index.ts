@@ -7,6 +7,7 @@ export * from './grpc/errors';
 export * from './grpc/server';
 export * from './grpc/health';
 export * from './grpc/client';
+export * from './grpc/tenant-directory';
 export * from './kafka/topics';
 export * from './kafka/envelope';
 export * from './kafka/client';

@@ -3,6 +3,7 @@ import {
   DocumentLocks,
   ensureIndexes,
   GrpcServer,
+  GrpcTenantDirectory,
   loadConfig,
   loadProto,
   OutboxRelay,
@@ -12,7 +13,6 @@ import {
 import type { ProtoGrpcType } from '@tenantatlas/shared/proto/connections';
 import { MicrosoftGraphAdapter } from './adapters/http/microsoft-graph.adapter';
 import { connectionsHandlers } from './adapters/grpc/connections.service';
-import { GrpcTenantDirectory } from './adapters/grpc/onboarding.client';
 import { connectionModel } from './adapters/mongo/connection.schema';
 import { MongoConnectionRepository } from './adapters/mongo/connection.repository';
 import type { ConnectionsContext } from './app/ports';

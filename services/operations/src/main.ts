@@ -1,4 +1,4 @@
-import { connectInfrastructure, ensureIndexes, GrpcServer, loadConfig, OutboxRelay, runService, serveGrpc, topicName } from '@tenantatlas/shared';
+import { connectInfrastructure, ensureIndexes, GrpcServer, GrpcTenantDirectory, loadConfig, OutboxRelay, runService, serveGrpc, topicName } from '@tenantatlas/shared';
 import { GrpcConnectionDirectory } from './adapters/connections/connection-directory';
 import { connectionsClient } from './adapters/connections/connections-client';
 import {
@@ -7,7 +7,6 @@ import {
   PermissionsRefreshExecutor,
   PolicySyncExecutor,
 } from './adapters/connections/provider-executors';
-import { GrpcTenantDirectory } from './adapters/grpc/onboarding.client';
 import { operationsDefinition, operationsHandlers } from './adapters/grpc/operations.service';
 import { runRequestConsumer } from './adapters/kafka/run-request-consumer';
 import { CommittedOutboxRelay } from './adapters/mongo/committed-outbox-relay';

@@ -1,9 +1,9 @@
+import type { TenantDirectory } from '@tenantatlas/shared';
 import type { Actor, EventEnvelope } from '@tenantatlas/shared';
 import type { Connection } from '../domain/connection';
 import type { Keyring } from '../domain/credential-envelope';
 import type { RequiredPermissions } from '../domain/permissions';
 import type { ProviderAdapter } from '../domain/provider';
-import type { TenantStanding } from '../domain/tenant-standing';
 
 /** Raised by the repository when a write would give a tenant a second default connection. */
 export class DefaultTakenError extends Error {
@@ -36,10 +36,7 @@ export interface ConnectionRepository {
 }
 
 /** The managed tenants of a workspace, as their owner (onboarding) answers. */
-export interface TenantDirectory {
-  /** null when the tenant does not exist in this workspace (another workspace's tenant included) */
-  standing(workspaceId: string, tenantId: string): Promise<TenantStanding | null>;
-}
+export type { TenantDirectory };
 
 export interface ConnectionsContext {
   repository: ConnectionRepository;

@@ -1,10 +1,4 @@
-import { failedPrecondition, notFound, type DomainError } from '@tenantatlas/shared';
-
-/** A managed tenant as onboarding (its owner) reports it; null when it is not in the workspace. */
-export interface TenantStanding {
-  /** draft | onboarding | active | archived (spec 143 lifecycle) */
-  status: string;
-}
+import { failedPrecondition, notFound, type DomainError, type TenantStanding } from '@tenantatlas/shared';
 
 /**
  * Whether a new connection may be created for the tenant. It must exist in the workspace (another

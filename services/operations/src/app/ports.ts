@@ -1,5 +1,5 @@
+import type { TenantDirectory } from '@tenantatlas/shared';
 import type { OutboxEntry } from '@tenantatlas/shared';
-import type { TenantStanding } from '../domain/admission';
 import type { Run, RunOutcome, RunStatus } from '../domain/run';
 import type { RunChange } from '../domain/transitions';
 
@@ -65,10 +65,7 @@ export interface OutboxKick {
 }
 
 /** The managed tenants of a workspace, as their owner (onboarding) answers. */
-export interface TenantDirectory {
-  /** null when the tenant does not exist in this workspace (another workspace's tenant included) */
-  standing(workspaceId: string, tenantId: string): Promise<TenantStanding | null>;
-}
+export type { TenantDirectory };
 
 /** Provider connections, as their owner (the connections service) answers. */
 export interface ConnectionDirectory {

@@ -1,16 +1,10 @@
-import { failedPrecondition, notFound, type DomainError } from '@tenantatlas/shared';
+import { failedPrecondition, notFound, type DomainError, type TenantStanding } from '@tenantatlas/shared';
 
 /**
  * Whether a run may be accepted for what it names: its tenant (owned by onboarding) and, for a
  * type whose subject is a connection, that connection (owned by connections). Each owner answers
  * for its own objects; operations only decides what the answers mean for a start.
  */
-
-/** A tenant as onboarding reports it; null when it does not exist in the workspace. */
-export interface TenantStanding {
-  /** draft | onboarding | active | archived (spec 143 lifecycle) */
-  status: string;
-}
 
 /**
  * Not found carries no id and the same words whether the tenant is another workspace's or never
