@@ -1,5 +1,4 @@
-import type { TenantDirectory } from '@tenantatlas/shared';
-import type { Actor, EventEnvelope } from '@tenantatlas/shared';
+import type { Actor, EventEnvelope, TenantDirectory } from '@tenantatlas/shared';
 import type { Connection } from '../domain/connection';
 import type { Keyring } from '../domain/credential-envelope';
 import type { RequiredPermissions } from '../domain/permissions';

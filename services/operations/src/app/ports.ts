@@ -1,5 +1,4 @@
-import type { TenantDirectory } from '@tenantatlas/shared';
-import type { OutboxEntry } from '@tenantatlas/shared';
+import type { OutboxEntry, TenantDirectory } from '@tenantatlas/shared';
 import type { Run, RunOutcome, RunStatus } from '../domain/run';
 import type { RunChange } from '../domain/transitions';
 
