@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { freePort, REPO_ROOT, startService, uniqueName, waitFor, type ServiceProcess, type StartServiceOptions } from './index';
+import { freePort, lostPortRace, REPO_ROOT, startService, uniqueName, waitFor, type ServiceProcess, type StartServiceOptions } from './index';
 
 export type BackendName = 'onboarding' | 'connections' | 'operations' | 'audit';
 export type ProcessName = BackendName | 'gateway' | `worker-${number}`;
@@ -47,14 +47,18 @@ export interface Stack {
 }
 
 export async function startSimulator(): Promise<Simulator> {
-  const port = await freePort();
+  // port 0: the simulator binds a port of its own choosing and prints its URL (no race for a port)
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'services/connections/dist/simulator/main.js')], {
-    env: { ...process.env, SIMULATOR_PORT: String(port) },
-    stdio: 'ignore',
+    env: { ...process.env, SIMULATOR_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(() => fetch(`${url}/_sim/health`).then((r) => r.ok, () => false), { what: 'the provider simulator' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let printed = '';
+  child.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  const url = await waitFor(() => /"url":"(http:[^"]+)"/.exec(printed)?.[1] ?? (child.exitCode !== null ? Promise.reject(new Error('the provider simulator exited')) : undefined), {
+    what: 'the provider simulator to listen',
+  });
+  await waitFor(() => fetch(`${url}/_sim/health`).then((r) => r.ok, () => false), { what: 'the provider simulator' });
   return {
     url,
     async control(method, controlPath, body) {
@@ -76,7 +80,18 @@ interface Spec {
   options: StartServiceOptions & { port: number };
 }
 
+/** The whole stack on free ports; if a process lost the race for its port, all of it again on new ones. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchStack(options);
+    } catch (err) {
+      if (attempt >= 3 || !lostPortRace(err)) throw err;
+    }
+  }
+}
+
+async function launchStack(options: StackOptions): Promise<Stack> {
   const run = uniqueName(options.name ?? 'sys');
   const infra = {
     ...(options.kafkaBrokers ? { KAFKA_BROKERS: options.kafkaBrokers } : {}),
