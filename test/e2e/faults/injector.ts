@@ -23,7 +23,7 @@ export interface OutageReport {
    * while it was down (its dispatch waited in the outbox) is read back completed.
    */
   recoveredAt?: number;
-  /** database outage: the first start or runs read through the gateway answered 200 after `readyAt` */
+  /** database outage: the first request through the gateway (a start, a read or a probe) answered 200 after `readyAt` */
   firstAnswerAt?: number;
   /** processes that exited or were replaced during the outage (must be none) */
   restartedProcesses: string[];
@@ -136,8 +136,10 @@ export class FaultInjector {
     }
     probing = false;
     await probes;
-    const answers = [readOkAt, startOkAt()].filter((t): t is number => t !== undefined);
-    const firstAnswerAt = answers.length > 0 ? Math.min(...answers) : undefined;
+    // the probes read every 200 ms, the starts retry up to 2 s apart: the first 200 of any of them
+    const answers = [readOkAt, ...this.load.replies.filter(({ reply }) => reply.status === 200 && reply.endedAt >= readyAt).map(({ reply }) => reply.endedAt)];
+    const answeredAt = answers.filter((t): t is number => t !== undefined);
+    const firstAnswerAt = answeredAt.length > 0 ? Math.min(...answeredAt) : undefined;
     if (recoveredAt) this.progress.log(`recovered ${((recoveredAt - readyAt) / 1000).toFixed(1)} s after FerretDB answered again, without restarting any process`);
     this.report.db = { window, readyAt, recoveredAt, firstAnswerAt, restartedProcesses: this.changedSince(pids) };
   }
