@@ -30,7 +30,9 @@ if [ -f "$FAULTS_SUMMARY_FILE" ]; then
       `duration:  ${s.durationSeconds} s (load ${s.loadSeconds} s)`,
       `restarts:  ${s.restarts.map((r) => `${r.name.replace("SIGKILL + restart ", "")} ${r.seconds}s`).join(", ")}`,
       `kafka:     down ${s.kafkaOutage.seconds} s, ${s.kafkaOutage.startsAcceptedDuring} starts accepted during it, answers ${kv(s.kafkaOutage.answersDuring)}`,
-      `ferretdb:  down ${s.dbOutage.seconds} s, answers ${kv(s.dbOutage.answersDuring)}, 503 codes ${kv(s.dbOutage.codes503)}, recovered ${s.dbOutage.recoveredSecondsAfterRestart} s after restart`,
+      `ferretdb:  down ${s.dbOutage.seconds} s, answers ${kv(s.dbOutage.answersDuring)}, 503 codes ${kv(s.dbOutage.codes503)}`,
+      `recovery:  FerretDB answering ${s.dbOutage.restartSeconds} s after its start → first 200 through the gateway ${s.dbOutage.firstAnswerSecondsAfterReady} s later, read + start ${s.dbOutage.recoveredSecondsAfterReady} s; ` +
+        `Kafka answering ${s.kafkaOutage.restartSeconds} s after its start → a run that waited for it completed ${s.kafkaOutage.recoveredSecondsAfterReady} s later`,
       `events:    ${s.events.distinct} distinct (${s.events.deliveries} deliveries, ${s.events.redelivered} redelivered) ${kv(s.events.byVerb)}`,
       `audit:     ${s.audit.runRecords} run records, ${s.audit.missing} missing, ${s.audit.duplicated} duplicated`,
       `answers:   ${kv(s.answers)}`,

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Single-node Apache Kafka (KRaft) as a local process.
 #   kafka.sh install | start | stop | wait | reset | status
-# Env: INFRA_INSTANCE (dev), KAFKA_PORT (9092; the controller uses KAFKA_PORT+1).
+# Env: INFRA_INSTANCE (dev), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (the KRaft controller's
+# listener; KAFKA_PORT+1 unless set).
 # Jars come from Maven Central (cached in .cache/kafka/libs); data lives in .run/<instance>/kafka.
 set -euo pipefail
 LOG_TAG=kafka
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 KAFKA_PORT="${KAFKA_PORT:-9092}"
-CONTROLLER_PORT=$((KAFKA_PORT + 1))
+CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
 LIBS="$CACHE_DIR/kafka/libs"
 DATA="$RUN_DIR/kafka"
 PIDFILE="$RUN_DIR/kafka.pid"
@@ -71,6 +72,7 @@ start() {
   mkdir -p "$RUN_DIR"
   if is_running "$PIDFILE"; then log "already running (pid $(cat "$PIDFILE"), port $KAFKA_PORT)"; return 0; fi
   port_open "$KAFKA_PORT" && die "port $KAFKA_PORT is in use by another process; set KAFKA_PORT"
+  port_open "$CONTROLLER_PORT" && die "port $CONTROLLER_PORT (the controller's) is in use by another process; set KAFKA_CONTROLLER_PORT"
   write_config
   if [ ! -f "$DATA/meta.properties" ]; then
     java_cmd kafka.tools.StorageTool format -t "$(java_cmd kafka.tools.StorageTool random-uuid)" \

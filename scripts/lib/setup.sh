@@ -3,9 +3,10 @@
 source "$(dirname "${BASH_SOURCE[0]}")/node.sh"
 _setup_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export TURBO_TELEMETRY_DISABLED=1 TURBO_NO_UPDATE_NOTIFIER=1 NPM_CONFIG_UPDATE_NOTIFIER=false
-# `npm install` honours package-lock.json; it is skipped while the lock matches the last install.
+# `npm install` honours package-lock.json and its postinstall applies patches/ (patch-package); it
+# is skipped while the lock and the patches match the last install.
 _setup_stamp="$_setup_root/node_modules/.tenantatlas-lock.sha"
-_setup_sha="$(sha256sum "$_setup_root/package-lock.json" | cut -d' ' -f1)"
+_setup_sha="$({ cat "$_setup_root/package-lock.json"; cat "$_setup_root"/patches/*.patch 2>/dev/null || true; } | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$_setup_stamp" 2>/dev/null)" != "$_setup_sha" ]; then
   printf '[setup] installing npm dependencies…\n' >&2
   (cd "$_setup_root" && npm install --no-audit --no-fund --loglevel=error) >&2 || return 1

@@ -178,6 +178,7 @@ describe('fault injection (whole system)', () => {
         (s) => s.acceptedReply && s.acceptedReply.startedAt >= kafkaWindow.start && s.acceptedReply.endedAt <= kafkaWindow.liftedAt!,
       );
       check(acceptedInKafkaOutage.length > 0, 'no start was accepted while Kafka was down');
+      check(faults.kafka!.recoveredAt !== undefined, 'no run accepted while Kafka was down was read back completed after it was started again');
       check(faults.kafka!.restartedProcesses.length === 0, `processes restarted or exited during the Kafka outage: ${faults.kafka!.restartedProcesses.join(', ')}`);
 
       const dbWindow = faults.db!.window;
@@ -202,6 +203,7 @@ describe('fault injection (whole system)', () => {
       check(all500.length === 0, `${all500.length} answers of 500 over the whole run: ${all500.slice(0, 3).map(({ reply }) => reply.text.slice(0, 150)).join(' | ')}`);
 
       // --- summary ---------------------------------------------------------------------------
+      const secondsAfter = (from: number, at: number | undefined) => (at === undefined ? null : +((at - from) / 1000).toFixed(1));
       const summary = {
         stack: sys.prefix,
         settings,
@@ -222,12 +224,21 @@ describe('fault injection (whole system)', () => {
           seconds: +((kafkaWindow.liftedAt! - kafkaWindow.start) / 1000).toFixed(1),
           startsAcceptedDuring: acceptedInKafkaOutage.length,
           answersDuring: statusCounts(load.replies.filter(({ reply }) => reply.startedAt >= kafkaWindow.start && reply.startedAt <= kafkaWindow.liftedAt!).map(({ reply }) => reply)),
+          /** from the start command to the broker answering */
+          restartSeconds: secondsAfter(kafkaWindow.liftedAt!, faults.kafka!.readyAt),
+          /** from the broker answering to a run that waited for it read back completed through the gateway */
+          recoveredSecondsAfterReady: secondsAfter(faults.kafka!.readyAt, faults.kafka!.recoveredAt),
         },
         dbOutage: {
           seconds: +((dbWindow.liftedAt! - dbWindow.start) / 1000).toFixed(1),
           answersDuring: statusCounts(duringDb),
           codes503: dbCodes,
-          recoveredSecondsAfterRestart: faults.db!.recoveredAt ? +((faults.db!.recoveredAt - dbWindow.liftedAt!) / 1000).toFixed(1) : null,
+          /** from the start command to the database answering */
+          restartSeconds: secondsAfter(dbWindow.liftedAt!, faults.db!.readyAt),
+          /** from the database answering to the first start or runs read answered 200 through the gateway */
+          firstAnswerSecondsAfterReady: secondsAfter(faults.db!.readyAt, faults.db!.firstAnswerAt),
+          /** from the database answering to a read and a start both answered 200 */
+          recoveredSecondsAfterReady: secondsAfter(faults.db!.readyAt, faults.db!.recoveredAt),
         },
         events: eventSummary,
         audit: auditSummary,

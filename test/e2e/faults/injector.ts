@@ -15,8 +15,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface OutageReport {
   window: FaultWindow;
-  /** database outage: first moment after the restart when a read and a start succeeded again */
+  /** when the broker or database answered again after its restart (`window.end`) */
+  readyAt: number;
+  /**
+   * The first moment after `readyAt` the system did through the gateway what needs the restarted
+   * process: after FerretDB, a read and a start both answered 200; after Kafka, a run accepted
+   * while it was down (its dispatch waited in the outbox) is read back completed.
+   */
   recoveredAt?: number;
+  /** database outage: the first request through the gateway (a start, a read or a probe) answered 200 after `readyAt` */
+  firstAnswerAt?: number;
   /** processes that exited or were replaced during the outage (must be none) */
   restartedProcesses: string[];
 }
@@ -73,7 +81,27 @@ export class FaultInjector {
     this.progress.log('starting Kafka again…');
     await this.kafka.start();
     this.progress.end(window);
-    this.report.kafka = { window, restartedProcesses: this.changedSince(pids) };
+    const recoveredAt = await this.firstRunCompletedAfter(window);
+    if (recoveredAt) this.progress.log(`a run that waited for Kafka read back completed ${((recoveredAt - window.end!) / 1000).toFixed(1)} s after Kafka was ready again`);
+    this.report.kafka = { window, readyAt: window.end!, recoveredAt, restartedProcesses: this.changedSince(pids) };
+  }
+
+  /**
+   * Reads back, through the gateway, the first runs accepted since the outage began (or, if none
+   * was, the first accepted after it) until one of them is completed: their dispatch and events
+   * waited in the outbox, so this needs the relay to publish and a worker to consume again.
+   */
+  private async firstRunCompletedAfter(window: FaultWindow): Promise<number | undefined> {
+    const deadline = Date.now() + 180_000;
+    while (Date.now() < deadline) {
+      const waiting = this.load.starts.filter((s) => s.runId && s.acceptedReply!.startedAt >= window.start).slice(0, 5);
+      for (const start of waiting) {
+        const reply = await this.api.ws('GET', `/runs/${start.runId}`, undefined, 10_000);
+        if (reply.status === 200 && reply.json?.run?.status === 'completed') return reply.endedAt;
+      }
+      await sleep(250);
+    }
+    return undefined;
   }
 
   private async dbOutage(): Promise<void> {
@@ -89,23 +117,31 @@ export class FaultInjector {
     this.progress.log('starting FerretDB again…');
     await this.db.start();
     this.progress.end(window);
+    const readyAt = window.end!;
     // recovered: a read and a start through the gateway succeed, with every process as it was
     const recoveryDeadline = Date.now() + 180_000;
     let recoveredAt: number | undefined;
-    let readOk = false;
+    let readOkAt: number | undefined;
+    const startOkAt = () =>
+      this.load.replies.find(({ kind, reply }) => kind === 'start' && reply.status === 200 && reply.endedAt >= readyAt)?.reply.endedAt;
     while (Date.now() < recoveryDeadline) {
-      readOk ||= (await this.api.ws('GET', '/runs?pageSize=1', undefined, 10_000)).status === 200;
-      const startedOk = this.load.replies.some(({ kind, reply }) => kind === 'start' && reply.status === 200 && reply.startedAt >= window.liftedAt!);
-      if (readOk && (startedOk || this.load.begun >= this.load.starts.length)) {
-        recoveredAt = Date.now();
+      const read = await this.api.ws('GET', '/runs?pageSize=1', undefined, 10_000);
+      if (read.status === 200) readOkAt ??= read.endedAt;
+      const started = startOkAt() ?? (this.load.begun >= this.load.starts.length ? Date.now() : undefined);
+      if (readOkAt !== undefined && started !== undefined) {
+        recoveredAt = Math.max(readOkAt, started);
         break;
       }
       await sleep(250);
     }
     probing = false;
     await probes;
-    if (recoveredAt) this.progress.log(`recovered ${((recoveredAt - window.liftedAt) / 1000).toFixed(1)} s after FerretDB was started again, without restarting any process`);
-    this.report.db = { window, recoveredAt, restartedProcesses: this.changedSince(pids) };
+    // the probes read every 200 ms, the starts retry up to 2 s apart: the first 200 of any of them
+    const answers = [readOkAt, ...this.load.replies.filter(({ reply }) => reply.status === 200 && reply.endedAt >= readyAt).map(({ reply }) => reply.endedAt)];
+    const answeredAt = answers.filter((t): t is number => t !== undefined);
+    const firstAnswerAt = answeredAt.length > 0 ? Math.min(...answeredAt) : undefined;
+    if (recoveredAt) this.progress.log(`recovered ${((recoveredAt - readyAt) / 1000).toFixed(1)} s after FerretDB answered again, without restarting any process`);
+    this.report.db = { window, readyAt, recoveredAt, firstAnswerAt, restartedProcesses: this.changedSince(pids) };
   }
 
   /** Reads through the gateway every 200 ms: its own store (/api/me) and the backends'. */

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { DomainError, type ErrorDetails, type ErrorKind } from '../errors';
-import { databaseUnavailable } from '../mongo/unavailable';
+import { infrastructureUnavailable } from '../mongo/unavailable';
 
 /** The one table from domain error kinds to gRPC status codes (and back). */
 export const GRPC_STATUS_BY_KIND: Record<ErrorKind, grpc.status> = {
@@ -25,10 +25,10 @@ const DETAILS_KEY = 'x-error-details';
 
 /**
  * Turns any error into a gRPC ServiceError; unknown errors become INTERNAL without their message.
- * An unreachable database is UNAVAILABLE (`DATABASE.UNAVAILABLE`), not INTERNAL.
+ * A database or broker that cannot answer right now (mongo/unavailable.ts) is UNAVAILABLE, not INTERNAL.
  */
 export function toGrpcError(raw: unknown): Partial<grpc.StatusObject> {
-  const err = databaseUnavailable(raw) ?? raw;
+  const err = infrastructureUnavailable(raw) ?? raw;
   if (err instanceof DomainError) {
     const metadata = new grpc.Metadata();
     metadata.set(CODE_KEY, err.code);

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { DomainError } from '../errors';
 import { withRequestDeadline } from '../mongo/request-deadline';
-import { databaseUnavailable } from '../mongo/unavailable';
+import { infrastructureUnavailable } from '../mongo/unavailable';
 import { rpcServerDuration, secondsSince } from '../metrics';
 import { toGrpcError } from './errors';
 import { HealthService } from './health';
@@ -32,7 +32,7 @@ export function unary<Req, Res>(
         callback(null, response);
       },
       (err: unknown) => {
-        const unanswered = databaseUnavailable(err);
+        const unanswered = infrastructureUnavailable(err);
         if (unanswered) {
           logger.warn({ err, method: call.getPath(), code: unanswered.code }, 'the database could not answer');
         } else if (!(err instanceof DomainError) || err.kind === 'internal') {

@@ -8,6 +8,23 @@ const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * How every Kafka client retries while the broker is away: exponential from 200 ms, never more
+ * than 1 s apart, so a producer, consumer or admin connects within about a second of the broker
+ * being back (docs/architecture.md, "Outages and recovery"). Consumers that exhaust their retries
+ * are restarted by kafkajs after the last delay (its default `restartOnFailure`) and try again.
+ */
+export const KAFKA_RETRY = { initialRetryTime: 200, retries: 8, maxRetryTime: 1_000 } as const;
+
+/**
+ * The pause after the n-th failure in a row of a loop that needs the broker or the database (the
+ * outbox relays): the same doubling from 200 ms, capped at KAFKA_RETRY.maxRetryTime, so a relay
+ * publishes within about a second of Kafka being back.
+ */
+export function reconnectBackoffMs(failures: number): number {
+  return Math.min(KAFKA_RETRY.maxRetryTime, KAFKA_RETRY.initialRetryTime * 2 ** Math.min(failures, 5));
+}
+
 export function createKafka(options: { clientId: string; brokers: string[]; logger: Logger }): Kafka {
   const log = options.logger.child({ component: 'kafkajs' });
   return new Kafka({
@@ -15,7 +32,7 @@ export function createKafka(options: { clientId: string; brokers: string[]; logg
     brokers: options.brokers,
     connectionTimeout: 3_000,
     requestTimeout: 15_000,
-    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },
+    retry: { ...KAFKA_RETRY },
     // kafkajs is chatty at INFO (every join/rebalance); only its warnings matter to operators.
     logLevel: logLevel.WARN,
     logCreator:

@@ -1,6 +1,7 @@
 import { context, propagation, trace } from '@opentelemetry/api';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import { reconnectBackoffMs } from './client';
 import { parseEnvelope, type EventEnvelope } from './envelope';
 
 export interface MessageMeta {
@@ -32,6 +33,15 @@ export interface EventConsumerOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Group membership timing. A member that sends no heartbeat for `sessionTimeout` is dropped (a
+ * handler blocked that long counts as dead). A consumer that lost its broker rejoins as a new
+ * member (kafkajs restarts it), while the restarted broker still lists the old member: the
+ * coordinator waits for it at most `rebalanceTimeout` (kafkajs' default is 60 s; it would
+ * otherwise wait out the old member's whole session) before it hands out the partitions again.
+ */
+export const CONSUMER_GROUP_TIMING = { sessionTimeout: 15_000, rebalanceTimeout: 3_000, heartbeatInterval: 1_000 } as const;
+
 function headersOf(message: KafkaMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(message.headers ?? {})) {
@@ -46,24 +56,56 @@ function headersOf(message: KafkaMessage): Record<string, string> {
  */
 export class EventConsumer {
   private consumer: Consumer | undefined;
+  private stopped = false;
 
   constructor(private readonly options: EventConsumerOptions) {}
 
   async start(): Promise<void> {
     const { kafka, groupId, topics, fromBeginning = false } = this.options;
-    const consumer = kafka.consumer({ groupId, sessionTimeout: 15_000, heartbeatInterval: 1_000, allowAutoTopicCreation: false });
-    await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning });
-    await consumer.run({
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachMessage: async ({ topic, partition, message }) => this.process({ topic, partition, offset: message.offset }, message),
+    this.stopped = false;
+    const consumer = kafka.consumer({ groupId, ...CONSUMER_GROUP_TIMING, allowAutoTopicCreation: false });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // kafkajs restarts a consumer after a retriable error itself; after any other it stays
+      // stopped for good, and the service would silently stop consuming once the broker is back
+      if (payload.restart || this.stopped || this.consumer !== consumer) return;
+      this.options.logger.error({ err: payload.error, groupId }, 'consumer stopped on an error kafkajs does not retry; starting it again');
+      void this.startAgain();
     });
-    this.consumer = consumer;
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning });
+      this.consumer = consumer;
+      await consumer.run({
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+        eachMessage: async ({ topic, partition, message }) => this.process({ topic, partition, offset: message.offset }, message),
+      });
+    } catch (err) {
+      if (this.consumer === consumer) this.consumer = undefined;
+      await consumer.disconnect().catch(() => undefined);
+      throw err;
+    }
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.consumer?.disconnect();
     this.consumer = undefined;
+  }
+
+  private async startAgain(): Promise<void> {
+    const crashed = this.consumer;
+    this.consumer = undefined;
+    await crashed?.disconnect().catch(() => undefined);
+    for (let failures = 1; !this.stopped; failures++) {
+      await sleep(reconnectBackoffMs(failures));
+      if (this.stopped) return;
+      try {
+        await this.start();
+        return;
+      } catch (err) {
+        if (failures === 1) this.options.logger.warn({ err, groupId: this.options.groupId }, 'consumer cannot start yet; will retry');
+      }
+    }
   }
 
   private async process(meta: MessageMeta, message: KafkaMessage): Promise<void> {

@@ -3,6 +3,25 @@ import type { Logger } from 'pino';
 import { requestDeadlinePlugin } from './request-deadline';
 
 /**
+ * Driver settings chosen so that every process notices within seconds that the database is gone
+ * and that it is back, and never waits out a long timeout in between (docs/architecture.md,
+ * "Outages and recovery", says why each has its value).
+ */
+export const MONGO_DRIVER_SETTINGS = {
+  /** how long an operation waits for a selectable server before it fails (a 503, not the caller's deadline) */
+  serverSelectionTimeoutMS: 5_000,
+  /** TCP connect + handshake of a pooled or monitoring connection; also the socket timeout of a monitor's poll */
+  connectTimeoutMS: 3_000,
+  /** how often an idle process polls the server; an operation waiting for a server asks at once (every 500 ms at most) */
+  heartbeatFrequencyMS: 5_000,
+  /** none: reads carry the call's deadline as maxTimeMS, and a dead server is found by the monitor, which interrupts the pool */
+  socketTimeoutMS: 0,
+  maxPoolSize: 20,
+  /** connections are made on demand (a few ms on loopback); idle ones would only add to FerretDB's */
+  minPoolSize: 0,
+} as const;
+
+/**
  * Opens a dedicated connection (never the mongoose global, so tests can hold several). Indexes
  * are created explicitly by `ensureIndexes` before a service serves traffic, because uniqueness
  * rules (dedupe, one default per tenant) must exist before the first write relies on them.
@@ -11,14 +30,7 @@ import { requestDeadlinePlugin } from './request-deadline';
  */
 export async function connectMongo(url: string, dbName: string, options: { logger?: Logger } = {}): Promise<Connection> {
   registerPlugins();
-  const connection = mongoose.createConnection(url, {
-    dbName,
-    autoIndex: false,
-    autoCreate: true,
-    serverSelectionTimeoutMS: 10_000,
-    connectTimeoutMS: MONGO_CONNECT_TIMEOUT_MS,
-    maxPoolSize: 20,
-  });
+  const connection = mongoose.createConnection(url, { dbName, autoIndex: false, autoCreate: true, ...MONGO_DRIVER_SETTINGS });
   await connection.asPromise();
   reviveWedgedMonitor(connection, options.logger);
   return connection;
@@ -32,9 +44,14 @@ function registerPlugins(): void {
   mongoose.plugin(requestDeadlinePlugin);
 }
 
-const MONGO_CONNECT_TIMEOUT_MS = 10_000;
-/** the driver's default heartbeatFrequencyMS: an awaitable (streaming) hello may legitimately wait this long */
-const HEARTBEAT_FREQUENCY_MS = 10_000;
+/**
+ * How long a server check may legitimately take. A check first connects (connectTimeoutMS) and
+ * then polls `hello` with connectTimeoutMS as its socket timeout; a streaming (awaited) hello of
+ * MongoDB also waits up to heartbeatFrequencyMS for a change. Longer than this, it has hung.
+ */
+export function longestHealthyCheckMs(awaited: boolean, settings = MONGO_DRIVER_SETTINGS): number {
+  return 2 * settings.connectTimeoutMS + (awaited ? settings.heartbeatFrequencyMS : 0) + 1_000;
+}
 
 /**
  * Works around a defect of the MongoDB Node driver (7.x): when the database closes every
@@ -44,20 +61,21 @@ const HEARTBEAT_FREQUENCY_MS = 10_000;
  * That check never ends, so the server is never rediscovered: every operation fails with server
  * selection errors until the process restarts, although the database is back.
  *
- * A healthy check ends within connectTimeoutMS (plus the await time of a streaming hello). When
- * one has been pending much longer, the client is closed and connected again (public API; mongoose
- * keeps its models, which resolve the client at each operation); until the database answers, the
- * connect is retried.
+ * A check that has been pending longer than a healthy one can take (`longestHealthyCheckMs`, 7 s
+ * for a poll with the settings above) has hung: the client is closed and connected again (public
+ * API; mongoose keeps its models, which resolve the client at each operation); until the database
+ * answers, the connect is retried. The hang starts when the database goes away, so by the time it
+ * is back the client has usually been renewed already.
  */
 export function reviveWedgedMonitor(
   connection: Connection,
   logger?: Logger,
-  { wedgedAfterMs = MONGO_CONNECT_TIMEOUT_MS + HEARTBEAT_FREQUENCY_MS + 5_000, checkEveryMs = 2_000 } = {},
+  { hungAfterMs = longestHealthyCheckMs, checkEveryMs = 500, retryConnectEveryMs = 500 } = {},
 ): void {
   const client = connection.getClient();
-  const pending = new Map<string, number>();
+  const pending = new Map<string, { since: number; awaited: boolean }>();
   client.on('serverHeartbeatStarted', (e) => {
-    if (!pending.has(e.connectionId)) pending.set(e.connectionId, Date.now());
+    if (!pending.has(e.connectionId)) pending.set(e.connectionId, { since: Date.now(), awaited: e.awaited });
   });
   const ended = (e: { connectionId: string }) => pending.delete(e.connectionId);
   client.on('serverHeartbeatSucceeded', ended);
@@ -66,21 +84,22 @@ export function reviveWedgedMonitor(
   let reviving = false;
   const timer = setInterval(() => {
     if (closed || reviving) return;
-    const wedged = [...pending].filter(([, since]) => Date.now() - since > wedgedAfterMs);
-    if (wedged.length === 0) return;
+    const hung = [...pending].filter(([, check]) => Date.now() - check.since > hungAfterMs(check.awaited));
+    if (hung.length === 0) return;
     reviving = true;
     pending.clear();
-    logger?.warn({ servers: wedged.map(([address]) => address), pendingMs: Date.now() - wedged[0]![1] }, 'database monitor is stuck; reconnecting the client');
+    logger?.warn({ servers: hung.map(([address]) => address), pendingMs: Date.now() - hung[0]![1].since }, 'database monitor is stuck; reconnecting the client');
     void (async () => {
       await client.close().catch(() => undefined);
       for (let attempt = 1; !closed; attempt++) {
         try {
+          // waits up to serverSelectionTimeoutMS for the server, so it returns as soon as the database answers
           await client.connect();
           logger?.info({ attempt }, 'database client reconnected');
           return;
         } catch (err) {
           if (attempt === 1) logger?.warn({ err }, 'database not reachable yet; retrying the connect');
-          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          await new Promise((resolve) => setTimeout(resolve, retryConnectEveryMs));
         }
       }
     })().finally(() => (reviving = false));

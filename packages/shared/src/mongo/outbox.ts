@@ -1,5 +1,6 @@
 import { Schema, type Model, type UpdateQuery } from 'mongoose';
 import type { Logger } from 'pino';
+import { reconnectBackoffMs } from '../kafka/client';
 import type { EventEnvelope } from '../kafka/envelope';
 import type { EventPublisher } from '../kafka/publisher';
 
@@ -165,7 +166,7 @@ export class OutboxRelay {
         failures++;
         // One warning per outage, not one per poll.
         if (failures === 1) this.options.logger.warn({ err }, 'outbox relay cannot publish; will retry');
-        await this.sleep(Math.min(5_000, 200 * 2 ** Math.min(failures, 5)));
+        await this.sleep(reconnectBackoffMs(failures));
       }
     }
   }

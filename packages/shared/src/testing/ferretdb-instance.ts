@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import mongoose from 'mongoose';
-import { freePort, REPO_ROOT, uniqueName, waitFor } from './index';
+import { onFreePorts, REPO_ROOT, uniqueName, waitFor } from './index';
 import { killInfraProcess } from './infra-process';
 
 const run = promisify(execFile);
@@ -22,9 +22,21 @@ export class DedicatedFerretDB {
     return `mongodb://127.0.0.1:${this.port}/`;
   }
 
+  /**
+   * The first start takes a free port and, if another process bound it first, starts again on a
+   * new one; later starts reuse it, because the clients already know the address.
+   */
   async start(): Promise<void> {
-    this.port ||= await freePort();
-    await this.script('start');
+    if (this.port) await this.script('start');
+    else {
+      await onFreePorts(1, async ([port]) => {
+        this.port = port!;
+        await this.script('start').catch((err: unknown) => {
+          this.port = 0;
+          throw err;
+        });
+      });
+    }
     await waitFor(() => this.answers(), { timeoutMs: 60_000, intervalMs: 300, what: 'dedicated FerretDB' });
   }
 

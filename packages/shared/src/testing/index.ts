@@ -29,15 +29,56 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+/** ports this process handed out already: the kernel may offer a just-closed port again */
+const handedOut = new Set<number>();
+
+/**
+ * `count` distinct ports that nobody listened on a moment ago, all chosen at once (each is held
+ * until every one is found) and none handed out before by this process. Another process may
+ * still bind one before ours does: start processes on them through `onFreePorts`.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const held: net.Server[] = [];
+  const ports: number[] = [];
+  try {
+    while (ports.length < count) {
+      const server = net.createServer();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', resolve);
+      });
+      held.push(server);
       const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+      if (!handedOut.has(port)) ports.push(port);
+    }
+  } finally {
+    await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+  for (const port of ports) handedOut.add(port);
+  return ports;
+}
+
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0]!;
+}
+
+/** How a process that lost the race for its port fails: the kernel's EADDRINUSE, Kafka's and the infra scripts' words for it. */
+export function lostPortRace(err: unknown): boolean {
+  return /EADDRINUSE|address already in use|is in use by another process|No address added out of total/i.test(String((err as Error)?.message ?? err));
+}
+
+/**
+ * Runs `start` on `count` fresh free ports; when it fails because another process took one of
+ * them between the choice and the bind, runs it again on new ones.
+ */
+export async function onFreePorts<T>(count: number, start: (ports: number[]) => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePorts(count));
+    } catch (err) {
+      if (attempt >= attempts || !lostPortRace(err)) throw err;
+    }
+  }
 }
 
 export async function waitFor<T>(
@@ -91,9 +132,16 @@ export interface StartServiceOptions {
   timeoutMs?: number;
 }
 
-/** Starts `services/<name>/dist/main.js` as a real process, the way the dev stack does. */
+/**
+ * Starts `services/<name>/dist/main.js` as a real process, the way the dev stack does. Without a
+ * given port it takes a free one, and another if a process took that one first.
+ */
 export async function startService(name: string, options: StartServiceOptions = {}): Promise<ServiceProcess> {
-  const port = options.port ?? (await freePort());
+  if (options.port !== undefined) return startServiceOn(name, options.port, options);
+  return onFreePorts(1, ([port]) => startServiceOn(name, port!, options));
+}
+
+async function startServiceOn(name: string, port: number, options: StartServiceOptions): Promise<ServiceProcess> {
   const portVariable = options.portVariable ?? 'GRPC_PORT';
   const logDir = path.join(REPO_ROOT, '.run', 'test-logs');
   fs.mkdirSync(logDir, { recursive: true });
@@ -138,14 +186,15 @@ export async function startService(name: string, options: StartServiceOptions = 
   try {
     await waitFor(
       async () => {
-        if (hasExited) throw new Error(`${name} exited:\n${output.slice(-2000)}`);
-        if ('none' in readiness) return true;
+        // an exit ends the wait at once (e.g. it lost the race for its port)
+        if (hasExited || 'none' in readiness) return true;
         if ('grpc' in readiness) return (await checkHealth(handle.address)) === 'SERVING';
         const res = await fetch(`http://${handle.address}${readiness.httpPath}`);
         return res.ok;
       },
       { timeoutMs: options.timeoutMs ?? 30_000, intervalMs: 150, what: `${name} to become healthy` },
     );
+    if (hasExited) throw new Error(`${name} exited`);
   } catch (err) {
     await handle.stop('SIGKILL');
     throw new Error(`${String(err)}\n--- ${name} output ---\n${output.slice(-3000)}`);

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { freePort, REPO_ROOT, uniqueName, waitFor } from './index';
+import { onFreePorts, REPO_ROOT, uniqueName, waitFor } from './index';
 import { killInfraProcess } from './infra-process';
 
 const run = promisify(execFile);
@@ -14,14 +14,31 @@ const run = promisify(execFile);
 export class DedicatedKafkaBroker {
   readonly instance = uniqueName('kafka');
   private port = 0;
+  /** the KRaft controller's listener: a second port, reserved with the broker's */
+  private controllerPort = 0;
 
   get brokers(): string[] {
     return [`127.0.0.1:${this.port}`];
   }
 
+  /**
+   * The first start takes two free ports (broker and controller) and, if another process bound
+   * one of them first, starts again on new ones; later starts reuse them, because the clients
+   * already know the broker's address.
+   */
   async start(): Promise<void> {
-    this.port ||= await freePort();
-    await this.script('start');
+    if (this.port) await this.script('start');
+    else {
+      await onFreePorts(2, async ([port, controllerPort]) => {
+        this.port = port!;
+        this.controllerPort = controllerPort!;
+        await this.script('start').catch(async (err: unknown) => {
+          await this.script('reset').catch(() => undefined);
+          this.port = 0;
+          throw err;
+        });
+      });
+    }
     await waitFor(() => this.answers(), { timeoutMs: 60_000, intervalMs: 300, what: 'dedicated Kafka broker' });
   }
 
@@ -54,7 +71,7 @@ export class DedicatedKafkaBroker {
 
   private async script(command: string): Promise<void> {
     await run('bash', [path.join(REPO_ROOT, 'scripts', 'infra', 'kafka.sh'), command], {
-      env: { ...process.env, INFRA_INSTANCE: this.instance, KAFKA_PORT: String(this.port) },
+      env: { ...process.env, INFRA_INSTANCE: this.instance, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.controllerPort) },
       cwd: REPO_ROOT,
     });
   }

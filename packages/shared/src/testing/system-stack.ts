@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { testCredentialKeys } from './credential-keys';
-import { freePort, REPO_ROOT, startService, uniqueName, waitFor, type ServiceProcess, type StartServiceOptions } from './index';
+import { freePort, lostPortRace, REPO_ROOT, startService, uniqueName, waitFor, type ServiceProcess, type StartServiceOptions } from './index';
 
 export type BackendName = 'onboarding' | 'connections' | 'operations' | 'audit';
 export type ProcessName = BackendName | 'gateway' | `worker-${number}`;
@@ -52,16 +52,22 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** The provider simulator as its own process, on `port` (a free one by default). */
-export async function startSimulator(port?: number): Promise<Simulator> {
-  port ??= await freePort();
+/**
+ * The provider simulator as its own process: on `port` when given (a restart on the same address),
+ * otherwise on a port it binds itself and prints (no race for a port).
+ */
+export async function startSimulator(port = 0): Promise<Simulator> {
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'services/connections/dist/simulator/main.js')], {
     env: { ...process.env, SIMULATOR_PORT: String(port) },
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(() => fetch(`${url}/_sim/health`).then((r) => r.ok, () => false), { what: 'the provider simulator' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let printed = '';
+  child.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  const url = await waitFor(() => /"url":"(http:[^"]+)"/.exec(printed)?.[1] ?? (child.exitCode !== null ? Promise.reject(new Error('the provider simulator exited')) : undefined), {
+    what: 'the provider simulator to listen',
+  });
+  await waitFor(() => fetch(`${url}/_sim/health`).then((r) => r.ok, () => false), { what: 'the provider simulator' });
   return {
     url,
     async control(method, controlPath, body) {
@@ -83,7 +89,18 @@ interface Spec {
   options: StartServiceOptions & { port: number };
 }
 
+/** The whole stack on free ports; if a process lost the race for its port, all of it again on new ones. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchStack(options);
+    } catch (err) {
+      if (attempt >= 3 || !lostPortRace(err)) throw err;
+    }
+  }
+}
+
+async function launchStack(options: StackOptions): Promise<Stack> {
   const run = uniqueName(options.name ?? 'sys');
   const infra = {
     ...(options.kafkaBrokers ? { KAFKA_BROKERS: options.kafkaBrokers } : {}),

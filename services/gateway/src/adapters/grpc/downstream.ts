@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { DomainError, fromGrpcError, insecureCredentials, isDomainError, loadProto, promiseClient, type PromiseClient } from '@tenantatlas/shared';
+import { DomainError, fromGrpcError, insecureCredentials, isDomainError, loadProto, PEER_CHANNEL_OPTIONS, promiseClient, type PromiseClient } from '@tenantatlas/shared';
 import type { ProtoGrpcType as AuditProto } from '@tenantatlas/shared/proto/audit';
 import type { ProtoGrpcType as ConnectionsProto } from '@tenantatlas/shared/proto/connections';
 import type { ProtoGrpcType as OnboardingProto } from '@tenantatlas/shared/proto/onboarding';
@@ -96,9 +96,13 @@ function withExport(base: PromiseClient<AuditServiceClient>, exportEvents: Audit
 export function connectDownstream(addresses: DownstreamAddresses): Downstream {
   const creds = insecureCredentials();
   const clients: grpc.Client[] = [];
-  const make = <C extends grpc.Client>(service: string, address: string | undefined, ctor: new (a: string, c: grpc.ChannelCredentials) => C) => {
+  const make = <C extends grpc.Client>(
+    service: string,
+    address: string | undefined,
+    ctor: new (a: string, c: grpc.ChannelCredentials, o: grpc.ChannelOptions) => C,
+  ) => {
     if (!address) return undefined;
-    const client = new ctor(address, creds);
+    const client = new ctor(address, creds, PEER_CHANNEL_OPTIONS);
     clients.push(client);
     return client;
   };

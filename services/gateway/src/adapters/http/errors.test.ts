@@ -59,4 +59,12 @@ describe('HTTP error mapping', () => {
     expect(down).toMatchObject({ status: 503, body: { status: 503, code: 'DATABASE.UNAVAILABLE' } });
     expect(down.body.detail).not.toContain('127.0.0.1');
   });
+
+  it('tells when to ask again: every 503 carries a Retry-After, a 429 only when it names one', () => {
+    const ferretShutdown = Object.assign(new Error('[msg_insert.go:168 handler.(*Handler).MsgInsert] context canceled'), { name: 'MongoServerError', code: 1 });
+    expect(toHttpError(ferretShutdown)).toMatchObject({ status: 503, retryAfterSeconds: 2, body: { code: 'DATABASE.UNAVAILABLE' } });
+    expect(toHttpError(new DomainError('DOWNSTREAM.UNAVAILABLE', 'unavailable', 'down', { service: 'operations' }))).toMatchObject({ status: 503, retryAfterSeconds: 2 });
+    expect(toHttpError(new DomainError('RATE.LIMITED', 'resource_exhausted', 'slow down', { retryAfterSeconds: 7 }))).toMatchObject({ status: 429, retryAfterSeconds: 7 });
+    expect(toHttpError(new DomainError('QUOTA', 'resource_exhausted', 'no more'))).not.toHaveProperty('retryAfterSeconds');
+  });
 });

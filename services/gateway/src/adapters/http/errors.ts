@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { databaseUnavailable, DomainError, isDomainError, type ErrorDetails, type ErrorKind } from '@tenantatlas/shared';
+import { DomainError, infrastructureUnavailable, RETRY_AFTER_SECONDS, isDomainError, type ErrorDetails, type ErrorKind } from '@tenantatlas/shared';
 
 /**
  * The one table from error kinds to HTTP status. Downstream gRPC errors arrive as DomainErrors
@@ -49,7 +49,12 @@ export interface ProblemBody {
 export interface HttpError {
   status: number;
   body: ProblemBody;
+  /** the Retry-After header: when a 429 or 503 may be asked again */
+  retryAfterSeconds?: number;
 }
+
+/** A 503 says "ask again shortly" even when the error names no delay (a backend service restarting). */
+const DEFAULT_UNAVAILABLE_RETRY_AFTER_SECONDS = RETRY_AFTER_SECONDS.unavailable;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -60,14 +65,17 @@ export function problem(status: number, code: string, detail: string, details?: 
 
 /** Never exposes a stack trace or the message of an unexpected error; our own database being down is a 503. */
 export function toHttpError(raw: unknown): HttpError {
-  const err = databaseUnavailable(raw) ?? raw;
+  const err = infrastructureUnavailable(raw) ?? raw;
   if (!isDomainError(err) || err.kind === 'internal') {
     return { status: 500, body: problem(500, 'INTERNAL', 'internal error') };
   }
   const status = HTTP_STATUS_BY_KIND[err.kind];
+  const named = typeof err.details.retryAfterSeconds === 'number' ? err.details.retryAfterSeconds : undefined;
+  const retryAfterSeconds = status === 503 ? (named ?? DEFAULT_UNAVAILABLE_RETRY_AFTER_SECONDS) : status === 429 ? named : undefined;
   // A 404 names nothing, not even the ids a service put in its details: an unknown reference, one of
   // another workspace and one outside the caller's tenant scope all read the same.
-  return { status, body: problem(status, err.code, err.message, status === 404 ? undefined : err.details) };
+  const details = status === 404 ? undefined : err.details;
+  return { status, body: problem(status, err.code, err.message, details), ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
 }
 
 /** Writes a problem document (express's `json()` would label it `application/json`). */

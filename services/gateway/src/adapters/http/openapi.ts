@@ -39,7 +39,7 @@ function operation(def: RouteDef) {
   }
   for (const [status, description] of Object.entries(def.problems ?? {})) responses[status] = errorResponse(description);
   responses[429] = errorResponse('too many requests from you (Retry-After says when to try again)');
-  responses[503] = errorResponse('a backend service is unavailable');
+  responses[503] = errorResponse('a backend service, the database or the broker cannot answer right now (Retry-After says when to try again)');
   return {
     operationId: `${def.method}${def.path.replace(/\{(\w+)\}/g, 'By_$1').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
     summary: def.summary,

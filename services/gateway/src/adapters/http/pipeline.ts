@@ -125,11 +125,10 @@ export function handle(deps: PipelineDeps, def: RouteDef) {
 }
 
 export function sendError(logger: Logger, res: Response, err: unknown, operation: string): void {
-  const { status, body } = toHttpError(err);
+  const { status, body, retryAfterSeconds } = toHttpError(err);
   if (status === 503) logger.warn({ code: body.code, details: body.details, operation }, 'backend unavailable');
   else if (status >= 500) logger.error({ err, operation }, 'request failed');
-  const retryAfter = body.details?.retryAfterSeconds;
-  if (status === 429 && typeof retryAfter === 'number') res.setHeader('retry-after', String(retryAfter));
+  if (retryAfterSeconds !== undefined && !res.headersSent) res.setHeader('retry-after', String(Math.ceil(retryAfterSeconds)));
   if (res.headersSent) {
     res.end();
     return;

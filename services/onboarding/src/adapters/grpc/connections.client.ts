@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { insecureCredentials, isDomainError, loadProto, promiseClient, type Actor, type PromiseClient } from '@tenantatlas/shared';
+import { insecureCredentials, isDomainError, loadProto, PEER_CHANNEL_OPTIONS, promiseClient, type Actor, type PromiseClient } from '@tenantatlas/shared';
 import type { ProtoGrpcType } from '@tenantatlas/shared/proto/connections';
 import type { Connection__Output } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/Connection';
 import type { ConnectionsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
@@ -37,7 +37,7 @@ export class GrpcConnections implements ConnectionsPort {
 
   constructor(address: string, timeoutMs = 5_000) {
     const { ConnectionsService } = loadProto<ProtoGrpcType>('tenantatlas/connections/v1/connections.proto').tenantatlas.connections.v1;
-    this.client = promiseClient(new ConnectionsService(address, insecureCredentials()) as ConnectionsServiceClient & grpc.Client, timeoutMs);
+    this.client = promiseClient(new ConnectionsService(address, insecureCredentials(), PEER_CHANNEL_OPTIONS) as ConnectionsServiceClient & grpc.Client, timeoutMs);
   }
 
   async getConnection(workspaceId: string, connectionId: string, tenantId?: string): Promise<ConnectionEvidence | null> {

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { insecureCredentials, isDomainError, loadProto, promiseClient, type Actor, type PromiseClient } from '@tenantatlas/shared';
+import { insecureCredentials, isDomainError, loadProto, PEER_CHANNEL_OPTIONS, promiseClient, type Actor, type PromiseClient } from '@tenantatlas/shared';
 import type { ProtoGrpcType } from '@tenantatlas/shared/proto/operations';
 import type { OperationsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/OperationsService';
 import type { Run__Output } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/Run';
@@ -30,7 +30,7 @@ export class GrpcOperations implements OperationsPort {
 
   constructor(address: string, private readonly timeoutMs = 5_000) {
     const { OperationsService } = loadProto<ProtoGrpcType>('tenantatlas/operations/v1/operations.proto').tenantatlas.operations.v1;
-    this.client = promiseClient(new OperationsService(address, insecureCredentials()) as OperationsServiceClient & grpc.Client, timeoutMs);
+    this.client = promiseClient(new OperationsService(address, insecureCredentials(), PEER_CHANNEL_OPTIONS) as OperationsServiceClient & grpc.Client, timeoutMs);
   }
 
   async startRun(input: Parameters<OperationsPort['startRun']>[0]): Promise<{ run: RunEvidence; deduplicated: boolean }> {

@@ -1,6 +1,6 @@
 import type { Model } from 'mongoose';
 import type { Logger } from 'pino';
-import type { EventPublisher, OutboxEntry } from '@tenantatlas/shared';
+import { reconnectBackoffMs, type EventPublisher, type OutboxEntry } from '@tenantatlas/shared';
 
 interface Pending {
   model: Model<any>;
@@ -70,7 +70,7 @@ export class CommittedOutboxRelay {
       } catch (err) {
         failures++;
         if (failures === 1) this.logger.warn({ err }, 'cannot publish run events yet; will retry');
-        await this.sleep(Math.min(5_000, 200 * 2 ** Math.min(failures, 5)));
+        await this.sleep(reconnectBackoffMs(failures));
       }
     }
   }
