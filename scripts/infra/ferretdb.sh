@@ -37,7 +37,7 @@ start() {
   install
   mkdir -p "$RUN_DIR" "$DATA"
   if is_running "$PIDFILE"; then log "already running (pid $(cat "$PIDFILE"), port $MONGO_PORT)"; return 0; fi
-  port_open "$MONGO_PORT" && die "port $MONGO_PORT is in use by another process; set MONGO_PORT"
+  port_taken "$MONGO_PORT" && die "port $MONGO_PORT is in use by another process; set MONGO_PORT"
   log "starting on 127.0.0.1:$MONGO_PORT (instance $INFRA_INSTANCE)"
   nohup "$BIN" -listen-addr "127.0.0.1:$MONGO_PORT" -sqlite-dir "$DATA" -log-level warn \
     >>"$LOGFILE" 2>&1 </dev/null 8>&- &

@@ -71,8 +71,8 @@ start() {
   install
   mkdir -p "$RUN_DIR"
   if is_running "$PIDFILE"; then log "already running (pid $(cat "$PIDFILE"), port $KAFKA_PORT)"; return 0; fi
-  port_open "$KAFKA_PORT" && die "port $KAFKA_PORT is in use by another process; set KAFKA_PORT"
-  port_open "$CONTROLLER_PORT" && die "port $CONTROLLER_PORT (the controller's) is in use by another process; set KAFKA_CONTROLLER_PORT"
+  port_taken "$KAFKA_PORT" && die "port $KAFKA_PORT is in use by another process; set KAFKA_PORT"
+  port_taken "$CONTROLLER_PORT" && die "port $CONTROLLER_PORT (the controller's) is in use by another process; set KAFKA_CONTROLLER_PORT"
   write_config
   if [ ! -f "$DATA/meta.properties" ]; then
     java_cmd kafka.tools.StorageTool format -t "$(java_cmd kafka.tools.StorageTool random-uuid)" \

@@ -14,6 +14,17 @@ is_running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 # port_open PORT — true when something accepts TCP connections on 127.0.0.1:PORT.
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# port_taken PORT — true when the port stays in use for 10 s. A start right after the previous
+# process was killed may still see its last connections on the port for a moment; that passes.
+port_taken() {
+  local i
+  for ((i = 0; i < 50; i++)); do
+    port_open "$1" || return 1
+    sleep 0.2
+  done
+  return 0
+}
+
 # wait_port PORT SECONDS NAME PIDFILE LOGFILE — waits for the port, fails early if the process died.
 wait_port() {
   local port=$1 seconds=$2 name=$3 pidfile=$4 logfile=$5 i

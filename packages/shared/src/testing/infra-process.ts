@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, waitFor } from './index';
 
-/** A killed process that nobody reaped yet is a zombie: it holds no port, file or lock any more. */
+/**
+ * A killed process that nobody reaped yet is a zombie: it holds no port, file or lock any more —
+ * once its last thread is gone (a JVM's main thread shows as a zombie while the others still tear
+ * down, holding its sockets).
+ */
 function isGone(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -11,7 +15,7 @@ function isGone(pid: number): boolean {
   }
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z') && fs.readdirSync(`/proc/${pid}/task`).length <= 1;
   } catch {
     return false;
   }
