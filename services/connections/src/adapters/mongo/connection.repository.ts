@@ -1,4 +1,4 @@
-import { DocumentLocks, initialOutbox, invalidArgument, isDuplicateKeyError, outboxEntries, withOutbox, type EventEnvelope } from '@tenantatlas/shared';
+import { DocumentLocks, initialOutbox, invalidArgument, isDuplicateKeyError, outboxEntries, withOutbox, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
 import type { Model, UpdateQuery } from 'mongoose';
 import type { Connection } from '../../domain/connection';
 import { DefaultTakenError, type ConnectionPage, type ConnectionRepository } from '../../app/ports';
@@ -57,7 +57,8 @@ export class MongoConnectionRepository implements ConnectionRepository {
   constructor(
     private readonly model: Model<ConnectionDocument>,
     private readonly topic: string,
-    private readonly onWrite: () => void,
+    /** told about every write that stores events, so the relay publishes them */
+    private readonly outbox: OutboxTracker,
     /** shared with the outbox relay: every write of one connection runs alone (FerretDB, see DocumentLocks) */
     private readonly locks: DocumentLocks,
   ) {}
@@ -75,7 +76,7 @@ export class MongoConnectionRepository implements ConnectionRepository {
       if (isDuplicateKeyError(err)) throw new DefaultTakenError();
       throw err;
     }
-    this.onWrite();
+    this.outbox.track(this.model, connection.id);
   }
 
   async find(workspaceId: string, id: string, tenantId?: string): Promise<Connection | null> {
@@ -120,7 +121,7 @@ export class MongoConnectionRepository implements ConnectionRepository {
       if (isDuplicateKeyError(err)) throw new DefaultTakenError();
       throw err;
     }
-    this.onWrite();
+    this.outbox.track(this.model, current.id);
     return after;
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { initialOutbox, isDuplicateKeyError, outboxEntries, withOutbox, type EventEnvelope } from '@tenantatlas/shared';
+import { initialOutbox, isDuplicateKeyError, outboxEntries, withOutbox, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
 import type { Membership, TenantScope } from '../../domain/access';
 import { isRole } from '../../domain/capabilities';
 import { tenantScopeOf, type Invitation } from '../../domain/invitations';
@@ -42,7 +42,8 @@ export class MongoIdentityStore implements IdentityStore {
   constructor(
     private readonly models: IdentityModels,
     private readonly securityTopic: string,
-    private readonly onWrite: () => void = () => undefined,
+    /** told about every write that stores events, so the relay publishes them */
+    private readonly outbox: OutboxTracker = { track: () => undefined },
   ) {}
 
   async findUserByEmail(email: string) {
@@ -88,7 +89,7 @@ export class MongoIdentityStore implements IdentityStore {
       updatedAt: now,
       ...initialOutbox([]),
     });
-    this.onWrite();
+    this.outbox.track(this.models.Workspace, id);
     return toWorkspace(doc.toObject());
   }
 
@@ -161,7 +162,7 @@ export class MongoIdentityStore implements IdentityStore {
       ),
       { upsert: true },
     );
-    this.onWrite();
+    this.outbox.track(this.models.Membership, membershipId(membership.workspaceId, membership.userId));
   }
 
   async createInvitation(invitation: Invitation, tokenHash: string, events: EventEnvelope[]) {
@@ -181,7 +182,7 @@ export class MongoIdentityStore implements IdentityStore {
       createdAt: invitation.createdAt,
       ...initialOutbox(outboxEntries(this.securityTopic, events)),
     });
-    this.onWrite();
+    this.outbox.track(this.models.Invitation, tokenHash);
     // Last writer wins: of two invitations racing for one e-mail, the one written last stays open.
     const replace = () => this.models.PendingInvitation.replaceOne({ _id: pendingId(invitation.workspaceId, invitation.email) }, { ...told, tokenHash }, { upsert: true });
     // Two first invitations of an e-mail both try to insert; the one refused replaces the other's.
@@ -216,7 +217,7 @@ export class MongoIdentityStore implements IdentityStore {
       if (isDuplicateKeyError(err)) return { joined: false };
       throw err;
     }
-    this.onWrite();
+    this.outbox.track(this.models.Membership, membershipId(membership.workspaceId, membership.userId));
     await this.models.PendingInvitation.deleteOne({ _id: pendingId(invitation.workspaceId, invitation.email) });
     return { joined: true };
   }
@@ -252,7 +253,7 @@ export class MongoIdentityStore implements IdentityStore {
       createdAt: new Date(),
       ...initialOutbox(outboxEntries(this.securityTopic, token.events)),
     });
-    this.onWrite();
+    this.outbox.track(this.models.ApiToken, token.id);
   }
 
   async findApiToken(id: string) {

@@ -1,4 +1,4 @@
-import { initialOutbox, isDuplicateKeyError, outboxEntries, type EventEnvelope } from '@tenantatlas/shared';
+import { initialOutbox, isDuplicateKeyError, outboxEntries, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
 import type { DraftFilter, DraftRepository, Page } from '../../app/ports';
 import { isTerminal, type DraftEntity } from '../../domain/draft';
 import { tenantErrors } from '../../domain/errors';
@@ -41,8 +41,13 @@ function toEntity(b: DraftEntity): DraftEntity {
 export class MongoDraftRepository implements DraftRepository {
   private readonly revisions: RevisionLog<DraftEntity>;
 
-  constructor(private readonly m: OnboardingModels, private readonly topic: string) {
-    this.revisions = new RevisionLog(m.draftRevisions, m.draftHeads, topic);
+  constructor(
+    private readonly m: OnboardingModels,
+    private readonly topic: string,
+    /** told about every write that stores events, so the relay publishes them */
+    private readonly outbox: OutboxTracker,
+  ) {
+    this.revisions = new RevisionLog(m.draftRevisions, m.draftHeads, topic, outbox);
   }
 
   async insert(draft: DraftEntity, events: EventEnvelope[]): Promise<DraftEntity> {
@@ -60,6 +65,7 @@ export class MongoDraftRepository implements DraftRepository {
       if (claimed) await this.release(draft.workspaceId, draft.tenantId!, draft.id);
       throw err;
     }
+    this.outbox.track(this.m.draftHeads, draft.id);
     return draft;
   }
 

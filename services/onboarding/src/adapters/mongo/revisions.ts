@@ -1,4 +1,4 @@
-import { isDuplicateKeyError, outboxEntries, outboxFields, initialOutbox, type EventEnvelope, type OutboxDocument } from '@tenantatlas/shared';
+import { isDuplicateKeyError, outboxEntries, outboxFields, initialOutbox, type EventEnvelope, type OutboxDocument, type OutboxTracker } from '@tenantatlas/shared';
 import { Schema, type Connection, type Model } from 'mongoose';
 
 /**
@@ -40,6 +40,7 @@ export class RevisionLog<T> {
     private readonly model: Model<RevisionDocument<T>>,
     private readonly heads: Model<any>,
     private readonly topic: string,
+    private readonly outbox: OutboxTracker,
   ) {}
 
   /**
@@ -97,6 +98,7 @@ export class RevisionLog<T> {
       if (isDuplicateKeyError(err)) return false;
       throw err;
     }
+    this.outbox.track(this.model, `${entityId}:${revision}`);
     // Only a hint: a racing update may leave it lower, never above an existing revision.
     await this.heads.updateOne({ _id: entityId }, { $max: { latestRevision: revision } }).catch(() => undefined);
     return true;
