@@ -82,6 +82,15 @@ async function storedDocuments(bench: Bench): Promise<number> {
   return total;
 }
 
+async function scheduledRuns(bench: Bench): Promise<number> {
+  const db = await connectMongo(testInfra().mongoUrl, dbName(bench, 'operations'));
+  try {
+    return await db.collection('run_schedule').estimatedDocumentCount();
+  } finally {
+    await db.close();
+  }
+}
+
 export async function atRest(bench: Bench): Promise<void> {
   const kinds = await templates(bench);
   const totals = new Map<number, number>();
@@ -91,7 +100,10 @@ export async function atRest(bench: Bench): Promise<void> {
     const stored = await storedDocuments(bench);
     // the seeding's own aftermath (FerretDB's SQLite checkpoints) is not the system at rest
     await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const scheduledBefore = await scheduledRuns(bench);
     const { shares } = await cpuShares(bench, () => new Promise((resolve) => setTimeout(resolve, SAMPLE_MS)), { withBench: false });
+    // the sweepers' one read at rest: due entries of run_schedule, which only active runs have
+    bench.report.note(`At rest with ${stored.toLocaleString('en-US')} stored documents, run_schedule held ${scheduledBefore} entries before the sample and ${await scheduledRuns(bench)} after it.`);
     const section = `at rest, ${stored.toLocaleString('en-US')} stored documents (${(size / 1000).toFixed(0)}k seeded), ${SAMPLE_MS / 1000} s without requests (% of one core)`;
     for (const [name, share] of [...shares].sort((a, b) => b[1] - a[1])) bench.report.add({ section, name, value: share, unit: '%' });
     const total = [...shares.values()].reduce((sum, share) => sum + share, 0);
