@@ -2,7 +2,7 @@ import type { Model } from 'mongoose';
 import pino from 'pino';
 import type { EventPublisher } from '../kafka/publisher';
 import { waitFor } from '../testing';
-import { OutboxRelay } from './outbox-relay';
+import { OutboxRelay, trackAfter } from './outbox-relay';
 import type { OutboxEntry } from './outbox';
 
 interface Doc {
@@ -141,5 +141,18 @@ describe('OutboxRelay', () => {
     start(store, kafka);
     await waitFor(() => kafka.sent.length === 2, { what: 'the leftovers published' });
     expect(kafka.sent.sort()).toEqual(['d#1', 'e#1']);
+  });
+
+  it('is told about a write whose answer was lost, and publishes it if the write committed', async () => {
+    const store = new Store();
+    const kafka = new Kafka();
+    const model = start(store, kafka);
+    const lostAnswer = trackAfter(relay!, model, 'f', async () => {
+      store.write('f', 1); // committed, but the connection dropped before the answer came back
+      throw new Error('connection closed');
+    });
+    await expect(lostAnswer).rejects.toThrow('connection closed');
+    await waitFor(() => kafka.sent.length === 1, { what: 'f#1 published' });
+    expect(kafka.sent).toEqual(['f#1']);
   });
 });

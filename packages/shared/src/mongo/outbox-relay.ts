@@ -8,6 +8,20 @@ export interface OutboxTracker {
   track(model: Model<any>, id: unknown): void;
 }
 
+/**
+ * Runs a write that stores outbox entries in document `id` of `model`, then tells the relay, also
+ * when the write failed: a write whose answer was lost (the connection dropped) may still have
+ * committed, and nothing else would look at its events before the next start. A write that really
+ * failed costs the relay one read by `_id`.
+ */
+export async function trackAfter<T>(outbox: OutboxTracker, model: Model<any>, id: unknown, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } finally {
+    outbox.track(model, id);
+  }
+}
+
 export interface OutboxRelayOptions {
   models: Model<any>[];
   /**

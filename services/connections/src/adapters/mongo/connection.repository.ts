@@ -1,4 +1,4 @@
-import { DocumentLocks, initialOutbox, invalidArgument, isDuplicateKeyError, outboxEntries, withOutbox, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
+import { DocumentLocks, initialOutbox, invalidArgument, isDuplicateKeyError, outboxEntries, trackAfter, withOutbox, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
 import type { Model, UpdateQuery } from 'mongoose';
 import type { Connection } from '../../domain/connection';
 import { DefaultTakenError, type ConnectionPage, type ConnectionRepository } from '../../app/ports';
@@ -71,12 +71,11 @@ export class MongoConnectionRepository implements ConnectionRepository {
       ...initialOutbox(outboxEntries(this.topic, events)),
     };
     try {
-      await this.model.collection.insertOne(doc as never);
+      await trackAfter(this.outbox, this.model, connection.id, () => this.model.collection.insertOne(doc as never));
     } catch (err) {
       if (isDuplicateKeyError(err)) throw new DefaultTakenError();
       throw err;
     }
-    this.outbox.track(this.model, connection.id);
   }
 
   async find(workspaceId: string, id: string, tenantId?: string): Promise<Connection | null> {
@@ -108,20 +107,21 @@ export class MongoConnectionRepository implements ConnectionRepository {
     if (changes.isDefault === true) update.$set = { ...update.$set, defaultSlot: defaultSlot(current.workspaceId, current.tenantId) };
     if (changes.isDefault === false) update.$unset = { defaultSlot: 1 };
     try {
-      const result = await this.locks.run(current.id, () =>
-        this.model
-          .updateOne(
-            { _id: current.id, workspaceId: current.workspaceId, version: current.version },
-            withOutbox(update, outboxEntries(this.topic, events(after))),
-          )
-          .exec(),
+      const result = await trackAfter(this.outbox, this.model, current.id, () =>
+        this.locks.run(current.id, () =>
+          this.model
+            .updateOne(
+              { _id: current.id, workspaceId: current.workspaceId, version: current.version },
+              withOutbox(update, outboxEntries(this.topic, events(after))),
+            )
+            .exec(),
+        ),
       );
       if (result.matchedCount !== 1) return null;
     } catch (err) {
       if (isDuplicateKeyError(err)) throw new DefaultTakenError();
       throw err;
     }
-    this.outbox.track(this.model, current.id);
     return after;
   }
 }

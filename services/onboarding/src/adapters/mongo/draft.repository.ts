@@ -1,4 +1,4 @@
-import { initialOutbox, isDuplicateKeyError, outboxEntries, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
+import { initialOutbox, isDuplicateKeyError, outboxEntries, trackAfter, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
 import type { DraftFilter, DraftRepository, Page } from '../../app/ports';
 import { isTerminal, type DraftEntity } from '../../domain/draft';
 import { tenantErrors } from '../../domain/errors';
@@ -53,19 +53,20 @@ export class MongoDraftRepository implements DraftRepository {
   async insert(draft: DraftEntity, events: EventEnvelope[]): Promise<DraftEntity> {
     const claimed = draft.tenantId ? await this.claim(draft) : false;
     try {
-      await this.m.draftHeads.create({
-        _id: draft.id,
-        workspaceId: draft.workspaceId,
-        createdAt: draft.createdAt,
-        tenantId: draft.tenantId,
-        body: draft,
-        ...initialOutbox(outboxEntries(this.topic, events)),
-      });
+      await trackAfter(this.outbox, this.m.draftHeads, draft.id, () =>
+        this.m.draftHeads.create({
+          _id: draft.id,
+          workspaceId: draft.workspaceId,
+          createdAt: draft.createdAt,
+          tenantId: draft.tenantId,
+          body: draft,
+          ...initialOutbox(outboxEntries(this.topic, events)),
+        }),
+      );
     } catch (err) {
       if (claimed) await this.release(draft.workspaceId, draft.tenantId!, draft.id);
       throw err;
     }
-    this.outbox.track(this.m.draftHeads, draft.id);
     return draft;
   }
 

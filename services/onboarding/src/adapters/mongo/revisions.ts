@@ -1,4 +1,4 @@
-import { isDuplicateKeyError, outboxEntries, outboxFields, initialOutbox, type EventEnvelope, type OutboxDocument, type OutboxTracker } from '@tenantatlas/shared';
+import { isDuplicateKeyError, outboxEntries, outboxFields, initialOutbox, trackAfter, type EventEnvelope, type OutboxDocument, type OutboxTracker } from '@tenantatlas/shared';
 import { Schema, type Connection, type Model } from 'mongoose';
 
 /**
@@ -86,19 +86,14 @@ export class RevisionLog<T> {
   /** Appends revision `revision` with its events; false when someone appended it first. */
   async append(workspaceId: string, entityId: string, revision: number, body: T, events: EventEnvelope[]): Promise<boolean> {
     try {
-      await this.model.create({
-        _id: `${entityId}:${revision}`,
-        entityId,
-        workspaceId,
-        revision,
-        body,
-        ...initialOutbox(outboxEntries(this.topic, events)),
-      });
+      const id = `${entityId}:${revision}`;
+      await trackAfter(this.outbox, this.model, id, () =>
+        this.model.create({ _id: id, entityId, workspaceId, revision, body, ...initialOutbox(outboxEntries(this.topic, events)) }),
+      );
     } catch (err) {
       if (isDuplicateKeyError(err)) return false;
       throw err;
     }
-    this.outbox.track(this.model, `${entityId}:${revision}`);
     // Only a hint: a racing update may leave it lower, never above an existing revision.
     await this.heads.updateOne({ _id: entityId }, { $max: { latestRevision: revision } }).catch(() => undefined);
     return true;

@@ -1,4 +1,4 @@
-import { initialOutbox, isDuplicateKeyError, outboxEntries, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
+import { initialOutbox, isDuplicateKeyError, outboxEntries, trackAfter, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
 import type { Page, TenantRepository } from '../../app/ports';
 import { sourceStatuses, type TenantEntity, type TenantStatus, type TenantTransition } from '../../domain/tenant';
 import { afterCursor, decodeCursor, encodeCursor } from './page-token';
@@ -39,15 +39,16 @@ export class MongoTenantRepository implements TenantRepository {
 
   async insert(tenant: TenantEntity, events: EventEnvelope[]): Promise<TenantEntity | null> {
     try {
-      await this.m.tenantHeads.create({
-        _id: tenant.id,
-        workspaceId: tenant.workspaceId,
-        externalTenantId: tenant.externalTenantId,
-        createdAt: tenant.createdAt,
-        body: tenant,
-        ...initialOutbox(outboxEntries(this.topic, events)),
-      });
-      this.outbox.track(this.m.tenantHeads, tenant.id);
+      await trackAfter(this.outbox, this.m.tenantHeads, tenant.id, () =>
+        this.m.tenantHeads.create({
+          _id: tenant.id,
+          workspaceId: tenant.workspaceId,
+          externalTenantId: tenant.externalTenantId,
+          createdAt: tenant.createdAt,
+          body: tenant,
+          ...initialOutbox(outboxEntries(this.topic, events)),
+        }),
+      );
       return tenant;
     } catch (err) {
       if (isDuplicateKeyError(err)) return null;
