@@ -59,7 +59,7 @@ interface RecoveryPass {
 const MAX_TRACKED = 10_000;
 const BATCH = 200;
 
-const running = new Set<OutboxRelay>();
+const startedRelays = new Set<OutboxRelay>();
 
 /**
  * Documents whose events the relays of this process still have to publish, by collection (the
@@ -67,7 +67,7 @@ const running = new Set<OutboxRelay>();
  */
 export function outboxBacklog(): Map<string, number> {
   const backlog = new Map<string, number>();
-  for (const relay of running) for (const [collection, count] of relay.backlog()) backlog.set(collection, (backlog.get(collection) ?? 0) + count);
+  for (const relay of startedRelays) for (const [collection, count] of relay.backlog()) backlog.set(collection, (backlog.get(collection) ?? 0) + count);
   return backlog;
 }
 
@@ -97,7 +97,7 @@ export class OutboxRelay implements OutboxTracker {
     if (this.running) return;
     this.running = true;
     this.recovery = { model: 0 };
-    running.add(this);
+    startedRelays.add(this);
     this.loop = this.run();
   }
 
@@ -133,7 +133,7 @@ export class OutboxRelay implements OutboxTracker {
     this.running = false;
     this.wake?.();
     await this.loop;
-    running.delete(this);
+    startedRelays.delete(this);
     try {
       while (this.tracked.size > 0) await this.drainBatch();
     } catch (err) {
