@@ -1,15 +1,15 @@
 import type { ObservableResult } from '@opentelemetry/api';
 import type { Admin, Consumer, ConsumerConfig, ConsumerSubscribeTopics, Kafka } from 'kafkajs';
-import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { consumerLag } from './kafka/client';
 import { sharedMeter } from './metrics';
+import { outboxBacklog } from './mongo/outbox-relay';
 
 /**
  * Gauges read at scrape time: how many documents still hold unpublished outbox events, and how
  * far each consumer group of this process is behind the end of its topics. Both are computed on
- * demand (nothing runs between scrapes) and bounded by a timeout, so a slow store makes a scrape
- * miss a value rather than hang.
+ * demand (nothing runs between scrapes); the lag is bounded by a timeout, so a slow broker makes a
+ * scrape miss a value rather than hang.
  */
 
 const OBSERVE_TIMEOUT_MS = 3_000;
@@ -26,25 +26,18 @@ function withTimeout<T>(promise: Promise<T>, ms = OBSERVE_TIMEOUT_MS): Promise<T
 }
 
 /**
- * `tenantatlas_outbox_backlog{collection}`: documents of this service whose outbox events are not
- * published yet. Every model registered on the connection with the outbox fields is counted, so a
- * service gets the gauge by using `outboxFields`, without wiring anything.
+ * `tenantatlas_outbox_backlog{collection}`: documents whose outbox events this process's relays
+ * have not published yet, read from the relays' memory: counting `outboxPending` documents would
+ * be a scan per collection on every scrape (FerretDB). Events a dead process left behind appear
+ * once the recovery pass of a start has found them.
  */
-export function observeOutboxBacklog(mongo: Connection, logger: Logger): void {
+export function observeOutboxBacklog(): void {
   sharedMeter()
     .createObservableGauge('tenantatlas_outbox_backlog', {
       description: 'Documents holding outbox events not yet published to Kafka, by collection',
     })
-    .addCallback(async (result: ObservableResult) => {
-      for (const model of Object.values(mongo.models)) {
-        if (!model.schema.path('outboxPending')) continue;
-        try {
-          const pending = await withTimeout(model.countDocuments({ outboxPending: true }).exec());
-          result.observe(pending, { collection: model.collection.collectionName });
-        } catch (err) {
-          logger.debug({ err, model: model.modelName }, 'outbox backlog not measured');
-        }
-      }
+    .addCallback((result: ObservableResult) => {
+      for (const [collection, pending] of outboxBacklog()) result.observe(pending, { collection });
     });
 }
 

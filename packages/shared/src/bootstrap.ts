@@ -40,7 +40,7 @@ export async function connectInfrastructure(
   const kafka = createKafka({ clientId: service, brokers: config.KAFKA_BROKERS, logger });
   const consumerGroups = new ConsumerGroups();
   consumerGroups.watch(kafka);
-  observeOutboxBacklog(mongo, logger);
+  observeOutboxBacklog();
   const lag = observeConsumerLag(kafka, consumerGroups, logger);
   lifecycle.add('consumer lag admin', () => lag.stop());
   const topics = topicsFor(config.KAFKA_TOPIC_PREFIX);

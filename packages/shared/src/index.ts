@@ -17,6 +17,7 @@ export * from './mongo/connection';
 export * from './mongo/unavailable';
 export * from './mongo/request-deadline';
 export * from './mongo/outbox';
+export * from './mongo/outbox-relay';
 export * from './mongo/document-lock';
 export * from './mongo/processed-events';
 export * from './bootstrap';

@@ -43,7 +43,7 @@ runService('connections', async ({ logger, lifecycle }) => {
   const tenants = new GrpcTenantDirectory(config.ONBOARDING_GRPC_ADDR, config.ONBOARDING_TIMEOUT_MS);
   lifecycle.add('onboarding client', () => tenants.close());
   const ctx: ConnectionsContext = {
-    repository: new MongoConnectionRepository(model, topics.connectionsEvents, () => relay.kick(), locks),
+    repository: new MongoConnectionRepository(model, topics.connectionsEvents, relay, locks),
     tenants,
     keyring,
     providers: new Map<string, ProviderAdapter>([[microsoft.provider, microsoft]]),

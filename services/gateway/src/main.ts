@@ -40,7 +40,7 @@ runService('gateway', async ({ logger, lifecycle }) => {
   const securityEvents = new KafkaSecurityEvents(infra.publisher, infra.topics.securityEvents, logger);
   lifecycle.add('security events', () => securityEvents.flush());
 
-  const store = new MongoIdentityStore(models, infra.topics.securityEvents, () => relay.kick());
+  const store = new MongoIdentityStore(models, infra.topics.securityEvents, relay);
   const sessionTtlMs = config.SESSION_TTL_HOURS * 3_600_000;
   const identity = new Identity(store, sessionTtlMs);
   const oidc = config.OIDC_ISSUER

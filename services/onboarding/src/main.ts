@@ -35,7 +35,8 @@ runService('onboarding', async ({ logger, lifecycle }) => {
   // number) exist before any write.
   await ensureIndexes(Object.values(models));
 
-  const relay = new OutboxRelay({ models: outboxModels(models), publisher: infra.publisher, logger });
+  // Heads and revisions get their events only in the insert that creates them.
+  const relay = new OutboxRelay({ models: outboxModels(models), insertOnly: outboxModels(models), publisher: infra.publisher, logger });
   relay.start();
   // Registered after the producer, so it stops first and flushes what it can while Kafka is open.
   lifecycle.add('outbox relay', () => relay.stop());
@@ -45,11 +46,10 @@ runService('onboarding', async ({ logger, lifecycle }) => {
   lifecycle.add('downstream clients', () => (operations.close(), connections.close()));
 
   const deps: OnboardingDeps = {
-    drafts: new MongoDraftRepository(models, infra.topics.onboardingEvents),
-    tenants: new MongoTenantRepository(models, infra.topics.onboardingEvents),
+    drafts: new MongoDraftRepository(models, infra.topics.onboardingEvents, relay),
+    tenants: new MongoTenantRepository(models, infra.topics.onboardingEvents, relay),
     operations,
     connections,
-    outbox: relay,
     clock: { now: () => new Date() },
     ids: randomUUID,
     verificationRunType: config.VERIFICATION_RUN_TYPE,

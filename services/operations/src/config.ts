@@ -17,8 +17,6 @@ export const configSchema = baseConfig.extend({
   SWEEP_INTERVAL_MS: positiveInt(1_000),
   /** a queued, due run nobody took is dispatched again after this long */
   REDISPATCH_AFTER_MS: positiveInt(15_000),
-  /** how often the polling relay looks for unpublished events no process is publishing (e.g. after a crash) */
-  OUTBOX_POLL_MS: positiveInt(60_000),
   /** connections service (provider I/O for provider run types), host:port */
   CONNECTIONS_GRPC_ADDR: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').default('127.0.0.1:50052'),
   /** deadline of one call to the connections service */

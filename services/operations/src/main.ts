@@ -9,7 +9,6 @@ import {
 } from './adapters/connections/provider-executors';
 import { operationsDefinition, operationsHandlers } from './adapters/grpc/operations.service';
 import { runRequestConsumer } from './adapters/kafka/run-request-consumer';
-import { CommittedOutboxRelay } from './adapters/mongo/committed-outbox-relay';
 import { MongoRunRepository } from './adapters/mongo/run.repository';
 import { runLookupModel, runModel, runScheduleModel, runTransitionModel } from './adapters/mongo/run.schema';
 import { RunAdmission } from './app/admission';
@@ -33,18 +32,14 @@ runService('operations', async ({ logger, lifecycle }) => {
   const Schedule = runScheduleModel(infra.mongo);
   // the unique slots must exist before the first start relies on them
   await ensureIndexes([Runs, Transitions, Lookups, Schedule]);
-  // Events of this process's writes go out at once, read by _id; the polling relay only sweeps
-  // up leftovers (e.g. of a replica that died before publishing). Every replica runs both; a race
-  // publishes an event twice at worst (consumers dedupe by id).
-  const committed = new CommittedOutboxRelay(infra.publisher, logger);
-  const sweepRelay = new OutboxRelay({ models: [Runs, Transitions], publisher: infra.publisher, logger, pollMs: config.OUTBOX_POLL_MS });
-  committed.start();
-  sweepRelay.start();
-  lifecycle.add('outbox relays', async () => {
-    await committed.stop();
-    await sweepRelay.stop();
-  });
-  const runs = new MongoRunRepository(Runs, Transitions, Lookups, Schedule, (model, id) => committed.track(model, id));
+  // Events of this process's writes go out at once, read by _id; leftovers of a replica that died
+  // before publishing are found by the start pass of the next process. Runs and transitions get
+  // their events only in the insert that creates them. A race publishes an event twice at worst
+  // (consumers dedupe by id).
+  const relay = new OutboxRelay({ models: [Runs, Transitions], insertOnly: [Runs, Transitions], publisher: infra.publisher, logger });
+  relay.start();
+  lifecycle.add('outbox relay', () => relay.stop());
+  const runs = new MongoRunRepository(Runs, Transitions, Lookups, Schedule, relay);
 
   const connections = connectionsClient(config.CONNECTIONS_GRPC_ADDR, config.CONNECTIONS_TIMEOUT_MS);
   lifecycle.add('connections client', () => connections.close());
@@ -62,12 +57,12 @@ runService('operations', async ({ logger, lifecycle }) => {
 
 
   if (config.OPERATIONS_ROLE !== 'api') {
-    const worker = new RunWorker(runs, registry, events, committed, metrics, logger, {
+    const worker = new RunWorker(runs, registry, events, metrics, logger, {
       workerId: config.WORKER_ID,
       leaseMs: config.LEASE_MS,
       concurrency: config.WORKER_CONCURRENCY,
     });
-    const sweeper = new Sweeper(runs, events, committed, metrics, logger, {
+    const sweeper = new Sweeper(runs, events, metrics, logger, {
       intervalMs: config.SWEEP_INTERVAL_MS,
       redispatchAfterMs: config.REDISPATCH_AFTER_MS,
     });
@@ -95,13 +90,13 @@ runService('operations', async ({ logger, lifecycle }) => {
     lifecycle.add('onboarding client', () => tenants.close());
     // one connections client per peer: the workers' provider calls and the start's subject look-up share it
     const admission = new RunAdmission(tenants, new GrpcConnectionDirectory(connections, config.ADMISSION_TIMEOUT_MS), config.ADMISSION_CACHE_MS);
-    const startRun = new StartRun(runs, registry, admission, events, committed, metrics, config.REDISPATCH_AFTER_MS);
+    const startRun = new StartRun(runs, registry, admission, events, metrics, config.REDISPATCH_AFTER_MS);
     server.add(
       operationsDefinition(),
       operationsHandlers(logger, {
         startRun,
         queries,
-        cancelRun: new CancelRun(runs, queries, events, committed, metrics),
+        cancelRun: new CancelRun(runs, queries, events, metrics),
         rerun: new Rerun(runs, queries, startRun, admission),
         registry,
       }),

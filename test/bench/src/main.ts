@@ -5,7 +5,7 @@
  * the same document) and BullMQ on Redis doing the same job. Prints each figure as it is measured
  * and writes the report (BENCH_REPORT, default docs/benchmarks.md).
  *
- *   BENCH_ONLY=start,e2e,provider,dedupe,throughput,rows   sections to run (default: all); the
+ *   BENCH_ONLY=start,e2e,provider,dedupe,throughput,rows,rest   sections to run (default: all); the
  *                       report keeps the other sections' figures from the last run (benchmarks.json)
  *   BENCH_SCALE=0.2     fewer runs per section (a quick look); BENCH_ROWS=1000000 rows to list over
  */
@@ -18,9 +18,10 @@ import { BullmqPeer } from './bullmq-peer';
 import { Floor } from './floor';
 import { concurrentDedupe, drain, endToEndLatency, peerSustained, providerCheckLatency, PROCESS_NAMES, RssSampler, startLatency, sustained, type Bench } from './measure';
 import { Report } from './report';
+import { atRest } from './rest';
 import { listOverManyRows } from './rows';
 
-const SECTIONS = ['start', 'e2e', 'provider', 'dedupe', 'throughput', 'rows'] as const;
+const SECTIONS = ['start', 'e2e', 'provider', 'dedupe', 'throughput', 'rows', 'rest'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function chosenSections(): Set<Section> {
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
       try {
         await run();
         // each section's own count, so a report that keeps other sections' figures keeps theirs too
-        if (name !== 'rows') report.add({ section: 'errors', name: `${name}: starts answered 503 and retried (same idempotency key)`, value: api.unavailableAnswers - unavailableBefore, unit: 'runs' });
+        if (name !== 'rows' && name !== 'rest') report.add({ section: 'errors', name: `${name}: starts answered 503 and retried (same idempotency key)`, value: api.unavailableAnswers - unavailableBefore, unit: 'runs' });
       } catch (err) {
         // one failed section must not cost the figures of the others: it is named in the report
         const why = err instanceof Error ? err.message : String(err);
@@ -150,6 +151,8 @@ async function main(): Promise<void> {
     await step('throughput', () => throughputMatrix(bench, rss));
     report.step = 'throughput'; // the loaded figures are sampled while it runs; the idle ones go with them
     if (sections.has('throughput')) reportRss(bench, idle, rss);
+    // before the rows section: its million rows are not what "at rest" is about (3k and 100k are)
+    await step('rest', () => atRest(bench));
     await step('rows', () => listOverManyRows(bench, Number(process.env.BENCH_ROWS ?? 1_000_000)));
     report.step = undefined;
 

@@ -263,11 +263,11 @@ function infraPids(): Map<string, number> {
  * Where the CPU goes while `work` runs: each process's share of one core (the machine's cores
  * together are 100 % × cores), for the services, the bench's infrastructure and the bench itself.
  */
-async function cpuShares<T>(bench: Bench, work: () => Promise<T>): Promise<{ result: T; shares: Map<string, number> }> {
+export async function cpuShares<T>(bench: Bench, work: () => Promise<T>, { withBench = true } = {}): Promise<{ result: T; shares: Map<string, number> }> {
   const pids = new Map<string, number>([...PROCESS_NAMES.flatMap((name) => {
     const pid = pidOf(bench, name);
     return pid ? [[name, pid] as const] : [];
-  }), ...infraPids(), ['bench (load and measurement)', process.pid]]);
+  }), ...infraPids(), ...(withBench ? [['bench (load and measurement)', process.pid] as const] : [])]);
   const before = new Map([...pids].map(([name, pid]) => [name, cpuSeconds(pid)]));
   const t0 = performance.now();
   const result = await work();

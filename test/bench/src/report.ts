@@ -26,7 +26,7 @@ interface Stored {
 }
 
 const fmt = (value: number, unit: Figure['unit']) =>
-  `${unit === 'ms' && value < 10 ? value.toFixed(2) : unit === '×' ? value.toFixed(2) : Math.round(value).toLocaleString('en-US')}${unit === 'runs' || unit === '×' ? (unit === '×' ? '×' : '') : ` ${unit}`}`;
+  `${(unit === 'ms' || unit === '%') && value < 10 ? value.toFixed(2) : unit === '×' ? value.toFixed(2) : Math.round(value).toLocaleString('en-US')}${unit === 'runs' || unit === '×' ? (unit === '×' ? '×' : '') : ` ${unit}`}`;
 
 /** Everything below this line in the report file is written by people and survives a new run. */
 export const ANALYSIS = '<!-- analysis: kept across runs -->';

@@ -40,9 +40,7 @@ export function newDraft(deps: OnboardingDeps, workspaceId: string, actor: Actor
 
 export async function insertDraft(deps: OnboardingDeps, draft: DraftEntity, actor: Actor): Promise<DraftEntity> {
   const facts = draftEvents(null, draft, 'created');
-  const saved = await deps.drafts.insert(draft, envelopes(facts, draft.workspaceId, actor, draft.createdAt));
-  deps.outbox.kick();
-  return saved;
+  return deps.drafts.insert(draft, envelopes(facts, draft.workspaceId, actor, draft.createdAt));
 }
 
 /** CreateDraft: an empty draft, tenant not identified yet. */

@@ -74,10 +74,7 @@ export async function writeDraft(
     const facts = draftEvents(current, next, change.action, change.extra);
     const tenantSlotHeld = !!current.tenantId && current.tenantId === next.tenantId;
     const saved = await deps.drafts.save(next, current.revision, envelopes(facts, options.workspaceId, options.actor, now), { tenantSlotHeld });
-    if (saved) {
-      deps.outbox.kick();
-      return saved;
-    }
+    if (saved) return saved;
   }
   throw new DomainError('DRAFT.CONTENDED', 'unavailable', 'the draft is changing too often right now; try again');
 }

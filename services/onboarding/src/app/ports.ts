@@ -82,11 +82,6 @@ export interface TenantRepository {
   list(workspaceId: string, status: TenantStatus | undefined, pageSize: number, pageToken: string): Promise<Page<TenantEntity>>;
 }
 
-/** Wakes the outbox relay after a local write so events go out now, not at the next poll. */
-export interface OutboxKicker {
-  kick(): void;
-}
-
 export interface Clock {
   now(): Date;
 }
@@ -96,7 +91,6 @@ export interface OnboardingDeps {
   tenants: TenantRepository;
   operations: OperationsPort;
   connections: ConnectionsPort;
-  outbox: OutboxKicker;
   clock: Clock;
   ids: () => string;
   verificationRunType: string;

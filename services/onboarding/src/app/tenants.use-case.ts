@@ -51,7 +51,6 @@ export async function ensureTenant(
   };
   const inserted = await deps.tenants.insert(tenant, envelopes([tenantEvent(null, tenant, 'created')], workspaceId, actor, now));
   if (inserted) {
-    deps.outbox.kick();
     return { tenant: inserted, created: true };
   }
   const winner = await deps.tenants.findByExternalId(workspaceId, input.externalTenantId);
@@ -89,7 +88,6 @@ export async function transitionTenant(
     (after) => envelopes([tenantEvent(current, after, VERB[transition], options.extra)], workspaceId, actor, now),
   );
   if (updated) {
-    deps.outbox.kick();
     return updated;
   }
   const latest = await deps.tenants.get(workspaceId, tenantId);

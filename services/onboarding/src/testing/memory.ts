@@ -191,7 +191,6 @@ export function memoryDeps(): OnboardingDeps & {
     tenants: new MemoryTenants(),
     operations: new ScriptedOperations(),
     connections: new ScriptedConnections(),
-    outbox: { kick: () => undefined },
     clock: { now: () => new Date() },
     ids: () => `id-${++id}`,
     verificationRunType: 'provider.connection.check',

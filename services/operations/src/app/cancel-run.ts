@@ -3,7 +3,7 @@ import type { Run } from '../domain/run';
 import { cancel } from '../domain/transitions';
 import type { RunEvents } from './events';
 import type { RunMetrics } from './metrics';
-import type { OutboxKick, RunRepository } from './ports';
+import type { RunRepository } from './ports';
 import type { RunQueries } from './run-queries';
 
 /**
@@ -15,7 +15,6 @@ export class CancelRun {
     private readonly runs: RunRepository,
     private readonly queries: RunQueries,
     private readonly events: RunEvents,
-    private readonly outbox: OutboxKick,
     private readonly metrics: RunMetrics,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -28,7 +27,6 @@ export class CancelRun {
       (change, before, after) => this.events.forChange(change, before, after, actor),
     );
     if (done) {
-      this.outbox.kick();
       this.metrics.completed(run.type, 'cancelled');
       return done.after;
     }

@@ -58,11 +58,6 @@ export interface RunRepository {
   findDue(now: Date, limit: number, after?: Date): Promise<{ due: Run[]; next?: Date }>;
 }
 
-/** Asks the outbox relay to publish now instead of at its next poll. */
-export interface OutboxKick {
-  kick(): void;
-}
-
 /** The managed tenants of a workspace, as their owner (onboarding) answers. */
 export type { TenantDirectory };
 

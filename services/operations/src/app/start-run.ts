@@ -6,7 +6,7 @@ import type { Run } from '../domain/run';
 import { activeSlot, idempotencySlot, validateStart, type StartInput } from '../domain/run-type';
 import type { RunAdmission } from './admission';
 import type { RunEvents } from './events';
-import type { OutboxKick, RunRepository } from './ports';
+import type { RunRepository } from './ports';
 import type { RunTypeRegistry } from './registry';
 import type { RunMetrics } from './metrics';
 
@@ -36,7 +36,6 @@ export class StartRun {
     private readonly registry: RunTypeRegistry,
     private readonly admission: RunAdmission,
     private readonly events: RunEvents,
-    private readonly outbox: OutboxKick,
     private readonly metrics: RunMetrics,
     private readonly redispatchAfterMs: number,
     private readonly now: () => Date = () => new Date(),
@@ -56,7 +55,6 @@ export class StartRun {
       const outbox = [...this.events.lifecycle('queued', run, command.actor as Actor), ...this.events.request(run, command.actor as Actor)];
       const inserted = await this.runs.insert(run, { activeSlot: slot, idempotencySlot: idempotencySlot(run.workspaceId, run.idempotencyKey, run.id) }, outbox);
       if (inserted === 'created') {
-        this.outbox.kick();
         this.metrics.started(run.type, false);
         return { run, deduplicated: false, replayed: false };
       }

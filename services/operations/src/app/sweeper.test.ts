@@ -21,7 +21,7 @@ function scheduleOf(entries: number) {
 
 function sweeper(repository: RunRepository): Sweeper {
   const events = new RunEvents({ operationsEvents: 'events', runRequests: 'requests' });
-  return new Sweeper(repository, events, { kick: () => undefined }, new RunMetrics(), pino({ level: 'silent' }), { intervalMs: 1_000, redispatchAfterMs: 15_000, batchSize: 100 });
+  return new Sweeper(repository, events, new RunMetrics(), pino({ level: 'silent' }), { intervalMs: 1_000, redispatchAfterMs: 15_000, batchSize: 100 });
 }
 
 describe('Sweeper pass', () => {

@@ -4,7 +4,7 @@ import type { Run } from '../domain/run';
 import { expireLease, redispatch } from '../domain/transitions';
 import { WORKER_ACTOR, type RunEvents } from './events';
 import type { RunMetrics } from './metrics';
-import type { Decide, OutboxKick, RunRepository, Transitioned } from './ports';
+import type { Decide, RunRepository, Transitioned } from './ports';
 
 /** pages of schedule entries one pass reads at most; the next pass (an interval later) goes on */
 const MAX_PAGES = 20;
@@ -27,7 +27,6 @@ export class Sweeper {
   constructor(
     private readonly runs: RunRepository,
     private readonly events: RunEvents,
-    private readonly outbox: OutboxKick,
     private readonly metrics: RunMetrics,
     private readonly logger: Logger,
     private readonly options: SweeperOptions,
@@ -63,7 +62,6 @@ export class Sweeper {
       if (!next) break;
       after = next;
     }
-    if (moved > 0) this.outbox.kick();
     return moved;
   }
 

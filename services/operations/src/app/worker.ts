@@ -6,7 +6,7 @@ import { claim, finishAttempt, guardHolds, renewLease, RUN_TIMEOUT, type Executi
 import { WORKER_ACTOR, type RunEvents } from './events';
 import type { RunMetrics } from './metrics';
 import { outcomeOfError } from './outcome-of-error';
-import type { EventsFor, OutboxKick, RunRepository, Transitioned } from './ports';
+import type { EventsFor, RunRepository, Transitioned } from './ports';
 import type { RunTypeRegistry } from './registry';
 import { Slots } from './slots';
 
@@ -32,7 +32,6 @@ export class RunWorker {
     private readonly runs: RunRepository,
     private readonly registry: RunTypeRegistry,
     private readonly events: RunEvents,
-    private readonly outbox: OutboxKick,
     private readonly metrics: RunMetrics,
     private readonly logger: Logger,
     private readonly options: WorkerOptions,
@@ -83,9 +82,7 @@ export class RunWorker {
 
   private async claim(runId: string): Promise<Run | null> {
     const done = await this.runs.transition(runId, (run) => claim(run, this.options.workerId, this.now(), this.options.leaseMs), this.eventsFor);
-    if (!done) return null;
-    this.outbox.kick();
-    return done.after;
+    return done?.after ?? null;
   }
 
   private readonly eventsFor: EventsFor = (change, before, after) => this.events.forChange(change, before, after, WORKER_ACTOR);
@@ -129,9 +126,7 @@ export class RunWorker {
     const decide = (current: Run) => (guardHolds(current, mine) ? finishAttempt(current, result, retry, this.now()) : null);
     for (let tryNo = 1; ; tryNo++) {
       try {
-        const done = await this.runs.transition(run.id, decide, this.eventsFor);
-        if (done) this.outbox.kick();
-        return done;
+        return await this.runs.transition(run.id, decide, this.eventsFor);
       } catch (err) {
         if (tryNo >= 3) throw err;
         await sleep(200 * tryNo);

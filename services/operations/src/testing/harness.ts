@@ -19,8 +19,6 @@ export function isolatedEnv(name: string): Record<string, string> {
     KAFKA_TOPIC_PREFIX: uniqueName(`ops-${name}`),
     DIAGNOSTIC_RUN_TYPES: 'true',
     SWEEP_INTERVAL_MS: '250',
-    // leftovers of a killed process are what these tests look at: not a minute's wait for them
-    OUTBOX_POLL_MS: '2000',
     LOG_LEVEL: 'info',
   };
 }

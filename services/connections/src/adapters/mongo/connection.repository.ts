@@ -1,4 +1,4 @@
-import { DocumentLocks, initialOutbox, invalidArgument, isDuplicateKeyError, outboxEntries, withOutbox, type EventEnvelope } from '@tenantatlas/shared';
+import { DocumentLocks, initialOutbox, invalidArgument, isDuplicateKeyError, outboxEntries, trackAfter, withOutbox, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
 import type { Model, UpdateQuery } from 'mongoose';
 import type { Connection } from '../../domain/connection';
 import { DefaultTakenError, type ConnectionPage, type ConnectionRepository } from '../../app/ports';
@@ -57,7 +57,8 @@ export class MongoConnectionRepository implements ConnectionRepository {
   constructor(
     private readonly model: Model<ConnectionDocument>,
     private readonly topic: string,
-    private readonly onWrite: () => void,
+    /** told about every write that stores events, so the relay publishes them */
+    private readonly outbox: OutboxTracker,
     /** shared with the outbox relay: every write of one connection runs alone (FerretDB, see DocumentLocks) */
     private readonly locks: DocumentLocks,
   ) {}
@@ -70,12 +71,11 @@ export class MongoConnectionRepository implements ConnectionRepository {
       ...initialOutbox(outboxEntries(this.topic, events)),
     };
     try {
-      await this.model.collection.insertOne(doc as never);
+      await trackAfter(this.outbox, this.model, connection.id, () => this.model.collection.insertOne(doc as never));
     } catch (err) {
       if (isDuplicateKeyError(err)) throw new DefaultTakenError();
       throw err;
     }
-    this.onWrite();
   }
 
   async find(workspaceId: string, id: string, tenantId?: string): Promise<Connection | null> {
@@ -107,20 +107,21 @@ export class MongoConnectionRepository implements ConnectionRepository {
     if (changes.isDefault === true) update.$set = { ...update.$set, defaultSlot: defaultSlot(current.workspaceId, current.tenantId) };
     if (changes.isDefault === false) update.$unset = { defaultSlot: 1 };
     try {
-      const result = await this.locks.run(current.id, () =>
-        this.model
-          .updateOne(
-            { _id: current.id, workspaceId: current.workspaceId, version: current.version },
-            withOutbox(update, outboxEntries(this.topic, events(after))),
-          )
-          .exec(),
+      const result = await trackAfter(this.outbox, this.model, current.id, () =>
+        this.locks.run(current.id, () =>
+          this.model
+            .updateOne(
+              { _id: current.id, workspaceId: current.workspaceId, version: current.version },
+              withOutbox(update, outboxEntries(this.topic, events(after))),
+            )
+            .exec(),
+        ),
       );
       if (result.matchedCount !== 1) return null;
     } catch (err) {
       if (isDuplicateKeyError(err)) throw new DefaultTakenError();
       throw err;
     }
-    this.onWrite();
     return after;
   }
 }

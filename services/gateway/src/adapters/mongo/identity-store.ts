@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { initialOutbox, isDuplicateKeyError, outboxEntries, withOutbox, type EventEnvelope } from '@tenantatlas/shared';
+import { initialOutbox, isDuplicateKeyError, outboxEntries, trackAfter, withOutbox, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
 import type { Membership, TenantScope } from '../../domain/access';
 import { isRole } from '../../domain/capabilities';
 import { tenantScopeOf, type Invitation } from '../../domain/invitations';
@@ -42,7 +42,8 @@ export class MongoIdentityStore implements IdentityStore {
   constructor(
     private readonly models: IdentityModels,
     private readonly securityTopic: string,
-    private readonly onWrite: () => void = () => undefined,
+    /** told about every write that stores events, so the relay publishes them */
+    private readonly outbox: OutboxTracker = { track: () => undefined },
   ) {}
 
   async findUserByEmail(email: string) {
@@ -69,13 +70,9 @@ export class MongoIdentityStore implements IdentityStore {
   async createWorkspace({ name, owner, events }: { name: string; owner: User; events: (id: string) => EventEnvelope[] }) {
     const id = `ws_${randomUUID()}`;
     const now = new Date();
-    const doc = await this.models.Workspace.create({
-      _id: id,
-      name,
-      createdBy: owner.id,
-      createdAt: now,
-      ...initialOutbox(outboxEntries(this.securityTopic, events(id))),
-    });
+    const doc = await trackAfter(this.outbox, this.models.Workspace, id, () =>
+      this.models.Workspace.create({ _id: id, name, createdBy: owner.id, createdAt: now, ...initialOutbox(outboxEntries(this.securityTopic, events(id))) }),
+    );
     await this.models.Membership.create({
       _id: membershipId(id, owner.id),
       workspaceId: id,
@@ -88,7 +85,6 @@ export class MongoIdentityStore implements IdentityStore {
       updatedAt: now,
       ...initialOutbox([]),
     });
-    this.onWrite();
     return toWorkspace(doc.toObject());
   }
 
@@ -144,8 +140,9 @@ export class MongoIdentityStore implements IdentityStore {
   }
 
   async putMembership(membership: Membership, told: { email: string; displayName?: string }, events: EventEnvelope[]) {
-    await this.models.Membership.updateOne(
-      { _id: membershipId(membership.workspaceId, membership.userId) },
+    const id = membershipId(membership.workspaceId, membership.userId);
+    const write = () => this.models.Membership.updateOne(
+      { _id: id },
       withOutbox<MembershipDoc>(
         {
           $set: {
@@ -161,7 +158,7 @@ export class MongoIdentityStore implements IdentityStore {
       ),
       { upsert: true },
     );
-    this.onWrite();
+    await trackAfter(this.outbox, this.models.Membership, id, write);
   }
 
   async createInvitation(invitation: Invitation, tokenHash: string, events: EventEnvelope[]) {
@@ -174,14 +171,15 @@ export class MongoIdentityStore implements IdentityStore {
       invitationId: invitation.id,
       expiresAt: invitation.expiresAt,
     };
-    await this.models.Invitation.create({
-      _id: tokenHash,
-      ...told,
-      invitedBy: invitation.invitedBy,
-      createdAt: invitation.createdAt,
-      ...initialOutbox(outboxEntries(this.securityTopic, events)),
-    });
-    this.onWrite();
+    await trackAfter(this.outbox, this.models.Invitation, tokenHash, () =>
+      this.models.Invitation.create({
+        _id: tokenHash,
+        ...told,
+        invitedBy: invitation.invitedBy,
+        createdAt: invitation.createdAt,
+        ...initialOutbox(outboxEntries(this.securityTopic, events)),
+      }),
+    );
     // Last writer wins: of two invitations racing for one e-mail, the one written last stays open.
     const replace = () => this.models.PendingInvitation.replaceOne({ _id: pendingId(invitation.workspaceId, invitation.email) }, { ...told, tokenHash }, { upsert: true });
     // Two first invitations of an e-mail both try to insert; the one refused replaces the other's.
@@ -199,9 +197,10 @@ export class MongoIdentityStore implements IdentityStore {
   }
 
   async joinByInvitation(membership: Membership, invitation: Invitation, events: EventEnvelope[]) {
+    const id = membershipId(membership.workspaceId, membership.userId);
     try {
-      await this.models.Membership.create({
-        _id: membershipId(membership.workspaceId, membership.userId),
+      await trackAfter(this.outbox, this.models.Membership, id, () => this.models.Membership.create({
+        _id: id,
         workspaceId: membership.workspaceId,
         userId: membership.userId,
         role: membership.role,
@@ -211,12 +210,11 @@ export class MongoIdentityStore implements IdentityStore {
         invitationId: invitation.id,
         updatedAt: new Date(),
         ...initialOutbox(outboxEntries(this.securityTopic, events)),
-      });
+      }));
     } catch (err) {
       if (isDuplicateKeyError(err)) return { joined: false };
       throw err;
     }
-    this.onWrite();
     await this.models.PendingInvitation.deleteOne({ _id: pendingId(invitation.workspaceId, invitation.email) });
     return { joined: true };
   }
@@ -244,15 +242,16 @@ export class MongoIdentityStore implements IdentityStore {
   }
 
   async createApiToken(token: { id: string; userId: string; name: string; secretHash: string; events: EventEnvelope[] }) {
-    await this.models.ApiToken.create({
-      _id: token.id,
-      userId: token.userId,
-      name: token.name,
-      secretHash: token.secretHash,
-      createdAt: new Date(),
-      ...initialOutbox(outboxEntries(this.securityTopic, token.events)),
-    });
-    this.onWrite();
+    await trackAfter(this.outbox, this.models.ApiToken, token.id, () =>
+      this.models.ApiToken.create({
+        _id: token.id,
+        userId: token.userId,
+        name: token.name,
+        secretHash: token.secretHash,
+        createdAt: new Date(),
+        ...initialOutbox(outboxEntries(this.securityTopic, token.events)),
+      }),
+    );
   }
 
   async findApiToken(id: string) {

@@ -1,4 +1,4 @@
-import { isDuplicateKeyError, outboxEntries, outboxFields, initialOutbox, type EventEnvelope, type OutboxDocument } from '@tenantatlas/shared';
+import { isDuplicateKeyError, outboxEntries, outboxFields, initialOutbox, trackAfter, type EventEnvelope, type OutboxDocument, type OutboxTracker } from '@tenantatlas/shared';
 import { Schema, type Connection, type Model } from 'mongoose';
 
 /**
@@ -40,6 +40,7 @@ export class RevisionLog<T> {
     private readonly model: Model<RevisionDocument<T>>,
     private readonly heads: Model<any>,
     private readonly topic: string,
+    private readonly outbox: OutboxTracker,
   ) {}
 
   /**
@@ -85,14 +86,10 @@ export class RevisionLog<T> {
   /** Appends revision `revision` with its events; false when someone appended it first. */
   async append(workspaceId: string, entityId: string, revision: number, body: T, events: EventEnvelope[]): Promise<boolean> {
     try {
-      await this.model.create({
-        _id: `${entityId}:${revision}`,
-        entityId,
-        workspaceId,
-        revision,
-        body,
-        ...initialOutbox(outboxEntries(this.topic, events)),
-      });
+      const id = `${entityId}:${revision}`;
+      await trackAfter(this.outbox, this.model, id, () =>
+        this.model.create({ _id: id, entityId, workspaceId, revision, body, ...initialOutbox(outboxEntries(this.topic, events)) }),
+      );
     } catch (err) {
       if (isDuplicateKeyError(err)) return false;
       throw err;

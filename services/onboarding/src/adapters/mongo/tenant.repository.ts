@@ -1,4 +1,4 @@
-import { initialOutbox, isDuplicateKeyError, outboxEntries, type EventEnvelope } from '@tenantatlas/shared';
+import { initialOutbox, isDuplicateKeyError, outboxEntries, trackAfter, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
 import type { Page, TenantRepository } from '../../app/ports';
 import { sourceStatuses, type TenantEntity, type TenantStatus, type TenantTransition } from '../../domain/tenant';
 import { afterCursor, decodeCursor, encodeCursor } from './page-token';
@@ -28,20 +28,27 @@ function toEntity(b: TenantEntity): TenantEntity {
 export class MongoTenantRepository implements TenantRepository {
   private readonly revisions: RevisionLog<TenantEntity>;
 
-  constructor(private readonly m: OnboardingModels, private readonly topic: string) {
-    this.revisions = new RevisionLog(m.tenantRevisions, m.tenantHeads, topic);
+  constructor(
+    private readonly m: OnboardingModels,
+    private readonly topic: string,
+    /** told about every write that stores events, so the relay publishes them */
+    private readonly outbox: OutboxTracker,
+  ) {
+    this.revisions = new RevisionLog(m.tenantRevisions, m.tenantHeads, topic, outbox);
   }
 
   async insert(tenant: TenantEntity, events: EventEnvelope[]): Promise<TenantEntity | null> {
     try {
-      await this.m.tenantHeads.create({
-        _id: tenant.id,
-        workspaceId: tenant.workspaceId,
-        externalTenantId: tenant.externalTenantId,
-        createdAt: tenant.createdAt,
-        body: tenant,
-        ...initialOutbox(outboxEntries(this.topic, events)),
-      });
+      await trackAfter(this.outbox, this.m.tenantHeads, tenant.id, () =>
+        this.m.tenantHeads.create({
+          _id: tenant.id,
+          workspaceId: tenant.workspaceId,
+          externalTenantId: tenant.externalTenantId,
+          createdAt: tenant.createdAt,
+          body: tenant,
+          ...initialOutbox(outboxEntries(this.topic, events)),
+        }),
+      );
       return tenant;
     } catch (err) {
       if (isDuplicateKeyError(err)) return null;

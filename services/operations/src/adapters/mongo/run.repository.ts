@@ -1,5 +1,5 @@
 import type { Model, QueryFilter } from 'mongoose';
-import { initialOutbox, isDuplicateKeyError, type OutboxEntry } from '@tenantatlas/shared';
+import { initialOutbox, isDuplicateKeyError, trackAfter, type OutboxEntry, type OutboxTracker } from '@tenantatlas/shared';
 import type { Decide, EventsFor, RunListQuery, RunRepository, RunSlots, Transitioned } from '../../app/ports';
 import type { Run } from '../../domain/run';
 import { applyChange, type RunChange } from '../../domain/transitions';
@@ -49,7 +49,7 @@ export class MongoRunRepository implements RunRepository {
     private readonly lookups: Model<RunLookupDocument>,
     private readonly schedule: Model<RunScheduleDocument>,
     /** told about every committed write that carries events, so they can be published at once */
-    private readonly onCommitted: (model: Model<any>, id: string) => void = () => undefined,
+    private readonly outbox: OutboxTracker = { track: () => undefined },
   ) {}
 
   async insert(run: Run, slots: RunSlots, outbox: OutboxEntry[]): Promise<'created' | 'duplicate'> {
@@ -58,8 +58,8 @@ export class MongoRunRepository implements RunRepository {
     // without a run, which the sweeper drops)
     await this.schedule.create({ _id: id, dueAt: dueAt(run) ?? run.createdAt });
     try {
-      await this.runs.create({ _id: id, ...fields, ...slots, version: 0, ...initialOutbox(outbox) });
-      if (outbox.length > 0) this.onCommitted(this.runs, id);
+      const create = () => this.runs.create({ _id: id, ...fields, ...slots, version: 0, ...initialOutbox(outbox) });
+      await (outbox.length > 0 ? trackAfter(this.outbox, this.runs, id, create) : create());
       await Promise.all([
         this.remember(`slot:${slots.activeSlot}`, id),
         run.idempotencyKey === null ? undefined : this.remember(`key:${slots.idempotencySlot}`, id),
@@ -127,15 +127,16 @@ export class MongoRunRepository implements RunRepository {
       const outbox = events(change, before, after);
       const transitionId = `${runId}:${doc.version}`;
       try {
-        await this.transitions.create({
-          _id: transitionId,
-          runId,
-          version: doc.version,
-          set: Object.entries(set).map(([path, value]) => ({ path, value })),
-          committedAt: new Date(),
-          ...initialOutbox(outbox),
-        });
-        if (outbox.length > 0) this.onCommitted(this.transitions, transitionId);
+        const commit = () =>
+          this.transitions.create({
+            _id: transitionId,
+            runId,
+            version: doc.version,
+            set: Object.entries(set).map(([path, value]) => ({ path, value })),
+            committedAt: new Date(),
+            ...initialOutbox(outbox),
+          });
+        await (outbox.length > 0 ? trackAfter(this.outbox, this.transitions, transitionId, commit) : commit());
       } catch (err) {
         if (isDuplicateKeyError(err)) continue; // another writer took this version: decide again on its result
         throw err;
