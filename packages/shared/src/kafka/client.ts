@@ -1,6 +1,5 @@
 import { Kafka, logLevel, type Admin, type LogEntry, type ITopicConfig } from 'kafkajs';
 import type { Logger } from 'pino';
-import './idle-request-queue';
 
 const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
