@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DomainError } from '@tenantatlas/shared';
-import type { ServiceProcess } from '@tenantatlas/shared/testing';
+import { waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
 import { connectionFor, startConnections, type ConnectionsFixture } from './testing/connections-fixture';
 import { isolatedEnv, operationsClient, startOperations, USER, waitForRun, type OperationsClient } from './testing/harness';
 
@@ -89,7 +89,11 @@ describe('operations: a run only touches its own tenant', () => {
     const { run } = await start(tenantA, 'provider.connection.check', id);
     // the connection now belongs to another tenant (no API moves one; the database stands in for
     // whatever could): the worker asks for it as tenant A's and must not find it
-    await connections.mongo.collection('connections').updateOne({ _id: id }, { $set: { tenantId: tenantB } });
+    // (after the service's relay has cleared the creation's outbox in that document: a write racing
+    // the clear can be lost on FerretDB, where an update rewrites the whole document)
+    const stored = connections.mongo.collection('connections');
+    await waitFor(async () => (await stored.findOne({ _id: id }))?.outboxPending === false, { what: 'the connection created event published' });
+    await stored.updateOne({ _id: id }, { $set: { tenantId: tenantB } });
     worker = await startOperations({ ...env, OPERATIONS_ROLE: 'worker', WORKER_ID: 'isolation-worker' });
     const done = await waitForRun(client, WS, run!.id, completed);
     expect(done).toMatchObject({ outcome: 'failed', reason_code: 'CONNECTION.NOT_FOUND', attempt_count: 1 });

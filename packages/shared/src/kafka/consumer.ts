@@ -39,8 +39,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * member (kafkajs restarts it), while the restarted broker still lists the old member: the
  * coordinator waits for it at most `rebalanceTimeout` (kafkajs' default is 60 s; it would
  * otherwise wait out the old member's whole session) before it hands out the partitions again.
+ * It must stay well above a fetch's long poll (kafkajs waits up to 5 s for data, and learns of a
+ * rebalance only after it): at 3 s, members idling in a fetch missed every rejoin, were dropped,
+ * rejoined and started the next rebalance, and two audit replicas never formed a stable group.
  */
-export const CONSUMER_GROUP_TIMING = { sessionTimeout: 15_000, rebalanceTimeout: 3_000, heartbeatInterval: 1_000 } as const;
+export const CONSUMER_GROUP_TIMING = { sessionTimeout: 15_000, rebalanceTimeout: 10_000, heartbeatInterval: 1_000 } as const;
 
 function headersOf(message: KafkaMessage): Record<string, string> {
   const headers: Record<string, string> = {};

@@ -15,7 +15,7 @@ export interface ConnectionsFixture {
   };
   client: { CreateConnection(request: Record<string, unknown>): Promise<{ connection?: { id: string } | null }> };
   /** the connections service's database */
-  mongo: { collection(name: string): { updateOne(filter: object, update: object): Promise<unknown> } };
+  mongo: { collection(name: string): { updateOne(filter: object, update: object): Promise<unknown>; findOne(filter: object): Promise<{ outboxPending?: boolean } | null> } };
   stop(): Promise<void>;
 }
 
