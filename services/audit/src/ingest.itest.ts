@@ -137,29 +137,35 @@ describe('audit ingestion (real Kafka, FerretDB and audit process)', () => {
     });
 
     await audit.records.deleteOne({ workspaceId: deleted, seq: 4 });
-    await audit.records.insertOne({ ...(await audit.records.findOne({ workspaceId: deleted, seq: 2 }))!, _id: 'x' as never, seq: 3 });
+    const copy = (await audit.records.findOne({ workspaceId: deleted, seq: 2 }))!;
+    await audit.records.insertOne({ ...copy, _id: `${deleted}:3` as never, eventId: 'forged', seq: 3 });
     expect(await audit.client.VerifyAuditChain({ workspace_id: deleted })).toMatchObject({ ok: false, first_bad_seq: '3' });
   });
 
-  it('keeps one gap-free chain when two replicas append to the same workspace at once', async () => {
+  it('records a burst for one workspace once each, on one gap-free chain, with two replicas and redeliveries', async () => {
     const workspaceId = uniqueName('ws');
     const second = await startService('audit', { env: audit.env });
     try {
       // Many tenants → keys spread over every partition, so both replicas get this workspace's events.
-      const events = Array.from({ length: 120 }, (_, n) => ({
+      const events = Array.from({ length: 400 }, (_, n) => ({
         topic: [audit.topics.onboardingEvents, audit.topics.operationsEvents][n % 2]!,
-        event: lifecycleEvent({ type: 'tenantatlas.operations.run.started', subject: `run/${n}`, workspaceId, tenantId: `tenant-${n}` }),
+        event: lifecycleEvent({ type: 'tenantatlas.operations.run.started', subject: `run/${n}`, workspaceId, tenantId: `tenant-${n % 23}` }),
       }));
+      // every fifth event delivered again: within the same burst, and once more after it
+      const repeats = events.filter((_, n) => n % 5 === 0);
       await waitFor(async () => (await audit.stableGroupMembers()) === 2, { what: 'both replicas in the group', timeoutMs: 60_000 });
-      await audit.publisher.publish(events);
-      await audit.waitForCount(workspaceId, 120);
+      await audit.publisher.publish([...events, ...repeats]);
+      await audit.publisher.publish(repeats);
+      await audit.waitForCount(workspaceId, 400);
       expect(await audit.client.VerifyAuditChain({ workspace_id: workspaceId })).toMatchObject({
         ok: true,
-        records_checked: '120',
-        last_seq: '120',
+        records_checked: '400',
+        last_seq: '400',
       });
       const stored = await audit.records.find({ workspaceId }).toArray();
-      expect(new Set(stored.map((r) => r._id as unknown as string))).toEqual(new Set(events.map((e) => e.event.id)));
+      expect(stored).toHaveLength(400);
+      expect(new Set(stored.map((r) => r.eventId as string))).toEqual(new Set(events.map((e) => e.event.id)));
+      expect(stored.map((r) => r.seq as number).sort((a, b) => a - b)).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
     } finally {
       await second.stop();
     }

@@ -10,6 +10,11 @@ export interface MessageMeta {
   offset: string;
 }
 
+export interface DeliveredEvent {
+  event: EventEnvelope;
+  meta: MessageMeta;
+}
+
 export interface PoisonMessage extends MessageMeta {
   key: string | null;
   value: string | null;
@@ -22,7 +27,14 @@ export interface EventConsumerOptions {
   topics: string[];
   logger: Logger;
   fromBeginning?: boolean;
-  handle(event: EventEnvelope, meta: MessageMeta): Promise<void>;
+  /** One event at a time (each partition in order). Give this or `handleBatch`. */
+  handle?(event: EventEnvelope, meta: MessageMeta): Promise<void>;
+  /**
+   * A whole fetched batch of one partition at once, in order (poison messages already taken out).
+   * Its offsets are committed only after this resolves; if it throws, Kafka delivers the batch
+   * again, so the handler must be idempotent. `heartbeat` keeps the membership alive in a long one.
+   */
+  handleBatch?(events: DeliveredEvent[], heartbeat: () => Promise<void>): Promise<void>;
   /** A message that can never be handled (unparsable, invalid envelope). Default: log and skip. */
   onPoison?(message: PoisonMessage, reason: string): Promise<void>;
   /** Tries per message inside this process before the consumer restarts and Kafka redelivers. */
@@ -78,10 +90,25 @@ export class EventConsumer {
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning });
       this.consumer = consumer;
-      await consumer.run({
-        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-        eachMessage: async ({ topic, partition, message }) => this.process({ topic, partition, offset: message.offset }, message),
-      });
+      const partitionsConsumedConcurrently = this.options.partitionsConsumedConcurrently ?? 1;
+      if (this.options.handleBatch) {
+        await consumer.run({
+          partitionsConsumedConcurrently,
+          eachBatchAutoResolve: false,
+          eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat }) => {
+            if (batch.messages.length === 0) return;
+            await this.processBatch(batch.topic, batch.partition, batch.messages, heartbeat);
+            // only now is every message of the batch stored: a crash before this redelivers them
+            resolveOffset(batch.messages.at(-1)!.offset);
+            await commitOffsetsIfNecessary();
+          },
+        });
+      } else {
+        await consumer.run({
+          partitionsConsumedConcurrently,
+          eachMessage: async ({ topic, partition, message }) => this.process({ topic, partition, offset: message.offset }, message),
+        });
+      }
     } catch (err) {
       if (this.consumer === consumer) this.consumer = undefined;
       await consumer.disconnect().catch(() => undefined);
@@ -111,31 +138,52 @@ export class EventConsumer {
     }
   }
 
-  private async process(meta: MessageMeta, message: KafkaMessage): Promise<void> {
-    const { logger, handle, onPoison, handlerAttempts = 5 } = this.options;
-    const headers = headersOf(message);
+  /** The message's envelope, or null once a poison message has been passed to `onPoison`. */
+  private async envelopeOf(meta: MessageMeta, message: KafkaMessage): Promise<EventEnvelope | null> {
     const parsed = parseEnvelope(message.value);
-    if (!parsed.ok) {
-      logger.warn({ ...meta, reason: parsed.reason }, 'poison message skipped');
-      await onPoison?.(
-        { ...meta, key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers },
-        parsed.reason,
-      );
-      return;
-    }
+    if (parsed.ok) return parsed.event;
+    this.options.logger.warn({ ...meta, reason: parsed.reason }, 'poison message skipped');
+    await this.options.onPoison?.(
+      { ...meta, key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers: headersOf(message) },
+      parsed.reason,
+    );
+    return null;
+  }
+
+  private async process(meta: MessageMeta, message: KafkaMessage): Promise<void> {
+    const event = await this.envelopeOf(meta, message);
+    if (!event) return;
+    const headers = headersOf(message);
     const parent = trace.getSpan(context.active())
       ? context.active()
-      : propagation.extract(context.active(), { traceparent: headers.traceparent ?? parsed.event.traceparent });
+      : propagation.extract(context.active(), { traceparent: headers.traceparent ?? event.traceparent });
+    await this.withRetries({ ...meta, eventId: event.id }, () => context.with(parent, () => this.options.handle!(event, meta)));
+  }
+
+  private async processBatch(topic: string, partition: number, messages: KafkaMessage[], heartbeat: () => Promise<void>): Promise<void> {
+    const events: DeliveredEvent[] = [];
+    for (const message of messages) {
+      const meta = { topic, partition, offset: message.offset };
+      const event = await this.envelopeOf(meta, message);
+      if (event) events.push({ event, meta });
+    }
+    if (events.length === 0) return;
+    const where = { topic, partition, firstOffset: messages[0]!.offset, messages: messages.length };
+    await this.withRetries(where, () => this.options.handleBatch!(events, heartbeat));
+  }
+
+  private async withRetries(where: Record<string, unknown>, work: () => Promise<void>): Promise<void> {
+    const { logger, handlerAttempts = 5 } = this.options;
     for (let attempt = 1; ; attempt++) {
       try {
-        await context.with(parent, () => handle(parsed.event, meta));
+        await work();
         return;
       } catch (err) {
         if (attempt >= handlerAttempts) {
-          logger.error({ err, ...meta, eventId: parsed.event.id }, 'handler failed; leaving message for redelivery');
+          logger.error({ err, ...where }, 'handler failed; leaving message for redelivery');
           throw err;
         }
-        logger.warn({ err, ...meta, eventId: parsed.event.id, attempt }, 'handler failed; retrying');
+        logger.warn({ err, ...where, attempt }, 'handler failed; retrying');
         await sleep(Math.min(5_000, 100 * 2 ** attempt));
       }
     }

@@ -1,32 +1,44 @@
 import type { AuditEntry } from '../domain/audit-entry';
 import { ChainVerifier, type AuditRecord, type ChainHead } from '../domain/hash-chain';
 import { AppendRecord } from './append-record.use-case';
-import type { AuditLogStore, InsertOutcome } from './ports';
+import type { AuditLogStore, ChainInsert, Refusal } from './ports';
 
-/** The two unique indexes and the head document, in memory; only what AppendRecord uses. */
+/** The records' two unique keys (place on the chain, event id) and the heads, in memory. */
 class MemoryLog {
   readonly records = new Map<string, AuditRecord>();
   readonly heads = new Map<string, ChainHead>();
-
-  hasEvent = async (eventId: string) => this.records.has(eventId);
-  insert = async (record: AuditRecord): Promise<InsertOutcome> => {
-    if (this.records.has(record.eventId)) return 'duplicate-event';
-    if (this.chainOf(record.workspaceId).some((r) => r.seq === record.seq)) return 'seq-taken';
-    this.records.set(record.eventId, record);
-    return 'inserted';
-  };
   groupInserts = 0;
-  insertInOrder = async (records: AuditRecord[]): Promise<number> => {
+  /** exact-key reads of a record (the only reads the append path may make) */
+  linkReads = 0;
+  /** runs before each insert: lets a test play another replica appending meanwhile */
+  beforeInsert: (() => Promise<void>) | undefined;
+
+  private insertOne(record: AuditRecord): Refusal | null {
+    if ([...this.records.values()].some((r) => r.eventId === record.eventId)) return 'duplicate-event';
+    const key = `${record.workspaceId}:${record.seq}`;
+    if (this.records.has(key)) return 'seq-taken';
+    this.records.set(key, record);
+    return null;
+  }
+
+  insertChain = async (records: AuditRecord[]): Promise<ChainInsert> => {
     this.groupInserts++;
-    for (const [i, record] of records.entries()) if ((await this.insert(record)) !== 'inserted') return i;
-    return records.length;
+    const racing = this.beforeInsert;
+    this.beforeInsert = undefined;
+    await racing?.();
+    for (const [i, record] of records.entries()) {
+      // like FerretDB: the store does not say which key refused the record
+      if (this.insertOne(record)) return { inserted: i, refused: 'unknown' };
+    }
+    return { inserted: records.length };
+  };
+  linkAt = async (workspaceId: string, seq: number) => {
+    this.linkReads++;
+    const record = this.records.get(`${workspaceId}:${seq}`);
+    return record ? { eventId: record.eventId, seq: record.seq, hash: record.hash } : null;
   };
   readHead = async (workspaceId: string) => this.heads.get(workspaceId) ?? null;
   advanceHead = async (workspaceId: string, head: ChainHead) => void this.heads.set(workspaceId, head);
-  lastRecord = async (workspaceId: string) => {
-    const last = this.chainOf(workspaceId).at(-1);
-    return last ? { seq: last.seq, hash: last.hash } : null;
-  };
 
   chainOf(workspaceId: string): AuditRecord[] {
     return [...this.records.values()].filter((r) => r.workspaceId === workspaceId).sort((a, b) => a.seq - b.seq);
@@ -77,16 +89,63 @@ describe('AppendRecord', () => {
     expect(verify(log)).toMatchObject({ ok: true, checked: 2 });
   });
 
-  it('reads nothing before inserting a new event; a recorded one is refused by its index', async () => {
+  it('reads no record before inserting new events; a recorded one is refused by its key', async () => {
     const log = new MemoryLog();
-    let reads = 0;
-    const hasEvent = log.hasEvent;
-    log.hasEvent = async (id: string) => (reads++, hasEvent(id));
     const append = new AppendRecord(log.asStore());
-    await Promise.all(['a', 'b', 'c'].map((id) => append.execute(entry(id))));
-    expect(reads).toBe(0);
+    await append.executeBatch(['a', 'b', 'c'].map((id) => entry(id)));
+    expect(log.linkReads).toBe(0);
     expect(await append.execute(entry('b'))).toEqual({ status: 'duplicate' });
     expect(log.records.size).toBe(3);
+  });
+
+  it('stores a batch with one insert, and an event twice in it once', async () => {
+    const log = new MemoryLog();
+    const append = new AppendRecord(log.asStore());
+    const results = await append.executeBatch(['a', 'b', 'a', 'c', 'x'].map((id) => entry(id, id === 'x' ? 'ws-2' : 'ws-1')));
+    expect(results).toEqual([
+      { status: 'appended', seq: 1 },
+      { status: 'appended', seq: 2 },
+      { status: 'duplicate' },
+      { status: 'appended', seq: 3 },
+      { status: 'appended', seq: 1 },
+    ]);
+    expect(log.groupInserts).toBe(2); // one per workspace
+    expect(log.heads.get('ws-1')?.seq).toBe(3);
+  });
+
+  it('drops events of a batch that earlier deliveries recorded, and chains the rest after them', async () => {
+    const log = new MemoryLog();
+    const append = new AppendRecord(log.asStore());
+    await append.executeBatch(['a', 'b'].map((id) => entry(id)));
+    const results = await new AppendRecord(log.asStore()).executeBatch(['c', 'a', 'd', 'b', 'e'].map((id) => entry(id)));
+    expect(results.map((r) => r.status)).toEqual(['appended', 'duplicate', 'appended', 'duplicate', 'appended']);
+    expect(log.chainOf('ws-1').map((r) => r.eventId)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(verify(log)).toMatchObject({ ok: true, checked: 5 });
+  });
+
+  it('re-chains the rest of a batch after the records another replica inserted in the middle of it', async () => {
+    const log = new MemoryLog();
+    const replicaA = new AppendRecord(log.asStore());
+    const replicaB = new AppendRecord(log.asStore());
+    await replicaA.execute(entry('a0'));
+    // B appends three records right before A's batch insert: A's chained seqs 2.. are taken
+    log.beforeInsert = async () => void (await replicaB.executeBatch(['b1', 'b2', 'b3'].map((id) => entry(id))));
+    const results = await replicaA.executeBatch(['a1', 'a2', 'b2'].map((id) => entry(id)));
+    expect(results).toEqual([{ status: 'appended', seq: 5 }, { status: 'appended', seq: 6 }, { status: 'duplicate' }]);
+    expect(log.chainOf('ws-1').map((r) => `${r.seq}:${r.eventId}`)).toEqual(['1:a0', '2:b1', '3:b2', '4:b3', '5:a1', '6:a2']);
+    expect(verify(log)).toMatchObject({ ok: true, checked: 6 });
+  });
+
+  it('keeps one gap-free chain with every event once when two replicas share a stream with repeats', async () => {
+    const log = new MemoryLog();
+    const replicas = [new AppendRecord(log.asStore()), new AppendRecord(log.asStore())];
+    const ids = Array.from({ length: 60 }, (_, i) => `e${i}`);
+    const batches = Array.from({ length: 12 }, (_, b) => ids.slice(b * 5, b * 5 + 5).concat(ids[(b * 7) % 60]!));
+    await Promise.all(batches.map((batch, b) => replicas[b % 2]!.executeBatch(batch.map((id) => entry(id)))));
+    const chain = log.chainOf('ws-1');
+    expect(chain.map((r) => r.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(new Set(chain.map((r) => r.eventId))).toEqual(new Set(ids));
+    expect(verify(log)).toMatchObject({ ok: true, checked: 60 });
   });
 
   it('serializes concurrent appends to one workspace inside the process', async () => {
@@ -97,29 +156,6 @@ describe('AppendRecord', () => {
       Array.from({ length: 20 }, (_, i) => i + 1),
     );
     expect(verify(log)).toMatchObject({ ok: true, checked: 20 });
-  });
-
-  it('commits what arrives during a write as one group, still gap-free and without duplicates', async () => {
-    const log = new MemoryLog();
-    const append = new AppendRecord(log.asStore());
-    const ids = Array.from({ length: 50 }, (_, i) => `g${i}`);
-    const results = await Promise.all([...ids, 'g3', 'g7'].map((id) => append.execute(entry(id))));
-    expect(results.filter((r) => r.status === 'duplicate')).toHaveLength(2);
-    expect(log.chainOf('ws-1').map((r) => r.eventId)).toEqual(ids);
-    expect(log.groupInserts).toBeLessThanOrEqual(2);
-    expect(verify(log)).toMatchObject({ ok: true, checked: 50 });
-  });
-
-  it('falls back to one-by-one appends when another replica took seqs of a group', async () => {
-    const log = new MemoryLog();
-    const replicaA = new AppendRecord(log.asStore());
-    const replicaB = new AppendRecord(log.asStore());
-    await replicaA.execute(entry('a0'));
-    await replicaB.execute(entry('b0')); // A's cached head is now behind
-    const results = await Promise.all(['a1', 'a2', 'a3'].map((id) => replicaA.execute(entry(id))));
-    expect(results.every((r) => r.status === 'appended')).toBe(true);
-    expect(log.chainOf('ws-1').map((r) => `${r.seq}:${r.eventId}`)).toEqual(['1:a0', '2:b0', '3:a1', '4:a2', '5:a3']);
-    expect(verify(log)).toMatchObject({ ok: true, checked: 5 });
   });
 
   it('continues after a crash that left the head behind the records (no fork, no gap)', async () => {

@@ -1,13 +1,14 @@
 import type { AuditEntry } from '../domain/audit-entry';
-import { appendTo, EMPTY_HEAD, type ChainHead } from '../domain/hash-chain';
+import { chainFrom, EMPTY_HEAD, firstDeliveries, headOf, type ChainHead } from '../domain/hash-chain';
 import type { AuditLogStore } from './ports';
 
 export type AppendResult = { status: 'appended'; seq: number } | { status: 'duplicate' };
 
-const MAX_ATTEMPTS = 20;
+/** How many entries of one workspace go into one ordered insert. */
+const MAX_GROUP = 500;
 
-/** How many queued entries of one workspace go into one batched insert. */
-const MAX_BATCH = 200;
+/** Times a group may find its seqs taken by another writer before the batch is left for redelivery. */
+const MAX_TAKEN_SEQS = 50;
 
 interface Waiting {
   entry: AuditEntry;
@@ -16,20 +17,21 @@ interface Waiting {
 }
 
 /**
- * Puts entries on their workspace's chain. Without transactions an append is two single-document
- * writes, ordered so that a crash between them is harmless:
- *   1. insert the record at head.seq + 1; the unique (workspace, seq) index makes this the
- *      compare-and-set: if another writer (or a crash-lagged head) got there first, it fails;
- *   2. advance the head document.
- * A lagging head is repaired from the highest stored record and the insert retried, so the chain
- * never forks (one record per seq) and never has a gap (seq is always last + 1). A redelivered
- * event is refused by the unique event-id index and adds nothing (also when two replicas race
- * with the same event); nothing is read before an insert, so a new event costs two writes.
+ * Puts entries on their workspace's chain, many at a time. A group is chained in memory from the
+ * head and stored with one ordered insert; each record's identity is its place on the chain, so
+ * inserting it is the compare-and-set of the append: a place another writer (another replica, or
+ * this process before a crash) already took is refused, and so is an event already recorded. What
+ * went in before a refusal stays; the refused record's place is read (by that identity) to tell
+ * the two apart: an event already recorded is dropped, a taken seq makes the head catch up, and the
+ * rest is chained again from there. So the chain never forks (one record per seq), never has a gap
+ * (each seq is the last + 1) and records an event once, with any number of writers.
  *
- * Appends to one workspace are serialized inside this process (across replicas the index decides)
- * and committed in groups: what arrives while a write is in flight is chained in memory and
- * inserted with one ordered insert and one head write, so the chain's cost per event falls as
- * load rises. Whatever a group insert refuses goes through the one-by-one path above.
+ * Then the head document is written once per group. It may lag (a crash before that write, or a
+ * race between replicas that moves it back): that only costs the next append a catch-up.
+ *
+ * Inside one process, groups of one workspace are written one after the other, and entries that
+ * arrive meanwhile join the next group: that is only to save work (no pointless refusals between
+ * this process's own partitions); the stored identities keep the chain right without it.
  */
 export class AppendRecord {
   private readonly heads = new Map<string, ChainHead>();
@@ -38,12 +40,25 @@ export class AppendRecord {
 
   constructor(private readonly store: AuditLogStore) {}
 
-  execute(entry: AuditEntry): Promise<AppendResult> {
+  async execute(entry: AuditEntry): Promise<AppendResult> {
+    return (await this.executeBatch([entry]))[0]!;
+  }
+
+  /** Appends entries of any workspaces; each workspace's entries keep their order. */
+  executeBatch(entries: readonly AuditEntry[]): Promise<AppendResult[]> {
+    // queued all at once, so that a workspace's entries of this batch go into one group
+    const results = Promise.all(entries.map((entry) => this.enqueue(entry)));
+    for (const workspaceId of new Set(entries.map((e) => e.workspaceId))) {
+      if (!this.flushing.has(workspaceId)) void this.flush(workspaceId);
+    }
+    return results;
+  }
+
+  private enqueue(entry: AuditEntry): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       const queue = this.pending.get(entry.workspaceId) ?? [];
       queue.push({ entry, resolve, reject });
       this.pending.set(entry.workspaceId, queue);
-      if (!this.flushing.has(entry.workspaceId)) void this.flush(entry.workspaceId);
     });
   }
 
@@ -52,11 +67,12 @@ export class AppendRecord {
     for (;;) {
       const queue = this.pending.get(workspaceId) ?? [];
       if (queue.length === 0) break;
-      const group = queue.splice(0, MAX_BATCH);
+      const group = queue.splice(0, MAX_GROUP);
       try {
-        const results = await this.appendGroup(group.map((w) => w.entry));
+        const results = await this.appendGroup(workspaceId, group.map((w) => w.entry));
         group.forEach((w, i) => w.resolve(results[i]!));
       } catch (err) {
+        this.heads.delete(workspaceId);
         for (const w of group) w.reject(err);
       }
     }
@@ -65,57 +81,48 @@ export class AppendRecord {
     this.flushing.delete(workspaceId);
   }
 
-  private async appendGroup(entries: AuditEntry[]): Promise<AppendResult[]> {
-    if (entries.length === 1) return [await this.append(entries[0]!)];
-    const results: AppendResult[] = new Array(entries.length);
-    // No read before the insert: the unique event-id index refuses a recorded event, and a read
-    // per event is what does not scale on FerretDB (it scans the collection even for an _id).
-    // An event twice in one group is dropped here; a refused insert falls back to one by one.
-    const seen = new Set<string>();
-    const fresh: number[] = [];
-    entries.forEach((entry, i) => {
-      if (seen.has(entry.eventId)) results[i] = { status: 'duplicate' };
-      else (seen.add(entry.eventId), fresh.push(i));
-    });
-    if (fresh.length === 0) return results;
-    const workspaceId = entries[0]!.workspaceId;
-    let head = this.heads.get(workspaceId) ?? (await this.store.readHead(workspaceId)) ?? EMPTY_HEAD;
-    const records = fresh.map((i) => {
-      const record = appendTo(head, entries[i]!);
-      head = { seq: record.seq, hash: record.hash };
-      return record;
-    });
-    const inserted = await this.store.insertInOrder(records);
-    if (inserted > 0) {
-      const last = records[inserted - 1]!;
-      const next = { seq: last.seq, hash: last.hash };
-      this.heads.set(workspaceId, next);
-      await this.store.advanceHead(workspaceId, next);
-    } else {
-      this.heads.delete(workspaceId);
+  private async appendGroup(workspaceId: string, entries: AuditEntry[]): Promise<AppendResult[]> {
+    const results: AppendResult[] = entries.map(() => ({ status: 'duplicate' }));
+    let rest = firstDeliveries(entries);
+    const known = this.heads.get(workspaceId) ?? (await this.store.readHead(workspaceId)) ?? EMPTY_HEAD;
+    let head = known;
+    for (let taken = 0; rest.length > 0; ) {
+      const records = chainFrom(head, rest.map((i) => entries[i]!));
+      const { inserted, refused } = await this.store.insertChain(records);
+      records.slice(0, inserted).forEach((record, k) => (results[rest[k]!] = { status: 'appended', seq: record.seq }));
+      if (inserted > 0) head = headOf(records[inserted - 1]!);
+      if (inserted === records.length) break;
+
+      const blocked = records[inserted]!;
+      const occupant = refused === 'duplicate-event' ? null : await this.store.linkAt(workspaceId, blocked.seq);
+      if (occupant === null || occupant.eventId === blocked.eventId) {
+        // the event is already recorded (by an earlier delivery, or at this very place by another writer)
+        if (occupant) head = headOf(occupant);
+        rest = rest.slice(inserted + 1);
+        continue;
+      }
+      if (++taken > MAX_TAKEN_SEQS) {
+        throw new Error(`the chain of workspace ${workspaceId} kept moving under this append (${MAX_TAKEN_SEQS} taken seqs)`);
+      }
+      head = await this.catchUp(workspaceId, headOf(occupant));
+      rest = rest.slice(inserted);
     }
-    for (let k = 0; k < fresh.length; k++) {
-      results[fresh[k]!] = k < inserted ? { status: 'appended', seq: records[k]!.seq } : await this.append(entries[fresh[k]!]!);
-    }
+    this.heads.set(workspaceId, head);
+    if (head.seq > known.seq) await this.store.advanceHead(workspaceId, head);
     return results;
   }
 
-  /** One entry: insert first; the store tells a recorded event from a taken seq. */
-  private async append(entry: AuditEntry): Promise<AppendResult> {
-    let head = this.heads.get(entry.workspaceId) ?? (await this.store.readHead(entry.workspaceId)) ?? EMPTY_HEAD;
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const record = appendTo(head, entry);
-      const outcome = await this.store.insert(record);
-      if (outcome === 'duplicate-event') return { status: 'duplicate' };
-      if (outcome === 'inserted') {
-        const next = { seq: record.seq, hash: record.hash };
-        this.heads.set(entry.workspaceId, next);
-        await this.store.advanceHead(entry.workspaceId, next);
-        return { status: 'appended', seq: record.seq };
-      }
-      this.heads.delete(entry.workspaceId);
-      head = (await this.store.lastRecord(entry.workspaceId)) ?? EMPTY_HEAD;
+  /**
+   * The chain's end, from a record known to be on it: the stored head may be further along (another
+   * writer wrote it), and from there the records after it are looked up one seq at a time.
+   */
+  private async catchUp(workspaceId: string, from: ChainHead): Promise<ChainHead> {
+    const stored = await this.store.readHead(workspaceId);
+    let head = stored && stored.seq > from.seq ? stored : from;
+    for (;;) {
+      const next = await this.store.linkAt(workspaceId, head.seq + 1);
+      if (!next) return head;
+      head = headOf(next);
     }
-    throw new Error(`could not append to the chain of workspace ${entry.workspaceId} after ${MAX_ATTEMPTS} attempts`);
   }
 }

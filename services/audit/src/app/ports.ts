@@ -1,27 +1,40 @@
 import type { AuditQuery } from '../domain/audit-query';
 import type { AuditRecord, ChainHead } from '../domain/hash-chain';
 
-export type InsertOutcome = 'inserted' | 'duplicate-event' | 'seq-taken';
+/** Why a chain insert stopped early: the event is already recorded, or the seq is taken. */
+export type Refusal = 'duplicate-event' | 'seq-taken' | 'unknown';
+
+export interface ChainInsert {
+  /** how many records, from the first, were stored */
+  inserted: number;
+  /** why the record after them was refused (absent when all were stored) */
+  refused?: Refusal;
+}
+
+/** A stored record's place on its chain. */
+export interface ChainLink extends ChainHead {
+  eventId: string;
+}
 
 /**
  * The append-only store of audit records. There is no update or delete: records are only ever
- * inserted, guarded by two unique indexes (event id; workspace + seq).
+ * inserted, and each has two unique keys: its place on the chain (workspace + seq, the record's
+ * identity) and its event id. The append path reads nothing but single records by that identity
+ * and the head by workspace.
  */
 export interface AuditLogStore {
-  /** Whether an event is already recorded (in any workspace). */
-  hasEvent(eventId: string): Promise<boolean>;
-  /** Inserts a record; reports instead of throwing when the event or the seq is already there. */
-  insert(record: AuditRecord): Promise<InsertOutcome>;
   /**
-   * Inserts records in order and stops at the first one refused (event or seq already there);
-   * returns how many were inserted.
+   * Inserts records in order and stops at the first one refused (its seq taken, or its event
+   * already recorded); says how many went in and, when the store knows, why the next did not.
    */
-  insertInOrder(records: AuditRecord[]): Promise<number>;
-  /** The stored chain head, which may lag behind the records after a crash. */
+  insertChain(records: AuditRecord[]): Promise<ChainInsert>;
+  /** The record at `seq` on the workspace's chain, if stored. */
+  linkAt(workspaceId: string, seq: number): Promise<ChainLink | null>;
+  /** The stored chain head, which may lag behind the records after a crash or a race. */
   readHead(workspaceId: string): Promise<ChainHead | null>;
-  /** Stores `head` as the workspace's chain head (callers only ever move it forward). */
+  /** Stores `head` as the workspace's chain head. */
   advanceHead(workspaceId: string, head: ChainHead): Promise<void>;
-  /** The record with the highest seq: the truth the head is repaired from. */
+  /** The record with the highest seq (for an export's bound; not used to append). */
   lastRecord(workspaceId: string): Promise<ChainHead | null>;
   findByEventId(workspaceId: string, eventId: string): Promise<AuditRecord | null>;
   /**

@@ -69,6 +69,35 @@ export function appendTo(head: ChainHead, entry: AuditEntry): AuditRecord {
   return { ...unhashed, prevHash: head.hash, hash: chainHash(head.hash, unhashed) };
 }
 
+/** Places entries, in their order, one after the other from `head` (one workspace's chain). */
+export function chainFrom(head: ChainHead, entries: readonly AuditEntry[]): AuditRecord[] {
+  let last = head;
+  return entries.map((entry) => {
+    const record = appendTo(last, entry);
+    last = headOf(record);
+    return record;
+  });
+}
+
+export function headOf(record: Pick<AuditRecord, 'seq' | 'hash'>): ChainHead {
+  return { seq: record.seq, hash: record.hash };
+}
+
+/**
+ * The positions of the entries that are not a repeat of an earlier one (same event id): an event
+ * delivered twice in one batch becomes one record.
+ */
+export function firstDeliveries(entries: readonly AuditEntry[]): number[] {
+  const seen = new Set<string>();
+  const first: number[] = [];
+  entries.forEach((entry, i) => {
+    if (seen.has(entry.eventId)) return;
+    seen.add(entry.eventId);
+    first.push(i);
+  });
+  return first;
+}
+
 export type ChainProblem = 'RECORD_MISSING' | 'HASH_MISMATCH' | 'PREV_HASH_MISMATCH' | 'HEAD_MISMATCH';
 
 export type ChainVerdict =

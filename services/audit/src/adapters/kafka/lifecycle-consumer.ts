@@ -1,11 +1,11 @@
-import { EventConsumer, type EventEnvelope, type MessageMeta } from '@tenantatlas/shared';
+import { EventConsumer, type DeliveredEvent } from '@tenantatlas/shared';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DeadLetterSink } from '../../app/ports';
 import type { RecordLifecycleEvent } from '../../app/record-lifecycle-event.use-case';
 
 /**
- * Follows every lifecycle topic from the beginning (a new consumer group sees the whole history;
+ * Follows every lifecycle topic from the beginning, a fetched batch at a time (a new consumer group sees the whole history;
  * what is already recorded is skipped by event id). Unparsable messages go to the dead-letter
  * topic and the partition moves on.
  */
@@ -26,9 +26,15 @@ export function lifecycleConsumer(options: {
     logger: logger.child({ component: 'lifecycle-consumer' }),
     fromBeginning: true,
     partitionsConsumedConcurrently: partitionsConcurrently,
-    handle: async (event: EventEnvelope, meta: MessageMeta) => {
-      const result = await recordEvent.execute(event, { ...meta, key: event.tenantId ?? event.workspaceId, headers: {} });
-      if (result === 'dead-lettered') logger.warn({ ...meta, eventId: event.id, type: event.type }, 'event sent to the dead-letter topic');
+    // A whole fetched batch per partition: each workspace's events in it become one chain write.
+    handleBatch: async (delivered: DeliveredEvent[]) => {
+      const results = await recordEvent.executeBatch(
+        delivered.map(({ event, meta }) => ({ event, origin: { ...meta, key: event.tenantId ?? event.workspaceId, headers: {} } })),
+      );
+      results.forEach((result, i) => {
+        const { event, meta } = delivered[i]!;
+        if (result === 'dead-lettered') logger.warn({ ...meta, eventId: event.id, type: event.type }, 'event sent to the dead-letter topic');
+      });
     },
     onPoison: (message, reason) => deadLetters.send(message, reason),
   });

@@ -1,21 +1,27 @@
 import { isDuplicateKeyError } from '@tenantatlas/shared';
 import type { QueryFilter } from 'mongoose';
-import type { AuditLogStore, InsertOutcome } from '../../app/ports';
+import type { AuditLogStore, ChainInsert, ChainLink, Refusal } from '../../app/ports';
 import type { AuditQuery } from '../../domain/audit-query';
 import type { AuditRecord, ChainHead } from '../../domain/hash-chain';
 import type { AuditModels, AuditRecordDocument } from './audit-record.schema';
 
+/**
+ * A record's identity is its place on its workspace's chain: no two records can take one place,
+ * and the append path finds any record it needs by this key alone.
+ */
+export function recordId(workspaceId: string, seq: number): string {
+  return `${workspaceId}:${seq}`;
+}
+
 /** The stored form of a record (exported for test fixtures that seed a chain in bulk). */
 export function toDocument(record: AuditRecord): AuditRecordDocument {
-  const { eventId, ...rest } = record;
-  return { _id: eventId, ...rest };
+  return { _id: recordId(record.workspaceId, record.seq), ...record };
 }
 
 function toRecord(doc: AuditRecordDocument): AuditRecord {
   const { _id, ...rest } = doc;
   return {
     ...rest,
-    eventId: _id,
     tenantId: rest.tenantId ?? null,
     actor: { kind: rest.actor.kind, id: rest.actor.id, displayName: rest.actor.displayName ?? null },
     outcome: rest.outcome ?? null,
@@ -49,12 +55,19 @@ function filterFor(query: AuditQuery): QueryFilter<AuditRecordDocument> {
 
 const CURSOR_BATCH = 1_000;
 
-/** `_id` or `seq` when the server says which unique index refused an insert (MongoDB does). */
-function refusedIndex(err: unknown): '_id' | 'seq' | null {
+/** Which unique key refused an insert, when the server says (MongoDB does; FerretDB does not). */
+function refusal(err: unknown): Refusal {
   const { keyPattern } = (err ?? {}) as { keyPattern?: Record<string, unknown> };
-  if (!keyPattern) return null;
-  if ('_id' in keyPattern) return '_id';
-  return 'seq' in keyPattern ? 'seq' : null;
+  if (keyPattern && 'eventId' in keyPattern) return 'duplicate-event';
+  if (keyPattern && ('_id' in keyPattern || 'seq' in keyPattern)) return 'seq-taken';
+  return 'unknown';
+}
+
+/** The position of the first record an ordered insert refused. */
+function firstRefused(err: unknown): number {
+  const { writeErrors } = err as { writeErrors?: { index: number }[] | { index: number } };
+  const index = Array.isArray(writeErrors) ? writeErrors[0]?.index : writeErrors?.index;
+  return typeof index === 'number' ? index : 0;
 }
 
 /** How long an unfinished page walk keeps its cursor, and how many walks may be open at once. */
@@ -81,34 +94,20 @@ export class MongoAuditLog implements AuditLogStore {
 
   constructor(private readonly models: AuditModels) {}
 
-  async hasEvent(eventId: string): Promise<boolean> {
-    return (await this.models.records.exists({ _id: eventId })) !== null;
-  }
-
-  async insert(record: AuditRecord): Promise<InsertOutcome> {
-    try {
-      await this.models.records.collection.insertOne(toDocument(record) as never);
-      return 'inserted';
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      // Which index refused it? MongoDB names it (keyPattern); FerretDB does not, so then ask.
-      const refused = refusedIndex(err);
-      if (refused) return refused === '_id' ? 'duplicate-event' : 'seq-taken';
-      return (await this.hasEvent(record.eventId)) ? 'duplicate-event' : 'seq-taken';
-    }
-  }
-
-  async insertInOrder(records: AuditRecord[]): Promise<number> {
+  async insertChain(records: AuditRecord[]): Promise<ChainInsert> {
     try {
       await this.models.records.collection.insertMany(records.map(toDocument) as never[], { ordered: true });
-      return records.length;
+      return { inserted: records.length };
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
-      // ordered: everything before the first refused record went in
-      const firstRefused = (err as { writeErrors?: { index: number }[] | { index: number } }).writeErrors;
-      const index = Array.isArray(firstRefused) ? firstRefused[0]?.index : firstRefused?.index;
-      return typeof index === 'number' ? index : 0;
+      // ordered: everything before the first refused record went in, nothing after it
+      return { inserted: firstRefused(err), refused: refusal(err) };
     }
+  }
+
+  async linkAt(workspaceId: string, seq: number): Promise<ChainLink | null> {
+    const doc = await this.models.records.findById(recordId(workspaceId, seq), { eventId: 1, seq: 1, hash: 1 }).lean();
+    return doc ? { eventId: doc.eventId, seq: doc.seq, hash: doc.hash } : null;
   }
 
   async readHead(workspaceId: string): Promise<ChainHead | null> {
@@ -117,11 +116,10 @@ export class MongoAuditLog implements AuditLogStore {
   }
 
   async advanceHead(workspaceId: string, head: ChainHead): Promise<void> {
-    // A plain write by _id (the one filter FerretDB answers from an index). No compare-and-set is
-    // needed: appends to a workspace are serialized per process, and if two replicas race, the
-    // head may move back to an earlier record — a lagging head, which verification accepts and
-    // the next append repairs. The records' unique (workspace, seq) index is what guards the chain.
-    await this.models.heads.updateOne({ _id: workspaceId }, { $set: { seq: head.seq, hash: head.hash } }, { upsert: true });
+    // A plain write by workspace, no compare-and-set: the records' identities guard the chain, and
+    // a head that two writers race on may end up behind the last record, which verification
+    // accepts and the next append catches up from.
+    await this.models.heads.replaceOne({ _id: workspaceId }, { seq: head.seq, hash: head.hash }, { upsert: true });
   }
 
   async lastRecord(workspaceId: string): Promise<ChainHead | null> {
@@ -133,9 +131,9 @@ export class MongoAuditLog implements AuditLogStore {
   }
 
   async findByEventId(workspaceId: string, eventId: string): Promise<AuditRecord | null> {
-    // Looked up by _id alone (indexed on FerretDB too), then scoped: another workspace's record
-    // is reported as not found.
-    const doc = await this.models.records.findById(eventId).lean();
+    // Looked up by event id alone (its unique index), then scoped: another workspace's record is
+    // reported as not found.
+    const doc = await this.models.records.findOne({ eventId }).lean();
     return doc && doc.workspaceId === workspaceId ? toRecord(doc as AuditRecordDocument) : null;
   }
 

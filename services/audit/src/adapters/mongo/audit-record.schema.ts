@@ -1,8 +1,12 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
-/** One stored audit record; `_id` is the lifecycle event id, so an event can be stored once only. */
+/**
+ * One stored audit record. `_id` is its place on the chain (`<workspace>:<seq>`), so a place can be
+ * taken once only; the unique event id means an event can be recorded once only.
+ */
 export interface AuditRecordDocument {
   _id: string;
+  eventId: string;
   workspaceId: string;
   seq: number;
   tenantId: string | null;
@@ -27,6 +31,7 @@ export interface AuditRecordDocument {
 const auditRecordSchema = new Schema<AuditRecordDocument>(
   {
     _id: { type: String },
+    eventId: { type: String, required: true },
     workspaceId: { type: String, required: true },
     seq: { type: Number, required: true },
     tenantId: { type: String, default: null },
@@ -53,7 +58,10 @@ const auditRecordSchema = new Schema<AuditRecordDocument>(
   },
   { collection: 'audit_records', versionKey: false },
 );
-// The chain: one record per (workspace, seq). This index is the compare-and-set of an append.
+// One record per event, however often it is delivered and by whichever replica.
+auditRecordSchema.index({ eventId: 1 }, { unique: true });
+// The chain in order (verification, export). The `_id` already allows one record per seq; this
+// index says so too, for databases written before records were identified by their place.
 auditRecordSchema.index({ workspaceId: 1, seq: 1 }, { unique: true });
 // The filters the audit view offers, each ending in seq so results come back in chain order.
 auditRecordSchema.index({ workspaceId: 1, tenantId: 1, seq: -1 });
