@@ -14,6 +14,7 @@ export * from './kafka/client';
 export * from './kafka/publisher';
 export * from './kafka/consumer';
 export * from './mongo/connection';
+export * from './mongo/operation-metrics';
 export * from './mongo/unavailable';
 export * from './mongo/request-deadline';
 export * from './mongo/outbox';

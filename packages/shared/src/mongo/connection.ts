@@ -1,5 +1,6 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
 import type { Logger } from 'pino';
+import { countDatabaseOperations } from './operation-metrics';
 import { requestDeadlinePlugin } from './request-deadline';
 
 /**
@@ -26,12 +27,15 @@ export const MONGO_DRIVER_SETTINGS = {
  * are created explicitly by `ensureIndexes` before a service serves traffic, because uniqueness
  * rules (dedupe, one default per tenant) must exist before the first write relies on them.
  * The connection is watched for a wedged server monitor (see `reviveWedgedMonitor`); the reads of
- * a gRPC call carry its remaining time (see request-deadline.ts).
+ * a gRPC call carry its remaining time (see request-deadline.ts); every query and write is counted
+ * by collection, operation and filter shape (see operation-metrics.ts).
  */
 export async function connectMongo(url: string, dbName: string, options: { logger?: Logger } = {}): Promise<Connection> {
   registerPlugins();
-  const connection = mongoose.createConnection(url, { dbName, autoIndex: false, autoCreate: true, ...MONGO_DRIVER_SETTINGS });
+  // monitorCommands: every query and write is counted by its shape (operation-metrics.ts)
+  const connection = mongoose.createConnection(url, { dbName, autoIndex: false, autoCreate: true, monitorCommands: true, ...MONGO_DRIVER_SETTINGS });
   await connection.asPromise();
+  countDatabaseOperations(connection);
   reviveWedgedMonitor(connection, options.logger);
   return connection;
 }
