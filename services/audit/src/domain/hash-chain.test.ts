@@ -1,5 +1,5 @@
 import type { AuditEntry } from './audit-entry';
-import { appendTo, ChainVerifier, EMPTY_HEAD, GENESIS_HASH, type AuditRecord, type ChainHead } from './hash-chain';
+import { appendTo, chainFrom, ChainVerifier, EMPTY_HEAD, firstDeliveries, GENESIS_HASH, headOf, type AuditRecord, type ChainHead } from './hash-chain';
 
 function entry(n: number): AuditEntry {
   return {
@@ -88,5 +88,24 @@ describe('hash chain', () => {
   it('names a head that disagrees with the record at its seq', () => {
     const records = chain(3);
     expect(verify(records, { seq: 2, hash: 'f'.repeat(64) })).toMatchObject({ ok: false, firstBadSeq: 2, problem: 'HEAD_MISMATCH' });
+  });
+});
+
+describe('chainFrom', () => {
+  it('chains a batch in memory exactly as appending one by one would', () => {
+    expect(chainFrom(EMPTY_HEAD, [1, 2, 3].map(entry))).toEqual(chain(3));
+  });
+
+  it('continues a stored chain from its head', () => {
+    const stored = chain(2);
+    const rest = chainFrom(headOf(stored[1]!), [entry(3), entry(4)]);
+    expect(rest.map((r) => r.seq)).toEqual([3, 4]);
+    expect(verify([...stored, ...rest])).toMatchObject({ ok: true, checked: 4 });
+  });
+});
+
+describe('firstDeliveries', () => {
+  it('keeps the first of an event delivered twice in one batch', () => {
+    expect(firstDeliveries([entry(1), entry(2), entry(1), entry(3), entry(2)])).toEqual([0, 1, 3]);
   });
 });
