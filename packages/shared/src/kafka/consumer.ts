@@ -32,9 +32,10 @@ export interface EventConsumerOptions {
   /**
    * A whole fetched batch of one partition at once, in order (poison messages already taken out).
    * Its offsets are committed only after this resolves; if it throws, Kafka delivers the batch
-   * again, so the handler must be idempotent. `heartbeat` keeps the membership alive in a long one.
+   * again, so the handler must be idempotent. The consumer keeps its group membership alive (a
+   * heartbeat every second) while the handler runs, however long a large batch takes.
    */
-  handleBatch?(events: DeliveredEvent[], heartbeat: () => Promise<void>): Promise<void>;
+  handleBatch?(events: DeliveredEvent[]): Promise<void>;
   /** A message that can never be handled (unparsable, invalid envelope). Default: log and skip. */
   onPoison?(message: PoisonMessage, reason: string): Promise<void>;
   /** Tries per message inside this process before the consumer restarts and Kafka redelivers. */
@@ -169,7 +170,12 @@ export class EventConsumer {
     }
     if (events.length === 0) return;
     const where = { topic, partition, firstOffset: messages[0]!.offset, messages: messages.length };
-    await this.withRetries(where, () => this.options.handleBatch!(events, heartbeat));
+    const beating = setInterval(() => void heartbeat().catch(() => undefined), CONSUMER_GROUP_TIMING.heartbeatInterval);
+    try {
+      await this.withRetries(where, () => this.options.handleBatch!(events));
+    } finally {
+      clearInterval(beating);
+    }
   }
 
   private async withRetries(where: Record<string, unknown>, work: () => Promise<void>): Promise<void> {

@@ -40,7 +40,6 @@ function verify(records: AuditRecord[], head: ChainHead | null = null) {
   return verifier.finish();
 }
 
-const headOf = (record: AuditRecord): ChainHead => ({ seq: record.seq, hash: record.hash });
 
 describe('hash chain', () => {
   it('links each record to the one before, starting from the genesis hash', () => {
