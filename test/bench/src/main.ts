@@ -68,6 +68,13 @@ async function throughputMatrix(bench: Bench, rss: RssSampler): Promise<void> {
         for (const [name, share] of [...ours.cpuShares].sort((a, b) => b[1] - a[1])) {
           bench.report.add({ section: cpuSection, name, value: share, unit: '%' });
         }
+        const costSection = `cost per audited run, ${workers} worker replica${workers > 1 ? 's' : ''}, provider latency 0 ms (first start → last run recorded by audit; the bench's export polls taken out)`;
+        bench.report.add({ section: costSection, name: 'queries not by exact _id', value: ours.perRun.notById, unit: 'queries' });
+        bench.report.add({ section: costSection, name: 'database writes', value: ours.perRun.writes, unit: 'writes' });
+        bench.report.add({ section: costSection, name: 'Node CPU, services summed', value: ours.perRun.serviceCpuMs, unit: 'ms' });
+        for (const [collection, perRun] of [...ours.perRun.notByIdOf].sort((a, b) => b[1] - a[1])) {
+          if (perRun > 0) bench.report.add({ section: costSection, name: `queries not by exact _id: ${collection}`, value: perRun, unit: 'queries' });
+        }
       }
     }
   }

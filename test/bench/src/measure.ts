@@ -7,6 +7,7 @@ import path from 'node:path';
 import { percentile, REPO_ROOT, RunCompletions, waitFor, type Stack } from '@tenantatlas/shared/testing';
 import { closedLoop, type GatewayApi } from './api';
 import { BullmqPeer, rssMb } from './bullmq-peer';
+import { difference, readDbOperations, type DbOperationTotals } from './db-operations';
 import type { Floor } from './floor';
 import { latencyFigures, type Report } from './report';
 
@@ -137,11 +138,12 @@ export async function concurrentDedupe(bench: Bench): Promise<void> {
 }
 
 /** The `run.succeeded` audit records of `ids` (every run started after `since`), once audit holds them all. */
-async function succeededRecords(bench: Bench, ids: string[], since: Date, what: string): Promise<AuditedRun[]> {
+async function succeededRecords(bench: Bench, ids: string[], since: Date, what: string, onPoll = () => {}): Promise<AuditedRun[]> {
   const { api } = bench;
   const wanted = new Set(ids);
   return waitFor(
     async () => {
+      onPoll();
       const res = await api.request('GET', `${api.ws}/audit/export?format=ndjson&action=run.succeeded&from=${encodeURIComponent(since.toISOString())}`);
       const lines = res.text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditedRun);
       const mine = lines.filter((r) => wanted.has(r.subject_id));
@@ -167,6 +169,27 @@ export interface ThroughputResult {
   auditLags: number[];
   /** each process's share of one core from the first start to the last completion */
   cpuShares: Map<string, number>;
+  /** from the first start until audit recorded the last run, divided by the runs */
+  perRun: { notById: number; writes: number; serviceCpuMs: number; notByIdOf: Map<string, number> };
+}
+
+function runningServices(bench: Bench) {
+  return PROCESS_NAMES.flatMap((name) => {
+    const pid = pidOf(bench, name);
+    return pid && cpuSeconds(pid) !== undefined ? [bench.stack.process(name)] : [];
+  });
+}
+
+/** User + system CPU seconds of every running service process together. */
+function servicesCpuSeconds(bench: Bench): Map<string, number> {
+  return new Map(runningServices(bench).map((p) => [p.name + p.child.pid, cpuSeconds(p.child.pid!) ?? 0]));
+}
+
+/** What one export poll of the bench costs the database (it is not the system's own work). */
+async function pollCost(bench: Bench, since: Date): Promise<DbOperationTotals> {
+  const before = await readDbOperations(runningServices(bench));
+  await bench.api.request('GET', `${bench.api.ws}/audit/export?format=ndjson&action=run.succeeded&from=${encodeURIComponent(since.toISOString())}`);
+  return difference(await readDbOperations(runningServices(bench)), before);
 }
 
 /** `total` runs started 64 at a time; completed/s until the last terminal event, and until audit recorded it. */
@@ -176,19 +199,34 @@ export async function sustained(bench: Bench, total: number, sleepMs: number, la
   const t0 = performance.now();
   const ids: string[] = [];
   const script = sleepMs > 0 ? `sleep:${sleepMs}+ok` : 'ok';
+  const dbBefore = await readDbOperations(runningServices(bench));
+  const cpuBefore = servicesCpuSeconds(bench);
   // the CPU of starting and completing the runs; the audit export the bench then polls is left out
   const { result: done, shares } = await cpuShares(bench, async () => {
     await closedLoop(total, 64, (i) => api.startRun({ key: `${label}-${i}`, type: 'diagnostics.scripted', context: { script } }).then((r) => ids.push(r.run.id)));
     return Promise.all(ids.map((id) => bench.completions.completed(id)));
   });
   const rate = total / ((Math.max(...done.map((d) => d.at)) - t0) / 1000);
-  const records = await succeededRecords(bench, ids, phaseStart, label);
+  let polls = 0;
+  const records = await succeededRecords(bench, ids, phaseStart, label, () => polls++);
+  const cpuAfter = servicesCpuSeconds(bench);
+  const db = difference(await readDbOperations(runningServices(bench)), dbBefore);
+  // the bench's own export polls are taken out: what is left is what the runs cost
+  const poll = await pollCost(bench, phaseStart);
+  const cpuSpent = [...cpuAfter].reduce((sum, [key, end]) => sum + end - (cpuBefore.get(key) ?? end), 0);
+  const notByIdOf = new Map([...db.notByIdOf].map(([c, v]) => [c, Math.max(0, v - polls * (poll.notByIdOf.get(c) ?? 0)) / total]));
   const lastRecorded = Math.max(...records.map((r) => Date.parse(r.recorded_at)));
   return {
     rate,
     auditedRate: total / ((lastRecorded - phaseStart.getTime()) / 1000),
     auditLags: records.map(auditLag),
     cpuShares: shares,
+    perRun: {
+      notById: Math.max(0, db.notById - polls * poll.notById) / total,
+      writes: Math.max(0, db.writes - polls * poll.writes) / total,
+      serviceCpuMs: (cpuSpent * 1000) / total,
+      notByIdOf,
+    },
   };
 }
 

@@ -7,7 +7,7 @@ export interface Figure {
   section: string;
   name: string;
   value: number;
-  unit: 'ms' | '/s' | 'MB' | 'runs' | '×' | '%';
+  unit: 'ms' | '/s' | 'MB' | 'runs' | '×' | '%' | 'queries' | 'writes';
   /** e.g. `≤ 50` or `≥ 300`: met when the value is on the right side */
   target?: { op: '≤' | '≥'; value: number };
   peers?: { name: string; value: number }[];
@@ -25,8 +25,12 @@ interface Stored {
   notes: { step?: string; text: string }[];
 }
 
+/** counts per run are small fractions worth seeing; everything else is read as a whole number */
+const withDecimals = (value: number, unit: Figure['unit']) =>
+  unit === '×' || unit === 'queries' || unit === 'writes' || ((unit === 'ms' || unit === '%') && value < 10);
+
 const fmt = (value: number, unit: Figure['unit']) =>
-  `${(unit === 'ms' || unit === '%') && value < 10 ? value.toFixed(2) : unit === '×' ? value.toFixed(2) : Math.round(value).toLocaleString('en-US')}${unit === 'runs' || unit === '×' ? (unit === '×' ? '×' : '') : ` ${unit}`}`;
+  `${withDecimals(value, unit) ? value.toFixed(2) : Math.round(value).toLocaleString('en-US')}${unit === 'runs' || unit === '×' ? (unit === '×' ? '×' : '') : ` ${unit}`}`;
 
 /** Everything below this line in the report file is written by people and survives a new run. */
 export const ANALYSIS = '<!-- analysis: kept across runs -->';
