@@ -1,4 +1,4 @@
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { reconnectBackoffMs } from './client';
@@ -64,6 +64,29 @@ function headersOf(message: KafkaMessage): Record<string, string> {
     if (value !== undefined) headers[key] = Array.isArray(value) ? String(value[0]) : String(value);
   }
   return headers;
+}
+
+/**
+ * The span of handling one message of a batch, continuing the producer's trace: the kafkajs
+ * instrumentation starts a batch's spans in a trace of their own (only linked to the producers),
+ * and a change's trace must reach every consumer that handled it.
+ */
+function processSpan(meta: MessageMeta, traceparent: string | undefined): Span {
+  const parent = propagation.extract(ROOT_CONTEXT, traceparent ? { traceparent } : {});
+  return trace.getTracer('@tenantatlas/shared').startSpan(
+    `process ${meta.topic}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': meta.topic,
+        'messaging.destination.partition.id': String(meta.partition),
+        'messaging.kafka.offset': meta.offset,
+      },
+    },
+    parent,
+  );
 }
 
 /**
@@ -163,18 +186,25 @@ export class EventConsumer {
 
   private async processBatch(topic: string, partition: number, messages: KafkaMessage[], heartbeat: () => Promise<void>): Promise<void> {
     const events: DeliveredEvent[] = [];
+    const spans: Span[] = [];
     for (const message of messages) {
       const meta = { topic, partition, offset: message.offset };
       const event = await this.envelopeOf(meta, message);
-      if (event) events.push({ event, meta });
+      if (!event) continue;
+      events.push({ event, meta });
+      spans.push(processSpan(meta, headersOf(message).traceparent ?? event.traceparent));
     }
     if (events.length === 0) return;
     const where = { topic, partition, firstOffset: messages[0]!.offset, messages: messages.length };
     const beating = setInterval(() => void heartbeat().catch(() => undefined), CONSUMER_GROUP_TIMING.heartbeatInterval);
     try {
       await this.withRetries(where, () => this.options.handleBatch!(events));
+    } catch (err) {
+      for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
+      throw err;
     } finally {
       clearInterval(beating);
+      for (const span of spans) span.end();
     }
   }
 
