@@ -13,7 +13,12 @@ export interface DbOperationTotals {
   writes: number;
   /** notById per collection */
   notByIdOf: Map<string, number>;
+  /** writes per collection */
+  writesOf: Map<string, number>;
 }
+
+const add = (map: Map<string, number>, key: string, value: number) => map.set(key, (map.get(key) ?? 0) + value);
+const empty = (): DbOperationTotals => ({ notById: 0, writes: 0, notByIdOf: new Map(), writesOf: new Map() });
 
 const SAMPLE = /^tenantatlas_db_operations_total\{([^}]*)\} ([0-9.e+]+)/;
 
@@ -24,16 +29,19 @@ function labelsOf(text: string): Record<string, string> {
 const WRITES = new Set(['insert', 'update', 'delete', 'findAndModify']);
 
 export function totalsOf(metricsText: string): DbOperationTotals {
-  const totals: DbOperationTotals = { notById: 0, writes: 0, notByIdOf: new Map() };
+  const totals = empty();
   for (const line of metricsText.split('\n')) {
     const match = SAMPLE.exec(line);
     if (!match) continue;
     const { collection = '?', operation = '?', shape = '?' } = labelsOf(match[1]!);
     const value = Number(match[2]);
-    if (WRITES.has(operation)) totals.writes += value;
+    if (WRITES.has(operation)) {
+      totals.writes += value;
+      add(totals.writesOf, collection, value);
+    }
     if (shape === 'id_in' || shape === 'other') {
       totals.notById += value;
-      totals.notByIdOf.set(collection, (totals.notByIdOf.get(collection) ?? 0) + value);
+      add(totals.notByIdOf, collection, value);
     }
   }
   return totals;
@@ -90,7 +98,7 @@ async function scrape(service: ServiceProcess): Promise<string | undefined> {
 
 /** The services' counters summed (a process whose endpoint cannot be read is left out). */
 export async function readDbOperations(services: ServiceProcess[]): Promise<DbOperationTotals> {
-  const sum: DbOperationTotals = { notById: 0, writes: 0, notByIdOf: new Map() };
+  const sum = empty();
   await Promise.all(
     services.map(async (service) => {
       const text = await scrape(service);
@@ -98,17 +106,24 @@ export async function readDbOperations(services: ServiceProcess[]): Promise<DbOp
       const totals = totalsOf(text);
       sum.notById += totals.notById;
       sum.writes += totals.writes;
-      for (const [collection, value] of totals.notByIdOf) sum.notByIdOf.set(collection, (sum.notByIdOf.get(collection) ?? 0) + value);
+      for (const [collection, value] of totals.notByIdOf) add(sum.notByIdOf, collection, value);
+      for (const [collection, value] of totals.writesOf) add(sum.writesOf, collection, value);
     }),
   );
   return sum;
 }
 
+function mapDifference(after: Map<string, number>, before: Map<string, number>): Map<string, number> {
+  const delta = new Map<string, number>();
+  for (const [collection, value] of after) if (value > (before.get(collection) ?? 0)) delta.set(collection, value - (before.get(collection) ?? 0));
+  return delta;
+}
+
 export function difference(after: DbOperationTotals, before: DbOperationTotals): DbOperationTotals {
-  const notByIdOf = new Map<string, number>();
-  for (const [collection, value] of after.notByIdOf) {
-    const delta = value - (before.notByIdOf.get(collection) ?? 0);
-    if (delta > 0) notByIdOf.set(collection, delta);
-  }
-  return { notById: after.notById - before.notById, writes: after.writes - before.writes, notByIdOf };
+  return {
+    notById: after.notById - before.notById,
+    writes: after.writes - before.writes,
+    notByIdOf: mapDifference(after.notByIdOf, before.notByIdOf),
+    writesOf: mapDifference(after.writesOf, before.writesOf),
+  };
 }

@@ -75,6 +75,9 @@ async function throughputMatrix(bench: Bench, rss: RssSampler): Promise<void> {
         for (const [collection, perRun] of [...ours.perRun.notByIdOf].sort((a, b) => b[1] - a[1])) {
           if (perRun > 0) bench.report.add({ section: costSection, name: `queries not by exact _id: ${collection}`, value: perRun, unit: 'queries' });
         }
+        for (const [collection, perRun] of [...ours.perRun.writesOf].sort((a, b) => b[1] - a[1])) {
+          if (perRun > 0) bench.report.add({ section: costSection, name: `database writes: ${collection}`, value: perRun, unit: 'writes' });
+        }
       }
     }
   }

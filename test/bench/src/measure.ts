@@ -170,7 +170,7 @@ export interface ThroughputResult {
   /** each process's share of one core from the first start to the last completion */
   cpuShares: Map<string, number>;
   /** from the first start until audit recorded the last run, divided by the runs */
-  perRun: { notById: number; writes: number; serviceCpuMs: number; notByIdOf: Map<string, number> };
+  perRun: { notById: number; writes: number; serviceCpuMs: number; notByIdOf: Map<string, number>; writesOf: Map<string, number> };
 }
 
 function runningServices(bench: Bench) {
@@ -214,7 +214,8 @@ export async function sustained(bench: Bench, total: number, sleepMs: number, la
   // the bench's own export polls are taken out: what is left is what the runs cost
   const poll = await pollCost(bench, phaseStart);
   const cpuSpent = [...cpuAfter].reduce((sum, [key, end]) => sum + end - (cpuBefore.get(key) ?? end), 0);
-  const notByIdOf = new Map([...db.notByIdOf].map(([c, v]) => [c, Math.max(0, v - polls * (poll.notByIdOf.get(c) ?? 0)) / total]));
+  const perRunOf = (measured: Map<string, number>, perPoll: Map<string, number>) =>
+    new Map([...measured].map(([c, v]) => [c, Math.max(0, v - polls * (perPoll.get(c) ?? 0)) / total]));
   const lastRecorded = Math.max(...records.map((r) => Date.parse(r.recorded_at)));
   return {
     rate,
@@ -225,7 +226,8 @@ export async function sustained(bench: Bench, total: number, sleepMs: number, la
       notById: Math.max(0, db.notById - polls * poll.notById) / total,
       writes: Math.max(0, db.writes - polls * poll.writes) / total,
       serviceCpuMs: (cpuSpent * 1000) / total,
-      notByIdOf,
+      notByIdOf: perRunOf(db.notByIdOf, poll.notByIdOf),
+      writesOf: perRunOf(db.writesOf, poll.writesOf),
     },
   };
 }
