@@ -4,7 +4,7 @@ import { DomainError, toGrpcError, unary } from '@tenantatlas/shared';
 import type { AuditEvent } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditEvent';
 import type { AuditServiceHandlers } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditService';
 import type { ExportAuditEventsRequest__Output } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportAuditEventsRequest';
-import type { ExportChunk } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportChunk';
+import type { ExportAuditEventsResponse } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportAuditEventsResponse';
 import type { Logger } from 'pino';
 import type { ExportAuditEvents } from '../../app/export-audit-events.use-case';
 import type { GetIngestStatus } from '../../app/get-ingest-status.use-case';
@@ -56,7 +56,7 @@ function formatOf(format: string): ExportFormat {
 
 /** Export as a server stream: waits for the client to drain, stops when it goes away. */
 function exportHandler(logger: Logger, exportEvents: ExportAuditEvents) {
-  return (call: grpc.ServerWritableStream<ExportAuditEventsRequest__Output, ExportChunk>) => {
+  return (call: grpc.ServerWritableStream<ExportAuditEventsRequest__Output, ExportAuditEventsResponse>) => {
     const run = async () => {
       const request = call.request;
       const format = formatOf(request.format);
@@ -67,7 +67,7 @@ function exportHandler(logger: Logger, exportEvents: ExportAuditEvents) {
         oldestFirst: request.oldest_first,
       });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      let first: Partial<ExportChunk> = {
+      let first: Partial<ExportAuditEventsResponse> = {
         content_type: CONTENT_TYPES[format],
         file_name: `audit-${request.workspace_id.replace(/[^\w-]/g, '_')}-${stamp}.${format === 'csv' ? 'csv' : 'ndjson'}`,
       };

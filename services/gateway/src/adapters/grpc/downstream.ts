@@ -6,7 +6,7 @@ import type { ProtoGrpcType as OnboardingProto } from '@tenantatlas/shared/proto
 import type { ProtoGrpcType as OperationsProto } from '@tenantatlas/shared/proto/operations';
 import type { AuditServiceClient } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditService';
 import type { ExportAuditEventsRequest } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportAuditEventsRequest';
-import type { ExportChunk__Output } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportChunk';
+import type { ExportAuditEventsResponse__Output } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportAuditEventsResponse';
 import type { ConnectionsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
 import type { OnboardingServiceClient } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/OnboardingService';
 import type { OperationsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/OperationsService';
@@ -15,7 +15,7 @@ export type OnboardingPort = PromiseClient<OnboardingServiceClient>;
 export type ConnectionsPort = PromiseClient<ConnectionsServiceClient>;
 export type OperationsPort = PromiseClient<OperationsServiceClient>;
 export type AuditPort = PromiseClient<AuditServiceClient> & {
-  exportEvents(request: ExportAuditEventsRequest): AsyncIterable<ExportChunk__Output>;
+  exportEvents(request: ExportAuditEventsRequest): AsyncIterable<ExportAuditEventsResponse__Output>;
 };
 
 /** The four backend services the gateway calls; each may be missing or down without stopping us. */
@@ -76,10 +76,10 @@ function notConfigured<T extends object>(service: string): T {
 }
 
 function auditExport(client: AuditServiceClient) {
-  return async function* exportEvents(request: ExportAuditEventsRequest): AsyncIterable<ExportChunk__Output> {
+  return async function* exportEvents(request: ExportAuditEventsRequest): AsyncIterable<ExportAuditEventsResponse__Output> {
     const stream = client.ExportAuditEvents(request, { deadline: Date.now() + 120_000 });
     try {
-      for await (const chunk of stream as AsyncIterable<ExportChunk__Output>) yield chunk;
+      for await (const chunk of stream as AsyncIterable<ExportAuditEventsResponse__Output>) yield chunk;
     } catch (err) {
       const mapped = fromGrpcError(err);
       throw mapped.kind === 'unavailable' && mapped.code.startsWith('GRPC.') ? unavailable('audit', 'not reachable') : mapped;
