@@ -55,9 +55,17 @@ function filterFor(query: AuditQuery): QueryFilter<AuditRecordDocument> {
 
 const CURSOR_BATCH = 1_000;
 
-/** Which unique key refused an insert, when the server says (MongoDB does; FerretDB does not). */
+type WriteErrorShape = { index?: number; keyPattern?: Record<string, unknown>; err?: { keyPattern?: Record<string, unknown> } };
+
+function firstWriteError(err: unknown): WriteErrorShape | undefined {
+  const { writeErrors } = (err ?? {}) as { writeErrors?: WriteErrorShape[] | WriteErrorShape };
+  return Array.isArray(writeErrors) ? writeErrors[0] : writeErrors;
+}
+
+/** Which unique key refused an insert, when the server says (MongoDB does, per write error; FerretDB does not). */
 function refusal(err: unknown): Refusal {
-  const { keyPattern } = (err ?? {}) as { keyPattern?: Record<string, unknown> };
+  const first = firstWriteError(err);
+  const keyPattern = (err as WriteErrorShape).keyPattern ?? first?.err?.keyPattern ?? first?.keyPattern;
   if (keyPattern && 'eventId' in keyPattern) return 'duplicate-event';
   if (keyPattern && ('_id' in keyPattern || 'seq' in keyPattern)) return 'seq-taken';
   return 'unknown';
@@ -65,10 +73,12 @@ function refusal(err: unknown): Refusal {
 
 /** The position of the first record an ordered insert refused. */
 function firstRefused(err: unknown): number {
-  const { writeErrors } = err as { writeErrors?: { index: number }[] | { index: number } };
-  const index = Array.isArray(writeErrors) ? writeErrors[0]?.index : writeErrors?.index;
+  const index = firstWriteError(err)?.index;
   return typeof index === 'number' ? index : 0;
 }
+
+/** How many records one insert carries at most (docs/storage.md: an ordered insert stops at a refusal only within this size). */
+const INSERT_SLICE = 100;
 
 /** How long an unfinished page walk keeps its cursor, and how many walks may be open at once. */
 const PAGE_CURSOR_IDLE_MS = 60_000;
@@ -95,14 +105,18 @@ export class MongoAuditLog implements AuditLogStore {
   constructor(private readonly models: AuditModels) {}
 
   async insertChain(records: AuditRecord[]): Promise<ChainInsert> {
-    try {
-      await this.models.records.collection.insertMany(records.map(toDocument) as never[], { ordered: true });
-      return { inserted: records.length };
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      // ordered: everything before the first refused record went in, nothing after it
-      return { inserted: firstRefused(err), refused: refusal(err) };
+    // A chain is stored front to back and nothing after a refused place may land: a record behind
+    // a refusal would hang from a hash that is not on the chain.
+    for (let start = 0; start < records.length; start += INSERT_SLICE) {
+      const slice = records.slice(start, start + INSERT_SLICE);
+      try {
+        await this.models.records.collection.insertMany(slice.map(toDocument) as never[], { ordered: true });
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+        return { inserted: start + firstRefused(err), refused: refusal(err) };
+      }
     }
+    return { inserted: records.length };
   }
 
   async linkAt(workspaceId: string, seq: number): Promise<ChainLink | null> {

@@ -1,0 +1,72 @@
+import { connectMongo, ensureIndexes } from '@tenantatlas/shared';
+import { testInfra, uniqueName } from '@tenantatlas/shared/testing';
+import type { Connection } from 'mongoose';
+import { chainFrom, EMPTY_HEAD, type AuditRecord } from '../../domain/hash-chain';
+import type { AuditEntry } from '../../domain/audit-entry';
+import { auditModels } from './audit-record.schema';
+import { MongoAuditLog } from './audit-log.repository';
+
+function chainOf(workspaceId: string, count: number): AuditRecord[] {
+  const entries: AuditEntry[] = Array.from({ length: count }, (_, n) => ({
+    eventId: uniqueName(`event-${n}`),
+    workspaceId,
+    tenantId: `${workspaceId}-t`,
+    type: 'tenantatlas.operations.run.started',
+    action: 'run.started',
+    sourceService: 'operations',
+    actor: { kind: 'system', id: 'operations-worker', displayName: null },
+    subjectType: 'run',
+    subjectId: `r${n}`,
+    outcome: null,
+    reasonCode: null,
+    before: {},
+    after: {},
+    details: {},
+    traceId: null,
+    occurredAt: new Date(Date.UTC(2026, 0, 1) + n * 1000),
+    recordedAt: new Date(Date.UTC(2026, 0, 1) + n * 1000),
+  }));
+  return chainFrom(EMPTY_HEAD, entries);
+}
+
+describe('the audit log stores a chain front to back (real FerretDB)', () => {
+  let mongo: Connection;
+  let log: MongoAuditLog;
+  let models: ReturnType<typeof auditModels>;
+
+  beforeAll(async () => {
+    mongo = await connectMongo(testInfra().mongoUrl, uniqueName('audit_log_itest'));
+    models = auditModels(mongo);
+    await ensureIndexes([models.records, models.heads]);
+    log = new MongoAuditLog(models);
+  });
+
+  afterAll(async () => {
+    await mongo?.dropDatabase();
+    await mongo?.close();
+  });
+
+  it('stores nothing behind a place another writer took, however long the chain', async () => {
+    const workspaceId = uniqueName('ws');
+    const chain = chainOf(workspaceId, 250);
+    // another writer already holds place 31
+    expect(await log.insertChain([chain[30]!])).toEqual({ inserted: 1 });
+
+    const result = await log.insertChain(chain);
+
+    expect(result.inserted).toBe(30);
+    const stored = await models.records.countDocuments({ workspaceId });
+    expect(stored).toBe(31);
+    expect(await log.linkAt(workspaceId, 32)).toBeNull();
+    expect(await log.linkAt(workspaceId, 250)).toBeNull();
+  });
+
+  it('stores a whole chain longer than one insert', async () => {
+    const workspaceId = uniqueName('ws');
+    const chain = chainOf(workspaceId, 230);
+
+    expect(await log.insertChain(chain)).toEqual({ inserted: 230 });
+    expect(await models.records.countDocuments({ workspaceId })).toBe(230);
+    expect((await log.linkAt(workspaceId, 230))?.hash).toBe(chain[229]!.hash);
+  });
+});
