@@ -17,10 +17,11 @@ export class RecordLifecycleEvent {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async execute(event: LifecycleEvent, origin: Omit<DeadLetter, 'value'>): Promise<RecordResult> {
+  /** `origin`: where the event came from and the message to dead-letter it as */
+  async execute(event: LifecycleEvent, origin: DeadLetter): Promise<RecordResult> {
     const result = entryFromEvent(event, this.now());
     if (!result.ok) {
-      await this.deadLetters.send({ ...origin, value: JSON.stringify(event) }, result.reason);
+      await this.deadLetters.send(origin, result.reason);
       return 'dead-lettered';
     }
     const appended = await this.append.execute(result.entry);

@@ -1,4 +1,4 @@
-import { EventConsumer, type EventEnvelope, type MessageMeta } from '@tenantatlas/shared';
+import { EventConsumer, eventKey, toKafkaMessage, type EventEnvelope, type MessageMeta } from '@tenantatlas/shared';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DeadLetterSink } from '../../app/ports';
@@ -27,7 +27,9 @@ export function lifecycleConsumer(options: {
     fromBeginning: true,
     partitionsConsumedConcurrently: partitionsConcurrently,
     handle: async (event: EventEnvelope, meta: MessageMeta) => {
-      const result = await recordEvent.execute(event, { ...meta, key: event.tenantId ?? event.workspaceId, headers: {} });
+      // a dead letter of a decoded event is that event again as a CloudEvent (an event of the
+      // previous envelope is dead-lettered in the current format)
+      const result = await recordEvent.execute(event, { ...meta, ...toKafkaMessage(event, eventKey(event)) });
       if (result === 'dead-lettered') logger.warn({ ...meta, eventId: event.id, type: event.type }, 'event sent to the dead-letter topic');
     },
     onPoison: (message, reason) => deadLetters.send(message, reason),
