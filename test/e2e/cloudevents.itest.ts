@@ -2,7 +2,8 @@
  * Every message the system puts on Kafka, read with the official CloudEvents SDK for JavaScript:
  * the whole system as processes (`startStack`), a journey that publishes on every topic (the
  * seeded workspace, an invitation and a membership, a denied request, a draft through identify →
- * connection → verification, which queues, dispatches and runs a run), then every message of every
+ * connection → verification → bootstrap → activation, which queue, dispatch and run three runs),
+ * then every message of every
  * topic of the stack from the beginning, decoded with the SDK's Kafka binding, validated strictly
  * (attribute names, extension types, the CloudEvents JSON Schema), and its `data` validated with
  * ajv against the schema its `dataschema` names in the AsyncAPI document the gateway serves.
@@ -50,12 +51,20 @@ describe('CloudEvents on every topic, read with the official SDK', () => {
       new_connection: { display_name: 'Contoso app', client_id: 'aaaaaaaa-0000-4000-8000-0000000000c1', target_tenant_id: CONTOSO, client_secret: 'cloudevents-secret-1' },
     });
     await call(admin, 'POST', `/drafts/${draft.id}/verification`, { expected_version: selected.draft.version });
-    await waitFor(async () => (await call(admin, 'GET', `/drafts/${draft.id}`)).draft.lifecycle_state === 'ready_for_activation', {
-      timeoutMs: 90_000,
-      intervalMs: 300,
-      what: 'the verification to complete',
-    });
+    const verified = await draftWhen(draft.id, (d) => d.lifecycle_state === 'ready_for_activation', 'the verification to complete');
+    await call(admin, 'POST', `/drafts/${draft.id}/bootstrap`, { expected_version: verified.version, types: ['inventory.sync', 'permissions.refresh'] });
+    const ready = await draftWhen(draft.id, (d) => d.last_completed_checkpoint === 'bootstrap' && d.lifecycle_state === 'ready_for_activation', 'the bootstrap runs');
+    await call(admin, 'POST', `/drafts/${draft.id}/activate`, { expected_version: ready.version });
   }
+
+  const draftWhen = (draftId: string, done: (d: Json) => boolean, what: string) =>
+    waitFor(
+      async () => {
+        const { draft } = await call(admin, 'GET', `/drafts/${draftId}`);
+        return done(draft) ? (draft as Json) : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 300, what },
+    );
 
   /** Waits until every event topic holds a message (relays and the security sink publish after the answer). */
   async function untilEveryTopicHasMessages(topics: string[]): Promise<void> {
@@ -115,6 +124,7 @@ describe('CloudEvents on every topic, read with the official SDK', () => {
 
     const summary: string[] = [];
     const failures: string[] = [];
+    const types = new Set<string>();
     for (const [key, topic] of eventTopics) {
       const channel = asyncapi.channels[key] as Json;
       expect(channel.address).toBe(TOPICS[key as keyof typeof TOPICS]);
@@ -124,6 +134,7 @@ describe('CloudEvents on every topic, read with the official SDK', () => {
         try {
           const event = decode(message, channel, validators);
           expect(event.partitionkey).toBe(message.key); // the Kafka key stays the partition key
+          types.add(event.type);
           decoded++;
         } catch (err) {
           failures.push(`${topic}[${message.partition}]@${message.offset}: ${(err as Error).message}`);
@@ -131,6 +142,7 @@ describe('CloudEvents on every topic, read with the official SDK', () => {
       }
       summary.push(`cloudevents: ${TOPICS[key as keyof typeof TOPICS]} ${decoded} decoded, ${messages.length - decoded} failed`);
     }
+    summary.push(`cloudevents: ${types.size} event types seen: ${[...types].sort().join(', ')}`);
     process.stdout.write(`${summary.join('\n')}\n`);
 
     expect(failures).toEqual([]);
