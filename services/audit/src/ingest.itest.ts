@@ -1,3 +1,4 @@
+import { CLOUDEVENTS_CONTENT_TYPE, parseEnvelope } from '@tenantatlas/shared';
 import { startService, uniqueName, waitFor } from '@tenantatlas/shared/testing';
 import type { KafkaMessage } from 'kafkajs';
 import { AuditFixture, lifecycleEvent } from './test-support/audit-fixture';
@@ -210,6 +211,9 @@ describe('audit ingestion (real Kafka, FerretDB and audit process)', () => {
     ]);
     expect(String(dead[0]!.value)).toBe('not json at all');
     expect(String(dead[0]!.headers?.['x-original-topic'])).toBe(audit.topics.onboardingEvents);
+    // an event that decoded but is no audit record is dead-lettered as the CloudEvent it is
+    expect(String(dead[2]!.headers?.['content-type'])).toBe(CLOUDEVENTS_CONTENT_TYPE);
+    expect(parseEnvelope(dead[2]!.value)).toEqual({ ok: true, event: foreign });
     expect(Number((await audit.client.GetIngestStatus({})).dead_lettered)).toBe(3);
     expect(await audit.recordCount(workspaceId)).toBe(1);
   });

@@ -151,7 +151,7 @@ describe('onboarding drafts and tenants', () => {
       'draft.checkpoint_completed',
       'draft.cancelled',
     ]);
-    expect(cancelled).toMatchObject({ source: 'onboarding', workspaceId: workspace, tenantId: tenant!.id, actor: { userId: 'operator-2' } });
+    expect(cancelled).toMatchObject({ source: '/tenantatlas/onboarding', workspaceId: workspace, tenantId: tenant!.id, actor: { userId: 'operator-2' } });
     expect(cancelled!.data).toMatchObject({ before: { lifecycleState: 'draft', version: 2 }, after: { lifecycleState: 'cancelled', version: 3 } });
     await stack.log.waitFor(`tenant/${tenant!.id}`, 'tenant.created');
   });

@@ -164,8 +164,7 @@ describe('verification flow with the real operations and connections services', 
     // A late "queued" and a "failed" for the same run (a run completes once), then a replay of an id.
     const run = (status: string, outcome: string) =>
       createEvent({
-        type: `tenantatlas.operations.run.${status === 'queued' ? 'queued' : 'completed'}`,
-        source: 'operations',
+        type: `tenantatlas.operations.run.${status === 'queued' ? 'queued' : 'failed'}` as const,
         subject: `run/${started.run_id}`,
         workspaceId: f.workspace,
         tenantId: f.tenantId,

@@ -11,6 +11,9 @@ export interface SweptMessage {
   offset: string;
   /** key, value and headers as text */
   text: string;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
 }
 
 export async function sweepTopics(brokers: string[], topicPrefix: string): Promise<{ topics: string[]; messages: SweptMessage[] }> {
@@ -32,11 +35,16 @@ export async function sweepTopics(brokers: string[], topicPrefix: string): Promi
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
-        const headers = Object.entries(message.headers ?? {}).map(([k, v]) => `${k}=${Array.isArray(v) ? v.map(String).join(',') : String(v ?? '')}`);
-        messages.push({ topic, partition, offset: message.offset, text: [String(message.key ?? ''), String(message.value ?? ''), ...headers].join('\n') });
-        const key = `${topic}/${partition}`;
-        const last = remaining.get(key);
-        if (last !== undefined && BigInt(message.offset) >= last) remaining.delete(key);
+        const headerMap = Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.map(String).join(',') : String(v ?? '')]),
+        );
+        const headers = Object.entries(headerMap).map(([k, v]) => `${k}=${v}`);
+        const key = message.key?.toString() ?? null;
+        const value = message.value?.toString() ?? null;
+        messages.push({ topic, partition, offset: message.offset, text: [key ?? '', value ?? '', ...headers].join('\n'), key, value, headers: headerMap });
+        const position = `${topic}/${partition}`;
+        const last = remaining.get(position);
+        if (last !== undefined && BigInt(message.offset) >= last) remaining.delete(position);
       },
     });
     await waitFor(() => remaining.size === 0, { timeoutMs: 60_000, what: `every message of ${topics.length} topics (left: ${[...remaining.keys()].join(', ')})` });

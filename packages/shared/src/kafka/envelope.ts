@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { context, propagation } from '@opentelemetry/api';
 import { z } from 'zod';
+import { catalogEntry, eventSource, type EventType } from '../events/catalog';
+import { decodeCloudEvent, isCloudEvent } from './cloud-event';
 
 export const actorSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('user'), userId: z.string().min(1), displayName: z.string().optional() }),
@@ -8,7 +10,11 @@ export const actorSchema = z.discriminatedUnion('kind', [
 ]);
 export type Actor = z.infer<typeof actorSchema>;
 
-/** CloudEvents-style envelope shared by every topic. */
+/**
+ * An event as the services handle it. On Kafka it travels as a CloudEvent (`cloud-event.ts`
+ * encodes and decodes it); this shape is also the previous wire format, which consumers still
+ * accept until the topics have drained.
+ */
 export const envelopeSchema = z.object({
   specversion: z.literal('1.0'),
   id: z.string().min(1),
@@ -29,8 +35,10 @@ export type EventEnvelope<T extends Record<string, unknown> = Record<string, unk
 > & { data: T };
 
 export interface NewEvent<T extends Record<string, unknown>> {
-  type: string;
-  source: string;
+  /** only types of the event catalog: a new type needs its data schema first */
+  type: EventType;
+  /** defaults to the catalog's producer, `/tenantatlas/<service>` */
+  source?: string;
   subject: string;
   workspaceId: string;
   tenantId?: string | null;
@@ -39,7 +47,7 @@ export interface NewEvent<T extends Record<string, unknown>> {
   time?: Date;
 }
 
-/** Builds an envelope and captures the active trace so the event continues it, even via the outbox. */
+/** Builds an event and captures the active trace so the event continues it, even via the outbox. */
 export function createEvent<T extends Record<string, unknown>>(event: NewEvent<T>): EventEnvelope<T> {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
@@ -47,7 +55,7 @@ export function createEvent<T extends Record<string, unknown>>(event: NewEvent<T
     specversion: '1.0',
     id: randomUUID(),
     type: event.type,
-    source: event.source,
+    source: event.source ?? eventSource(catalogEntry(event.type)?.service ?? 'unknown'),
     time: (event.time ?? new Date()).toISOString(),
     subject: event.subject,
     workspaceId: event.workspaceId,
@@ -62,7 +70,11 @@ export type ParsedMessage =
   | { ok: true; event: EventEnvelope }
   | { ok: false; reason: string };
 
-/** Validates what arrives at the edge; callers never act on a message that fails here. */
+/**
+ * Validates what arrives at the edge; callers never act on a message that fails here. Reads a
+ * CloudEvent (structured mode) and, during a rolling upgrade, the previous envelope: a message
+ * with a camel-case `workspaceId` was written by a producer of the previous release.
+ */
 export function parseEnvelope(value: Buffer | string | null): ParsedMessage {
   if (value === null) return { ok: false, reason: 'empty message' };
   let json: unknown;
@@ -71,12 +83,15 @@ export function parseEnvelope(value: Buffer | string | null): ParsedMessage {
   } catch {
     return { ok: false, reason: 'not JSON' };
   }
+  if (isCloudEvent(json)) return decodeCloudEvent(json);
   const parsed = envelopeSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, reason: `invalid envelope: ${issue?.path.join('.') || '(root)'} ${issue?.message ?? ''}`.trim() };
-  }
+  if (!parsed.success) return { ok: false, reason: `invalid envelope: ${firstIssue(parsed.error)}` };
   return { ok: true, event: parsed.data };
+}
+
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return `${issue?.path.join('.') || '(root)'} ${issue?.message ?? ''}`.trim();
 }
 
 /** The partition key: one tenant's events stay in order; events before a tenant exists use the workspace. */

@@ -1,5 +1,6 @@
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { toKafkaMessage } from './cloud-event';
 import { eventKey, type EventEnvelope } from './envelope';
 
 export interface OutgoingEvent {
@@ -8,9 +9,9 @@ export interface OutgoingEvent {
 }
 
 /**
- * Idempotent producer for envelopes. Messages are keyed by tenant and carry the event's trace
- * context as a `traceparent` header. Connects lazily and reconnects after a failed send, so a
- * broker outage only delays publishing (the outbox keeps what was not sent).
+ * Idempotent producer of events as CloudEvents (structured mode). Messages are keyed by tenant and
+ * carry the event's trace context as a `traceparent` header. Connects lazily and reconnects after
+ * a failed send, so a broker outage only delays publishing (the outbox keeps what was not sent).
  */
 export class EventPublisher {
   private producer: Producer | undefined;
@@ -43,15 +44,7 @@ export class EventPublisher {
       compression: CompressionTypes.None,
       topicMessages: [...byTopic].map(([topic, items]) => ({
         topic,
-        messages: items.map(({ event }) => ({
-          key: eventKey(event),
-          value: JSON.stringify(event),
-          headers: {
-            'ce-id': event.id,
-            'ce-type': event.type,
-            ...(event.traceparent ? { traceparent: event.traceparent } : {}),
-          },
-        })),
+        messages: items.map(({ event }) => toKafkaMessage(event, eventKey(event))),
       })),
     });
   }

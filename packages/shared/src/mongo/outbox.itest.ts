@@ -20,7 +20,9 @@ import {
   QUERY_TIMED_OUT,
   withRequestDeadline,
   withOutbox,
+  parseEnvelope,
   type EventEnvelope,
+  type EventType,
   type OutboxDocument,
 } from '../index';
 import { DedicatedKafkaBroker, testInfra, uniqueName, waitFor } from '../testing';
@@ -46,7 +48,7 @@ widgetSchema.index({ workspaceId: 1, name: 1 }, { unique: true });
 
 function changed(id: string, n: number): EventEnvelope {
   return createEvent({
-    type: 'tenantatlas.test.widget.changed',
+    type: 'tenantatlas.test.widget.changed' as EventType, // outside the catalog: the outbox is type-agnostic
     source: 'outbox-itest',
     subject: `widget/${id}`,
     workspaceId: 'ws-1',
@@ -61,7 +63,10 @@ async function readAll(kafka: Kafka, topic: string, expected: number): Promise<E
   const consumer = kafka.consumer({ groupId: uniqueName('reader') });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void seen.push(JSON.parse(String(message.value)) as EventEnvelope) });
+  await consumer.run({ eachMessage: async ({ message }) => {
+    const parsed = parseEnvelope(message.value);
+    if (parsed.ok) seen.push(parsed.event);
+  } });
   try {
     await waitFor(() => seen.length >= expected, { timeoutMs: 60_000, what: `${expected} events on ${topic}` });
     return seen;

@@ -7,7 +7,8 @@ export type RecordResult = 'appended' | 'duplicate' | 'dead-lettered';
 
 export interface DeliveredLifecycleEvent {
   event: LifecycleEvent;
-  origin: Omit<DeadLetter, 'value'>;
+  /** where the event came from and the message to dead-letter it as */
+  origin: DeadLetter;
 }
 
 /**
@@ -22,7 +23,8 @@ export class RecordLifecycleEvent {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async execute(event: LifecycleEvent, origin: Omit<DeadLetter, 'value'>): Promise<RecordResult> {
+  /** `origin`: where the event came from and the message to dead-letter it as */
+  async execute(event: LifecycleEvent, origin: DeadLetter): Promise<RecordResult> {
     return (await this.executeBatch([{ event, origin }]))[0]!;
   }
 
@@ -39,7 +41,7 @@ export class RecordLifecycleEvent {
         positions.push(i);
         continue;
       }
-      await this.deadLetters.send({ ...origin, value: JSON.stringify(event) }, result.reason);
+      await this.deadLetters.send(origin, result.reason);
       results[i] = 'dead-lettered';
     }
     const appended = await this.append.executeBatch(entries);

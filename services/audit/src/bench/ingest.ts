@@ -26,7 +26,7 @@ import { Kafka, logLevel } from 'kafkajs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000);
 const WORKSPACES = Number(process.env.BENCH_WORKSPACES ?? 10);
-const TYPES = ['onboarding.draft.updated', 'connections.connection.verified', 'operations.run.completed', 'gateway.access.denied'];
+const TYPES = ['onboarding.draft.step_changed', 'connections.connection.verified', 'operations.run.succeeded', 'gateway.access.denied'] as const;
 
 const infra = testInfra();
 const prefix = uniqueName('audit-bench');
@@ -41,7 +41,7 @@ function events(): OutgoingEvent[] {
     return {
       topic: topics[kind]!,
       event: createEvent({
-        type: `tenantatlas.${TYPES[kind]}`,
+        type: `tenantatlas.${TYPES[kind]!}` as const,
         source: 'audit-bench',
         subject: `thing/${n}`,
         workspaceId,

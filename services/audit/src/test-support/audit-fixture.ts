@@ -15,6 +15,7 @@ import {
   topicsFor,
   type Actor,
   type EventEnvelope,
+  type EventType,
   type PromiseClient,
 } from '@tenantatlas/shared';
 import type { ProtoGrpcType } from '@tenantatlas/shared/proto/audit';
@@ -148,7 +149,8 @@ export interface EventSpec {
 
 export function lifecycleEvent(spec: EventSpec): EventEnvelope {
   const event = createEvent({
-    type: spec.type,
+    // audit must also cope with types outside the catalog (an older or foreign producer)
+    type: spec.type as EventType,
     source: spec.type.split('.')[1] ?? 'test',
     subject: spec.subject,
     workspaceId: spec.workspaceId,

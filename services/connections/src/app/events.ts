@@ -13,13 +13,12 @@ export type ConnectionVerb =
   | 'verified'
   | 'permissions_refreshed';
 
-export const eventType = (verb: ConnectionVerb) => `tenantatlas.connections.connection.${verb}`;
+export const eventType = (verb: ConnectionVerb) => `tenantatlas.connections.connection.${verb}` as const;
 
 /** Event data is flat summaries and codes only; the credential never enters an event. */
 export function connectionEvent(verb: ConnectionVerb, connection: Connection, actor: Actor, data: Record<string, unknown>): EventEnvelope {
   return createEvent({
     type: eventType(verb),
-    source: 'connections',
     subject: `connection/${connection.id}`,
     workspaceId: connection.workspaceId,
     tenantId: connection.tenantId,

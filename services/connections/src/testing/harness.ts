@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import type { Connection as MongoConnection } from 'mongoose';
-import { connectMongo, DomainError, loadProto, promiseClient, topicsFor, type PromiseClient } from '@tenantatlas/shared';
+import { connectMongo, DomainError, loadProto, parseEnvelope, promiseClient, topicsFor, type EventEnvelope, type PromiseClient } from '@tenantatlas/shared';
 import type { ProtoGrpcType } from '@tenantatlas/shared/proto/connections';
 import type { ConnectionsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
 import { startService, startTenantOwner, testCredentialKeys, testInfra, uniqueName, waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/shared/testing';
@@ -95,9 +95,10 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
 }
 
 /** The parsed events of one connection seen on Kafka so far. */
-export function eventsOf(h: Harness, connectionId: string): { type: string; data: Record<string, unknown>; actor: unknown }[] {
+export function eventsOf(h: Harness, connectionId: string): EventEnvelope[] {
   return h.messages
-    .map((m) => JSON.parse(m) as { type: string; subject: string; data: Record<string, unknown>; actor: unknown })
+    .map((m) => parseEnvelope(m))
+    .flatMap((parsed) => (parsed.ok ? [parsed.event] : []))
     .filter((e) => e.subject === `connection/${connectionId}`);
 }
 

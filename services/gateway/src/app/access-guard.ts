@@ -4,7 +4,7 @@ import type { Capability } from '../domain/capabilities';
 import { SOURCE } from './identity';
 import type { IdentityStore, SecurityEventSink, User } from './ports';
 
-export const ACCESS_DENIED_EVENT = 'tenantatlas.gateway.access.denied';
+export const ACCESS_DENIED_EVENT = 'tenantatlas.gateway.access.denied' as const;
 
 export interface AccessAttempt {
   user: User;

@@ -1,9 +1,9 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createEvent, DomainError } from '@tenantatlas/shared';
+import { createEvent, DomainError, eventSource } from '@tenantatlas/shared';
 import { hashPassword, UNUSABLE_HASH, verifyPassword } from '../domain/passwords';
 import type { IdentityStore, User, Workspace } from './ports';
 
-export const SOURCE = 'gateway';
+export const SOURCE = eventSource('gateway');
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 export const invalidCredentials = () => new DomainError('AUTH.INVALID_CREDENTIALS', 'unauthenticated', 'e-mail or password is wrong');
 

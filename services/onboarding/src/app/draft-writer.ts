@@ -1,4 +1,4 @@
-import { createEvent, DomainError, type Actor, type EventEnvelope } from '@tenantatlas/shared';
+import { createEvent, DomainError, eventSource, type Actor, type EventEnvelope } from '@tenantatlas/shared';
 import { assertMutable, isTerminal, type DraftEntity } from '../domain/draft';
 import { draftErrors } from '../domain/errors';
 import { draftEvents, type DraftAction, type EventFact } from '../domain/events';
@@ -6,13 +6,13 @@ import { recalculate, sameLifecycle } from '../domain/lifecycle';
 import { requireVersion } from '../domain/validation';
 import type { OnboardingDeps } from './ports';
 
-export const SOURCE = 'onboarding';
+export const SOURCE = eventSource('onboarding');
 export const SYSTEM_ACTOR: Actor = { kind: 'system', component: 'onboarding' };
 
 export function envelopes(facts: EventFact[], workspaceId: string, actor: Actor, time: Date): EventEnvelope[] {
   return facts.map((fact) =>
     createEvent({
-      type: `tenantatlas.onboarding.${fact.type}`,
+      type: `tenantatlas.onboarding.${fact.type}` as const,
       source: SOURCE,
       subject: fact.subject,
       workspaceId,

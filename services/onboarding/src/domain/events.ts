@@ -8,7 +8,7 @@ import type { TenantEntity } from './tenant';
  */
 export interface EventFact {
   /** `<object>.<verb>`, e.g. `draft.checkpoint_completed` */
-  type: string;
+  type: FactType;
   subject: string;
   tenantId: string | null;
   data: Record<string, unknown>;
@@ -23,6 +23,13 @@ export type DraftAction =
   | 'step_changed'
   | 'completed'
   | 'cancelled';
+
+export type FactType =
+  | `draft.${DraftAction}`
+  | 'draft.lifecycle_changed'
+  | 'draft.checkpoint_completed'
+  | 'draft.checkpoint_reopened'
+  | `tenant.${TenantVerb}`;
 
 type Flat = Record<string, string | number | boolean | null>;
 
@@ -80,7 +87,7 @@ export function draftEvents(
   const base = { draftId: after.id, version: after.version };
   const facts: EventFact[] = [];
   const diff = changedFields(before ? draftSummary(before) : {}, draftSummary(after));
-  if (action) facts.push({ type: `draft.${action}`, subject, tenantId: after.tenantId, data: { ...base, ...diff, ...extra } });
+  if (action) facts.push({ type: `draft.${action}` as const, subject, tenantId: after.tenantId, data: { ...base, ...diff, ...extra } });
   if (before && before.lifecycleState !== after.lifecycleState && action !== 'completed' && action !== 'cancelled') {
     facts.push({
       type: 'draft.lifecycle_changed',
@@ -111,7 +118,7 @@ export type TenantVerb = 'created' | 'onboarding_started' | 'activated' | 'archi
 export function tenantEvent(before: TenantEntity | null, after: TenantEntity, verb: TenantVerb, extra: Record<string, unknown> = {}): EventFact {
   const summary = (t: TenantEntity): Flat => ({ status: t.status, name: t.name, primaryDomain: t.primaryDomain, version: t.version });
   return {
-    type: `tenant.${verb}`,
+    type: `tenant.${verb}` as const,
     subject: `tenant/${after.id}`,
     tenantId: after.id,
     data: {

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { DomainError, insecureCredentials, loadProto, promiseClient, topicsFor, type EventEnvelope, type PromiseClient } from '@tenantatlas/shared';
+import { DomainError, insecureCredentials, loadProto, parseEnvelope, promiseClient, topicsFor, type EventEnvelope, type PromiseClient } from '@tenantatlas/shared';
 import { freePort, REPO_ROOT, startService, testCredentialKeys, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
 import type { ProtoGrpcType } from '@tenantatlas/shared/proto/onboarding';
 import type { OnboardingServiceClient } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/OnboardingService';
@@ -59,8 +59,8 @@ export class TopicLog {
     // Delivery is at least once: keep each event id once, as every consumer does.
     await this.consumer.run({
       eachMessage: async ({ message }) => {
-        const event = JSON.parse(String(message.value)) as EventEnvelope;
-        if (!this.events.some((e) => e.id === event.id)) this.events.push(event);
+        const parsed = parseEnvelope(message.value);
+        if (parsed.ok && !this.events.some((e) => e.id === parsed.event.id)) this.events.push(parsed.event);
       },
     });
     return this;

@@ -1,10 +1,10 @@
-import { createEvent, outboxEntries, type Actor, type OutboxEntry } from '@tenantatlas/shared';
+import { createEvent, eventSource, outboxEntries, type Actor, type OutboxEntry } from '@tenantatlas/shared';
 import type { Run } from '../domain/run';
 import type { LifecycleVerb, RunChange } from '../domain/transitions';
 
-export const SOURCE = 'operations';
+export const SOURCE = eventSource('operations');
 export const WORKER_ACTOR: Actor = { kind: 'system', component: 'operations-worker' };
-export const RUN_REQUESTED = 'tenantatlas.operations.run.execution_requested';
+export const RUN_REQUESTED = 'tenantatlas.operations.run.execution_requested' as const;
 
 export interface RunTopics {
   operationsEvents: string;
@@ -20,7 +20,7 @@ export class RunEvents {
   lifecycle(verb: LifecycleVerb, after: Run, actor: Actor, before?: Run): OutboxEntry[] {
     const latest = after.attempts[after.attempts.length - 1];
     const event = createEvent({
-      type: `tenantatlas.operations.run.${verb}`,
+      type: `tenantatlas.operations.run.${verb}` as const,
       source: SOURCE,
       subject: `run/${after.id}`,
       workspaceId: after.workspaceId,

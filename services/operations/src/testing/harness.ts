@@ -1,6 +1,6 @@
 /** Fixtures for the operations integration tests: service processes, a client, an event log. */
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { loadProto, promiseClient, insecureCredentials, topicsFor, type EventEnvelope, type PromiseClient } from '@tenantatlas/shared';
+import { loadProto, promiseClient, insecureCredentials, parseEnvelope, topicsFor, type EventEnvelope, type PromiseClient } from '@tenantatlas/shared';
 import { startService, startTenantOwner, testInfra, uniqueName, waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/shared/testing';
 import type { ProtoGrpcType } from '@tenantatlas/shared/proto/operations';
 import type { OperationsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/OperationsService';
@@ -71,7 +71,12 @@ export class EventLog {
     this.consumer = kafka.consumer({ groupId: uniqueName('ops-itest-reader') });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic, fromBeginning: true });
-    await this.consumer.run({ eachMessage: async ({ message }) => void this.events.push(JSON.parse(String(message.value)) as EventEnvelope) });
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        const parsed = parseEnvelope(message.value);
+        if (parsed.ok) this.events.push(parsed.event);
+      },
+    });
   }
 
   async stop(): Promise<void> {

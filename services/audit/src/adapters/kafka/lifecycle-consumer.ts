@@ -1,4 +1,4 @@
-import { EventConsumer, type DeliveredEvent } from '@tenantatlas/shared';
+import { EventConsumer, eventKey, toKafkaMessage, type DeliveredEvent } from '@tenantatlas/shared';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DeadLetterSink } from '../../app/ports';
@@ -27,9 +27,11 @@ export function lifecycleConsumer(options: {
     fromBeginning: true,
     partitionsConsumedConcurrently: partitionsConcurrently,
     // A whole fetched batch per partition: each workspace's events in it become one chain write.
+    // A dead letter of a decoded event is that event again as a CloudEvent (an event of the
+    // previous envelope is dead-lettered in the current format).
     handleBatch: async (delivered: DeliveredEvent[]) => {
       const results = await recordEvent.executeBatch(
-        delivered.map(({ event, meta }) => ({ event, origin: { ...meta, key: event.tenantId ?? event.workspaceId, headers: {} } })),
+        delivered.map(({ event, meta }) => ({ event, origin: { ...meta, ...toKafkaMessage(event, eventKey(event)) } })),
       );
       results.forEach((result, i) => {
         const { event, meta } = delivered[i]!;

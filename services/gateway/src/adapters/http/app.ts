@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { asyncApiDocument } from '@tenantatlas/shared';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { badRequest, problem, sendProblem } from './errors';
@@ -47,6 +48,11 @@ export function httpApp(deps: HttpAppDeps): express.Express {
   const document = openApiDocument(deps.routes);
   app.get('/api/openapi.json', (_req, res) => {
     res.json(document);
+  });
+  // the event contract (every Kafka topic, CloudEvents envelope, data schemas) beside the HTTP one
+  const events = asyncApiDocument();
+  app.get('/api/asyncapi.json', (_req, res) => {
+    res.json(events);
   });
 
   const api = express.Router();
