@@ -14,8 +14,11 @@
  *    no answer without credentials; afterwards the canaries are still nowhere (not in the fuzzer's
  *    responses either).
  *
- * Env: FUZZ_MAX_CASES (2000), FUZZ_PROCESSES (3 schemathesis processes), FUZZ_SEED (fixed, so a run
- * is repeatable; set another to explore). Reports: .run/security-fuzz/pass-N/process-M/{events.ndjson,report.json}.
+ * Generation is deterministic (schemathesis's deterministic mode): the same document gives the same
+ * cases on every run, so a failure reruns exactly.
+ *
+ * Env: FUZZ_MAX_CASES (2000), FUZZ_PROCESSES (3 schemathesis processes), FUZZ_SEED (passed on; the
+ * deterministic mode does not use it). Reports: .run/security-fuzz/pass-N/process-M/{events.ndjson,report.json}.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
