@@ -12,6 +12,11 @@ export interface FuzzOptions {
   schemaUrl: string;
   baseUrl: string;
   headers: Record<string, string>;
+  /**
+   * bearer tokens per security scheme of the document: schemathesis sends them and knows them as
+   * the credentials, so its `ignored_auth` check can leave them out and expect a 401
+   */
+  bearerAuth?: Record<string, string>;
   /** generated cases per operation (schemathesis's --max-examples) */
   maxExamplesPerOperation: number;
   workers: number;
@@ -23,10 +28,14 @@ export interface FuzzOptions {
   /** values drawn with the given probability (otherwise generated), e.g. real ids for `path.tenantId` */
   pools?: Record<string, Pool>;
   /** per operation (`METHOD /path`): its own pools, its own number of fuzzing-phase cases */
-  perOperation?: Record<string, { pools?: Record<string, Pool>; maxExamples?: number }>;
+  perOperation?: Record<string, { pools?: Record<string, Pool>; maxExamples?: number; positiveDataAlsoAccepts?: number[] }>;
   /** only these operations (by operationId); all when unset */
   operationIds?: string[];
   seed: number;
+  /** schemathesis checks to run on every response; all of them unless set */
+  checks?: string[];
+  /** statuses a schema-valid request may meet besides 2xx/401/403/404/409/429 (e.g. 422: the state forbids it) */
+  positiveDataAlsoAccepts?: number[];
   requestTimeoutSeconds: number;
   reportDir: string;
 }
@@ -64,7 +73,10 @@ export interface FuzzResult {
   cases: FuzzCase[];
   statuses: Record<string, number>;
   operationsTested: number;
-  failures: unknown[];
+  /** check verdicts on responses (every check on every response counts once) */
+  checksRun: number;
+  /** `check on METHOD /path: title (n×)`, one per distinct failure */
+  failures: string[];
   errors: unknown[];
   stdout: string;
   command: string;
@@ -107,6 +119,16 @@ function casesOfEvent(event: Record<string, any>): FuzzCase[] {
   });
 }
 
+/** How many check verdicts a ScenarioFinished event carries (`recorder.checks: {caseId: [verdict...]}`). */
+function checksOfEvent(event: Record<string, any>): number {
+  const checks = event.ScenarioFinished?.recorder?.checks;
+  if (!checks || typeof checks !== 'object') return 0;
+  return Object.values<unknown>(checks).reduce<number>((n, list) => n + (Array.isArray(list) ? list.length : 0), 0);
+}
+
+/** What schemathesis's positive_data_acceptance check accepts by default. */
+const POSITIVE_DATA_STATUSES = ['2xx', '3xx', '401', '403', '404', '409', '429', '5xx'];
+
 /** schemathesis.toml: fixed parameters, dictionaries bound to parameters, per-operation settings. */
 function configToml(options: FuzzOptions): string {
   const dictionaries: string[] = [];
@@ -120,14 +142,20 @@ function configToml(options: FuzzOptions): string {
       .filter(([, pool]) => pool.values.length > 0)
       .map(([key, pool]) => `${JSON.stringify(key)} = ${binding(pool)}`);
   const global = ['[parameters]', ...Object.entries(options.fixed ?? {}).map(([k, v]) => `${JSON.stringify(k)} = ${JSON.stringify(v)}`), ...bindings(options.pools ?? {}), ''];
-  const perOperation = Object.entries(options.perOperation ?? {}).flatMap(([operation, { pools, maxExamples }]) => [
+  const accepted = (also: number[]) => JSON.stringify([...POSITIVE_DATA_STATUSES, ...also.map(String)]);
+  const perOperation = Object.entries(options.perOperation ?? {}).flatMap(([operation, { pools, maxExamples, positiveDataAlsoAccepts }]) => [
     '[[operations]]',
     `include-name = ${JSON.stringify(operation)}`,
     ...(pools ? [`parameters = { ${bindings(pools).join(', ')} }`] : []),
     ...(maxExamples ? [`generation = { max-examples = ${maxExamples} }`] : []),
+    ...(positiveDataAlsoAccepts ? [`checks = { positive_data_acceptance = { expected-statuses = ${accepted(positiveDataAlsoAccepts)} } }`] : []),
     '',
   ]);
-  return [...dictionaries, ...global, ...perOperation].join('\n');
+  const positive = options.positiveDataAlsoAccepts?.length
+    ? ['[checks.positive_data_acceptance]', `expected-statuses = ${accepted(options.positiveDataAlsoAccepts)}`, '']
+    : [];
+  const auth = Object.entries(options.bearerAuth ?? {}).flatMap(([scheme, token]) => [`[auth.openapi.${scheme}]`, `bearer = ${JSON.stringify(token)}`, '']);
+  return [...dictionaries, ...global, ...positive, ...auth, ...perOperation].join('\n');
 }
 
 export async function runSchemathesis(options: FuzzOptions): Promise<FuzzResult> {
@@ -142,15 +170,16 @@ export async function runSchemathesis(options: FuzzOptions): Promise<FuzzResult>
     'run', options.schemaUrl,
     '--url', options.baseUrl,
     ...Object.entries(options.headers).flatMap(([k, v]) => ['--header', `${k}: ${v}`]),
-    '--checks', 'not_a_server_error',
+    '--checks', (options.checks ?? ['all']).join(','),
     '--phases', options.phases.join(','),
     '--max-examples', String(options.maxExamplesPerOperation),
     '--workers', String(options.workers),
     '--seed', String(options.seed),
+    // the same cases for the same seed and document: a failure reruns exactly (implies no example database)
+    '--generation-deterministic',
     '--request-timeout', String(options.requestTimeoutSeconds),
     '--continue-on-failure',
     '--no-shrink',
-    '--generation-database', 'none',
     '--suppress-health-check', 'all',
     '--report', 'ndjson,json',
     '--report-ndjson-path', ndjson,
@@ -170,11 +199,14 @@ export async function runSchemathesis(options: FuzzOptions): Promise<FuzzResult>
   const seconds = (Date.now() - started) / 1000;
 
   const cases: FuzzCase[] = [];
+  let checksRun = 0;
   if (fs.existsSync(ndjson)) {
     const lines = readline.createInterface({ input: fs.createReadStream(ndjson) });
     for await (const line of lines) {
       if (!line.trim()) continue;
-      cases.push(...casesOfEvent(JSON.parse(line) as Record<string, any>));
+      const event = JSON.parse(line) as Record<string, any>;
+      cases.push(...casesOfEvent(event));
+      checksRun += checksOfEvent(event);
     }
   }
   const report = fs.existsSync(json) ? (JSON.parse(fs.readFileSync(json, 'utf8')) as Record<string, any>) : {};
@@ -187,7 +219,10 @@ export async function runSchemathesis(options: FuzzOptions): Promise<FuzzResult>
     cases,
     statuses,
     operationsTested: Number(report.operations?.tested ?? 0),
-    failures: report.failures ?? [],
+    checksRun,
+    failures: ((report.failures ?? []) as { type?: string; title?: string; count?: number; operations?: string[] }[]).map(
+      (f) => `${f.type ?? '?'} on ${(f.operations ?? []).join(', ')}: ${f.title ?? ''} (${f.count ?? 1}×)`,
+    ),
     errors: report.errors ?? [],
     stdout,
     command: [bin, ...args].map((a) => (/[\s"'{}]/.test(a) ? JSON.stringify(a) : a)).join(' '),
