@@ -9,11 +9,14 @@
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@tenantatlas/shared/testing';
 import { GatewayClient } from '../../services/gateway/src/test/gateway-client';
+import { checkContractAtEnd } from './contract';
 import { startStack, type Stack } from './ui-stack';
 
 type Op = { method: string; template: string; capability?: string };
 const CONTOSO = '11111111-1111-4111-8111-111111111111';
 const FABRIKAM = '22222222-2222-4222-8222-222222222222';
+
+checkContractAtEnd();
 
 describe('isolation matrix over every route, against the real services', () => {
   let stack: Stack;
