@@ -8,14 +8,16 @@
  *    credential), each used by a real verification run, appear in no response the test received, no
  *    service log, no Kafka message of the stack's topics and no audit record or export;
  * 3. schemathesis generates at least FUZZ_MAX_CASES cases (2,000 in npm test, 10,000 in
- *    `npm run security`) from GET /api/openapi.json,
- *    authenticated as the admin: not one response is a 5xx; afterwards the canaries are still
- *    nowhere (not in the fuzzer's responses either).
+ *    `npm run security`) from GET /api/openapi.json, authenticated as the admin, with all its checks:
+ *    no 5xx, every status and content type documented, every body matching its response schema,
+ *    schema-valid requests accepted and invalid ones refused, undeclared methods a 405 with Allow,
+ *    no answer without credentials; afterwards the canaries are still nowhere (not in the fuzzer's
+ *    responses either).
  *
- * Env: FUZZ_MAX_CASES (2000), FUZZ_PROCESSES (3 schemathesis processes), FUZZ_SEED (random; printed
- * for a rerun). Reports: .run/security-fuzz/pass-N/process-M/{events.ndjson,report.json}.
+ * Env: FUZZ_MAX_CASES (2000), FUZZ_PROCESSES (3 schemathesis processes), FUZZ_SEED (fixed, so a run
+ * is repeatable; set another to explore). Reports: .run/security-fuzz/pass-N/process-M/{events.ndjson,report.json}.
  */
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, testInfra, waitFor } from '@tenantatlas/shared/testing';
@@ -32,7 +34,7 @@ const CHECK = 'provider.connection.check';
 /** npm test's short form; `npm run security` fuzzes with 10,000 */
 const FUZZ_MAX_CASES = Number(process.env.FUZZ_MAX_CASES ?? 2_000);
 const FUZZ_PROCESSES = Number(process.env.FUZZ_PROCESSES ?? 3);
-const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? randomInt(1, 2 ** 31));
+const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20_251_206);
 
 type Response = Awaited<ReturnType<GatewayClient['request']>>;
 
@@ -274,7 +276,7 @@ describe('security of the whole system, through the gateway', () => {
     console.log(`canary sweep: ${recorded.length} responses, ${Object.keys(logs).length} service logs, ${swept.messages.length} Kafka messages on ${swept.topics.length} topics`);
   }, 400_000);
 
-  it(`answers no generated request with a 5xx (schemathesis, >= ${FUZZ_MAX_CASES} cases from the OpenAPI document)`, async () => {
+  it(`keeps the whole HTTP contract: schemathesis with every check, >= ${FUZZ_MAX_CASES} cases from the OpenAPI document, 0 failures`, async () => {
     const doc = (await admin.get('/api/openapi.json')).json;
     type Operation = { operationId: string; parameters?: { name: string; in: string }[]; requestBody?: unknown };
     const operations = Object.entries<Record<string, Operation>>(doc.paths)
@@ -312,6 +314,8 @@ describe('security of the whole system, through the gateway', () => {
         'cookie.ta_session': { values: ['%', '%zz', 'a%E0%A4%A', '%00', '=', ';', '..%2F..%2F', 'x'.repeat(4000), '${jndi:x}', 'null'], probability: 0.3 },
       },
       perOperation,
+      // a valid request may meet a state that forbids it (draft not ready, tenant archived)
+      positiveDataAlsoAccepts: [422],
       requestTimeoutSeconds: 30,
     };
     const operationIds = operations.map((op) => op.operationId);
@@ -354,7 +358,13 @@ describe('security of the whole system, through the gateway', () => {
     const statuses: Record<string, number> = {};
     for (const c of fuzzCases) statuses[String(c.status)] = (statuses[String(c.status)] ?? 0) + 1;
     const summary = passes.map((p) => `${p.generated} cases (${p.cases.length} requests read back) on ${p.operationsTested} operations in ${p.seconds.toFixed(1)} s, exit ${p.exitCode}`);
-    console.log(`fuzzing (seed ${FUZZ_SEED}, ${FUZZ_PROCESSES} processes): ${fuzzCases.length} cases\n${summary.join('\n')}\nstatuses: ${JSON.stringify(statuses)}`);
+    const checksRun = passes.reduce((n, p) => n + p.checksRun, 0);
+    const failures = passes.flatMap((p) => p.failures);
+    console.log(
+      `fuzzing (seed ${FUZZ_SEED}, ${FUZZ_PROCESSES} processes): ${fuzzCases.length} requests, ${checksRun} check verdicts, ${failures.length} failures\n` +
+        `${summary.join('\n')}\nstatuses: ${JSON.stringify(statuses)}`,
+    );
+    if (failures.length > 0) console.error(`contract failures:\n${failures.join('\n')}\nschemathesis output:\n${passes.map((p) => p.stdout.slice(-15_000)).join('\n----\n')}`);
 
     const serverErrors = fuzzCases.filter((c) => c.status !== null && c.status >= 500);
     if (serverErrors.length > 0) {
@@ -372,6 +382,7 @@ describe('security of the whole system, through the gateway', () => {
     const role = (await admin.get(ws)).json;
     expect({
       serverErrors: serverErrors.map((c) => `${c.status} ${c.method} ${c.url}`),
+      failures,
       unanswered: fuzzCases.filter((c) => c.status === null).map((c) => `no answer within 30 s: ${c.method} ${c.url}`),
       schemathesisErrors: passes.flatMap((p) => p.errors),
       exitCodes: passes.map((p) => p.exitCode).filter((code) => code !== 0),
@@ -381,6 +392,7 @@ describe('security of the whole system, through the gateway', () => {
       membership: { role: role.role, tenantScope: role.tenantScope },
     }).toEqual({
       serverErrors: [],
+      failures: [],
       unanswered: [],
       schemathesisErrors: [],
       exitCodes: [],

@@ -27,6 +27,10 @@ export interface FuzzOptions {
   /** only these operations (by operationId); all when unset */
   operationIds?: string[];
   seed: number;
+  /** schemathesis checks to run on every response; all of them unless set */
+  checks?: string[];
+  /** statuses a schema-valid request may meet besides 2xx/401/403/404/409/429 (e.g. 422: the state forbids it) */
+  positiveDataAlsoAccepts?: number[];
   requestTimeoutSeconds: number;
   reportDir: string;
 }
@@ -64,7 +68,10 @@ export interface FuzzResult {
   cases: FuzzCase[];
   statuses: Record<string, number>;
   operationsTested: number;
-  failures: unknown[];
+  /** check verdicts on responses (every check on every response counts once) */
+  checksRun: number;
+  /** `check on METHOD /path: title (n×)`, one per distinct failure */
+  failures: string[];
   errors: unknown[];
   stdout: string;
   command: string;
@@ -107,6 +114,13 @@ function casesOfEvent(event: Record<string, any>): FuzzCase[] {
   });
 }
 
+/** How many check verdicts a ScenarioFinished event carries (`recorder.checks: {caseId: [verdict...]}`). */
+function checksOfEvent(event: Record<string, any>): number {
+  const checks = event.ScenarioFinished?.recorder?.checks;
+  if (!checks || typeof checks !== 'object') return 0;
+  return Object.values<unknown>(checks).reduce<number>((n, list) => n + (Array.isArray(list) ? list.length : 0), 0);
+}
+
 /** schemathesis.toml: fixed parameters, dictionaries bound to parameters, per-operation settings. */
 function configToml(options: FuzzOptions): string {
   const dictionaries: string[] = [];
@@ -127,7 +141,10 @@ function configToml(options: FuzzOptions): string {
     ...(maxExamples ? [`generation = { max-examples = ${maxExamples} }`] : []),
     '',
   ]);
-  return [...dictionaries, ...global, ...perOperation].join('\n');
+  const positive = options.positiveDataAlsoAccepts?.length
+    ? ['[checks.positive_data_acceptance]', `expected-statuses = ${JSON.stringify(['2xx', '3xx', '401', '403', '404', '409', '429', '5xx', ...options.positiveDataAlsoAccepts.map(String)])}`, '']
+    : [];
+  return [...dictionaries, ...global, ...positive, ...perOperation].join('\n');
 }
 
 export async function runSchemathesis(options: FuzzOptions): Promise<FuzzResult> {
@@ -142,11 +159,13 @@ export async function runSchemathesis(options: FuzzOptions): Promise<FuzzResult>
     'run', options.schemaUrl,
     '--url', options.baseUrl,
     ...Object.entries(options.headers).flatMap(([k, v]) => ['--header', `${k}: ${v}`]),
-    '--checks', 'not_a_server_error',
+    '--checks', (options.checks ?? ['all']).join(','),
     '--phases', options.phases.join(','),
     '--max-examples', String(options.maxExamplesPerOperation),
     '--workers', String(options.workers),
     '--seed', String(options.seed),
+    // the same cases for the same seed and document: a failure reruns exactly
+    '--generation-deterministic',
     '--request-timeout', String(options.requestTimeoutSeconds),
     '--continue-on-failure',
     '--no-shrink',
@@ -170,11 +189,14 @@ export async function runSchemathesis(options: FuzzOptions): Promise<FuzzResult>
   const seconds = (Date.now() - started) / 1000;
 
   const cases: FuzzCase[] = [];
+  let checksRun = 0;
   if (fs.existsSync(ndjson)) {
     const lines = readline.createInterface({ input: fs.createReadStream(ndjson) });
     for await (const line of lines) {
       if (!line.trim()) continue;
-      cases.push(...casesOfEvent(JSON.parse(line) as Record<string, any>));
+      const event = JSON.parse(line) as Record<string, any>;
+      cases.push(...casesOfEvent(event));
+      checksRun += checksOfEvent(event);
     }
   }
   const report = fs.existsSync(json) ? (JSON.parse(fs.readFileSync(json, 'utf8')) as Record<string, any>) : {};
@@ -187,7 +209,10 @@ export async function runSchemathesis(options: FuzzOptions): Promise<FuzzResult>
     cases,
     statuses,
     operationsTested: Number(report.operations?.tested ?? 0),
-    failures: report.failures ?? [],
+    checksRun,
+    failures: ((report.failures ?? []) as { type?: string; title?: string; count?: number; operations?: string[] }[]).map(
+      (f) => `${f.type ?? '?'} on ${(f.operations ?? []).join(', ')}: ${f.title ?? ''} (${f.count ?? 1}×)`,
+    ),
     errors: report.errors ?? [],
     stdout,
     command: [bin, ...args].map((a) => (/[\s"'{}]/.test(a) ? JSON.stringify(a) : a)).join(' '),

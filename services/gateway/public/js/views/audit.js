@@ -50,7 +50,7 @@ export function auditView(ui) {
             { label: 'Action', render: (e) => e.action },
             { label: 'Outcome', render: (e) => badge(e.outcome) },
             { label: 'Reason', render: (e) => e.reason_code || '—' },
-            { label: 'Subject', render: (e) => h('span', { class: 'mono' }, `${e.subject_type}/${e.subject_id}`) },
+            { label: 'Subject', render: (e) => h('span', { class: 'mono' }, [e.subject_type, e.subject_id].filter(Boolean).join('/')) },
             { label: 'Actor', render: (e) => e.actor?.display_name || e.actor?.user_id || e.actor?.component || '—' },
             { label: 'Tenant', render: (e) => h('span', { class: 'mono' }, e.tenant_id || '—') },
           ],

@@ -61,7 +61,7 @@ export function connectStep(ctx) {
     );
   const parts = [provider?.summary ? notice('info', provider.summary) : null, h('h2', {}, 'Connections of this tenant'), box];
   if (ctx.can('onboarding.manage') && ctx.can('connection.manage')) {
-    const name = field('connection-name', 'Display name', { required: true, value: `${draft.tenant_name} app` });
+    const name = field('connection-name', 'Display name', { required: true, value: `${draft.tenant_name ?? ''} app` });
     const client = field('client-id', 'Application (client) id', { required: true });
     const target = field('target-tenant-id', 'Directory (tenant) id', { required: true, value: draft.external_tenant_id });
     const secret = field('client-secret', 'Client secret (write-only, never shown again)', { type: 'password', autocomplete: 'off' });

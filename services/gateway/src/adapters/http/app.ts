@@ -21,8 +21,12 @@ function securityHeaders(_req: Request, res: Response, next: NextFunction) {
   next();
 }
 
-/** The methods each documented path answers (a GET route answers HEAD too), for 405 answers. */
-function methodsByPath(routes: RouteDef[]): (path: string) => string[] {
+/**
+ * The methods each known path answers (a GET answers HEAD too): the route table plus the public
+ * GET documents (`/api/openapi.json`, ...). Anything else on a known path is a 405 with `Allow`,
+ * for every method (OPTIONS and TRACE included: there is no CORS preflight to answer).
+ */
+function methodsByPath(routes: Pick<RouteDef, 'method' | 'path'>[]): (path: string) => string[] {
   const templates = routes.map((def) => ({ pattern: new RegExp(`^${def.path.replace(/\{\w+\}/g, '[^/]+')}/?$`), method: def.method.toUpperCase() }));
   return (path) => {
     const methods = new Set(templates.filter((t) => t.pattern.test(path)).map((t) => t.method));
@@ -30,6 +34,9 @@ function methodsByPath(routes: RouteDef[]): (path: string) => string[] {
     return [...methods].sort();
   };
 }
+
+/** Public GET documents served beside the route table. */
+export const API_DOCUMENTS = ['/api/openapi.json'];
 
 export function httpApp(deps: HttpAppDeps): express.Express {
   const app = express();
@@ -42,6 +49,16 @@ export function httpApp(deps: HttpAppDeps): express.Express {
   app.get('/readyz', async (_req, res) => {
     const { ready, checks } = await deps.readiness();
     res.status(ready ? 200 : 503).json(checks);
+  });
+
+  // Before any route: an undeclared method on a known path is a 405, an unknown /api path a 404.
+  const allowedMethods = methodsByPath([...deps.routes, ...API_DOCUMENTS.map((path) => ({ method: 'get' as const, path }))]);
+  app.use('/api', (req, res, next) => {
+    const allowed = allowedMethods(req.originalUrl.split('?')[0]!);
+    if (allowed.includes(req.method)) return next();
+    if (allowed.length === 0) return sendProblem(res, problem(404, 'ROUTE.NOT_FOUND', 'no such API route'));
+    res.setHeader('allow', allowed.join(', '));
+    sendProblem(res, problem(405, 'ROUTE.METHOD_NOT_ALLOWED', `this route answers ${allowed.join(', ')}`, { allowed: allowed.join(', ') }));
   });
 
   const document = openApiDocument(deps.routes);
@@ -57,13 +74,7 @@ export function httpApp(deps: HttpAppDeps): express.Express {
   api.use(express.json({ limit: '100kb' }));
   for (const def of deps.routes) api[def.method](expressPath(def.path), handle(deps, def));
   app.use(api);
-  const allowedMethods = methodsByPath(deps.routes);
-  app.use('/api', (req, res) => {
-    const allowed = allowedMethods(req.originalUrl.split('?')[0]!);
-    if (allowed.length === 0) return sendProblem(res, problem(404, 'ROUTE.NOT_FOUND', 'no such API route'));
-    res.setHeader('allow', allowed.join(', '));
-    sendProblem(res, problem(405, 'ROUTE.METHOD_NOT_ALLOWED', `this route answers ${allowed.join(', ')}`, { allowed: allowed.join(', ') }));
-  });
+  app.use('/api', (_req, res) => sendProblem(res, problem(404, 'ROUTE.NOT_FOUND', 'no such API route')));
 
   app.use(express.static(deps.publicDir, { index: 'index.html', maxAge: 0 }));
   app.get('/{*path}', (_req, res) => {

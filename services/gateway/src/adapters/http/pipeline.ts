@@ -8,6 +8,7 @@ import { looksLikeJwt } from '../../domain/jwt';
 import type { RateLimiter } from '../../domain/rate-limit';
 import { badRequest, sendProblem, toHttpError, unauthenticated } from './errors';
 import type { OidcBearer } from './oidc';
+import { present } from './responses/present';
 import { isReply, STREAMED, type RouteContext, type RouteDef } from './route';
 
 export const SESSION_COOKIE = 'ta_session';
@@ -112,12 +113,9 @@ export function handle(deps: PipelineDeps, def: RouteDef) {
       };
       const result = await def.handler(ctx);
       if (result === STREAMED) return;
-      if (isReply(result)) {
-        if (result.body === undefined) res.status(result.status).end();
-        else res.status(result.status).json(result.body);
-        return;
-      }
-      res.status(def.success?.status ?? 200).json(result);
+      const { status, body } = isReply(result) ? result : { status: def.success?.status ?? 200, body: result };
+      if (body === undefined) res.status(status).end();
+      else res.status(status).json(def.success?.body ? present(def.success.body, body) : body);
     } catch (err) {
       sendError(deps.logger, res, err, operation);
     }

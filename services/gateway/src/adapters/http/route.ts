@@ -51,10 +51,16 @@ export interface RouteDef<P = any, Q = any, B = any> {
   tenantParam?: string;
   /** further answers to document (status → when), beyond those every route of its kind has */
   problems?: Record<number, string>;
-  /** 200 JSON by default; 201 for creations; text/event-stream or a file download */
-  success?: { status: number; contentType?: 'application/json' | 'text/event-stream' | 'text/csv' | 'application/x-ndjson' };
+  /**
+   * 200 JSON by default; 201 for creations; text/event-stream or a file download. `body` is the zod
+   * schema that serializes a JSON answer (absent values → null) and documents it; `alsoStatus` a
+   * further success status the handler may reply with the same body.
+   */
+  success?: { status: number; contentTypes?: SuccessContentType[]; body?: z.ZodType; alsoStatus?: number };
   handler(ctx: RouteContext<P, Q, B>): Promise<unknown>;
 }
+
+export type SuccessContentType = 'application/json' | 'text/event-stream' | 'text/csv' | 'application/x-ndjson';
 
 /** Keeps the handler's types tied to its schemas. */
 export function route<P extends AnyObject | undefined, Q extends AnyObject | undefined, B extends z.ZodType | undefined>(
@@ -75,9 +81,25 @@ export function route<P extends AnyObject | undefined, Q extends AnyObject | und
 }
 
 /** Common schema pieces */
-export const id = z.string().min(1).max(200).regex(/^[A-Za-z0-9._:@-]+$/, 'expected an id');
+/** An id as the services accept it (they refuse longer ones or other characters). */
+export const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'expected an id');
 export const expectedVersion = z.number().int().min(1);
-export const pageQuery = { pageSize: z.coerce.number().int().min(1).max(200).optional(), pageToken: z.string().max(2000).optional() };
+/** Page tokens are opaque, but every service issues base64url-encoded JSON; anything else is refused (400). */
+export const pageToken = z.string().max(2000).regex(/^(eyJ|WyJ)[A-Za-z0-9_-]+$/, 'expected a page token from next_page_token');
+export const pageQuery = { pageSize: z.coerce.number().int().min(1).max(200).optional(), pageToken: pageToken.optional() };
+/**
+ * Free text that must not be blank. Every check runs on the text as sent (then it is trimmed), so
+ * the documented constraints (maxLength, pattern) are exactly what the server enforces.
+ */
+export const words = (max: number) => z.string().max(max).regex(/\S/, 'must not be blank').trim();
+/** A directory (Entra) application or tenant id. */
+export const guid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'expected a GUID');
+/** A DNS domain name, as the services check it (3 to 253 characters). */
+export const domainName = z
+  .string()
+  .min(3)
+  .max(253)
+  .regex(/^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/, 'expected a domain name');
 export const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
 
 export function expressPath(path: string): string {

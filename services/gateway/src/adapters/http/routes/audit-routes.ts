@@ -3,6 +3,7 @@ import type { AuditFilter } from '@tenantatlas/shared/proto/tenantatlas/audit/v1
 import type { AuditPort } from '../../grpc/downstream';
 import { id, pageQuery, route, STREAMED, type RouteDef } from '../route';
 import { filterToScope, requireTenantWhenLimited } from './scope';
+import { auditPage } from '../responses/audit';
 
 const filterQuery = {
   tenantId: id.optional(),
@@ -43,6 +44,7 @@ export function auditRoutes(audit: AuditPort): RouteDef[] {
       auth: 'workspace',
       capability: 'audit.view',
       query: z.object({ ...filterQuery, ...pageQuery }),
+      success: { status: 200, body: auditPage },
       async handler(ctx) {
         if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
         const res = await audit.ListAuditEvents({
@@ -60,7 +62,7 @@ export function auditRoutes(audit: AuditPort): RouteDef[] {
       tag: 'audit',
       auth: 'workspace',
       capability: 'audit.export',
-      success: { status: 200, contentType: 'text/csv' },
+      success: { status: 200, contentTypes: ['application/x-ndjson', 'text/csv'] },
       query: z.object({ ...filterQuery, format: z.enum(['csv', 'ndjson']).optional() }),
       async handler(ctx) {
         if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);

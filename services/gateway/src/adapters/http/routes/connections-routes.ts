@@ -1,11 +1,26 @@
 import { z } from '@tenantatlas/shared';
 import type { Capability } from '../../../domain/capabilities';
 import type { ConnectionsPort, OperationsPort } from '../../grpc/downstream';
-import { id, pageQuery, reply, route, type RouteContext, type RouteDef } from '../route';
+import { domainName, guid, id, pageQuery, reply, route, words, type RouteContext, type RouteDef } from '../route';
 import { filterToScope, requireResourceInScope } from './scope';
+import { connectionPage, connectionResponse } from '../responses/connections';
+import { startedRunResponse } from '../responses/operations';
 
 const connectionParams = z.object({ workspaceId: id, connectionId: id });
 type Ctx = RouteContext<{ workspaceId: string; connectionId: string }, unknown, unknown>;
+
+/**
+ * What a new connection needs (also inside an onboarding draft): the application (client) id is a
+ * GUID; the target tenant a tenant GUID or a domain name, as the connections service checks.
+ */
+export const newConnection = z.object({
+  display_name: words(120),
+  connection_type: z.enum(['application', 'delegated']).optional(),
+  client_id: guid,
+  target_tenant_id: z.union([guid, domainName]),
+  client_secret: z.string().min(1).max(1024).regex(/^[^\u0000-\u001f\u007f]+$/, 'expected printable characters').optional(),
+  make_default: z.boolean().optional(),
+});
 
 /** Verification is an operations run (spec 073: create or reuse an OperationRun), never a synchronous call. */
 export const CONNECTION_CHECK_RUN_TYPE = 'provider.connection.check';
@@ -26,6 +41,7 @@ export function connectionsRoutes(connections: ConnectionsPort, operations: Oper
       auth: 'workspace',
       capability: 'connection.manage' satisfies Capability,
       params: connectionParams,
+      success: { status: 200, body: connectionResponse },
       async handler(ctx) {
         await inScope(ctx);
         return call({ workspace_id: ctx.workspaceId, actor: ctx.actor, connection_id: ctx.params.connectionId });
@@ -41,6 +57,7 @@ export function connectionsRoutes(connections: ConnectionsPort, operations: Oper
       auth: 'workspace',
       capability: 'connection.view',
       query: z.object({ tenantId: id.optional(), ...pageQuery }),
+      success: { status: 200, body: connectionPage },
       async handler(ctx) {
         if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
         const res = await connections.ListConnections({
@@ -58,16 +75,8 @@ export function connectionsRoutes(connections: ConnectionsPort, operations: Oper
       tag: 'connections',
       auth: 'workspace',
       capability: 'connection.manage',
-      success: { status: 201 },
-      body: z.object({
-        tenant_id: id,
-        display_name: z.string().trim().min(1).max(200),
-        connection_type: z.enum(['application', 'delegated']).optional(),
-        client_id: z.string().trim().min(1).max(200),
-        target_tenant_id: z.string().trim().min(1).max(200),
-        client_secret: z.string().min(1).max(1000).optional(),
-        make_default: z.boolean().optional(),
-      }),
+      success: { status: 201, body: connectionResponse },
+      body: newConnection.extend({ tenant_id: id }),
       async handler(ctx) {
         ctx.requireTenant(ctx.body.tenant_id);
         return reply(201, await connections.CreateConnection({ workspace_id: ctx.workspaceId, actor: ctx.actor, ...ctx.body }));
@@ -81,6 +90,7 @@ export function connectionsRoutes(connections: ConnectionsPort, operations: Oper
       auth: 'workspace',
       capability: 'connection.view',
       params: connectionParams,
+      success: { status: 200, body: connectionResponse },
       async handler(ctx) {
         return { connection: await inScope(ctx) };
       },
@@ -93,6 +103,7 @@ export function connectionsRoutes(connections: ConnectionsPort, operations: Oper
       auth: 'workspace',
       capability: 'connection.manage',
       params: connectionParams,
+      success: { status: 200, body: startedRunResponse },
       async handler(ctx) {
         const connection = await inScope(ctx);
         ctx.requireCapability('operations.start');

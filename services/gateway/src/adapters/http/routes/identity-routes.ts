@@ -4,7 +4,8 @@ import type { Identity } from '../../../app/identity';
 import type { IdentityStore } from '../../../app/ports';
 import { CAPABILITIES, capabilitiesOf, ROLES } from '../../../domain/capabilities';
 import { SESSION_COOKIE, readCookie } from '../pipeline';
-import { reply, route, type RouteDef } from '../route';
+import { reply, route, words, type RouteDef } from '../route';
+import { apiTokenResponse, capabilitiesResponse, meResponse, signedInResponse, workspaceMembershipSchema, workspaceSchema } from '../responses/identity';
 
 export interface IdentityRouteDeps {
   identity: Identity;
@@ -13,7 +14,8 @@ export interface IdentityRouteDeps {
   sessionTtlMs: number;
 }
 
-export const email = z.string().trim().toLowerCase().email().max(254);
+/** Checked as sent (the document's format and pattern are the server's), then compared lower-case. */
+export const email = z.string().max(254).email().toLowerCase();
 
 /** The UI session cookie: HttpOnly (scripts never see it), SameSite=Strict (no cross-site sends). */
 export function setSessionCookie(res: Response, sessionToken: string, options: { cookieSecure: boolean; sessionTtlMs: number }): void {
@@ -30,6 +32,7 @@ export function identityRoutes({ identity, store, cookieSecure, sessionTtlMs }: 
       auth: 'public',
       body: z.object({ email, password: z.string().min(1).max(200) }),
       problems: { 401: 'wrong e-mail or password (AUTH.INVALID_CREDENTIALS), the same answer for both' },
+      success: { status: 200, body: signedInResponse },
       async handler({ body, res }) {
         const session = await identity.signIn(body.email, body.password);
         setSessionCookie(res, session.sessionToken, { cookieSecure, sessionTtlMs });
@@ -56,6 +59,7 @@ export function identityRoutes({ identity, store, cookieSecure, sessionTtlMs }: 
       summary: 'The signed-in user, the CSRF token of this session and every workspace with role, capabilities and tenant scope',
       tag: 'auth',
       auth: 'user',
+      success: { status: 200, body: meResponse },
       async handler({ principal }) {
         const workspaces = await store.workspacesOf(principal.user.id);
         return {
@@ -76,6 +80,7 @@ export function identityRoutes({ identity, store, cookieSecure, sessionTtlMs }: 
       summary: 'The capability registry and what each role grants',
       tag: 'auth',
       auth: 'user',
+      success: { status: 200, body: capabilitiesResponse },
       async handler() {
         return { capabilities: CAPABILITIES, roles: Object.fromEntries(ROLES.map((role) => [role, capabilitiesOf(role)])) };
       },
@@ -86,8 +91,8 @@ export function identityRoutes({ identity, store, cookieSecure, sessionTtlMs }: 
       summary: 'Create an API token acting as you (shown once; only its hash is stored)',
       tag: 'auth',
       auth: 'user',
-      success: { status: 201 },
-      body: z.object({ name: z.string().trim().min(1).max(100) }),
+      success: { status: 201, body: apiTokenResponse },
+      body: z.object({ name: words(100) }),
       async handler({ principal, body }) {
         return reply(201, await identity.createApiToken(principal.user, body.name));
       },
@@ -98,8 +103,8 @@ export function identityRoutes({ identity, store, cookieSecure, sessionTtlMs }: 
       summary: 'Create a workspace; you become its owner',
       tag: 'workspaces',
       auth: 'user',
-      success: { status: 201 },
-      body: z.object({ name: z.string().trim().min(1).max(100) }),
+      success: { status: 201, body: workspaceSchema },
+      body: z.object({ name: words(100) }),
       async handler({ principal, body }) {
         return reply(201, await identity.createWorkspace(principal.user, body.name));
       },
@@ -111,6 +116,7 @@ export function identityRoutes({ identity, store, cookieSecure, sessionTtlMs }: 
       tag: 'workspaces',
       auth: 'workspace',
       capability: 'tenant.view',
+      success: { status: 200, body: workspaceMembershipSchema },
       async handler({ workspaceId, membership }) {
         const workspace = await store.findWorkspace(workspaceId);
         return { ...workspace, role: membership.role, capabilities: capabilitiesOf(membership.role), tenantScope: membership.tenantScope };

@@ -15,7 +15,7 @@ export function liveRoutes(feed: LiveFeed, keepAliveMs = 15_000): RouteDef[] {
       tag: 'live',
       auth: 'workspace',
       capability: 'tenant.view',
-      success: { status: 200, contentType: 'text/event-stream' },
+      success: { status: 200, contentTypes: ['text/event-stream'] },
       async handler({ workspaceId, membership, req, res }) {
         res.status(200);
         res.setHeader('content-type', 'text/event-stream');

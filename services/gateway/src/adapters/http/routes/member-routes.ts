@@ -8,7 +8,8 @@ import { ROLES } from '../../../domain/capabilities';
 import { looksLikeJwt } from '../../../domain/jwt';
 import { badRequest } from '../errors';
 import type { OidcBearer } from '../oidc';
-import { id, reply, route, type RouteDef } from '../route';
+import { id, reply, route, words, type RouteDef } from '../route';
+import { invitationAcceptedResponse, memberAddedResponse, membersResponse } from '../responses/identity';
 import { email, setSessionCookie } from './identity-routes';
 import { requireTenantWhenLimited } from './scope';
 
@@ -48,6 +49,7 @@ export function memberRoutes(deps: MemberRouteDeps): RouteDef[] {
       tag: 'workspaces',
       auth: 'workspace',
       capability: 'workspace.manage',
+      success: { status: 200, body: membersResponse },
       async handler({ workspaceId }) {
         return { members: await store.listMembers(workspaceId) };
       },
@@ -61,14 +63,14 @@ export function memberRoutes(deps: MemberRouteDeps): RouteDef[] {
       tag: 'workspaces',
       auth: 'workspace',
       capability: 'workspace.manage',
-      success: { status: 201 },
+      success: { status: 201, body: memberAddedResponse, alsoStatus: 200 },
       problems: {
         400: 'a member limited to some tenants must name tenantIds (REQUEST.TENANT_REQUIRED)',
         409: 'the change would leave no owner over all tenants (MEMBER.LAST_OWNER)',
       },
       body: z.object({
         email,
-        displayName: z.string().trim().min(1).max(100).optional(),
+        displayName: words(100).optional(),
         role: z.enum(ROLES),
         tenantIds: z.array(id).max(500).nullable().optional(),
       }),
@@ -84,7 +86,7 @@ export function memberRoutes(deps: MemberRouteDeps): RouteDef[] {
           workspaceId,
           uiOrigin: (deps.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`).replace(/\/+$/, ''),
         });
-        if (result.outcome === 'changed') return reply(200, result.member);
+        if (result.outcome === 'changed') return reply(200, { ...result.member, invitation: null });
         return reply(201, { ...result.member, invitation: result.invitation });
       },
     }),
@@ -100,10 +102,11 @@ export function memberRoutes(deps: MemberRouteDeps): RouteDef[] {
         401: 'not the password of the e-mail\'s account (AUTH.INVALID_CREDENTIALS), or a bearer token that is not valid for it',
         404: 'the invitation was used, expired, replaced by a newer one or never existed (INVITATION.NOT_FOUND)',
       },
+      success: { status: 200, body: invitationAcceptedResponse },
       body: z.object({
         token,
         password: z.string().min(8).max(200).optional(),
-        displayName: z.string().trim().min(1).max(100).optional(),
+        displayName: words(100).optional(),
       }),
       async handler({ body, req, res }) {
         const proof = await proofOf(req, body.password, oidc);

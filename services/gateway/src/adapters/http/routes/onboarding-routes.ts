@@ -1,6 +1,20 @@
 import { z } from '@tenantatlas/shared';
 import type { OnboardingPort } from '../../grpc/downstream';
-import { booleanQuery, expectedVersion, id, pageQuery, reply, route, type RouteContext, type RouteDef } from '../route';
+import { booleanQuery, domainName, expectedVersion, guid, id, pageQuery, reply, route, words, type RouteContext, type RouteDef } from '../route';
+import {
+  TENANT_STATUSES,
+  activatedResponse,
+  bootstrapStartedResponse,
+  connectionSelectedResponse,
+  draftPage,
+  draftResponse,
+  identifiedResponse,
+  readinessResponse,
+  tenantPage,
+  tenantResponse,
+  verificationStartedResponse,
+} from '../responses/onboarding';
+import { newConnection } from './connections-routes';
 import { filterToScope, requireDraftInScope, requireResourceInScope, requireUnlimitedScope } from './scope';
 
 const draftParams = z.object({ workspaceId: id, draftId: id });
@@ -8,11 +22,12 @@ const tenantParams = z.object({ workspaceId: id, tenantId: id });
 const STEPS = ['identify', 'connect', 'verify', 'bootstrap', 'complete'] as const;
 
 export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
-  const draftAction = <B extends z.ZodObject<z.ZodRawShape>>(
+  const draftAction = <B extends z.ZodType>(
     action: string,
     summary: string,
     body: B,
     call: (base: { workspace_id: string; actor: object; draft_id: string }, body: z.output<B>, ctx: RouteContext<unknown, unknown, unknown>) => Promise<unknown>,
+    response: z.ZodType = draftResponse,
     capability: 'onboarding.manage' | 'onboarding.activate' = 'onboarding.manage',
   ) =>
     route({
@@ -24,6 +39,7 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
       capability,
       params: draftParams,
       body,
+      success: { status: 200, body: response },
       async handler(ctx) {
         await requireDraftInScope(ctx, onboarding, ctx.params.draftId);
         return call({ workspace_id: ctx.workspaceId, actor: ctx.actor, draft_id: ctx.params.draftId }, ctx.body as z.output<B>, ctx);
@@ -38,7 +54,8 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
       tag: 'tenants',
       auth: 'workspace',
       capability: 'tenant.view',
-      query: z.object({ status: z.enum(['draft', 'onboarding', 'active', 'archived']).optional(), ...pageQuery }),
+      query: z.object({ status: z.enum(TENANT_STATUSES).optional(), ...pageQuery }),
+      success: { status: 200, body: tenantPage },
       async handler(ctx) {
         const res = await onboarding.ListTenants({
           workspace_id: ctx.workspaceId,
@@ -57,6 +74,7 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
       capability: 'tenant.view',
       tenantParam: 'tenantId',
       params: tenantParams,
+      success: { status: 200, body: tenantResponse },
       async handler(ctx) {
         return onboarding.GetTenant({ workspace_id: ctx.workspaceId, tenant_id: ctx.params.tenantId });
       },
@@ -70,7 +88,8 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
       capability: 'onboarding.manage',
       tenantParam: 'tenantId',
       params: tenantParams,
-      body: z.object({ expected_version: expectedVersion, reason: z.string().trim().min(1).max(500) }),
+      body: z.object({ expected_version: expectedVersion, reason: words(500) }),
+      success: { status: 200, body: tenantResponse },
       async handler(ctx) {
         return onboarding.ArchiveTenant({ workspace_id: ctx.workspaceId, actor: ctx.actor, tenant_id: ctx.params.tenantId, ...ctx.body });
       },
@@ -85,6 +104,7 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
       tenantParam: 'tenantId',
       params: tenantParams,
       body: z.object({ expected_version: expectedVersion }),
+      success: { status: 200, body: tenantResponse },
       async handler(ctx) {
         return onboarding.RestoreTenant({ workspace_id: ctx.workspaceId, actor: ctx.actor, tenant_id: ctx.params.tenantId, ...ctx.body });
       },
@@ -97,6 +117,7 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
       auth: 'workspace',
       capability: 'tenant.view',
       query: z.object({ tenantId: id.optional(), includeTerminal: booleanQuery.optional(), ...pageQuery }),
+      success: { status: 200, body: draftPage },
       async handler(ctx) {
         if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
         const res = await onboarding.ListDrafts({
@@ -115,7 +136,7 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
       tag: 'onboarding',
       auth: 'workspace',
       capability: 'onboarding.manage',
-      success: { status: 201 },
+      success: { status: 201, body: draftResponse },
       async handler(ctx) {
         requireUnlimitedScope(ctx);
         return reply(201, await onboarding.CreateDraft({ workspace_id: ctx.workspaceId, actor: ctx.actor }));
@@ -129,6 +150,7 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
       auth: 'workspace',
       capability: 'tenant.view',
       params: draftParams,
+      success: { status: 200, body: draftResponse },
       async handler(ctx) {
         const res = await onboarding.GetDraft({ workspace_id: ctx.workspaceId, draft_id: ctx.params.draftId });
         requireResourceInScope(ctx, 'draft', res.draft?.tenant_id);
@@ -143,6 +165,7 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
       auth: 'workspace',
       capability: 'tenant.view',
       params: draftParams,
+      success: { status: 200, body: readinessResponse },
       async handler(ctx) {
         await requireDraftInScope(ctx, onboarding, ctx.params.draftId);
         return onboarding.GetReadiness({ workspace_id: ctx.workspaceId, draft_id: ctx.params.draftId });
@@ -153,47 +176,48 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
       'Identify the tenant (step 1); converges on one tenant per external id',
       z.object({
         expected_version: expectedVersion,
-        external_tenant_id: z.string().trim().min(1).max(200),
-        name: z.string().trim().min(1).max(200),
-        primary_domain: z.string().trim().max(253).optional(),
+        external_tenant_id: z.union([guid, domainName]),
+        name: words(200),
+        primary_domain: z.union([domainName, z.literal('')]).optional(),
       }),
       (base, body, ctx) => {
         requireUnlimitedScope(ctx);
         return onboarding.IdentifyTenant({ ...base, ...body, primary_domain: body.primary_domain ?? '' });
       },
+      identifiedResponse,
     ),
     draftAction(
       'connection',
       'Select a provider connection, or create one (step 2)',
-      z
-        .object({
-          expected_version: expectedVersion,
-          connection_id: id.optional(),
-          new_connection: z
-            .object({
-              display_name: z.string().trim().min(1).max(200),
-              connection_type: z.enum(['application', 'delegated']).optional(),
-              client_id: z.string().trim().min(1).max(200),
-              target_tenant_id: z.string().trim().min(1).max(200),
-              client_secret: z.string().min(1).max(1000).optional(),
-              make_default: z.boolean().optional(),
-            })
-            .optional(),
-        })
-        .refine((b) => Boolean(b.connection_id) !== Boolean(b.new_connection), { message: 'give exactly one of connection_id / new_connection' }),
+      // exactly one of the two: a body with both (or neither) matches no branch
+      z.union([
+        z.strictObject({ expected_version: expectedVersion, connection_id: id }),
+        z.strictObject({ expected_version: expectedVersion, new_connection: newConnection.extend({ display_name: words(120).optional() }) }),
+      ]),
       (base, body, ctx) => {
-        if (body.new_connection) ctx.requireCapability('connection.manage');
+        if ('new_connection' in body) ctx.requireCapability('connection.manage');
         return onboarding.SelectConnection({ ...base, ...body });
       },
+      connectionSelectedResponse,
     ),
     draftAction('verification', 'Start (or reuse) the verification run (step 3)', z.object({ expected_version: expectedVersion }), (base, body) =>
       onboarding.StartVerification({ ...base, ...body }),
+      verificationStartedResponse,
     ),
     draftAction(
       'bootstrap',
       'Start bootstrap runs (step 4)',
-      z.object({ expected_version: expectedVersion, types: z.array(z.string().min(1).max(100)).min(1).max(20) }),
+      z.object({
+        expected_version: expectedVersion,
+        types: z
+          .array(z.string().min(1).max(100))
+          .min(1)
+          .max(20)
+          .refine((types) => new Set(types).size === types.length, 'each type at most once')
+          .meta({ uniqueItems: true }),
+      }),
       (base, body) => onboarding.StartBootstrap({ ...base, ...body }),
+      bootstrapStartedResponse,
     ),
     draftAction('step', 'Move the wizard to another step', z.object({ expected_version: expectedVersion, step: z.enum(STEPS) }), (base, body) =>
       onboarding.SetCurrentStep({ ...base, ...body }),
@@ -201,17 +225,18 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
     draftAction(
       'cancel',
       'Cancel the draft',
-      z.object({ expected_version: expectedVersion, reason: z.string().trim().max(500).optional() }),
+      z.object({ expected_version: expectedVersion, reason: z.string().max(500).trim().optional() }),
       (base, body) => onboarding.CancelDraft({ ...base, ...body, reason: body.reason ?? '' }),
     ),
     draftAction(
       'activate',
       'Complete onboarding (step 5); override needs onboarding.activate.override and a reason',
-      z.object({ expected_version: expectedVersion, override: z.boolean().optional(), override_reason: z.string().trim().max(500).optional() }),
+      z.object({ expected_version: expectedVersion, override: z.boolean().optional(), override_reason: z.string().max(500).trim().optional() }),
       (base, body, ctx) => {
         if (body.override) ctx.requireCapability('onboarding.activate.override');
         return onboarding.Activate({ ...base, ...body });
       },
+      activatedResponse,
       'onboarding.activate',
     ),
   ];

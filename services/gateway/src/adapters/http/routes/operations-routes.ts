@@ -1,7 +1,8 @@
 import { z } from '@tenantatlas/shared';
 import type { OperationsPort } from '../../grpc/downstream';
-import { id, pageQuery, route, type RouteDef } from '../route';
+import { id, pageQuery, route, words, type RouteDef } from '../route';
 import { filterToScope, requireResourceInScope, requireRunInScope, requireTenantWhenLimited } from './scope';
+import { RUN_OUTCOMES, RUN_STATUSES, retriedRunsResponse, runPage, runResponse, runTypesResponse, startedRunResponse } from '../responses/operations';
 
 const runParams = z.object({ workspaceId: id, runId: id });
 const rfc3339 = z.string().datetime({ offset: true });
@@ -14,6 +15,7 @@ export function operationsRoutes(operations: OperationsPort): RouteDef[] {
       summary: 'Registered run types and their retry policies',
       tag: 'runs',
       auth: 'user',
+      success: { status: 200, body: runTypesResponse },
       async handler() {
         return operations.ListRunTypes({});
       },
@@ -28,11 +30,12 @@ export function operationsRoutes(operations: OperationsPort): RouteDef[] {
       query: z.object({
         tenantId: id.optional(),
         type: z.string().max(100).optional(),
-        status: z.enum(['queued', 'running', 'completed']).optional(),
-        outcome: z.enum(['succeeded', 'partially_succeeded', 'failed', 'cancelled']).optional(),
+        status: z.enum(RUN_STATUSES).optional(),
+        outcome: z.enum(RUN_OUTCOMES).optional(),
         subject: z.string().max(200).optional(),
         ...pageQuery,
       }),
+      success: { status: 200, body: runPage },
       async handler(ctx) {
         if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
         const res = await operations.ListRuns({
@@ -54,9 +57,10 @@ export function operationsRoutes(operations: OperationsPort): RouteDef[] {
       tag: 'runs',
       auth: 'workspace',
       capability: 'operations.start',
+      success: { status: 200, body: startedRunResponse },
       body: z.object({
         tenant_id: id,
-        type: z.string().trim().min(1).max(100),
+        type: words(100),
         subject: z.string().max(200).optional(),
         context: z.record(z.string().max(100), z.string().max(1000)).optional(),
         idempotency_key: z.string().max(200).optional(),
@@ -74,6 +78,7 @@ export function operationsRoutes(operations: OperationsPort): RouteDef[] {
       auth: 'workspace',
       capability: 'operations.view',
       params: runParams,
+      success: { status: 200, body: runResponse },
       async handler(ctx) {
         const res = await operations.GetRun({ workspace_id: ctx.workspaceId, run_id: ctx.params.runId });
         requireResourceInScope(ctx, 'run', res.run?.tenant_id);
@@ -88,6 +93,7 @@ export function operationsRoutes(operations: OperationsPort): RouteDef[] {
       auth: 'workspace',
       capability: 'operations.start',
       params: runParams,
+      success: { status: 200, body: runResponse },
       async handler(ctx) {
         await requireRunInScope(ctx, operations, ctx.params.runId);
         return operations.CancelRun({ workspace_id: ctx.workspaceId, actor: ctx.actor, run_id: ctx.params.runId });
@@ -102,6 +108,7 @@ export function operationsRoutes(operations: OperationsPort): RouteDef[] {
       capability: 'operations.start',
       params: runParams,
       body: z.object({ idempotency_key: z.string().max(200).optional() }),
+      success: { status: 200, body: startedRunResponse },
       async handler(ctx) {
         await requireRunInScope(ctx, operations, ctx.params.runId);
         return operations.RerunRun({
@@ -125,6 +132,7 @@ export function operationsRoutes(operations: OperationsPort): RouteDef[] {
         completed_after: rfc3339.optional(),
         limit: z.number().int().min(1).max(200).optional(),
       }),
+      success: { status: 200, body: retriedRunsResponse },
       async handler(ctx) {
         if (ctx.body.tenant_id) ctx.requireTenant(ctx.body.tenant_id);
         else requireTenantWhenLimited(ctx, 'body.tenant_id');
