@@ -77,7 +77,7 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
     await stack?.stop();
   });
 
-  const tenant = async (tenantId: string) => ok(await op.api.GET('/api/workspaces/{workspaceId}/tenants/{tenantId}', { params: op.in({ tenantId }) })).tenant;
+  const tenantOf = async (tenantId: string) => ok(await op.api.GET('/api/workspaces/{workspaceId}/tenants/{tenantId}', { params: op.in({ tenantId }) })).tenant;
   const verify = async (draftId: string, expectedVersion: number) =>
     ok(await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/verification', { params: op.in({ draftId }), body: { expected_version: expectedVersion } }));
 
@@ -85,7 +85,7 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
     const { draftId, tenantId, draft, tenant } = await op.identify(CONTOSO, 'Contoso');
     expect(tenant).toMatchObject({ external_tenant_id: CONTOSO, status: 'draft' });
     expect(draft).toMatchObject({ tenant_id: tenantId, lifecycle_state: 'draft', reason_code: 'CONNECTION_NOT_SELECTED' });
-    expect((await op.readiness(draftId)).next_action.kind).toBe('connect_provider');
+    expect((await op.readiness(draftId)).next_action?.kind).toBe('connect_provider');
 
     const secret = `contoso-secret-${randomUUID()}`;
     const selected = ok(
@@ -102,14 +102,14 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
     const connection = await op.api.GET('/api/workspaces/{workspaceId}/connections/{connectionId}', { params: op.in({ connectionId }) });
     expect(ok(connection).connection).toMatchObject({ id: connectionId, tenant_id: tenantId, target_tenant_id: CONTOSO });
     expect(JSON.stringify(connection.data)).not.toContain(secret);
-    expect((await tenant(tenantId)).status).toBe('onboarding');
-    expect((await op.readiness(draftId)).next_action.kind).toBe('start_verification');
+    expect((await tenantOf(tenantId)).status).toBe('onboarding');
+    expect((await op.readiness(draftId)).next_action?.kind).toBe('start_verification');
 
     const verification = await verify(draftId, selected.draft.version);
     expect(verification).toMatchObject({ deduplicated: false, draft: { lifecycle_state: 'verifying' } });
     const verified = await op.waitForReadiness(
       draftId,
-      (r) => r.verification.status === 'succeeded' && r.provider.verification_status === 'healthy',
+      (r) => r.verification?.status === 'succeeded' && r.provider?.verification_status === 'healthy',
       'the readiness to say verified',
     );
     expect(verified).toMatchObject({
@@ -129,7 +129,7 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
     expect(boot.runs.map((r) => r.type)).toEqual(BOOTSTRAP_TYPES);
     const bootstrapped = await op.waitForReadiness(draftId, (r) => r.ready && r.last_completed_checkpoint === 'bootstrap', 'the bootstrap runs to complete');
     expect(bootstrapped.bootstrap).toEqual(BOOTSTRAP_TYPES.map((type) => expect.objectContaining({ type, status: 'completed', outcome: 'succeeded' })));
-    expect(bootstrapped.next_action.kind).toBe('complete_onboarding');
+    expect(bootstrapped.next_action?.kind).toBe('complete_onboarding');
     const bootRuns = await Promise.all(boot.runs.map((r) => op.run(r.run_id)));
     for (const run of bootRuns) expect(run).toMatchObject({ status: 'completed', outcome: 'succeeded', subject: connectionId, tenant_id: tenantId });
     // the simulator's demo tenant has 5 users and 3 groups
@@ -141,9 +141,9 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
     expect(activated.draft).toMatchObject({ id: draftId, lifecycle_state: 'completed', current_step: 'complete' });
     expect(activated.draft.activation_override ?? null).toBeNull();
     expect(activated.tenant).toMatchObject({ id: tenantId, status: 'active' });
-    expect(await tenant(tenantId)).toMatchObject({ status: 'active', operability: { can_run_operations: true } });
+    expect(await tenantOf(tenantId)).toMatchObject({ status: 'active', operability: { can_run_operations: true } });
     expect(await op.draft(draftId)).toMatchObject({ lifecycle_state: 'completed', version: activated.draft.version });
-    expect((await op.readiness(draftId)).next_action.kind).toBe('none');
+    expect((await op.readiness(draftId)).next_action?.kind).toBe('none');
 
     // completed is terminal: every further mutation is refused and changes nothing
     const version = activated.draft.version;
@@ -172,7 +172,7 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
       }),
     );
     const first = await verify(draftId, selected.draft.version);
-    const blocked = await op.waitForReadiness(draftId, (r) => r.verification.run_id === first.run_id && r.verification.outcome !== '', 'the verification to end');
+    const blocked = await op.waitForReadiness(draftId, (r) => r.verification?.run_id === first.run_id && Boolean(r.verification.outcome), 'the verification to end');
     expect(blocked).toMatchObject({
       ready: false,
       lifecycle_state: 'action_required',
@@ -181,7 +181,7 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
       blocker: { reason_code: 'CONSENT_MISSING', blocking_reason_code: 'PROVIDER.CONSENT_MISSING' },
       next_action: { kind: 'grant_consent', label: 'Grant consent' },
     });
-    expect(blocked.blocker.operator_summary).toMatch(/consent/i);
+    expect(blocked.blocker?.operator_summary).toMatch(/consent/i);
     // a permanent failure: not retried
     const run = await op.run(first.run_id);
     expect(run).toMatchObject({ outcome: 'failed', reason_code: 'PROVIDER.CONSENT_MISSING', attempt_count: 1 });
@@ -201,7 +201,7 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
     const turnedStale = await waitFor(
       async () => {
         const r = await op.readiness(draftId);
-        return r.verification.status !== 'failed' || r.freshness.connection_recently_updated ? r : undefined;
+        return r.verification?.status !== 'failed' || r.freshness?.connection_recently_updated ? r : undefined;
       },
       { timeoutMs: 4_000, intervalMs: 400, what: 'the verification to turn stale' },
     ).catch(() => null);
@@ -221,21 +221,21 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
     expect(rerun.run_id).not.toBe(first.run_id);
     const healthy = await op.waitForReadiness(
       draftId,
-      (r) => r.verification.run_id === rerun.run_id && r.verification.status === 'succeeded' && r.provider.verification_status === 'healthy',
+      (r) => r.verification?.run_id === rerun.run_id && r.verification.status === 'succeeded' && r.provider?.verification_status === 'healthy',
       'the rerun verification to pass',
     );
     expect(healthy).toMatchObject({
       ready: true,
       lifecycle_state: 'ready_for_activation',
       provider: { consent_status: 'granted' },
-      blocker: { reason_code: '', blocking_reason_code: '' },
+      blocker: { reason_code: null, blocking_reason_code: null },
       next_action: { kind: 'complete_onboarding' },
     });
     expect(await op.run(rerun.run_id)).toMatchObject({ outcome: 'succeeded', attempt_count: 1 });
 
     // The verification that found the missing consent is the current one: it failed, it is not stale.
     const seen = turnedStale ?? blocked;
-    expect({ status: seen.verification.status, connection_recently_updated: seen.freshness.connection_recently_updated }).toEqual({
+    expect({ status: seen.verification?.status, connection_recently_updated: seen.freshness?.connection_recently_updated }).toEqual({
       status: 'failed',
       connection_recently_updated: false,
     });
@@ -299,7 +299,7 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
       const original = originals.get(r.failed_run_id)!;
       expect(r.deduplicated).toBe(false);
       expect(r.run).toMatchObject({ rerun_of: r.failed_run_id, type: CHECK, subject: original.subject, tenant_id: tenantId });
-      expect(r.run.id).not.toBe(r.failed_run_id);
+      expect(r.run?.id).not.toBe(r.failed_run_id);
     }
 
     const all = await op.waitForTenantRuns(tenantId, 6, 'the reruns to complete');
@@ -309,7 +309,7 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
     // the history stays: the failed runs are still failed, and asking again retries nothing new
     for (const id of failedIds) expect((await op.run(id)).outcome).toBe('failed');
     const again = await retryFailed();
-    const ids = (list: { failed_run_id: string; run: Run }[]) => list.map((r) => `${r.failed_run_id}→${r.run.id}`).sort();
+    const ids = (list: typeof retried) => list.map((r) => `${r.failed_run_id}→${r.run?.id}`).sort();
     expect(ids(again.retried)).toEqual(ids(retried));
     expect(await op.runs({ tenantId })).toHaveLength(6);
   });
@@ -365,7 +365,7 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
     expect(runs.filter((r) => r.status !== 'completed').map((r) => r.id)).toEqual([]);
     const attempts = runs.flatMap((r) => r.attempts);
     const perWorker = new Map<string, number>();
-    for (const a of attempts) perWorker.set(a.worker, (perWorker.get(a.worker) ?? 0) + 1);
+    for (const { worker } of attempts) perWorker.set(worker ?? '', (perWorker.get(worker ?? '') ?? 0) + 1);
     expect([...perWorker.keys()].sort()).toEqual([`${stack.prefix}-worker-1`, `${stack.prefix}-worker-2`]);
     for (const count of perWorker.values()) expect(count).toBeGreaterThan(0);
 
@@ -450,7 +450,7 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
       // The order of the changes is their occurred time: a run's events come from the API process
       // (queued, cancelled) and a worker (the rest), whose relays publish independently.
       const byTime = [...trail].sort((a, b) => ms(a.occurred_at) - ms(b.occurred_at) || Number(a.seq) - Number(b.seq));
-      const keys = byTime.map((r) => [Number(JSON.parse(r.details?.attempt ?? 'NaN')), rank(r.action)] as const);
+      const keys = byTime.map((r) => [Number(JSON.parse(r.details?.attempt ?? 'NaN')), rank(r.action ?? '')] as const);
       const ordered = keys.every(([attempt, rk], i) => {
         if (Number.isNaN(attempt) || Number.isNaN(rk)) return false;
         if (i === 0) return rk === 0;

@@ -84,7 +84,7 @@ describe('the whole system stopped and started again on the same data', () => {
 
     const [draft, readiness] = await steps.run(`${label}: the open draft`, () => Promise.all([estate.op.draft(estate.draft.id), estate.op.readiness(estate.draft.id)]));
     expect(draft).toMatchObject({ current_step: 'verify', version: estate.draft.version, lifecycle_state: estate.draft.lifecycleState, state: { selected_connection_id: estate.draft.connectionId } });
-    expect(readiness.next_action.kind).toBe('start_verification');
+    expect(readiness.next_action?.kind).toBe('start_verification');
 
     const ledger = await steps.run(`${label}: every run's lifecycle events on the topic and in audit`, () => runLedger(estate.api, kafka.brokers, stack.prefix));
     steps.log(`${label}: ${ledger.runs} runs, ${ledger.events} lifecycle events`);

@@ -62,6 +62,7 @@ export class Operator {
         body: { expected_version: created.version, external_tenant_id: externalTenantId, name },
       }),
     );
+    if (!identified.tenant) throw new Error(`identify answered no tenant: ${JSON.stringify(identified)}`);
     return { draftId: created.id, tenantId: identified.tenant.id, draft: identified.draft, tenant: identified.tenant };
   }
 
