@@ -16,14 +16,6 @@ export class Credentials {
 
   constructor(private apiToken = '') {}
 
-  useApiToken(token: string): void {
-    this.apiToken = token;
-  }
-
-  get signedIn(): boolean {
-    return this.cookie !== '' || this.csrfToken !== '';
-  }
-
   readonly middleware: Middleware = {
     onRequest: ({ request }) => {
       if (this.apiToken) {

@@ -75,12 +75,13 @@ export class ContractLedger {
     if (exchange.method === 'HEAD' && !mediaType) return undefined;
     const declared = mediaType ? response.content[mediaType] : undefined;
     if (!declared) return `content type not declared for ${key} (declares ${Object.keys(response.content).join(', ')})`;
-    if (exchange.probe || !declared.schema || !mediaType!.endsWith('json') || exchange.method === 'HEAD') return undefined;
+    if (exchange.probe || !declared.schema || exchange.method === 'HEAD') return undefined;
     const pointer = `${DOCUMENT_ID}#/paths/${escape(matched.template)}/${method}/responses/${key}/content/${escape(mediaType!)}`;
-    return this.validate(pointer, declared.schema, exchange.body);
+    return this.validate(pointer, declared.schema, exchange.body, isJson(mediaType!));
   }
 
-  private validate(pointer: string, schema: object, body: string): string | undefined {
+  /** A JSON body is validated as the value it encodes; any other (CSV, NDJSON) as the text it is. */
+  private validate(pointer: string, schema: object, body: string, json: boolean): string | undefined {
     let validator = this.validators.get(pointer);
     if (validator === undefined) {
       try {
@@ -91,9 +92,9 @@ export class ContractLedger {
       this.validators.set(pointer, validator);
     }
     if (typeof validator === 'string') return validator;
-    let value: unknown;
+    let value: unknown = body;
     try {
-      value = JSON.parse(body);
+      if (json) value = JSON.parse(body);
     } catch {
       return `the body is not JSON: ${body.slice(0, 200)}`;
     }
@@ -102,6 +103,7 @@ export class ContractLedger {
   }
 }
 
+const isJson = (mediaType: string) => mediaType === 'application/json' || mediaType.endsWith('+json');
 const isProblem = (contentType: string | null) => contentType?.startsWith('application/problem+json') ?? false;
 const escape = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 
