@@ -16,6 +16,7 @@
  */
 import { waitFor } from '@tenantatlas/shared/testing';
 import { GatewayClient } from '../../services/gateway/src/test/gateway-client';
+import { checkContractAtEnd } from './contract';
 import { startStack, type Stack } from './system-stack';
 
 const CONTOSO = '11111111-1111-4111-8111-111111111111'; // a healthy tenant of the provider simulator
@@ -38,6 +39,8 @@ interface AuditRecord {
 
 /** `action by actor`, plus the one detail that tells same-named steps apart */
 type Step = string;
+
+checkContractAtEnd();
 
 describe('audit trail of one onboarding, read through the gateway', () => {
   let stack: Stack;
