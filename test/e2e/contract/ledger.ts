@@ -34,11 +34,10 @@ const DOCUMENT_ID = 'openapi.json';
 /** Answers of the gateway to a path or method it has no route for: outside the document by design. */
 const UNROUTED = new Set([404, 405]);
 
-const operations = Object.entries(document.paths as unknown as Record<string, PathItem>).map(([template, item]) => ({
-  template,
-  pattern: new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}/?$`),
-  item,
-}));
+/** Literal paths before templated ones: /runs/retry-failed is not the run `retry-failed`. */
+const operations = Object.entries(document.paths as unknown as Record<string, PathItem>)
+  .map(([template, item]) => ({ template, pattern: new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}/?$`), item }))
+  .sort((a, b) => a.template.split('{').length - b.template.split('{').length);
 
 export class ContractLedger {
   checked = 0;
