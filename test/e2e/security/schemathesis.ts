@@ -12,6 +12,11 @@ export interface FuzzOptions {
   schemaUrl: string;
   baseUrl: string;
   headers: Record<string, string>;
+  /**
+   * bearer tokens per security scheme of the document: schemathesis sends them and knows them as
+   * the credentials, so its `ignored_auth` check can leave them out and expect a 401
+   */
+  bearerAuth?: Record<string, string>;
   /** generated cases per operation (schemathesis's --max-examples) */
   maxExamplesPerOperation: number;
   workers: number;
@@ -23,7 +28,7 @@ export interface FuzzOptions {
   /** values drawn with the given probability (otherwise generated), e.g. real ids for `path.tenantId` */
   pools?: Record<string, Pool>;
   /** per operation (`METHOD /path`): its own pools, its own number of fuzzing-phase cases */
-  perOperation?: Record<string, { pools?: Record<string, Pool>; maxExamples?: number }>;
+  perOperation?: Record<string, { pools?: Record<string, Pool>; maxExamples?: number; positiveDataAlsoAccepts?: number[] }>;
   /** only these operations (by operationId); all when unset */
   operationIds?: string[];
   seed: number;
@@ -121,6 +126,9 @@ function checksOfEvent(event: Record<string, any>): number {
   return Object.values<unknown>(checks).reduce<number>((n, list) => n + (Array.isArray(list) ? list.length : 0), 0);
 }
 
+/** What schemathesis's positive_data_acceptance check accepts by default. */
+const POSITIVE_DATA_STATUSES = ['2xx', '3xx', '401', '403', '404', '409', '429', '5xx'];
+
 /** schemathesis.toml: fixed parameters, dictionaries bound to parameters, per-operation settings. */
 function configToml(options: FuzzOptions): string {
   const dictionaries: string[] = [];
@@ -134,17 +142,20 @@ function configToml(options: FuzzOptions): string {
       .filter(([, pool]) => pool.values.length > 0)
       .map(([key, pool]) => `${JSON.stringify(key)} = ${binding(pool)}`);
   const global = ['[parameters]', ...Object.entries(options.fixed ?? {}).map(([k, v]) => `${JSON.stringify(k)} = ${JSON.stringify(v)}`), ...bindings(options.pools ?? {}), ''];
-  const perOperation = Object.entries(options.perOperation ?? {}).flatMap(([operation, { pools, maxExamples }]) => [
+  const accepted = (also: number[]) => JSON.stringify([...POSITIVE_DATA_STATUSES, ...also.map(String)]);
+  const perOperation = Object.entries(options.perOperation ?? {}).flatMap(([operation, { pools, maxExamples, positiveDataAlsoAccepts }]) => [
     '[[operations]]',
     `include-name = ${JSON.stringify(operation)}`,
     ...(pools ? [`parameters = { ${bindings(pools).join(', ')} }`] : []),
     ...(maxExamples ? [`generation = { max-examples = ${maxExamples} }`] : []),
+    ...(positiveDataAlsoAccepts ? [`checks = { positive_data_acceptance = { expected-statuses = ${accepted(positiveDataAlsoAccepts)} } }`] : []),
     '',
   ]);
   const positive = options.positiveDataAlsoAccepts?.length
-    ? ['[checks.positive_data_acceptance]', `expected-statuses = ${JSON.stringify(['2xx', '3xx', '401', '403', '404', '409', '429', '5xx', ...options.positiveDataAlsoAccepts.map(String)])}`, '']
+    ? ['[checks.positive_data_acceptance]', `expected-statuses = ${accepted(options.positiveDataAlsoAccepts)}`, '']
     : [];
-  return [...dictionaries, ...global, ...positive, ...perOperation].join('\n');
+  const auth = Object.entries(options.bearerAuth ?? {}).flatMap(([scheme, token]) => [`[auth.openapi.${scheme}]`, `bearer = ${JSON.stringify(token)}`, '']);
+  return [...dictionaries, ...global, ...positive, ...auth, ...perOperation].join('\n');
 }
 
 export async function runSchemathesis(options: FuzzOptions): Promise<FuzzResult> {
@@ -164,12 +175,11 @@ export async function runSchemathesis(options: FuzzOptions): Promise<FuzzResult>
     '--max-examples', String(options.maxExamplesPerOperation),
     '--workers', String(options.workers),
     '--seed', String(options.seed),
-    // the same cases for the same seed and document: a failure reruns exactly
+    // the same cases for the same seed and document: a failure reruns exactly (implies no example database)
     '--generation-deterministic',
     '--request-timeout', String(options.requestTimeoutSeconds),
     '--continue-on-failure',
     '--no-shrink',
-    '--generation-database', 'none',
     '--suppress-health-check', 'all',
     '--report', 'ndjson,json',
     '--report-ndjson-path', ndjson,

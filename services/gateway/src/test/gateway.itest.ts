@@ -10,6 +10,22 @@ import { GatewayClient } from './gateway-client';
 const ADMIN = { email: 'admin@example.test', password: 'admin-password-1' };
 const AUDIENCE = 'api://tenantatlas-itest';
 
+/** One request with any method (fetch refuses TRACE), without credentials: routing answers first. */
+function sendRaw(base: string, method: string, path: string): Promise<{ status: number; allow?: string; contentType?: string; code?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}${path}`, { method }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => {
+        const code = text ? (JSON.parse(text) as { code?: string }).code : undefined;
+        resolve({ status: res.statusCode ?? 0, allow: res.headers.allow, contentType: res.headers['content-type']?.split(';')[0], code });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** A stand-in identity provider: discovery document, JWKS, and a way to mint tokens. */
 async function startIssuer() {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -63,6 +79,7 @@ describe('gateway as a process: identity, isolation, errors', () => {
   let limited: GatewayClient;
   let workspaceA: string;
   let doc: any;
+  const rawRequest = (method: string, path: string) => sendRaw(base, method, path);
 
   beforeAll(async () => {
     issuer = await startIssuer();
@@ -231,11 +248,24 @@ describe('gateway as a process: identity, isolation, errors', () => {
     }
     const unknown = await admin.get('/api/nothing-here');
     expect([unknown.status, unknown.json.code]).toEqual([404, 'ROUTE.NOT_FOUND']);
-    // a documented path asked with a method it does not answer: 405 naming the ones it does
-    for (const method of ['PUT', 'DELETE', 'PATCH']) {
-      const wrong = await admin.request(method, `/api/workspaces/${workspaceA}/runs`, {});
-      expect([method, wrong.status, wrong.json?.code, wrong.headers.get('allow')]).toEqual([method, 405, 'ROUTE.METHOD_NOT_ALLOWED', 'GET, HEAD, POST']);
-      expect(wrong.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    // a known path asked with a method it does not answer (any method, OPTIONS and TRACE too): 405 naming the ones it does
+    const known: Record<string, string> = {
+      [`/api/workspaces/${workspaceA}/runs`]: 'GET, HEAD, POST',
+      '/api/auth/login': 'POST',
+      '/api/openapi.json': 'GET, HEAD',
+      [`/api/workspaces/${workspaceA}/drafts/d-1/activate`]: 'POST',
+      // a concrete path wins over a template: not GET /runs/{runId}
+      [`/api/workspaces/${workspaceA}/runs/retry-failed`]: 'POST',
+    };
+    for (const [path, allow] of Object.entries(known)) {
+      for (const method of ['PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'GET', 'POST'].filter((m) => !allow.split(', ').includes(m))) {
+        const wrong = await rawRequest(method, path);
+        expect([method, path, wrong.status, wrong.allow, wrong.contentType, wrong.code]).toEqual([method, path, 405, allow, 'application/problem+json', 'ROUTE.METHOD_NOT_ALLOWED']);
+      }
+    }
+    for (const method of ['PUT', 'OPTIONS', 'TRACE']) {
+      const nowhere = await rawRequest(method, '/api/nothing-here');
+      expect([method, nowhere.status, nowhere.contentType, nowhere.code]).toEqual([method, 404, 'application/problem+json', 'ROUTE.NOT_FOUND']);
     }
   });
 

@@ -27,9 +27,16 @@ function securityHeaders(_req: Request, res: Response, next: NextFunction) {
  * for every method (OPTIONS and TRACE included: there is no CORS preflight to answer).
  */
 function methodsByPath(routes: Pick<RouteDef, 'method' | 'path'>[]): (path: string) => string[] {
-  const templates = routes.map((def) => ({ pattern: new RegExp(`^${def.path.replace(/\{\w+\}/g, '[^/]+')}/?$`), method: def.method.toUpperCase() }));
+  const templates = routes.map((def) => ({
+    pattern: new RegExp(`^${def.path.replace(/\{\w+\}/g, '[^/]+')}/?$`),
+    method: def.method.toUpperCase(),
+    parameters: (def.path.match(/\{/g) ?? []).length,
+  }));
   return (path) => {
-    const methods = new Set(templates.filter((t) => t.pattern.test(path)).map((t) => t.method));
+    // As in OpenAPI, a concrete path wins over a templated one: /runs/retry-failed is not /runs/{runId}.
+    const matching = templates.filter((t) => t.pattern.test(path));
+    const fewest = Math.min(...matching.map((t) => t.parameters));
+    const methods = new Set(matching.filter((t) => t.parameters === fewest).map((t) => t.method));
     if (methods.has('GET')) methods.add('HEAD');
     return [...methods].sort();
   };

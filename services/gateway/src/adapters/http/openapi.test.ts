@@ -3,10 +3,10 @@ import type { AuditPort, ConnectionsPort, OnboardingPort, OperationsPort } from 
 import { openApiDocument } from './openapi';
 import { runResponse } from './responses/operations';
 import { present } from './responses/present';
-import type { RouteDef } from './route';
+import { expectedVersion, words, type RouteDef } from './route';
 import { auditRoutes } from './routes/audit-routes';
 import { connectionsRoutes } from './routes/connections-routes';
-import { identityRoutes } from './routes/identity-routes';
+import { email, identityRoutes } from './routes/identity-routes';
 import { liveRoutes } from './routes/live-routes';
 import { memberRoutes, type MemberRouteDeps } from './routes/member-routes';
 import { onboardingRoutes } from './routes/onboarding-routes';
@@ -65,6 +65,17 @@ describe('the OpenAPI document', () => {
     expect(body('POST /api/workspaces/{workspaceId}/members').properties.email).toMatchObject({ format: 'email' });
     const runs = byLabel('GET /api/workspaces/{workspaceId}/runs') as unknown as { parameters: { name: string; schema: { pattern?: string } }[] };
     expect(runs.parameters.find((p) => p.name === 'pageToken')!.schema.pattern).toBeTruthy();
+  });
+});
+
+describe('request schemas refuse what the document refuses', () => {
+  it('an e-mail whose local part is longer than 64 characters, a blank name, a version beyond int32', () => {
+    expect(email.safeParse(`${'a'.repeat(65)}@example.test`).success).toBe(false);
+    expect(email.safeParse(`${'a'.repeat(64)}@example.test`).success).toBe(true);
+    expect(email.safeParse(' someone@example.test').success).toBe(false);
+    expect(words(10).safeParse('   ').success).toBe(false);
+    expect(words(10).parse('  a  ')).toBe('a');
+    expect(expectedVersion.safeParse(2 ** 31).success).toBe(false);
   });
 });
 

@@ -66,7 +66,8 @@ function operation(def: RouteDef) {
     ...(def.capability ? { 'x-capability': def.capability } : {}),
     security: def.auth === 'public' ? [] : [{ session: [] }, { apiToken: [] }],
     parameters: parameters(def),
-    ...(def.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(def.body) } } } } : {}),
+    // a body whose every field is optional may be left out (it reads as {})
+    ...(def.body ? { requestBody: { required: !def.body.safeParse({}).success, content: { 'application/json': { schema: jsonSchema(def.body) } } } } : {}),
     responses,
   };
 }

@@ -83,7 +83,8 @@ export function route<P extends AnyObject | undefined, Q extends AnyObject | und
 /** Common schema pieces */
 /** An id as the services accept it (they refuse longer ones or other characters). */
 export const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'expected an id');
-export const expectedVersion = z.number().int().min(1);
+/** The version last read; the services carry it as int32. */
+export const expectedVersion = z.number().int().min(1).max(2_147_483_647);
 /** Page tokens are opaque, but every service issues base64url-encoded JSON; anything else is refused (400). */
 export const pageToken = z.string().max(2000).regex(/^(eyJ|WyJ)[A-Za-z0-9_-]+$/, 'expected a page token from next_page_token');
 export const pageQuery = { pageSize: z.coerce.number().int().min(1).max(200).optional(), pageToken: pageToken.optional() };

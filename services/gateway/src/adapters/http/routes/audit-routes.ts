@@ -34,6 +34,9 @@ function toFilter(q: FilterQuery): AuditFilter {
   };
 }
 
+/** from >= to selects nothing: answered as an empty result, as any schema-valid filter is (the audit service refuses it). */
+const emptyRange = (q: FilterQuery) => Boolean(q.from && q.to && Date.parse(q.from) >= Date.parse(q.to));
+
 export function auditRoutes(audit: AuditPort): RouteDef[] {
   return [
     route({
@@ -47,6 +50,7 @@ export function auditRoutes(audit: AuditPort): RouteDef[] {
       success: { status: 200, body: auditPage },
       async handler(ctx) {
         if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
+        if (emptyRange(ctx.query)) return { events: [], next_page_token: null };
         const res = await audit.ListAuditEvents({
           workspace_id: ctx.workspaceId,
           filter: toFilter(ctx.query),
@@ -67,6 +71,11 @@ export function auditRoutes(audit: AuditPort): RouteDef[] {
       async handler(ctx) {
         if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
         else requireTenantWhenLimited(ctx, 'query.tenantId');
+        const format = ctx.query.format ?? 'ndjson';
+        if (emptyRange(ctx.query)) {
+          ctx.res.status(200).attachment(`audit.${format}`).type(format === 'csv' ? 'text/csv' : 'application/x-ndjson').end();
+          return STREAMED;
+        }
         const chunks = audit.exportEvents({
           workspace_id: ctx.workspaceId,
           filter: toFilter(ctx.query),
@@ -75,7 +84,6 @@ export function auditRoutes(audit: AuditPort): RouteDef[] {
         // The first chunk is awaited before any header goes out, so a failure still becomes a JSON error.
         const first = await chunks.next();
         const head = first.done ? undefined : first.value;
-        const format = ctx.query.format ?? 'ndjson';
         ctx.res.status(200);
         ctx.res.setHeader('content-type', head?.content_type || (format === 'csv' ? 'text/csv' : 'application/x-ndjson'));
         const fileName = (head?.file_name || `audit.${format}`).replace(/[^A-Za-z0-9._-]/g, '_');

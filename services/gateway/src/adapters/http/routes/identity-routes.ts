@@ -14,8 +14,19 @@ export interface IdentityRouteDeps {
   sessionTtlMs: number;
 }
 
-/** Checked as sent (the document's format and pattern are the server's), then compared lower-case. */
-export const email = z.string().max(254).email().toLowerCase();
+/**
+ * Checked as sent (the document's `format: email` and pattern are the server's; a local part of at
+ * most 64 characters, domain labels of at most 63), then compared lower-case.
+ */
+export const email = z
+  .string()
+  .max(254)
+  .email()
+  .refine((value) => {
+    const [local, domain] = [value.slice(0, value.lastIndexOf('@')), value.slice(value.lastIndexOf('@') + 1)];
+    return local.length <= 64 && domain.split('.').every((label) => label.length <= 63);
+  }, 'expected an e-mail address')
+  .toLowerCase();
 
 /** The UI session cookie: HttpOnly (scripts never see it), SameSite=Strict (no cross-site sends). */
 export function setSessionCookie(res: Response, sessionToken: string, options: { cookieSecure: boolean; sessionTtlMs: number }): void {

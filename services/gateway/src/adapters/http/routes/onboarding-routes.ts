@@ -14,12 +14,17 @@ import {
   tenantResponse,
   verificationStartedResponse,
 } from '../responses/onboarding';
-import { newConnection } from './connections-routes';
+import { CONNECTION_CHECK_RUN_TYPE, newConnection } from './connections-routes';
 import { filterToScope, requireDraftInScope, requireResourceInScope, requireUnlimitedScope } from './scope';
 
 const draftParams = z.object({ workspaceId: id, draftId: id });
 const tenantParams = z.object({ workspaceId: id, tenantId: id });
 const STEPS = ['identify', 'connect', 'verify', 'bootstrap', 'complete'] as const;
+
+/** A run type to bootstrap with; the verification is a step of its own, never a bootstrap. */
+const bootstrapType = id
+  .refine((type) => type !== CONNECTION_CHECK_RUN_TYPE, `${CONNECTION_CHECK_RUN_TYPE} is the verification, not a bootstrap`)
+  .meta({ not: { const: CONNECTION_CHECK_RUN_TYPE } });
 
 export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
   const draftAction = <B extends z.ZodType>(
@@ -210,7 +215,7 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
       z.object({
         expected_version: expectedVersion,
         types: z
-          .array(z.string().min(1).max(100))
+          .array(bootstrapType)
           .min(1)
           .max(20)
           .refine((types) => new Set(types).size === types.length, 'each type at most once')
@@ -231,10 +236,14 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
     draftAction(
       'activate',
       'Complete onboarding (step 5); override needs onboarding.activate.override and a reason',
-      z.object({ expected_version: expectedVersion, override: z.boolean().optional(), override_reason: z.string().max(500).trim().optional() }),
+      // an override always names its reason
+      z.union([
+        z.object({ expected_version: expectedVersion, override: z.literal(false).optional(), override_reason: z.string().max(500).optional() }),
+        z.object({ expected_version: expectedVersion, override: z.literal(true), override_reason: words(500) }),
+      ]),
       (base, body, ctx) => {
         if (body.override) ctx.requireCapability('onboarding.activate.override');
-        return onboarding.Activate({ ...base, ...body });
+        return onboarding.Activate({ ...base, ...body, override_reason: body.override ? body.override_reason : '' });
       },
       activatedResponse,
       'onboarding.activate',

@@ -6,6 +6,8 @@ import { RUN_OUTCOMES, RUN_STATUSES, retriedRunsResponse, runPage, runResponse, 
 
 const runParams = z.object({ workspaceId: id, runId: id });
 const rfc3339 = z.string().datetime({ offset: true });
+/** 1 to 200 printable ASCII characters, as the operations service keys its deduplication. */
+const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'expected 1 to 200 printable characters');
 
 export function operationsRoutes(operations: OperationsPort): RouteDef[] {
   return [
@@ -58,12 +60,17 @@ export function operationsRoutes(operations: OperationsPort): RouteDef[] {
       auth: 'workspace',
       capability: 'operations.start',
       success: { status: 200, body: startedRunResponse },
+      problems: {
+        400:
+          'the request does not match this schema (REQUEST.INVALID), or the run type refuses it: an unknown type (RUN.UNKNOWN_TYPE), ' +
+          'a subject or context it does not take (GET /api/run-types lists each type with its subject and context keys)',
+      },
       body: z.object({
         tenant_id: id,
         type: words(100),
         subject: z.string().max(200).optional(),
         context: z.record(z.string().max(100), z.string().max(1000)).optional(),
-        idempotency_key: z.string().max(200).optional(),
+        idempotency_key: idempotencyKey.optional(),
       }),
       async handler(ctx) {
         ctx.requireTenant(ctx.body.tenant_id);
@@ -107,7 +114,7 @@ export function operationsRoutes(operations: OperationsPort): RouteDef[] {
       auth: 'workspace',
       capability: 'operations.start',
       params: runParams,
-      body: z.object({ idempotency_key: z.string().max(200).optional() }),
+      body: z.object({ idempotency_key: idempotencyKey.optional() }),
       success: { status: 200, body: startedRunResponse },
       async handler(ctx) {
         await requireRunInScope(ctx, operations, ctx.params.runId);
