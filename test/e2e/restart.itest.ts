@@ -15,10 +15,13 @@ import { DedicatedFerretDB, DedicatedKafkaBroker, REPO_ROOT } from '@tenantatlas
 import { startStack, type Stack } from './system-stack';
 import { runLedger, verifyAuditChain } from './restart/checks';
 import { buildEstate, CHECK, startRunsInFlight, tellProvider, type Estate, type RunsInFlight } from './restart/estate';
+import { checkContractAtEnd } from './contract';
 import { ok } from './journeys/operator';
 import { Steps } from './restart/steps';
 
 const steps = new Steps('restart');
+
+checkContractAtEnd();
 
 describe('the whole system stopped and started again on the same data', () => {
   const kafka = new DedicatedKafkaBroker();
