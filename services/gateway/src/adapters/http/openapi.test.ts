@@ -77,6 +77,18 @@ describe('request schemas refuse what the document refuses', () => {
     expect(words(10).parse('  a  ')).toBe('a');
     expect(expectedVersion.safeParse(2 ** 31).success).toBe(false);
   });
+
+  it('a draft connection with both or neither of connection_id / new_connection, an override without its reason', () => {
+    const body = (path: string) => routes.find((r) => r.path === `/api/workspaces/{workspaceId}/drafts/{draftId}/${path}`)!.body!;
+    const newConnection = { client_id: '11111111-1111-4111-8111-111111111111', target_tenant_id: 'contoso.example' };
+    expect(body('connection').safeParse({ expected_version: 1, connection_id: 'c1' }).success).toBe(true);
+    expect(body('connection').safeParse({ expected_version: 1, new_connection: newConnection }).success).toBe(true);
+    expect(body('connection').safeParse({ expected_version: 1, connection_id: 'c1', new_connection: newConnection }).success).toBe(false);
+    expect(body('connection').safeParse({ expected_version: 1 }).success).toBe(false);
+    expect(body('activate').safeParse({ expected_version: 1, override: true, override_reason: ' ' }).success).toBe(false);
+    expect(body('activate').safeParse({ expected_version: 1, override: true, override_reason: 'checked by hand' }).success).toBe(true);
+    expect(body('activate').safeParse({ expected_version: 1 }).success).toBe(true);
+  });
 });
 
 describe('presenting a response', () => {

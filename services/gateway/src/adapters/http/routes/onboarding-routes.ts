@@ -194,13 +194,16 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
     draftAction(
       'connection',
       'Select a provider connection, or create one (step 2)',
-      // exactly one of the two: a body with both (or neither) matches no branch
-      z.union([
-        z.strictObject({ expected_version: expectedVersion, connection_id: id }),
-        z.strictObject({ expected_version: expectedVersion, new_connection: newConnection.extend({ display_name: words(120).optional() }) }),
-      ]),
+      z
+        .object({
+          expected_version: expectedVersion,
+          connection_id: id.optional(),
+          new_connection: newConnection.extend({ display_name: words(120).optional() }).optional(),
+        })
+        .refine((b) => (b.connection_id === undefined) !== (b.new_connection === undefined), 'give exactly one of connection_id / new_connection')
+        .meta({ oneOf: [{ required: ['connection_id'] }, { required: ['new_connection'] }] }),
       (base, body, ctx) => {
-        if ('new_connection' in body) ctx.requireCapability('connection.manage');
+        if (body.new_connection) ctx.requireCapability('connection.manage');
         return onboarding.SelectConnection({ ...base, ...body });
       },
       connectionSelectedResponse,
@@ -237,13 +240,16 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
       'activate',
       'Complete onboarding (step 5); override needs onboarding.activate.override and a reason',
       // an override always names its reason
-      z.union([
-        z.object({ expected_version: expectedVersion, override: z.literal(false).optional(), override_reason: z.string().max(500).optional() }),
-        z.object({ expected_version: expectedVersion, override: z.literal(true), override_reason: words(500) }),
-      ]),
+      z
+        .object({ expected_version: expectedVersion, override: z.boolean().optional(), override_reason: z.string().max(500).optional() })
+        .refine((b) => !b.override || /\S/.test(b.override_reason ?? ''), { message: 'an override names its reason', path: ['override_reason'] })
+        .meta({
+          if: { properties: { override: { const: true } }, required: ['override'] },
+          then: { properties: { override_reason: { pattern: '\\S' } }, required: ['override_reason'] },
+        }),
       (base, body, ctx) => {
         if (body.override) ctx.requireCapability('onboarding.activate.override');
-        return onboarding.Activate({ ...base, ...body, override_reason: body.override ? body.override_reason : '' });
+        return onboarding.Activate({ ...base, ...body, override_reason: body.override ? body.override_reason!.trim() : '' });
       },
       activatedResponse,
       'onboarding.activate',
