@@ -16,6 +16,7 @@
  */
 import { waitFor } from '@tenantatlas/shared/testing';
 import { GatewayClient } from '../../services/gateway/src/test/gateway-client';
+import { checkContractAtEnd } from './contract';
 import { startStack, type Stack } from './system-stack';
 
 const CONTOSO = '11111111-1111-4111-8111-111111111111'; // a healthy tenant of the provider simulator
@@ -38,6 +39,8 @@ interface AuditRecord {
 
 /** `action by actor`, plus the one detail that tells same-named steps apart */
 type Step = string;
+
+checkContractAtEnd();
 
 describe('audit trail of one onboarding, read through the gateway', () => {
   let stack: Stack;
@@ -161,7 +164,7 @@ describe('audit trail of one onboarding, read through the gateway', () => {
     expect(records.map((r) => Number(r.seq))).toEqual(records.map((_, i) => records.length - i));
     // nothing else happened in the workspace but its creation (the seeded one)
     expect(records.filter((r) => !isOurs(r)).map((r) => r.action)).toEqual(['workspace.created']);
-    expect(records.every((r) => r.tenant_id === (r.subject_type === 'workspace' || r.action === 'draft.created' ? '' : tenantId))).toBe(true);
+    expect(records.every((r) => r.tenant_id === (r.subject_type === 'workspace' || r.action === 'draft.created' ? null : tenantId))).toBe(true);
 
     const actorOf = (r: AuditRecord) => (r.actor_kind === 'user' ? `user:${r.actor.user_id}` : r.actor.component);
     const label = (r: AuditRecord): Step => {

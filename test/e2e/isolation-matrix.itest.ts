@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { waitFor } from '@tenantatlas/shared/testing';
 import { GatewayClient } from '../../services/gateway/src/test/gateway-client';
 import { isList, observable, placementsOf, requestFor, workspaceOperations, type ObjectSet, type Operation } from './isolation/requests';
+import { checkContractAtEnd } from './contract';
 import { startStack, type Stack } from './ui-stack';
 
 interface Actor {
@@ -26,6 +27,8 @@ interface Workspace {
   id: string;
   owner: GatewayClient;
 }
+
+checkContractAtEnd();
 
 describe('isolation matrix: foreign objects in every place an id can go', () => {
   let stack: Stack;

@@ -6,9 +6,11 @@
  * attempts, the audit log.
  */
 import { randomUUID } from 'node:crypto';
+import builtDocument from '@tenantatlas/api-client/openapi.json';
 import { waitFor } from '@tenantatlas/shared/testing';
 import { LifecycleLog, lifecycleTopics } from './journeys/lifecycle-log';
-import { ms, Operator, type Run } from './journeys/operator';
+import { checkContractAtEnd } from './contract';
+import { ms, ok, Operator, refusal, type Run } from './journeys/operator';
 import { startStack, type Stack } from './system-stack';
 
 const CONTOSO = '11111111-1111-4111-8111-111111111111'; // simulator demo tenant: healthy
@@ -19,6 +21,8 @@ const TERMINAL_VERBS = ['succeeded', 'partially_succeeded', 'failed', 'cancelled
 
 const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+checkContractAtEnd();
 
 describe('whole-system journeys through the gateway (2 worker replicas)', () => {
   let stack: Stack;
@@ -48,10 +52,9 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
       connectionIds.map(async (subject) => {
         const body = { tenant_id: tenantId, type: CHECK, subject, idempotency_key: `journey:${subject}` };
         for (let attempt = 1; ; attempt++) {
-          const res = await op.call('POST', '/runs', body);
-          if (res.status === 503 && res.json?.code === 'DOWNSTREAM.UNAVAILABLE' && attempt < 3) continue;
-          if (res.status < 200 || res.status >= 300) throw new Error(`POST /runs → ${res.status} ${res.text}`);
-          return res.json as { run: Run; deduplicated: boolean; replayed: boolean };
+          const res = await op.api.POST('/api/workspaces/{workspaceId}/runs', { params: op.in(), body });
+          if (res.response.status === 503 && res.error?.code === 'DOWNSTREAM.UNAVAILABLE' && attempt < 3) continue;
+          return ok(res);
         }
       }),
     );
@@ -74,30 +77,39 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
     await stack?.stop();
   });
 
+  const tenantOf = async (tenantId: string) => ok(await op.api.GET('/api/workspaces/{workspaceId}/tenants/{tenantId}', { params: op.in({ tenantId }) })).tenant;
+  const verify = async (draftId: string, expectedVersion: number) =>
+    ok(await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/verification', { params: op.in({ draftId }), body: { expected_version: expectedVersion } }));
+
   it('onboards a healthy tenant: identify → connect → verify → bootstrap → activate; the completed draft is immutable', async () => {
     const { draftId, tenantId, draft, tenant } = await op.identify(CONTOSO, 'Contoso');
     expect(tenant).toMatchObject({ external_tenant_id: CONTOSO, status: 'draft' });
     expect(draft).toMatchObject({ tenant_id: tenantId, lifecycle_state: 'draft', reason_code: 'CONNECTION_NOT_SELECTED' });
-    expect((await op.readiness(draftId)).next_action.kind).toBe('connect_provider');
+    expect((await op.readiness(draftId)).next_action?.kind).toBe('connect_provider');
 
     const secret = `contoso-secret-${randomUUID()}`;
-    const selected = await op.post(`/drafts/${draftId}/connection`, {
-      expected_version: draft.version,
-      new_connection: { display_name: 'Contoso app', client_id: randomUUID(), target_tenant_id: CONTOSO, client_secret: secret },
-    });
+    const selected = ok(
+      await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/connection', {
+        params: op.in({ draftId }),
+        body: {
+          expected_version: draft.version,
+          new_connection: { display_name: 'Contoso app', client_id: randomUUID(), target_tenant_id: CONTOSO, client_secret: secret },
+        },
+      }),
+    );
     expect(selected).toMatchObject({ created: true, is_default: true, draft: { reason_code: 'VERIFICATION_NOT_STARTED' } });
-    const connectionId = selected.connection_id as string;
-    const connection = await op.call('GET', `/connections/${connectionId}`);
-    expect(connection.json.connection).toMatchObject({ id: connectionId, tenant_id: tenantId, target_tenant_id: CONTOSO });
-    expect(connection.text).not.toContain(secret);
-    expect((await op.get(`/tenants/${tenantId}`)).tenant.status).toBe('onboarding');
-    expect((await op.readiness(draftId)).next_action.kind).toBe('start_verification');
+    const connectionId = selected.connection_id;
+    const connection = await op.api.GET('/api/workspaces/{workspaceId}/connections/{connectionId}', { params: op.in({ connectionId }) });
+    expect(ok(connection).connection).toMatchObject({ id: connectionId, tenant_id: tenantId, target_tenant_id: CONTOSO });
+    expect(JSON.stringify(connection.data)).not.toContain(secret);
+    expect((await tenantOf(tenantId)).status).toBe('onboarding');
+    expect((await op.readiness(draftId)).next_action?.kind).toBe('start_verification');
 
-    const verification = await op.post(`/drafts/${draftId}/verification`, { expected_version: selected.draft.version });
+    const verification = await verify(draftId, selected.draft.version);
     expect(verification).toMatchObject({ deduplicated: false, draft: { lifecycle_state: 'verifying' } });
     const verified = await op.waitForReadiness(
       draftId,
-      (r) => r.verification.status === 'succeeded' && r.provider.verification_status === 'healthy',
+      (r) => r.verification?.status === 'succeeded' && r.provider?.verification_status === 'healthy',
       'the readiness to say verified',
     );
     expect(verified).toMatchObject({
@@ -108,48 +120,59 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
     });
     expect(await op.run(verification.run_id)).toMatchObject({ type: CHECK, subject: connectionId, status: 'completed', outcome: 'succeeded' });
 
-    const boot = await op.post(`/drafts/${draftId}/bootstrap`, { expected_version: verification.draft.version, types: BOOTSTRAP_TYPES });
-    expect(boot.runs.map((r: { type: string }) => r.type)).toEqual(BOOTSTRAP_TYPES);
+    const boot = ok(
+      await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/bootstrap', {
+        params: op.in({ draftId }),
+        body: { expected_version: verification.draft.version, types: BOOTSTRAP_TYPES },
+      }),
+    );
+    expect(boot.runs.map((r) => r.type)).toEqual(BOOTSTRAP_TYPES);
     const bootstrapped = await op.waitForReadiness(draftId, (r) => r.ready && r.last_completed_checkpoint === 'bootstrap', 'the bootstrap runs to complete');
     expect(bootstrapped.bootstrap).toEqual(BOOTSTRAP_TYPES.map((type) => expect.objectContaining({ type, status: 'completed', outcome: 'succeeded' })));
-    expect(bootstrapped.next_action.kind).toBe('complete_onboarding');
-    const bootRuns = await Promise.all(boot.runs.map((r: { run_id: string }) => op.run(r.run_id)));
+    expect(bootstrapped.next_action?.kind).toBe('complete_onboarding');
+    const bootRuns = await Promise.all(boot.runs.map((r) => op.run(r.run_id)));
     for (const run of bootRuns) expect(run).toMatchObject({ status: 'completed', outcome: 'succeeded', subject: connectionId, tenant_id: tenantId });
     // the simulator's demo tenant has 5 users and 3 groups
     expect(bootRuns.find((r) => r.type === 'inventory.sync')!.summary_counts).toMatchObject({ users: 5, groups: 3 });
 
-    const activated = await op.post(`/drafts/${draftId}/activate`, { expected_version: boot.draft.version });
+    const activated = ok(
+      await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/activate', { params: op.in({ draftId }), body: { expected_version: boot.draft.version } }),
+    );
     expect(activated.draft).toMatchObject({ id: draftId, lifecycle_state: 'completed', current_step: 'complete' });
     expect(activated.draft.activation_override ?? null).toBeNull();
     expect(activated.tenant).toMatchObject({ id: tenantId, status: 'active' });
-    expect((await op.get(`/tenants/${tenantId}`)).tenant).toMatchObject({ status: 'active', operability: { can_run_operations: true } });
+    expect(await tenantOf(tenantId)).toMatchObject({ status: 'active', operability: { can_run_operations: true } });
     expect(await op.draft(draftId)).toMatchObject({ lifecycle_state: 'completed', version: activated.draft.version });
-    expect((await op.readiness(draftId)).next_action.kind).toBe('none');
+    expect((await op.readiness(draftId)).next_action?.kind).toBe('none');
 
     // completed is terminal: every further mutation is refused and changes nothing
     const version = activated.draft.version;
-    for (const [action, body] of [
-      ['step', { expected_version: version, step: 'verify' }],
-      ['verification', { expected_version: version }],
-      ['cancel', { expected_version: version, reason: 'too late' }],
-    ] as const) {
-      const refused = await op.call('POST', `/drafts/${draftId}/${action}`, body);
-      expect([action, refused.status, refused.json?.code]).toEqual([action, 422, 'DRAFT.TERMINAL']);
-    }
+    const params = op.in({ draftId });
+    const refusals = {
+      step: refusal(await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/step', { params, body: { expected_version: version, step: 'verify' } })),
+      verification: refusal(await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/verification', { params, body: { expected_version: version } })),
+      cancel: refusal(await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/cancel', { params, body: { expected_version: version, reason: 'too late' } })),
+    };
+    expect(refusals).toEqual({ step: [422, 'DRAFT.TERMINAL'], verification: [422, 'DRAFT.TERMINAL'], cancel: [422, 'DRAFT.TERMINAL'] });
     expect(await op.draft(draftId)).toMatchObject({ lifecycle_state: 'completed', version });
     // the open-drafts picker no longer lists it
-    const open = await op.get(`/drafts?tenantId=${tenantId}`);
-    expect(open.drafts.map((d: { draft: { id: string } }) => d.draft.id)).not.toContain(draftId);
+    const open = ok(await op.api.GET('/api/workspaces/{workspaceId}/drafts', { params: { ...op.in(), query: { tenantId } } }));
+    expect(open.drafts.map((d) => d.draft.id)).not.toContain(draftId);
   });
 
   it('blocks verification when consent is missing ("grant consent"), and passes once consent is granted', async () => {
     const { draftId, draft } = await op.identify(NO_CONSENT, 'Fabrikam');
-    const selected = await op.post(`/drafts/${draftId}/connection`, {
-      expected_version: draft.version,
-      new_connection: { display_name: 'Fabrikam app', client_id: randomUUID(), target_tenant_id: NO_CONSENT, client_secret: 'fabrikam-secret' },
-    });
-    const first = await op.post(`/drafts/${draftId}/verification`, { expected_version: selected.draft.version });
-    const blocked = await op.waitForReadiness(draftId, (r) => r.verification.run_id === first.run_id && r.verification.outcome !== '', 'the verification to end');
+    const selected = ok(
+      await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/connection', {
+        params: op.in({ draftId }),
+        body: {
+          expected_version: draft.version,
+          new_connection: { display_name: 'Fabrikam app', client_id: randomUUID(), target_tenant_id: NO_CONSENT, client_secret: 'fabrikam-secret' },
+        },
+      }),
+    );
+    const first = await verify(draftId, selected.draft.version);
+    const blocked = await op.waitForReadiness(draftId, (r) => r.verification?.run_id === first.run_id && Boolean(r.verification.outcome), 'the verification to end');
     expect(blocked).toMatchObject({
       ready: false,
       lifecycle_state: 'action_required',
@@ -158,7 +181,7 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
       blocker: { reason_code: 'CONSENT_MISSING', blocking_reason_code: 'PROVIDER.CONSENT_MISSING' },
       next_action: { kind: 'grant_consent', label: 'Grant consent' },
     });
-    expect(blocked.blocker.operator_summary).toMatch(/consent/i);
+    expect(blocked.blocker?.operator_summary).toMatch(/consent/i);
     // a permanent failure: not retried
     const run = await op.run(first.run_id);
     expect(run).toMatchObject({ outcome: 'failed', reason_code: 'PROVIDER.CONSENT_MISSING', attempt_count: 1 });
@@ -178,39 +201,41 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
     const turnedStale = await waitFor(
       async () => {
         const r = await op.readiness(draftId);
-        return r.verification.status !== 'failed' || r.freshness.connection_recently_updated ? r : undefined;
+        return r.verification?.status !== 'failed' || r.freshness?.connection_recently_updated ? r : undefined;
       },
       { timeoutMs: 4_000, intervalMs: 400, what: 'the verification to turn stale' },
     ).catch(() => null);
-    const refused = await op.call('POST', `/drafts/${draftId}/activate`, { expected_version: current.version });
-    expect([refused.status, refused.json?.code]).toEqual([422, 'DRAFT.NOT_READY']);
+    const refused = await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/activate', { params: op.in({ draftId }), body: { expected_version: current.version } });
+    expect(refusal(refused)).toEqual([422, 'DRAFT.NOT_READY']);
 
     // The admin grants consent at the provider. (The gateway has no consent route: the connection
     // learns about it from its next check.)
-    const paths = Object.keys((await op.client.get('/api/openapi.json')).json.paths);
-    expect(paths.filter((p) => /consent/i.test(p))).toEqual([]);
+    const served = (await (await fetch(`${stack.gatewayUrl}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(served.paths).filter((p) => /consent/i.test(p))).toEqual([]);
+    // the document the typed client and the contract check were built from is the one served
+    expect(served).toEqual(builtDocument);
     await stack.simulator.control('PUT', `/tenants/${NO_CONSENT}`, { consentGranted: true });
 
-    const rerun = await op.post(`/drafts/${draftId}/verification`, { expected_version: current.version });
+    const rerun = await verify(draftId, current.version);
     expect(rerun).toMatchObject({ deduplicated: false });
     expect(rerun.run_id).not.toBe(first.run_id);
     const healthy = await op.waitForReadiness(
       draftId,
-      (r) => r.verification.run_id === rerun.run_id && r.verification.status === 'succeeded' && r.provider.verification_status === 'healthy',
+      (r) => r.verification?.run_id === rerun.run_id && r.verification.status === 'succeeded' && r.provider?.verification_status === 'healthy',
       'the rerun verification to pass',
     );
     expect(healthy).toMatchObject({
       ready: true,
       lifecycle_state: 'ready_for_activation',
       provider: { consent_status: 'granted' },
-      blocker: { reason_code: '', blocking_reason_code: '' },
+      blocker: { reason_code: null, blocking_reason_code: null },
       next_action: { kind: 'complete_onboarding' },
     });
     expect(await op.run(rerun.run_id)).toMatchObject({ outcome: 'succeeded', attempt_count: 1 });
 
     // The verification that found the missing consent is the current one: it failed, it is not stale.
     const seen = turnedStale ?? blocked;
-    expect({ status: seen.verification.status, connection_recently_updated: seen.freshness.connection_recently_updated }).toEqual({
+    expect({ status: seen.verification?.status, connection_recently_updated: seen.freshness?.connection_recently_updated }).toEqual({
       status: 'failed',
       connection_recently_updated: false,
     });
@@ -266,14 +291,15 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
     expect(failed.map((r) => r.id).sort()).toEqual(failedIds);
 
     await stack.simulator.control('DELETE', `/tenants/${ext}/faults`);
-    const { retried } = await op.post('/runs/retry-failed', { tenant_id: tenantId });
+    const retryFailed = async () => ok(await op.api.POST('/api/workspaces/{workspaceId}/runs/retry-failed', { params: op.in(), body: { tenant_id: tenantId } }));
+    const { retried } = await retryFailed();
     expect(retried.map((r: { failed_run_id: string }) => r.failed_run_id).sort()).toEqual(failedIds);
     const originals = new Map(failed.map((r) => [r.id, r]));
-    for (const r of retried as { failed_run_id: string; run: Run; deduplicated: boolean }[]) {
+    for (const r of retried) {
       const original = originals.get(r.failed_run_id)!;
       expect(r.deduplicated).toBe(false);
       expect(r.run).toMatchObject({ rerun_of: r.failed_run_id, type: CHECK, subject: original.subject, tenant_id: tenantId });
-      expect(r.run.id).not.toBe(r.failed_run_id);
+      expect(r.run?.id).not.toBe(r.failed_run_id);
     }
 
     const all = await op.waitForTenantRuns(tenantId, 6, 'the reruns to complete');
@@ -282,8 +308,8 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
     for (const run of reruns) expect(run).toMatchObject({ status: 'completed', outcome: 'succeeded' });
     // the history stays: the failed runs are still failed, and asking again retries nothing new
     for (const id of failedIds) expect((await op.run(id)).outcome).toBe('failed');
-    const again = await op.post('/runs/retry-failed', { tenant_id: tenantId });
-    const ids = (list: { failed_run_id: string; run: Run }[]) => list.map((r) => `${r.failed_run_id}→${r.run.id}`).sort();
+    const again = await retryFailed();
+    const ids = (list: typeof retried) => list.map((r) => `${r.failed_run_id}→${r.run?.id}`).sort();
     expect(ids(again.retried)).toEqual(ids(retried));
     expect(await op.runs({ tenantId })).toHaveLength(6);
   });
@@ -303,7 +329,8 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
       expect(dueAt - ms(waiting.attempts[0]!.ended_at)).toBeGreaterThanOrEqual(6000);
       const callsBefore = (await providerRequests(ext)).length;
 
-      const { run: cancelled } = await op.post(`/runs/${run.id}/cancel`);
+      const cancel = () => op.api.POST('/api/workspaces/{workspaceId}/runs/{runId}/cancel', { params: op.in({ runId: run.id }) });
+      const { run: cancelled } = ok(await cancel());
       expect(cancelled).toMatchObject({ status: 'completed', outcome: 'cancelled', reason_code: 'RUN.CANCELLED', attempt_count: 1 });
       expect(Date.now()).toBeLessThan(dueAt); // the cancel came while the run was waiting
 
@@ -315,8 +342,8 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
       expect(after.attempts[0]!.result).toBe('retry_scheduled');
       expect((await providerRequests(ext)).length).toBe(callsBefore);
       // cancelling again returns the cancelled run; a rerun would be a new run, not this one
-      const twice = await op.call('POST', `/runs/${run.id}/cancel`);
-      expect([twice.status, twice.json?.run?.outcome]).toEqual([200, 'cancelled']);
+      const twice = await cancel();
+      expect([twice.response.status, twice.data?.run.outcome]).toEqual([200, 'cancelled']);
     } finally {
       await stack.simulator.control('DELETE', `/tenants/${ext}/faults`);
     }
@@ -330,7 +357,7 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
     let runs = await op.runs();
     for (let extra = 0; workersOf(runs).size < 2 && extra < 16; extra++) {
       const { tenantId } = await op.identify(randomUUID(), `Spread ${extra}`);
-      const { run } = await op.post('/runs', { tenant_id: tenantId, type: 'diagnostics.noop' });
+      const { run } = ok(await op.api.POST('/api/workspaces/{workspaceId}/runs', { params: op.in(), body: { tenant_id: tenantId, type: 'diagnostics.noop' } }));
       await op.waitForRun(run.id, (r) => r.status === 'completed', 'the noop run');
       runs = await op.runs();
     }
@@ -338,7 +365,7 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
     expect(runs.filter((r) => r.status !== 'completed').map((r) => r.id)).toEqual([]);
     const attempts = runs.flatMap((r) => r.attempts);
     const perWorker = new Map<string, number>();
-    for (const a of attempts) perWorker.set(a.worker, (perWorker.get(a.worker) ?? 0) + 1);
+    for (const { worker } of attempts) perWorker.set(worker ?? '', (perWorker.get(worker ?? '') ?? 0) + 1);
     expect([...perWorker.keys()].sort()).toEqual([`${stack.prefix}-worker-1`, `${stack.prefix}-worker-2`]);
     for (const count of perWorker.values()) expect(count).toBeGreaterThan(0);
 
@@ -423,7 +450,7 @@ describe('whole-system journeys through the gateway (2 worker replicas)', () => 
       // The order of the changes is their occurred time: a run's events come from the API process
       // (queued, cancelled) and a worker (the rest), whose relays publish independently.
       const byTime = [...trail].sort((a, b) => ms(a.occurred_at) - ms(b.occurred_at) || Number(a.seq) - Number(b.seq));
-      const keys = byTime.map((r) => [Number(JSON.parse(r.details?.attempt ?? 'NaN')), rank(r.action)] as const);
+      const keys = byTime.map((r) => [Number(JSON.parse(r.details?.attempt ?? 'NaN')), rank(r.action ?? '')] as const);
       const ordered = keys.every(([attempt, rk], i) => {
         if (Number.isNaN(attempt) || Number.isNaN(rk)) return false;
         if (i === 0) return rk === 0;

@@ -15,9 +15,13 @@ import { DedicatedFerretDB, DedicatedKafkaBroker, REPO_ROOT } from '@tenantatlas
 import { startStack, type Stack } from './system-stack';
 import { runLedger, verifyAuditChain } from './restart/checks';
 import { buildEstate, CHECK, startRunsInFlight, tellProvider, type Estate, type RunsInFlight } from './restart/estate';
+import { checkContractAtEnd } from './contract';
+import { ok } from './journeys/operator';
 import { Steps } from './restart/steps';
 
 const steps = new Steps('restart');
+
+checkContractAtEnd();
 
 describe('the whole system stopped and started again on the same data', () => {
   const kafka = new DedicatedKafkaBroker();
@@ -53,21 +57,24 @@ describe('the whole system stopped and started again on the same data', () => {
     await steps.run(`${label}: the provider's app registrations told to the restarted simulator`, () => tellProvider(stack, estate.apps));
 
     const [me, meByToken] = await steps.run(`${label}: the session cookie and the API token`, () =>
-      Promise.all([estate.op.client.get('/api/me'), estate.api.request('GET', '/api/me')]),
+      Promise.all([estate.op.api.GET('/api/me'), estate.api.request('GET', '/api/me')]),
     );
-    expect([me.status, me.json?.user?.id]).toEqual([200, estate.userId]);
+    expect([me.response.status, me.data?.user.id]).toEqual([200, estate.userId]);
     expect([meByToken.status, meByToken.json?.user?.id]).toEqual([200, estate.userId]);
 
     // a write through the session: its CSRF token survived too
     const check = await steps.run(`${label}: a new connection check`, async () => {
-      const started = await estate.op.post(`/connections/${estate.connectionId}/check`);
+      const started = ok(
+        await estate.op.api.POST('/api/workspaces/{workspaceId}/connections/{connectionId}/check', { params: estate.op.in({ connectionId: estate.connectionId }) }),
+      );
       return estate.op.waitForRun(started.run.id, (r) => r.status === 'completed', 'the connection check to complete', 120_000);
     });
     expect(check.id).not.toBe(estate.verificationRunId);
     expect(check).toMatchObject({ type: CHECK, subject: estate.connectionId });
     // a secret sealed with another key fails as `failed CONNECTION.CREDENTIAL_UNREADABLE`
-    expect(`${check.outcome} ${check.reason_code}`.trim()).toBe('succeeded');
-    expect((await estate.op.get(`/connections/${estate.connectionId}`)).connection).toMatchObject({ verification_status: 'healthy', credential_key_id: 'stack-k1' });
+    expect([check.outcome, check.reason_code]).toEqual(['succeeded', null]);
+    const connection = ok(await estate.op.api.GET('/api/workspaces/{workspaceId}/connections/{connectionId}', { params: estate.op.in({ connectionId: estate.connectionId }) }));
+    expect(connection.connection).toMatchObject({ verification_status: 'healthy', credential_key_id: 'stack-k1' });
 
     const ids = [...inFlight.running, ...inFlight.queued];
     const runs = await steps.run(`${label}: the ${ids.length} runs in flight to complete`, () =>
@@ -80,7 +87,7 @@ describe('the whole system stopped and started again on the same data', () => {
 
     const [draft, readiness] = await steps.run(`${label}: the open draft`, () => Promise.all([estate.op.draft(estate.draft.id), estate.op.readiness(estate.draft.id)]));
     expect(draft).toMatchObject({ current_step: 'verify', version: estate.draft.version, lifecycle_state: estate.draft.lifecycleState, state: { selected_connection_id: estate.draft.connectionId } });
-    expect(readiness.next_action.kind).toBe('start_verification');
+    expect(readiness.next_action?.kind).toBe('start_verification');
 
     const ledger = await steps.run(`${label}: every run's lifecycle events on the topic and in audit`, () => runLedger(estate.api, kafka.brokers, stack.prefix));
     steps.log(`${label}: ${ledger.runs} runs, ${ledger.events} lifecycle events`);

@@ -9,11 +9,14 @@
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@tenantatlas/shared/testing';
 import { GatewayClient } from '../../services/gateway/src/test/gateway-client';
+import { checkContractAtEnd } from './contract';
 import { startStack, type Stack } from './ui-stack';
 
 type Op = { method: string; template: string; capability?: string };
 const CONTOSO = '11111111-1111-4111-8111-111111111111';
 const FABRIKAM = '22222222-2222-4222-8222-222222222222';
+
+checkContractAtEnd();
 
 describe('isolation matrix over every route, against the real services', () => {
   let stack: Stack;
@@ -36,7 +39,7 @@ describe('isolation matrix over every route, against the real services', () => {
       'POST /drafts/{draftId}/step': { expected_version: 1, step: 'identify' },
       'POST /runs': { tenant_id: ids.tenantId, type: 'inventory.sync', subject: ids.connectionId },
       'POST /runs/retry-failed': { tenant_id: ids.tenantId },
-      'POST /connections': { tenant_id: ids.tenantId, display_name: 'x', client_id: 'x', target_tenant_id: CONTOSO },
+      'POST /connections': { tenant_id: ids.tenantId, display_name: 'x', client_id: 'aaaaaaaa-0000-4000-8000-000000000003', target_tenant_id: CONTOSO },
       'POST /members': { email: 'someone@example.test', role: 'readonly' },
     };
     return key in bodies ? bodies[key] : op.method === 'GET' ? undefined : { expected_version: 1 };

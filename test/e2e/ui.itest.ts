@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT } from '@tenantatlas/shared/testing';
+import { checkContractAtEnd, watchBrowser } from './contract';
 import { startStack, type Stack } from './ui-stack';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -21,6 +22,8 @@ async function signIn(context: BrowserContext, url: string, email: string, passw
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENS, `${name}.png`), fullPage: true });
 
+checkContractAtEnd();
+
 describe('operator UI in a real browser against the real services', () => {
   let stack: Stack;
   let browser: Browser;
@@ -33,6 +36,7 @@ describe('operator UI in a real browser against the real services', () => {
     stack = await startStack();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    watchBrowser(context);
     page = await signIn(context, stack.gatewayUrl, stack.admin.email, stack.admin.password);
   });
 
@@ -146,6 +150,7 @@ describe('operator UI in a real browser against the real services', () => {
     expect(link.startsWith(`${stack.gatewayUrl}/#/invitations/`)).toBe(true);
 
     const readonlyContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    watchBrowser(readonlyContext);
     const viewer = await readonlyContext.newPage();
     await viewer.goto(link);
     await viewer.fill('#invitation-password', 'viewer-pass-1');

@@ -11,17 +11,11 @@ import { RateLimiter } from './domain/rate-limit';
 import { connectDownstream } from './adapters/grpc/downstream';
 import { httpApp } from './adapters/http/app';
 import { OidcBearer } from './adapters/http/oidc';
-import { auditRoutes } from './adapters/http/routes/audit-routes';
-import { connectionsRoutes } from './adapters/http/routes/connections-routes';
-import { identityRoutes } from './adapters/http/routes/identity-routes';
-import { liveRoutes } from './adapters/http/routes/live-routes';
-import { memberRoutes } from './adapters/http/routes/member-routes';
-import { onboardingRoutes } from './adapters/http/routes/onboarding-routes';
-import { operationsRoutes } from './adapters/http/routes/operations-routes';
 import { liveConsumer } from './adapters/kafka/live-consumer';
 import { KafkaSecurityEvents } from './adapters/kafka/security-events';
 import { identityModels } from './adapters/mongo/identity-models';
 import { MongoIdentityStore } from './adapters/mongo/identity-store';
+import { routeTable } from './route-table';
 
 runService('gateway', async ({ logger, lifecycle }) => {
   const config = loadConfig(configSchema);
@@ -80,24 +74,18 @@ runService('gateway', async ({ logger, lifecycle }) => {
     signInLimiter: new RateLimiter(config.SIGN_IN_RATE_LIMIT_PER_MINUTE),
     oidc,
     publicDir: path.resolve(__dirname, '../public'),
-    routes: [
-      ...identityRoutes({ identity, store, cookieSecure: config.COOKIE_SECURE, sessionTtlMs }),
-      ...memberRoutes({
-        store,
-        identity,
-        invite: new InviteMember(store, config.INVITATION_TTL_HOURS * 3_600_000),
-        accept: new AcceptInvitation(store),
-        oidc,
-        cookieSecure: config.COOKIE_SECURE,
-        sessionTtlMs,
-        publicUrl: config.PUBLIC_URL,
-      }),
-      ...onboardingRoutes(downstream.onboarding),
-      ...connectionsRoutes(downstream.connections, downstream.operations),
-      ...operationsRoutes(downstream.operations),
-      ...auditRoutes(downstream.audit),
-      ...liveRoutes(feed),
-    ],
+    routes: routeTable({
+      identity,
+      store,
+      invite: new InviteMember(store, config.INVITATION_TTL_HOURS * 3_600_000),
+      accept: new AcceptInvitation(store),
+      oidc,
+      cookieSecure: config.COOKIE_SECURE,
+      sessionTtlMs,
+      publicUrl: config.PUBLIC_URL,
+      downstream,
+      feed,
+    }),
     // Ready when our own stores answer; backend services being down only disables their routes.
     async readiness() {
       const [database, kafka] = await Promise.all([pingMongo(infra.mongo), admin.describeCluster().then(() => true, () => false)]);

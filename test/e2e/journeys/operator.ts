@@ -1,125 +1,104 @@
 /**
- * What an operator does through the gateway's public HTTP API, one workspace at a time: thin
- * wrappers that fail with the request and the answer when a call does not succeed, plus bounded
- * waits on what the operator would watch (runs, readiness).
+ * What an operator does through the gateway's public HTTP API, one workspace at a time, through
+ * the typed client generated from the API document: paths, parameters, bodies and answers are
+ * the document's. `ok` fails with the request and the answer when a call does not succeed;
+ * bounded waits on what the operator would watch (runs, readiness). Every answer is also held
+ * against the document by the contract check.
  */
 import { randomUUID } from 'node:crypto';
+import { createApiClient, type ApiClient } from '@tenantatlas/api-client';
 import { waitFor } from '@tenantatlas/shared/testing';
-import { GatewayClient } from '../../../services/gateway/src/test/gateway-client';
+import { contractMiddleware } from '../contract';
 
-export interface Answer {
-  status: number;
-  text: string;
-  json: any;
-  headers: Headers;
+/** What openapi-fetch answers: the success body, or the problem document, and the raw response. */
+interface Outcome<T, E> {
+  data?: T;
+  error?: E;
+  response: Response;
 }
 
-export interface Attempt {
-  number: number;
-  started_at: string;
-  ended_at: string;
-  result: string;
-  error_class: string;
-  reason_code: string;
-  message: string;
-  retry_after_ms: number;
-  worker: string;
+/** The success body; anything else fails the test with what the gateway said. */
+export function ok<T, E>(outcome: Outcome<T, E>): T {
+  const { response } = outcome;
+  if (!response.ok || outcome.data === undefined) {
+    throw new Error(`${response.url} → ${response.status} ${JSON.stringify(outcome.error ?? null).slice(0, 800)}`);
+  }
+  return outcome.data;
 }
 
-export interface Run {
-  id: string;
-  tenant_id: string;
-  type: string;
-  subject: string;
-  status: 'queued' | 'running' | 'completed';
-  outcome: string;
-  reason_code: string;
-  attempt_count: number;
-  attempts: Attempt[];
-  next_attempt_at: string;
-  rerun_of: string;
-  idempotency_key: string;
-  initiator: { user_id?: string; component?: string };
+/** A refusal as the operator sees it: the status and the problem's stable code. */
+export function refusal<T, E>(outcome: Outcome<T, E>): [number, string | undefined] {
+  const problem = outcome.error as { code?: unknown } | undefined;
+  return [outcome.response.status, typeof problem?.code === 'string' ? problem.code : undefined];
 }
 
 export class Operator {
   private constructor(
-    readonly client: GatewayClient,
+    readonly api: ApiClient,
     readonly workspaceId: string,
+    readonly userId: string,
   ) {}
 
   static async signIn(gatewayUrl: string, email: string, password: string): Promise<Operator> {
-    const client = await new GatewayClient(gatewayUrl).login(email, password);
-    const me = await client.get('/api/me');
-    if (me.status !== 200) throw new Error(`GET /api/me → ${me.status} ${me.text}`);
-    return new Operator(client, me.json.workspaces[0].id as string);
+    const api = createApiClient({ baseUrl: gatewayUrl, middleware: [contractMiddleware] });
+    const signedIn = ok(await api.POST('/api/auth/login', { body: { email, password } }));
+    const me = ok(await api.GET('/api/me'));
+    return new Operator(api, me.workspaces[0]!.id, signedIn.user.id);
   }
 
-  get userId(): string {
-    return this.client.userId;
+  /** Path parameters of a workspace route. */
+  in<P extends Record<string, string>>(params: P = {} as P): { path: P & { workspaceId: string } } {
+    return { path: { ...params, workspaceId: this.workspaceId } };
   }
-
-  /** A workspace route (`/runs`, `/drafts/…`), any status. */
-  call(method: string, path: string, body?: unknown): Promise<Answer> {
-    return this.client.request(method, `/api/workspaces/${this.workspaceId}${path}`, method === 'GET' ? undefined : (body ?? {}));
-  }
-
-  /** A workspace route that must answer 2xx; its JSON body. */
-  async ok(method: string, path: string, body?: unknown): Promise<any> {
-    const res = await this.call(method, path, body);
-    if (res.status < 200 || res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${res.text.slice(0, 800)}`);
-    return res.json;
-  }
-
-  get = (path: string) => this.ok('GET', path);
-  post = (path: string, body: unknown = {}) => this.ok('POST', path, body);
 
   // --- onboarding -------------------------------------------------------------------------
 
   /** New draft, then identify the tenant: the wizard's step 1. */
   async identify(externalTenantId: string, name: string) {
-    const created = await this.call('POST', '/drafts');
-    if (created.status !== 201) throw new Error(`POST /drafts → ${created.status} ${created.text}`);
-    const draft = created.json.draft;
-    const identified = await this.post(`/drafts/${draft.id}/identify`, { expected_version: draft.version, external_tenant_id: externalTenantId, name });
-    return { draftId: draft.id as string, tenantId: identified.tenant.id as string, draft: identified.draft, tenant: identified.tenant };
+    const { draft: created } = ok(await this.api.POST('/api/workspaces/{workspaceId}/drafts', { params: this.in() }));
+    const identified = ok(
+      await this.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/identify', {
+        params: this.in({ draftId: created.id }),
+        body: { expected_version: created.version, external_tenant_id: externalTenantId, name },
+      }),
+    );
+    if (!identified.tenant) throw new Error(`identify answered no tenant: ${JSON.stringify(identified)}`);
+    return { draftId: created.id, tenantId: identified.tenant.id, draft: identified.draft, tenant: identified.tenant };
   }
 
-  draft = async (draftId: string) => (await this.get(`/drafts/${draftId}`)).draft;
-  readiness = async (draftId: string) => (await this.get(`/drafts/${draftId}/readiness`)).readiness;
+  draft = async (draftId: string) => ok(await this.api.GET('/api/workspaces/{workspaceId}/drafts/{draftId}', { params: this.in({ draftId }) })).draft;
+  readiness = async (draftId: string) =>
+    ok(await this.api.GET('/api/workspaces/{workspaceId}/drafts/{draftId}/readiness', { params: this.in({ draftId }) })).readiness;
 
-  waitForReadiness(draftId: string, done: (r: any) => boolean, what: string, timeoutMs = 60_000): Promise<any> {
+  waitForReadiness(draftId: string, done: (r: Readiness) => boolean, what: string, timeoutMs = 60_000): Promise<Readiness> {
     return watch(() => this.readiness(draftId), done, what, timeoutMs, 400);
   }
 
   // --- connections ------------------------------------------------------------------------
 
   async createConnection(tenantId: string, targetTenantId: string, displayName: string): Promise<string> {
-    const res = await this.call('POST', '/connections', {
-      tenant_id: tenantId,
-      display_name: displayName,
-      client_id: randomUUID(),
-      target_tenant_id: targetTenantId,
-      client_secret: `journey-secret-${randomUUID()}`,
-    });
-    if (res.status !== 201) throw new Error(`POST /connections → ${res.status} ${res.text}`);
-    return res.json.connection.id as string;
+    const created = ok(
+      await this.api.POST('/api/workspaces/{workspaceId}/connections', {
+        params: this.in(),
+        body: { tenant_id: tenantId, display_name: displayName, client_id: randomUUID(), target_tenant_id: targetTenantId, client_secret: `journey-secret-${randomUUID()}` },
+      }),
+    );
+    return created.connection.id;
   }
 
   // --- runs -------------------------------------------------------------------------------
 
-  run = async (runId: string): Promise<Run> => (await this.get(`/runs/${runId}`)).run;
+  run = async (runId: string) => ok(await this.api.GET('/api/workspaces/{workspaceId}/runs/{runId}', { params: this.in({ runId }) })).run;
 
   /** Every run matching the filter (all pages). */
-  async runs(filter: Record<string, string> = {}): Promise<Run[]> {
+  async runs(filter: { tenantId?: string } = {}): Promise<Run[]> {
     const all: Run[] = [];
-    let token = '';
+    let pageToken: string | undefined;
     do {
-      const query = new URLSearchParams({ ...filter, pageSize: '200', ...(token ? { pageToken: token } : {}) });
-      const page = await this.get(`/runs?${query}`);
+      const page = ok(await this.api.GET('/api/workspaces/{workspaceId}/runs', { params: { ...this.in(), query: { ...filter, pageSize: 200, pageToken } } }));
       all.push(...page.runs);
-      token = page.next_page_token;
-    } while (token);
+      pageToken = page.next_page_token || undefined;
+    } while (pageToken);
     return all;
   }
 
@@ -134,31 +113,39 @@ export class Operator {
 
   // --- audit ------------------------------------------------------------------------------
 
+  auditPage = async (pageSize: number, pageToken?: string) =>
+    ok(await this.api.GET('/api/workspaces/{workspaceId}/audit', { params: { ...this.in(), query: { pageSize, pageToken } } }));
+
   /** The whole audit log through the paged list (newest first). */
-  async auditPages(pageSize = 200): Promise<any[]> {
-    const all: any[] = [];
-    let token = '';
+  async auditPages(pageSize = 200): Promise<AuditRecord[]> {
+    const all: AuditRecord[] = [];
+    let pageToken: string | undefined;
     do {
-      const query = new URLSearchParams({ pageSize: String(pageSize), ...(token ? { pageToken: token } : {}) });
-      const page = await this.get(`/audit?${query}`);
+      const page = await this.auditPage(pageSize, pageToken);
       all.push(...page.events);
-      token = page.next_page_token;
-    } while (token);
+      pageToken = page.next_page_token || undefined;
+    } while (pageToken);
     return all;
   }
 
-  /** The whole audit log through the NDJSON export. */
-  async auditExport(): Promise<any[]> {
-    const res = await this.call('GET', '/audit/export?format=ndjson');
-    if (res.status !== 200) throw new Error(`GET /audit/export → ${res.status} ${res.text.slice(0, 500)}`);
-    return res.text
+  /** The whole audit log through the NDJSON export (one record per line, as the paged list has them). */
+  async auditExport(): Promise<AuditRecord[]> {
+    const text = ok(
+      await this.api.GET('/api/workspaces/{workspaceId}/audit/export', { params: { ...this.in(), query: { format: 'ndjson' } }, parseAs: 'text' }),
+    );
+    return text
       .split('\n')
       .filter((line) => line.trim() !== '')
-      .map((line) => JSON.parse(line));
+      .map((line) => JSON.parse(line) as AuditRecord);
   }
 }
 
-export const ms = (iso: string) => Date.parse(iso);
+export type Readiness = Awaited<ReturnType<Operator['readiness']>>;
+export type Run = Awaited<ReturnType<Operator['run']>>;
+export type Attempt = Run['attempts'][number];
+export type AuditRecord = Awaited<ReturnType<Operator['auditPage']>>['events'][number];
+
+export const ms = (iso: string | null) => Date.parse(iso ?? '');
 
 /** waitFor on a read, and when it times out, say what was last seen. */
 async function watch<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs: number, intervalMs: number): Promise<T> {

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Stack } from '../system-stack';
 import { FaultApi } from '../faults/api';
-import { Operator } from '../journeys/operator';
+import { ok, Operator } from '../journeys/operator';
 
 export const CHECK = 'provider.connection.check';
 
@@ -59,32 +59,49 @@ export async function buildEstate(stack: Stack): Promise<Estate> {
 
   // the wizard, steps 1–5: identify, connect (with a secret), verify, complete
   const active = await op.identify(apps[0]!.externalTenantId, 'Restart Contoso');
-  const selected = await op.post(`/drafts/${active.draftId}/connection`, { expected_version: active.draft.version, new_connection: newConnection(apps[0]!, 'Restart app') });
-  const verification = await op.post(`/drafts/${active.draftId}/verification`, { expected_version: selected.draft.version });
-  await op.waitForReadiness(active.draftId, (r) => r.ready && r.verification.status === 'succeeded', 'the verification to pass', 90_000);
-  const activated = await op.post(`/drafts/${active.draftId}/activate`, { expected_version: verification.draft.version });
-  if (activated.tenant.status !== 'active') throw new Error(`the tenant is ${activated.tenant.status} after activation`);
+  const activeDraft = op.in({ draftId: active.draftId });
+  const selected = ok(
+    await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/connection', {
+      params: activeDraft,
+      body: { expected_version: active.draft.version, new_connection: newConnection(apps[0]!, 'Restart app') },
+    }),
+  );
+  const verification = ok(
+    await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/verification', { params: activeDraft, body: { expected_version: selected.draft.version } }),
+  );
+  await op.waitForReadiness(active.draftId, (r) => r.ready && r.verification?.status === 'succeeded', 'the verification to pass', 90_000);
+  const activated = ok(
+    await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/activate', { params: activeDraft, body: { expected_version: verification.draft.version } }),
+  );
+  if (activated.tenant?.status !== 'active') throw new Error(`the tenant is ${activated.tenant?.status} after activation`);
 
   // another tenant's wizard left open at step 3 (verify), its connection created but not checked
   const open = await op.identify(apps[1]!.externalTenantId, 'Restart Fabrikam');
-  const connected = await op.post(`/drafts/${open.draftId}/connection`, { expected_version: open.draft.version, new_connection: newConnection(apps[1]!, 'Draft app') });
-  const atVerify = await op.post(`/drafts/${open.draftId}/step`, { expected_version: connected.draft.version, step: 'verify' });
+  const openDraft = op.in({ draftId: open.draftId });
+  const connected = ok(
+    await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/connection', {
+      params: openDraft,
+      body: { expected_version: open.draft.version, new_connection: newConnection(apps[1]!, 'Draft app') },
+    }),
+  );
+  const atVerify = ok(
+    await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/step', { params: openDraft, body: { expected_version: connected.draft.version, step: 'verify' } }),
+  );
 
-  const token = await op.client.post('/api/tokens', { name: 'restart-test' });
-  if (token.status !== 201) throw new Error(`POST /api/tokens → ${token.status} ${token.text}`);
+  const token = ok(await op.api.POST('/api/tokens', { body: { name: 'restart-test' } }));
   return {
     op,
-    api: FaultApi.withToken(stack.gatewayUrl, op.workspaceId, String(token.json.token)),
+    api: FaultApi.withToken(stack.gatewayUrl, op.workspaceId, token.token),
     userId: op.userId,
     tenantId: active.tenantId,
-    connectionId: selected.connection_id as string,
-    verificationRunId: verification.run_id as string,
+    connectionId: selected.connection_id,
+    verificationRunId: verification.run_id,
     draft: {
       id: open.draftId,
-      version: atVerify.draft.version as number,
-      currentStep: atVerify.draft.current_step as string,
-      lifecycleState: atVerify.draft.lifecycle_state as string,
-      connectionId: connected.connection_id as string,
+      version: atVerify.draft.version,
+      currentStep: atVerify.draft.current_step,
+      lifecycleState: atVerify.draft.lifecycle_state,
+      connectionId: connected.connection_id,
     },
     apps,
   };

@@ -1,5 +1,22 @@
 import { jsonOrUndefined } from '@tenantatlas/shared/testing';
 
+/** One answer a GatewayClient received; `probe` marks a body sent deliberately as raw text (malformed input). */
+export interface GatewayAnswer {
+  method: string;
+  url: string;
+  status: number;
+  contentType: string | null;
+  body: string;
+  probe: boolean;
+}
+
+/** Told of every answer any GatewayClient receives (the e2e contract check listens). */
+export const gatewayAnswers = new Set<(answer: GatewayAnswer) => void>();
+
+function tell(method: string, url: string, res: Response, body: string, probe: boolean): void {
+  for (const listener of gatewayAnswers) listener({ method, url, status: res.status, contentType: res.headers.get('content-type'), body, probe });
+}
+
 /** A tiny HTTP client for the gateway's API, holding one user's session cookie and CSRF token. */
 export class GatewayClient {
   private cookie = '';
@@ -33,8 +50,10 @@ export class GatewayClient {
 
   private async signInThrough(path: string, body: Record<string, unknown>): Promise<this> {
     const res = await fetch(`${this.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (res.status !== 200) throw new Error(`${path} failed: ${res.status} ${await res.text()}`);
-    const json = (await res.json()) as { csrfToken: string; user: { id: string } };
+    const text = await res.text();
+    tell('POST', res.url, res, text, false);
+    if (res.status !== 200) throw new Error(`${path} failed: ${res.status} ${text}`);
+    const json = JSON.parse(text) as { csrfToken: string; user: { id: string } };
     this.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
     this.csrf = json.csrfToken;
     this.userId = json.user.id;
@@ -53,6 +72,7 @@ export class GatewayClient {
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
+    tell(method, res.url, res, text, typeof body === 'string');
     const json = jsonOrUndefined(text);
     return { status: res.status, headers: res.headers, text, json };
   }
