@@ -119,7 +119,7 @@ describe('membership by invitation (gateway as a process)', () => {
     const list = await admin.get(`/api/workspaces/${ws}/members`);
     expect(list.status).toBe(200);
     const byEmail = Object.fromEntries(list.json.members.map((m: { email: string }) => [m.email, m]));
-    expect(byEmail[ACCOUNT.email]).toEqual({ userId: expect.any(String), email: ACCOUNT.email, displayName: 'Told Name', role: 'readonly', tenantScope: { kind: 'all' }, status: 'active' });
+    expect(byEmail[ACCOUNT.email]).toEqual({ userId: expect.any(String), email: ACCOUNT.email, displayName: 'Told Name', role: 'readonly', tenantScope: { kind: 'all' }, status: 'active', expiresAt: null });
     expect(byEmail['pending@example.test']).toEqual({
       userId: null,
       email: 'pending@example.test',
@@ -153,7 +153,16 @@ describe('membership by invitation (gateway as a process)', () => {
   it('changes role and scope of a member of this workspace (200, as told), and keeps the role and scope rules', async () => {
     const changed = await invite(admin, ws, { email: 'fresh@example.test', role: 'readonly', displayName: 'Renamed' });
     expect(changed.status).toBe(200);
-    expect(changed.json).toEqual({ userId: expect.any(String), email: 'fresh@example.test', displayName: 'Renamed', role: 'readonly', tenantScope: { kind: 'all' }, status: 'active' });
+    expect(changed.json).toEqual({
+      userId: expect.any(String),
+      email: 'fresh@example.test',
+      displayName: 'Renamed',
+      role: 'readonly',
+      tenantScope: { kind: 'all' },
+      status: 'active',
+      expiresAt: null,
+      invitation: null,
+    });
     const readonly = await admin.addMember(ws, { email: 'viewer@example.test', role: 'readonly' }, 'viewer-pass-1');
     const refused = await invite(readonly, ws, { email: 'someone@example.test', role: 'readonly' });
     expect([refused.status, refused.json.code]).toEqual([403, 'ACCESS.CAPABILITY_MISSING']);
