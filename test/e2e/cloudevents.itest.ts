@@ -16,11 +16,14 @@ import { CloudEvent, Kafka as CloudEventsKafka, type KafkaMessage } from 'cloude
 import { Kafka, logLevel } from 'kafkajs';
 import { GatewayClient } from '../../services/gateway/src/test/gateway-client';
 import { sweepTopics, type SweptMessage } from './security/kafka-sweep';
+import { checkContractAtEnd } from './contract';
 import { startStack, type Stack } from './system-stack';
 
 const CONTOSO = '11111111-1111-4111-8111-111111111111'; // a healthy tenant of the provider simulator
 
 type Json = Record<string, any>;
+
+checkContractAtEnd();
 
 describe('CloudEvents on every topic, read with the official SDK', () => {
   let stack: Stack;

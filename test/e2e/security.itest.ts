@@ -30,6 +30,7 @@ import { sweepTopics } from './security/kafka-sweep';
 import { hs256, startIssuer, type StandInIssuer } from './security/oidc-issuer';
 import { leaksIn, RecordingClient, type Recorded } from './security/recording-client';
 import { curlOf, runSchemathesisInParallel, type FuzzCase, type FuzzResult } from './security/schemathesis';
+import { checkContractAtEnd } from './contract';
 import { startStack, type Stack } from './system-stack';
 
 const AUDIENCE = 'api://tenantatlas-security-itest';
@@ -55,6 +56,8 @@ function occurrences(haystacks: Record<string, string>, needles: string[]): stri
   }
   return found;
 }
+
+checkContractAtEnd();
 
 describe('security of the whole system, through the gateway', () => {
   const infra = testInfra();

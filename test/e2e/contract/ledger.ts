@@ -31,6 +31,9 @@ interface Operation {
 type PathItem = Record<string, Operation>;
 
 const DOCUMENT_ID = 'openapi.json';
+
+/** The documents that describe the API (HTTP and events) are not operations of it. */
+const API_DOCUMENTS = new Set(['/api/openapi.json', '/api/asyncapi.json']);
 /** Answers of the gateway to a path or method it has no route for: outside the document by design. */
 const UNROUTED = new Set([404, 405]);
 
@@ -51,7 +54,7 @@ export class ContractLedger {
 
   record(exchange: Exchange): void {
     const url = new URL(exchange.url);
-    if (!url.pathname.startsWith('/api/') || url.pathname === '/api/openapi.json') return;
+    if (!url.pathname.startsWith('/api/') || API_DOCUMENTS.has(url.pathname)) return;
     this.checked++;
     const problem = this.problemWith(exchange, url.pathname);
     if (problem) this.mismatches.push(`${exchange.method} ${url.pathname}${url.search} → ${exchange.status} ${exchange.contentType ?? '(no content type)'}: ${problem}`);
