@@ -1,5 +1,5 @@
 import type { Model, QueryFilter } from 'mongoose';
-import { initialOutbox, isDuplicateKeyError, trackAfter, type OutboxEntry, type OutboxTracker } from '@tenantatlas/shared';
+import { GroupCommit, initialOutbox, isDuplicateKeyError, trackAfter, type OutboxEntry, type OutboxTracker } from '@tenantatlas/shared';
 import type { Decide, EventsFor, RunListQuery, RunRepository, RunSlots, Transitioned } from '../../app/ports';
 import type { Run } from '../../domain/run';
 import { applyChange, type RunChange } from '../../domain/transitions';
@@ -43,6 +43,14 @@ function projection(change: RunChange, after: Run, version: number): Record<stri
  * and then projected onto the run document. See RunTransitionDocument for why.
  */
 export class MongoRunRepository implements RunRepository {
+  /**
+   * Starts that arrive together are stored together: the schedule entries of concurrent starts go
+   * in one write, then their runs in one (see GroupCommit). Each run is still its own insert, which
+   * the unique slots accept or refuse; the batching decides nothing.
+   */
+  private readonly scheduling: GroupCommit<RunScheduleDocument>;
+  private readonly creating: GroupCommit<RunDocument>;
+
   constructor(
     private readonly runs: Model<RunDocument>,
     private readonly transitions: Model<RunTransitionDocument>,
@@ -50,26 +58,45 @@ export class MongoRunRepository implements RunRepository {
     private readonly schedule: Model<RunScheduleDocument>,
     /** told about every committed write that carries events, so they can be published at once */
     private readonly outbox: OutboxTracker = { track: () => undefined },
-  ) {}
+  ) {
+    this.scheduling = new GroupCommit(schedule);
+    this.creating = new GroupCommit(runs);
+  }
 
   async insert(run: Run, slots: RunSlots, outbox: OutboxEntry[]): Promise<'created' | 'duplicate'> {
     const { id, ...fields } = run;
     // scheduled first: a run is never stored without its entry (a crash in between leaves an entry
     // without a run, which the sweeper drops)
-    await this.schedule.create({ _id: id, dueAt: dueAt(run) ?? run.createdAt });
+    if ((await this.scheduling.insert({ _id: id, dueAt: dueAt(run) ?? run.createdAt })) === 'duplicate') throw new Error(`run id ${id} is already scheduled`);
     try {
-      const create = () => this.runs.create({ _id: id, ...fields, ...slots, version: 0, ...initialOutbox(outbox) });
-      await (outbox.length > 0 ? trackAfter(this.outbox, this.runs, id, create) : create());
-      await Promise.all([
-        this.remember(`slot:${slots.activeSlot}`, id),
-        run.idempotencyKey === null ? undefined : this.remember(`key:${slots.idempotencySlot}`, id),
-      ]);
-      return 'created';
+      const create = () => this.creating.insert({ _id: id, ...fields, ...slots, version: 0, ...initialOutbox(outbox) });
+      const created = await (outbox.length > 0 ? trackAfter(this.outbox, this.runs, id, create) : create());
+      if (created === 'duplicate') {
+        await this.unschedule(id);
+        return 'duplicate';
+      }
+      return await this.created(run, slots);
     } catch (err) {
-      await this.schedule.deleteOne({ _id: id }).catch(() => undefined);
+      // a write that failed as a whole (not this run alone) may still have stored the run: its
+      // entry must stay, and the start stands
+      if (await this.runs.exists({ _id: id }).catch(() => null)) return this.created(run, slots);
+      await this.unschedule(id);
       if (isDuplicateKeyError(err)) return 'duplicate';
       throw err;
     }
+  }
+
+  private async created(run: Run, slots: RunSlots): Promise<'created'> {
+    await Promise.all([
+      this.remember(`slot:${slots.activeSlot}`, run.id),
+      run.idempotencyKey === null ? undefined : this.remember(`key:${slots.idempotencySlot}`, run.id),
+    ]);
+    return 'created';
+  }
+
+  /** the entry of a run that was not stored (a refused start); one left behind is dropped by the sweeper */
+  private async unschedule(runId: string): Promise<void> {
+    await this.schedule.deleteOne({ _id: runId }).catch(() => undefined);
   }
 
   findById(runId: string): Promise<Run | null> {
