@@ -45,11 +45,12 @@ function projection(change: RunChange, after: Run, version: number): Record<stri
 export class MongoRunRepository implements RunRepository {
   /**
    * Starts that arrive together are stored together: the schedule entries of concurrent starts go
-   * in one write, then their runs in one (see GroupCommit). Each run is still its own insert, which
+   * in one write, then their runs in one, then their hints in one (see GroupCommit). Each run is still its own insert, which
    * the unique slots accept or refuse; the batching decides nothing.
    */
   private readonly scheduling: GroupCommit<RunScheduleDocument>;
   private readonly creating: GroupCommit<RunDocument>;
+  private readonly hinting: GroupCommit<RunLookupDocument>;
 
   constructor(
     private readonly runs: Model<RunDocument>,
@@ -61,6 +62,7 @@ export class MongoRunRepository implements RunRepository {
   ) {
     this.scheduling = new GroupCommit(schedule);
     this.creating = new GroupCommit(runs);
+    this.hinting = new GroupCommit(lookups);
   }
 
   async insert(run: Run, slots: RunSlots, outbox: OutboxEntry[]): Promise<'created' | 'duplicate'> {
@@ -138,8 +140,17 @@ export class MongoRunRepository implements RunRepository {
     return hint ? this.one({ _id: hint.runId }) : null;
   }
 
+  /**
+   * Most hints are new (a first run of its subject, a new idempotency key), so a hint is inserted,
+   * together with the hints of concurrent starts; a slot taken by an earlier, completed run is
+   * pointed at the new one.
+   */
   private async remember(key: string, runId: string): Promise<void> {
-    await this.lookups.updateOne({ _id: key }, { $set: { runId } }, { upsert: true }).catch(() => undefined);
+    try {
+      if ((await this.hinting.insert({ _id: key, runId })) === 'duplicate') await this.lookups.updateOne({ _id: key }, { $set: { runId } });
+    } catch {
+      // a hint only saves reads; without it a start falls back to the query
+    }
   }
 
   async transition(runId: string, decide: Decide, events: EventsFor): Promise<Transitioned | null> {
