@@ -55,8 +55,15 @@ describe('GroupCommit', () => {
 
   it('writes at most maxDocuments at once, the rest in the next write', async () => {
     const { model, writes } = collectionFailingWith(() => undefined);
-    const commits = new GroupCommit(model, 2);
+    const commits = new GroupCommit(model, 1, 2);
     await rush(commits, ['a', 'b', 'c']);
     expect(writes).toEqual([['lone'], ['a', 'b'], ['c']]);
+  });
+
+  it('with maxWrites above 1 writes that many at once before documents gather', async () => {
+    const { model, writes } = collectionFailingWith(() => undefined);
+    const commits = new GroupCommit(model, 2);
+    await rush(commits, ['a', 'b', 'c']);
+    expect(writes).toEqual([['lone'], ['a'], ['b', 'c']]);
   });
 });

@@ -25,7 +25,8 @@ const MAX_DOCUMENTS = 500;
  * transaction of its own and they run one after another, so documents of one collection that
  * callers hand over while a write is in flight are stored by the next write, all in one unordered
  * `insertMany`. Nothing waits for a timer: a lone caller's document is written at once, and a
- * batch is whatever gathered while the previous write ran.
+ * batch is whatever gathered while the previous write ran (or, with `maxWrites` above 1, while
+ * that many writes ran).
  *
  * Only batching, never a guard: each document is its own insert, accepted or refused by the
  * collection's unique keys exactly as if it were written alone, and every caller learns its own
@@ -33,10 +34,12 @@ const MAX_DOCUMENTS = 500;
  */
 export class GroupCommit<T> {
   private waiting: Waiting[] = [];
-  private writing = false;
+  private writes = 0;
 
   constructor(
     private readonly model: Model<T>,
+    /** writes in flight at once; documents gather only while all of them run */
+    private readonly maxWrites = 1,
     private readonly maxDocuments = MAX_DOCUMENTS,
   ) {}
 
@@ -48,7 +51,7 @@ export class GroupCommit<T> {
     const cast = await this.cast(document);
     return new Promise((resolve, reject) => {
       this.waiting.push({ document: cast, resolve, reject });
-      if (!this.writing) void this.writeAll();
+      if (this.writes < this.maxWrites) void this.writeAll();
     });
   }
 
@@ -59,11 +62,11 @@ export class GroupCommit<T> {
   }
 
   private async writeAll(): Promise<void> {
-    this.writing = true;
+    this.writes++;
     try {
       while (this.waiting.length > 0) await this.write(this.waiting.splice(0, this.maxDocuments));
     } finally {
-      this.writing = false;
+      this.writes--;
     }
   }
 
