@@ -22,6 +22,7 @@ export * from './mongo/unavailable';
 export * from './mongo/request-deadline';
 export * from './mongo/outbox';
 export * from './mongo/outbox-relay';
+export * from './mongo/group-commit';
 export * from './mongo/document-lock';
 export * from './mongo/processed-events';
 export * from './bootstrap';

@@ -2,7 +2,7 @@
  * StartRun throughput, dedupe under concurrency and start → completed-event latency against a real
  * operations process (KAFKA_BROKERS / MONGO_URL), with the onboarding process it asks about every
  * start's tenant. Bounded work; prints numbers; exits 0. ADMISSION_CACHE_MS passes through (0:
- * every start asks onboarding).
+ * every start asks onboarding). STARTS and START_CONCURRENCY size the throughput section (200, 20).
  *   node dist/bench/start-run.js   (or `npm run bench -- operations`)
  */
 import { connectMongo, insecureCredentials, loadProto, promiseClient, type PromiseClient } from '@tenantatlas/shared';
@@ -34,7 +34,7 @@ async function throughput(client: Client, total: number, concurrency: number): P
     }),
   );
   const seconds = (performance.now() - begun) / 1000;
-  console.log(`StartRun (new runs): ${total} calls, concurrency ${concurrency}: ${(total / seconds).toFixed(0)} starts/s, p50 ${ms(percentile(latencies, 50))}, p95 ${ms(percentile(latencies, 95))}`);
+  console.log(`StartRun (new runs): ${total} calls, concurrency ${concurrency}: ${(total / seconds).toFixed(0)} starts/s, p50 ${ms(percentile(latencies, 50))}, p95 ${ms(percentile(latencies, 95))}, p99 ${ms(percentile(latencies, 99))}`);
 }
 
 async function dedupe(client: Client, callers: number): Promise<void> {
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
       await sequential(client, completions, 5);
       await endToEnd(client, completions, 20);
     }
-    if (!only || only === 'throughput') await throughput(client, 200, 20);
+    if (!only || only === 'throughput') await throughput(client, Number(process.env.STARTS ?? 200), Number(process.env.START_CONCURRENCY ?? 20));
     if (!only || only === 'dedupe') await dedupe(client, 200);
   } finally {
     await completions.stop();
