@@ -30,7 +30,9 @@ describe('operations: start, dedupe across replicas, idempotency, errors', () =>
   });
 
   it('turns 200 concurrent starts on two replicas into exactly one run', async () => {
-    const request = { workspace_id: WS, actor: USER, tenant_id: t.a!, type: 'diagnostics.scripted', subject: 'conn-1', context: { script: 'sleep:1500+ok' } };
+    // The run outlives the burst by far: a start answered after it completed would rightly make a
+    // new run, and on a loaded machine the admission checks of 200 starts can take seconds.
+    const request = { workspace_id: WS, actor: USER, tenant_id: t.a!, type: 'diagnostics.scripted', subject: 'conn-1', context: { script: 'sleep:15000+ok' } };
     const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => clients[i % 2]!.StartRun(request)));
 
     const ids = new Set(responses.map((r) => r.run?.id));
