@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../domain/audit-entry';
+import { auditEntry } from '../test-support/audit-entry';
 import { ChainVerifier, type AuditRecord, type ChainHead } from '../domain/hash-chain';
 import { AppendRecord } from './append-record.use-case';
 import type { AuditLogStore, ChainInsert, Refusal } from './ports';
@@ -49,27 +49,6 @@ class MemoryLog {
   }
 }
 
-function entry(id: string, workspaceId = 'ws-1'): AuditEntry {
-  return {
-    eventId: id,
-    workspaceId,
-    tenantId: null,
-    type: 'tenantatlas.operations.run.started',
-    action: 'run.started',
-    sourceService: 'operations',
-    actor: { kind: 'system', id: 'operations-worker', displayName: null },
-    subjectType: 'run',
-    subjectId: id,
-    outcome: null,
-    reasonCode: null,
-    before: {},
-    after: {},
-    details: {},
-    traceId: null,
-    occurredAt: new Date('2026-03-01T10:00:00Z'),
-    recordedAt: new Date('2026-03-01T10:00:01Z'),
-  };
-}
 
 function verify(log: MemoryLog, workspaceId = 'ws-1') {
   const verifier = new ChainVerifier(log.heads.get(workspaceId) ?? null);
@@ -81,10 +60,10 @@ describe('AppendRecord', () => {
   it('appends gap-free per workspace and adds nothing for a redelivered event', async () => {
     const log = new MemoryLog();
     const append = new AppendRecord(log.asStore());
-    expect(await append.execute(entry('a'))).toEqual({ status: 'appended', seq: 1 });
-    expect(await append.execute(entry('x', 'ws-2'))).toEqual({ status: 'appended', seq: 1 });
-    expect(await append.execute(entry('b'))).toEqual({ status: 'appended', seq: 2 });
-    expect(await append.execute(entry('a'))).toEqual({ status: 'duplicate' });
+    expect(await append.execute(auditEntry('a'))).toEqual({ status: 'appended', seq: 1 });
+    expect(await append.execute(auditEntry('x', 'ws-2'))).toEqual({ status: 'appended', seq: 1 });
+    expect(await append.execute(auditEntry('b'))).toEqual({ status: 'appended', seq: 2 });
+    expect(await append.execute(auditEntry('a'))).toEqual({ status: 'duplicate' });
     expect(log.records.size).toBe(3);
     expect(verify(log)).toMatchObject({ ok: true, checked: 2 });
   });
@@ -92,16 +71,16 @@ describe('AppendRecord', () => {
   it('reads no record before inserting new events; a recorded one is refused by its key', async () => {
     const log = new MemoryLog();
     const append = new AppendRecord(log.asStore());
-    await append.executeBatch(['a', 'b', 'c'].map((id) => entry(id)));
+    await append.executeBatch(['a', 'b', 'c'].map((id) => auditEntry(id)));
     expect(log.linkReads).toBe(0);
-    expect(await append.execute(entry('b'))).toEqual({ status: 'duplicate' });
+    expect(await append.execute(auditEntry('b'))).toEqual({ status: 'duplicate' });
     expect(log.records.size).toBe(3);
   });
 
   it('stores a batch with one insert, and an event twice in it once', async () => {
     const log = new MemoryLog();
     const append = new AppendRecord(log.asStore());
-    const results = await append.executeBatch(['a', 'b', 'a', 'c', 'x'].map((id) => entry(id, id === 'x' ? 'ws-2' : 'ws-1')));
+    const results = await append.executeBatch(['a', 'b', 'a', 'c', 'x'].map((id) => auditEntry(id, id === 'x' ? 'ws-2' : 'ws-1')));
     expect(results).toEqual([
       { status: 'appended', seq: 1 },
       { status: 'appended', seq: 2 },
@@ -116,8 +95,8 @@ describe('AppendRecord', () => {
   it('drops events of a batch that earlier deliveries recorded, and chains the rest after them', async () => {
     const log = new MemoryLog();
     const append = new AppendRecord(log.asStore());
-    await append.executeBatch(['a', 'b'].map((id) => entry(id)));
-    const results = await new AppendRecord(log.asStore()).executeBatch(['c', 'a', 'd', 'b', 'e'].map((id) => entry(id)));
+    await append.executeBatch(['a', 'b'].map((id) => auditEntry(id)));
+    const results = await new AppendRecord(log.asStore()).executeBatch(['c', 'a', 'd', 'b', 'e'].map((id) => auditEntry(id)));
     expect(results.map((r) => r.status)).toEqual(['appended', 'duplicate', 'appended', 'duplicate', 'appended']);
     expect(log.chainOf('ws-1').map((r) => r.eventId)).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(verify(log)).toMatchObject({ ok: true, checked: 5 });
@@ -127,10 +106,10 @@ describe('AppendRecord', () => {
     const log = new MemoryLog();
     const replicaA = new AppendRecord(log.asStore());
     const replicaB = new AppendRecord(log.asStore());
-    await replicaA.execute(entry('a0'));
+    await replicaA.execute(auditEntry('a0'));
     // B appends three records right before A's batch insert: A's chained seqs 2.. are taken
-    log.beforeInsert = async () => void (await replicaB.executeBatch(['b1', 'b2', 'b3'].map((id) => entry(id))));
-    const results = await replicaA.executeBatch(['a1', 'a2', 'b2'].map((id) => entry(id)));
+    log.beforeInsert = async () => void (await replicaB.executeBatch(['b1', 'b2', 'b3'].map((id) => auditEntry(id))));
+    const results = await replicaA.executeBatch(['a1', 'a2', 'b2'].map((id) => auditEntry(id)));
     expect(results).toEqual([{ status: 'appended', seq: 5 }, { status: 'appended', seq: 6 }, { status: 'duplicate' }]);
     expect(log.chainOf('ws-1').map((r) => `${r.seq}:${r.eventId}`)).toEqual(['1:a0', '2:b1', '3:b2', '4:b3', '5:a1', '6:a2']);
     expect(verify(log)).toMatchObject({ ok: true, checked: 6 });
@@ -141,7 +120,7 @@ describe('AppendRecord', () => {
     const replicas = [new AppendRecord(log.asStore()), new AppendRecord(log.asStore())];
     const ids = Array.from({ length: 60 }, (_, i) => `e${i}`);
     const batches = Array.from({ length: 12 }, (_, b) => ids.slice(b * 5, b * 5 + 5).concat(ids[(b * 7) % 60]!));
-    await Promise.all(batches.map((batch, b) => replicas[b % 2]!.executeBatch(batch.map((id) => entry(id)))));
+    await Promise.all(batches.map((batch, b) => replicas[b % 2]!.executeBatch(batch.map((id) => auditEntry(id)))));
     const chain = log.chainOf('ws-1');
     expect(chain.map((r) => r.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
     expect(new Set(chain.map((r) => r.eventId))).toEqual(new Set(ids));
@@ -151,7 +130,7 @@ describe('AppendRecord', () => {
   it('serializes concurrent appends to one workspace inside the process', async () => {
     const log = new MemoryLog();
     const append = new AppendRecord(log.asStore());
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => append.execute(entry(`e${i}`))));
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => append.execute(auditEntry(`e${i}`))));
     expect(results.map((r) => (r.status === 'appended' ? r.seq : 0)).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 20 }, (_, i) => i + 1),
     );
@@ -160,13 +139,13 @@ describe('AppendRecord', () => {
 
   it('continues after a crash that left the head behind the records (no fork, no gap)', async () => {
     const log = new MemoryLog();
-    await new AppendRecord(log.asStore()).execute(entry('a'));
-    const second = await new AppendRecord(log.asStore()).execute(entry('b'));
+    await new AppendRecord(log.asStore()).execute(auditEntry('a'));
+    const second = await new AppendRecord(log.asStore()).execute(auditEntry('b'));
     expect(second).toEqual({ status: 'appended', seq: 2 });
     log.heads.set('ws-1', { seq: 1, hash: log.chainOf('ws-1')[0]!.hash });
 
     const restarted = new AppendRecord(log.asStore());
-    expect(await restarted.execute(entry('c'))).toEqual({ status: 'appended', seq: 3 });
+    expect(await restarted.execute(auditEntry('c'))).toEqual({ status: 'appended', seq: 3 });
     expect(verify(log)).toMatchObject({ ok: true, checked: 3 });
   });
 
@@ -174,10 +153,10 @@ describe('AppendRecord', () => {
     const log = new MemoryLog();
     const replicaA = new AppendRecord(log.asStore());
     const replicaB = new AppendRecord(log.asStore());
-    await replicaA.execute(entry('a1'));
-    await replicaB.execute(entry('b1'));
-    await replicaA.execute(entry('a2'));
-    await replicaB.execute(entry('b2'));
+    await replicaA.execute(auditEntry('a1'));
+    await replicaB.execute(auditEntry('b1'));
+    await replicaA.execute(auditEntry('a2'));
+    await replicaB.execute(auditEntry('b2'));
     expect(log.chainOf('ws-1').map((r) => `${r.seq}:${r.eventId}`)).toEqual(['1:a1', '2:b1', '3:a2', '4:b2']);
     expect(verify(log)).toMatchObject({ ok: true, checked: 4 });
   });

@@ -2,31 +2,15 @@ import { connectMongo, ensureIndexes } from '@tenantatlas/shared';
 import { testInfra, uniqueName } from '@tenantatlas/shared/testing';
 import type { Connection } from 'mongoose';
 import { chainFrom, EMPTY_HEAD, type AuditRecord } from '../../domain/hash-chain';
-import type { AuditEntry } from '../../domain/audit-entry';
+import { auditEntry } from '../../test-support/audit-entry';
 import { auditModels } from './audit-record.schema';
 import { MongoAuditLog } from './audit-log.repository';
 
 function chainOf(workspaceId: string, count: number): AuditRecord[] {
-  const entries: AuditEntry[] = Array.from({ length: count }, (_, n) => ({
-    eventId: uniqueName(`event-${n}`),
-    workspaceId,
-    tenantId: `${workspaceId}-t`,
-    type: 'tenantatlas.operations.run.started',
-    action: 'run.started',
-    sourceService: 'operations',
-    actor: { kind: 'system', id: 'operations-worker', displayName: null },
-    subjectType: 'run',
-    subjectId: `r${n}`,
-    outcome: null,
-    reasonCode: null,
-    before: {},
-    after: {},
-    details: {},
-    traceId: null,
-    occurredAt: new Date(Date.UTC(2026, 0, 1) + n * 1000),
-    recordedAt: new Date(Date.UTC(2026, 0, 1) + n * 1000),
-  }));
-  return chainFrom(EMPTY_HEAD, entries);
+  return chainFrom(
+    EMPTY_HEAD,
+    Array.from({ length: count }, () => auditEntry(uniqueName('event'), workspaceId)),
+  );
 }
 
 describe('the audit log stores a chain front to back (real FerretDB)', () => {
