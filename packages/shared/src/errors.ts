@@ -43,3 +43,16 @@ export const failedPrecondition = (code: string, message: string, details?: Erro
 export function isDomainError(err: unknown): err is DomainError {
   return err instanceof DomainError;
 }
+
+/** A service's error catalog: every code it raises, with the kind transports map to a status. */
+export type ErrorCatalog = Readonly<Record<string, ErrorKind>>;
+
+/**
+ * Builds the one way a service raises its errors: only codes in its catalog compile, and the kind
+ * comes from the catalog, so a code can never be raised with two kinds.
+ */
+export function defineErrors<const C extends ErrorCatalog>(catalog: C) {
+  const raise = (code: keyof C & string, message: string, details?: ErrorDetails): DomainError =>
+    new DomainError(code, catalog[code] as ErrorKind, message, details);
+  return Object.assign(raise, { catalog, codes: Object.keys(catalog) as (keyof C & string)[] });
+}
