@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventData, nullableString } from './data';
+import { eventData, eventsAbout, nullableString } from './data';
 import type { EventSpec } from './spec';
 
 const statusPair = z.looseObject({ status: z.string(), outcome: nullableString });
@@ -29,15 +29,15 @@ const run = (description: string) =>
 const runs = 'run/<runId>';
 
 /** Operations' run lifecycle (`tenantatlas.operations.run.<verb>`). */
-export const OPERATIONS_EVENTS = [
-  { type: 'tenantatlas.operations.run.queued', subject: runs, data: run('A run was queued (or queued again for a retry).') },
-  { type: 'tenantatlas.operations.run.started', subject: runs, data: run('A worker started an attempt of the run.') },
-  { type: 'tenantatlas.operations.run.retry_scheduled', subject: runs, data: run('An attempt failed retryably; the next one is scheduled.') },
-  { type: 'tenantatlas.operations.run.succeeded', subject: runs, data: run('The run succeeded.') },
-  { type: 'tenantatlas.operations.run.partially_succeeded', subject: runs, data: run('The run finished with part of its work done.') },
-  { type: 'tenantatlas.operations.run.failed', subject: runs, data: run('The run failed for good.') },
-  { type: 'tenantatlas.operations.run.cancelled', subject: runs, data: run('The run was cancelled.') },
-] as const satisfies readonly EventSpec[];
+export const OPERATIONS_EVENTS = eventsAbout(runs, run, {
+  'tenantatlas.operations.run.queued': 'A run was queued (or queued again for a retry).',
+  'tenantatlas.operations.run.started': 'A worker started an attempt of the run.',
+  'tenantatlas.operations.run.retry_scheduled': 'An attempt failed retryably; the next one is scheduled.',
+  'tenantatlas.operations.run.succeeded': 'The run succeeded.',
+  'tenantatlas.operations.run.partially_succeeded': 'The run finished with part of its work done.',
+  'tenantatlas.operations.run.failed': 'The run failed for good.',
+  'tenantatlas.operations.run.cancelled': 'The run was cancelled.',
+}) satisfies readonly EventSpec[];
 
 /** Dispatch to workers: Kafka only says "look at this run"; the run document decides whether it is due. */
 export const RUN_REQUEST_EVENTS = [
