@@ -1,9 +1,9 @@
 /**
- * The gRPC contracts in proto/ are linted (`buf lint`, STANDARD rules) and checked against the
- * version this branch started from (`buf breaking`, WIRE_JSON rules). The Helm chart rolls services
- * one at a time, so for a while a peer of the previous version talks to one of this version: a
- * change has to stay readable both ways on the wire, and keep the field names and JSON types that
- * proto-loader's objects, and the gateway's HTTP answers built from them, carry
+ * The gRPC contracts in proto/ are linted (`buf lint`, STANDARD and COMMENTS rules) and checked
+ * against the version this branch started from (`buf breaking`, WIRE_JSON rules). The Helm chart
+ * rolls services one at a time, so for a while a peer of the previous version talks to one of this
+ * version: a change has to stay readable both ways on the wire, and keep the field names and JSON
+ * types that proto-loader's objects, and the gateway's HTTP answers built from them, carry
  * (docs/architecture.md#contracts).
  */
 import { spawnSync } from 'node:child_process';
@@ -120,7 +120,7 @@ export function breaksTheWire(finding: Finding, base: Map<string, MessageDescrip
 }
 
 describe('gRPC contracts', () => {
-  it('buf lint (STANDARD) finds nothing in proto/', () => {
+  it('buf lint (STANDARD + COMMENTS) finds nothing in proto/', () => {
     const result = buf('lint', '--error-format=json');
     const found = findings(result.stdout).map(describeFinding);
     console.log(`buf lint: ${found.length} findings${found.length ? `\n${found.join('\n')}` : ''}`);
