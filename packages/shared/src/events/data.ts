@@ -24,8 +24,9 @@ export function eventData<Shape extends z.ZodRawShape>(shape: Shape, description
 export type DataOf = (description: string, extra?: z.ZodRawShape) => z.ZodType;
 
 /**
- * The event types of one object (one subject pattern) whose data share one builder, in publishing
- * order: `{ type: description }`, or `{ type: [description, fields only this type adds] }`.
+ * The event types of one object (one subject pattern) whose data share one builder, in the order
+ * the contract lists them: `{ type: description }`, or `{ type: [description, fields only this
+ * type adds] }`.
  */
 export function eventsAbout<const Type extends string>(subject: string, data: DataOf, events: Record<Type, string | [string, z.ZodRawShape]>) {
   return (Object.entries(events) as [Type, string | [string, z.ZodRawShape]][]).map(([type, spec]) => ({
