@@ -1,8 +1,9 @@
-import { createEvent, DomainError, eventSource, type Actor, type EventEnvelope } from '@tenantatlas/shared';
-import { assertMutable, isTerminal, type DraftEntity } from '../domain/draft';
+import { createEvent, eventSource, type Actor, type EventEnvelope } from '@tenantatlas/shared';
+import { assertMutable, isTerminal, openedDraft, type DraftEntity } from '../domain/draft';
 import { draftErrors } from '../domain/errors';
 import { draftEvents, type DraftAction, type EventFact } from '../domain/events';
-import { recalculate, sameLifecycle } from '../domain/lifecycle';
+import { deriveLifecycle, factsOf, recalculate, sameLifecycle } from '../domain/lifecycle';
+import type { TenantEntity } from '../domain/tenant';
 import { requireVersion } from '../domain/validation';
 import type { OnboardingDeps } from './ports';
 
@@ -22,6 +23,34 @@ export function envelopes(facts: EventFact[], workspaceId: string, actor: Actor,
       time,
     }),
   );
+}
+
+/** What every operator mutation of one draft names: the draft and the version the operator last read. */
+export interface DraftCommand {
+  workspaceId: string;
+  actor: Actor;
+  draftId: string;
+  expectedVersion: number;
+}
+
+/** Loads a draft for an operator mutation and applies the guards before any side effect. */
+export async function loadMutable(deps: OnboardingDeps, command: DraftCommand): Promise<DraftEntity> {
+  const draft = await deps.drafts.get(command.workspaceId, command.draftId);
+  if (!draft) throw draftErrors.notFound(command.draftId);
+  assertMutable(draft, requireVersion(command.expectedVersion));
+  return draft;
+}
+
+/** A fresh draft, optionally already linked to its tenant (version 1, lifecycle derived). */
+export function newDraft(deps: OnboardingDeps, workspaceId: string, actor: Actor, tenant: TenantEntity | null): DraftEntity {
+  const draft = openedDraft({ id: deps.ids(), workspaceId, actor, now: deps.clock.now(), tenant });
+  return { ...draft, ...deriveLifecycle(factsOf(draft)) };
+}
+
+/** Inserts a new draft with its created events; the repository refuses a second open draft of a tenant. */
+export async function insertDraft(deps: OnboardingDeps, draft: DraftEntity, actor: Actor): Promise<DraftEntity> {
+  const facts = draftEvents(null, draft, 'created');
+  return deps.drafts.insert(draft, envelopes(facts, draft.workspaceId, actor, draft.createdAt));
 }
 
 export interface DraftChange {
@@ -76,7 +105,7 @@ export async function writeDraft(
     const saved = await deps.drafts.save(next, current.revision, envelopes(facts, options.workspaceId, options.actor, now), { tenantSlotHeld });
     if (saved) return saved;
   }
-  throw new DomainError('DRAFT.CONTENDED', 'unavailable', 'the draft is changing too often right now; try again');
+  throw draftErrors.contended();
 }
 
 function sameEvidence(a: DraftEntity, b: DraftEntity): boolean {

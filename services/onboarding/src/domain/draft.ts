@@ -1,6 +1,7 @@
 import type { Actor } from '@tenantatlas/shared';
 import { draftErrors } from './errors';
 import type { ConnectionEvidence, RunEvidence } from './evidence';
+import type { TenantEntity } from './tenant';
 
 export const LIFECYCLE_STATES = [
   'draft',
@@ -112,6 +113,46 @@ export function emptyState(): DraftState {
     verificationConnectionId: null,
     bootstrapTypes: [],
     bootstrapRuns: [],
+  };
+}
+
+/**
+ * A draft as it opens: version 1, nothing selected, optionally already linked to its tenant. Its
+ * lifecycle fields are the starting ones; the app derives the real ones from its facts.
+ */
+export function openedDraft(input: {
+  id: string;
+  workspaceId: string;
+  actor: Actor;
+  now: Date;
+  tenant: Pick<TenantEntity, 'id' | 'externalTenantId' | 'name' | 'primaryDomain'> | null;
+}): DraftEntity {
+  const { tenant, actor, now } = input;
+  return {
+    id: input.id,
+    workspaceId: input.workspaceId,
+    tenantId: tenant?.id ?? null,
+    externalTenantId: tenant?.externalTenantId ?? '',
+    tenantName: tenant?.name ?? '',
+    primaryDomain: tenant?.primaryDomain ?? '',
+    currentStep: tenant ? 'connect' : 'identify',
+    version: 1,
+    revision: 1,
+    lifecycleState: 'draft',
+    currentCheckpoint: 'identify',
+    lastCompletedCheckpoint: null,
+    reasonCode: '',
+    blockingReasonCode: '',
+    completedAt: null,
+    cancelledAt: null,
+    cancelReason: '',
+    startedBy: actor,
+    updatedBy: actor,
+    createdAt: now,
+    updatedAt: now,
+    state: emptyState(),
+    evidence: { runs: [], connection: null, connectionChangedAt: null },
+    activationOverride: null,
   };
 }
 

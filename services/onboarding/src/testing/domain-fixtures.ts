@@ -1,4 +1,4 @@
-import { emptyState, type DraftEntity } from '../domain/draft';
+import { emptyState, openedDraft, type DraftEntity } from '../domain/draft';
 import type { ConnectionEvidence, RunEvidence } from '../domain/evidence';
 
 /** Builders for unit tests of the pure domain (no I/O). */
@@ -42,33 +42,7 @@ export function connection(overrides: Partial<ConnectionEvidence> = {}): Connect
 }
 
 export function draft(overrides: Partial<DraftEntity> = {}): DraftEntity {
-  return {
-    id: 'draft-1',
-    workspaceId: 'ws-1',
-    tenantId: null,
-    externalTenantId: '',
-    tenantName: '',
-    primaryDomain: '',
-    currentStep: 'identify',
-    version: 1,
-    revision: 1,
-    lifecycleState: 'draft',
-    currentCheckpoint: 'identify',
-    lastCompletedCheckpoint: null,
-    reasonCode: '',
-    blockingReasonCode: '',
-    completedAt: null,
-    cancelledAt: null,
-    cancelReason: '',
-    startedBy: { kind: 'user', userId: 'u-1' },
-    updatedBy: { kind: 'user', userId: 'u-1' },
-    createdAt: T0,
-    updatedAt: T0,
-    state: emptyState(),
-    evidence: { runs: [], connection: null, connectionChangedAt: null },
-    activationOverride: null,
-    ...overrides,
-  };
+  return { ...openedDraft({ id: 'draft-1', workspaceId: 'ws-1', actor: { kind: 'user', userId: 'u-1' }, now: T0, tenant: null }), ...overrides };
 }
 
 /** A draft identified, with conn-1 selected and observed as `conn`, verified by `verification`. */

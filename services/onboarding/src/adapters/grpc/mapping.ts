@@ -2,6 +2,7 @@ import type { Actor } from '@tenantatlas/shared';
 import type { Actor as ProtoActor } from '@tenantatlas/shared/proto/tenantatlas/common/v1/Actor';
 import type { CompactReadiness as ProtoCompactReadiness } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/CompactReadiness';
 import type { Draft as ProtoDraft } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/Draft';
+import type { NewConnection__Output as ProtoNewConnection } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/NewConnection';
 import type { Readiness as ProtoReadiness } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/Readiness';
 import type { Tenant as ProtoTenant } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/Tenant';
 import { runOf, type DraftEntity } from '../../domain/draft';
@@ -9,7 +10,8 @@ import { inputErrors } from '../../domain/errors';
 import type { ConnectionEvidence } from '../../domain/evidence';
 import { connectionRecentlyUpdated } from '../../domain/lifecycle';
 import type { CompactReadiness, NextAction, Readiness } from '../../domain/readiness';
-import type { TenantView } from '../../app/tenants.use-case';
+import type { NewConnectionInput } from '../../app/ports';
+import type { TenantView } from '../../app/tenant-writer';
 
 export const iso = (date: Date | null | undefined): string => (date ? new Date(date).toISOString() : '');
 
@@ -27,6 +29,19 @@ export function actorToProto(actor: Actor | null | undefined): ProtoActor | null
   return actor.kind === 'user'
     ? { user_id: actor.userId, display_name: actor.displayName ?? '', component: '' }
     : { user_id: '', display_name: '', component: actor.component };
+}
+
+/** The connection to create with the draft's tenant; the secret is passed on, never kept. */
+export function newConnectionFromProto(n: ProtoNewConnection | null | undefined): NewConnectionInput | null {
+  if (!n) return null;
+  return {
+    displayName: n.display_name,
+    connectionType: n.connection_type,
+    clientId: n.client_id,
+    targetTenantId: n.target_tenant_id,
+    clientSecret: n.client_secret,
+    makeDefault: n.make_default,
+  };
 }
 
 export function tenantToProto({ tenant: t, operability: o }: TenantView): ProtoTenant {
