@@ -1,16 +1,7 @@
-import type { Actor } from '@tenantatlas/shared';
-import { tenantErrors } from '../domain/errors';
 import { archiveRefusal } from '../domain/tenant';
 import { optionalText, requireVersion } from '../domain/validation';
 import type { OnboardingDeps } from './ports';
-import { transitionTenant, viewOf, type TenantView } from './tenant-writer';
-
-export interface TenantCommand {
-  workspaceId: string;
-  actor: Actor;
-  tenantId: string;
-  expectedVersion: number;
-}
+import { existingTenant, transitionTenant, viewOf, type TenantCommand, type TenantView } from './tenant-writer';
 
 export interface ArchiveTenantCommand extends TenantCommand {
   reason: string;
@@ -23,8 +14,7 @@ export class ArchiveTenantUseCase {
   async execute(command: ArchiveTenantCommand): Promise<TenantView> {
     const expectedVersion = requireVersion(command.expectedVersion);
     const reason = optionalText('reason', command.reason, 500);
-    const tenant = await this.deps.tenants.get(command.workspaceId, command.tenantId);
-    if (!tenant) throw tenantErrors.notFound(command.tenantId);
+    const tenant = await existingTenant(this.deps, command);
     const open = await this.deps.drafts.findOpenByTenant(command.workspaceId, command.tenantId);
     // the same decision that operability.canArchive reports
     const refusal = archiveRefusal(tenant, open?.id ?? null);

@@ -1,14 +1,8 @@
 import { isTerminal, type DraftEntity } from '../domain/draft';
-import { draftErrors } from '../domain/errors';
 import { computeReadiness, type Readiness } from '../domain/readiness';
-import { SYSTEM_ACTOR, writeDraft } from './draft-writer';
+import { existingDraft, SYSTEM_ACTOR, writeDraft, type DraftRef } from './draft-writer';
 import { applyLiveEvidence, readLiveEvidence } from './live-evidence';
 import type { OnboardingDeps } from './ports';
-
-export interface GetReadinessCommand {
-  workspaceId: string;
-  draftId: string;
-}
 
 export interface ReadinessView {
   draft: DraftEntity;
@@ -22,9 +16,8 @@ export interface ReadinessView {
 export class GetReadinessUseCase {
   constructor(private readonly deps: OnboardingDeps) {}
 
-  async execute(command: GetReadinessCommand): Promise<ReadinessView> {
-    const stored = await this.deps.drafts.get(command.workspaceId, command.draftId);
-    if (!stored) throw draftErrors.notFound(command.draftId);
+  async execute(command: DraftRef): Promise<ReadinessView> {
+    const stored = await existingDraft(this.deps, command);
     if (isTerminal(stored)) return { draft: stored, readiness: computeReadiness(stored) };
     const evidence = await readLiveEvidence(this.deps, stored);
     const draft = await writeDraft(this.deps, { ...command, actor: SYSTEM_ACTOR }, (d) => ({

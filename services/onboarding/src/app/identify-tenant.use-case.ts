@@ -3,7 +3,7 @@ import { advanceStep, assertMutable, type DraftEntity } from '../domain/draft';
 import { draftErrors } from '../domain/errors';
 import { assertCanOnboard, operabilityOf, type Operability, type TenantEntity } from '../domain/tenant';
 import { externalTenantId, primaryDomain, requireText, requireVersion } from '../domain/validation';
-import { insertDraft, newDraft, writeDraft } from './draft-writer';
+import { existingDraft, insertDraft, newDraft, writeDraft } from './draft-writer';
 import type { OnboardingDeps } from './ports';
 import { ensureTenant } from './tenant-writer';
 
@@ -45,8 +45,7 @@ export class IdentifyTenantUseCase {
     const expectedVersion = command.draftId ? requireVersion(command.expectedVersion) : undefined;
     if (command.draftId) {
       // Check the draft before creating anything, so a stale or terminal call writes nothing.
-      const current = await this.deps.drafts.get(command.workspaceId, command.draftId);
-      if (!current) throw draftErrors.notFound(command.draftId);
+      const current = await existingDraft(this.deps, command);
       assertMutable(current, expectedVersion!);
       assertSameTenant(current, input);
     }

@@ -1,20 +1,13 @@
 import { advanceStep, type DraftEntity } from '../domain/draft';
 import { withRunEvidence } from '../domain/draft-evidence';
 import { draftErrors, inputErrors } from '../domain/errors';
-import type { RunEvidence } from '../domain/evidence';
 import { factsOf, verificationFreshness } from '../domain/lifecycle';
 import { requireId } from '../domain/validation';
-import { loadMutable, writeDraft, type DraftCommand } from './draft-writer';
+import { loadMutable, startDraftRun, writeDraft, type DraftCommand, type StartedRun } from './draft-writer';
 import type { OnboardingDeps } from './ports';
 
 export interface StartBootstrapCommand extends DraftCommand {
   types: string[];
-}
-
-export interface StartedRun {
-  type: string;
-  run: RunEvidence;
-  deduplicated: boolean;
 }
 
 /** Starts one run per selected bootstrap type, after a successful, current verification. */
@@ -29,15 +22,7 @@ export class StartBootstrapUseCase {
     if (!current.tenantId || !facts.selectedConnectionId || !verified) throw draftErrors.verificationNotSucceeded();
     const started: StartedRun[] = [];
     for (const type of types) {
-      const { run, deduplicated } = await this.deps.operations.startRun({
-        workspaceId: command.workspaceId,
-        actor: command.actor,
-        tenantId: current.tenantId,
-        type,
-        subject: facts.selectedConnectionId,
-        idempotencyKey: `onboarding:${current.id}:v${command.expectedVersion}:bootstrap:${type}`,
-      });
-      started.push({ type, run, deduplicated });
+      started.push(await startDraftRun(this.deps, command, { tenantId: current.tenantId, type, subject: facts.selectedConnectionId, purpose: `bootstrap:${type}` }));
     }
     const draft = await writeDraft(this.deps, command, (d) => {
       let next: DraftEntity = {

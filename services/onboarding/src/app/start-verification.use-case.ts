@@ -1,16 +1,12 @@
 import type { DraftEntity } from '../domain/draft';
 import { withRunEvidence } from '../domain/draft-evidence';
 import { draftErrors } from '../domain/errors';
-import { loadMutable, writeDraft, type DraftCommand } from './draft-writer';
+import { loadMutable, startDraftRun, writeDraft, type DraftCommand, type StartedRun } from './draft-writer';
 import type { OnboardingDeps } from './ports';
 
-export type StartVerificationCommand = DraftCommand;
-
-export interface StartVerificationResult {
+/** The draft with the verification run recorded, and that run (an earlier one when deduplicated). */
+export interface StartVerificationResult extends StartedRun {
   draft: DraftEntity;
-  runId: string;
-  runStatus: string;
-  deduplicated: boolean;
 }
 
 /**
@@ -20,24 +16,19 @@ export interface StartVerificationResult {
 export class StartVerificationUseCase {
   constructor(private readonly deps: OnboardingDeps) {}
 
-  async execute(command: StartVerificationCommand): Promise<StartVerificationResult> {
+  async execute(command: DraftCommand): Promise<StartVerificationResult> {
     const current = await loadMutable(this.deps, command);
     if (!current.tenantId) throw draftErrors.tenantNotIdentified();
     const connectionId = current.state.selectedConnectionId;
     if (!connectionId) throw draftErrors.connectionNotSelected();
-    const { run, deduplicated } = await this.deps.operations.startRun({
-      workspaceId: command.workspaceId,
-      actor: command.actor,
-      tenantId: current.tenantId,
-      type: this.deps.verificationRunType,
-      subject: connectionId,
-      idempotencyKey: `onboarding:${current.id}:v${command.expectedVersion}:verify`,
-    });
+    const type = this.deps.verificationRunType;
+    const started = await startDraftRun(this.deps, command, { tenantId: current.tenantId, type, subject: connectionId, purpose: 'verify' });
+    const { run, deduplicated } = started;
     const draft = await writeDraft(this.deps, command, (d) => ({
       next: withRunEvidence({ ...d, state: { ...d.state, verificationRunId: run.runId, verificationConnectionId: connectionId } }, run),
       action: 'verification_started',
       extra: { runId: run.runId, connectionId, deduplicated },
     }));
-    return { draft, runId: run.runId, runStatus: run.status, deduplicated };
+    return { draft, ...started };
   }
 }

@@ -3,7 +3,19 @@ import { tenantErrors } from '../domain/errors';
 import { tenantEvent, type TenantVerb } from '../domain/events';
 import { canTransition, operabilityOf, targetStatus, type Operability, type TenantEntity, type TenantTransition } from '../domain/tenant';
 import { envelopes } from './draft-writer';
-import type { OnboardingDeps } from './ports';
+import type { OnboardingDeps, OperatorMutation, TenantRef } from './ports';
+
+export type { TenantRef } from './ports';
+
+/** What every operator mutation of a tenant names: the tenant, who, and the version they last read. */
+export type TenantCommand = TenantRef & OperatorMutation;
+
+/** The tenant as stored, or TENANT.NOT_FOUND. */
+export async function existingTenant(deps: OnboardingDeps, ref: TenantRef): Promise<TenantEntity> {
+  const tenant = await deps.tenants.get(ref.workspaceId, ref.tenantId);
+  if (!tenant) throw tenantErrors.notFound(ref.tenantId);
+  return tenant;
+}
 
 const VERB: Record<TenantTransition, TenantVerb> = {
   start_onboarding: 'onboarding_started',
@@ -60,8 +72,7 @@ export async function transitionTenant(
   actor: Actor,
   options: { expectedVersion?: number; extra?: Record<string, unknown> } = {},
 ): Promise<TenantEntity> {
-  const current = await deps.tenants.get(workspaceId, tenantId);
-  if (!current) throw tenantErrors.notFound(tenantId);
+  const current = await existingTenant(deps, { workspaceId, tenantId });
   const operator = options.expectedVersion !== undefined;
   if (operator && current.version !== options.expectedVersion) throw tenantErrors.versionConflict(current.version, options.expectedVersion!);
   if (!canTransition(current, transition)) {

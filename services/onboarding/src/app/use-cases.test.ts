@@ -36,8 +36,8 @@ async function verifiedDraft(outcome: 'succeeded' | 'failed' = 'succeeded', stat
   const ctx = await connectedDraft();
   const started = await new StartVerificationUseCase(ctx.deps).execute({ ...ctx.ref, expectedVersion: 2 });
   ctx.deps.connections.set(ctx.connectionId, { verificationStatus: status, consentStatus: 'granted' });
-  await new RecordRunFactUseCase(ctx.deps).execute({ workspaceId: WS, tenantId: ctx.tenant.id, run: ctx.deps.operations.complete(started.runId, outcome) });
-  return { ...ctx, runId: started.runId };
+  await new RecordRunFactUseCase(ctx.deps).execute({ workspaceId: WS, tenantId: ctx.tenant.id, run: ctx.deps.operations.complete(started.run.runId, outcome) });
+  return { ...ctx, runId: started.run.runId };
 }
 
 describe('use cases against in-memory ports', () => {
@@ -113,7 +113,7 @@ describe('use cases against in-memory ports', () => {
     const ctx = await connectedDraft();
     const started = await new StartVerificationUseCase(ctx.deps).execute({ ...ctx.ref, expectedVersion: 2 });
     await new CancelDraftUseCase(ctx.deps).execute({ ...ctx.ref, expectedVersion: 3, reason: '' });
-    await new RecordRunFactUseCase(ctx.deps).execute({ workspaceId: WS, tenantId: ctx.tenant.id, run: ctx.deps.operations.complete(started.runId, 'succeeded') });
+    await new RecordRunFactUseCase(ctx.deps).execute({ workspaceId: WS, tenantId: ctx.tenant.id, run: ctx.deps.operations.complete(started.run.runId, 'succeeded') });
     expect((await ctx.deps.drafts.get(WS, ctx.draft.id))!).toMatchObject({ lifecycleState: 'cancelled', version: 4 });
   });
 

@@ -69,6 +69,13 @@ export interface LifecycleFields {
   blockingReasonCode: string;
 }
 
+export const LIFECYCLE_FIELDS = ['lifecycleState', 'currentCheckpoint', 'lastCompletedCheckpoint', 'reasonCode', 'blockingReasonCode'] as const;
+
+/** Just the lifecycle fields of a draft (they are recalculated, compared and reported together). */
+export function lifecycleOf(draft: LifecycleFields): LifecycleFields {
+  return Object.fromEntries(LIFECYCLE_FIELDS.map((field) => [field, draft[field]])) as unknown as LifecycleFields;
+}
+
 export interface DraftEntity extends LifecycleFields {
   id: string;
   workspaceId: string;

@@ -5,11 +5,17 @@ import type { Draft as ProtoDraft } from '@tenantatlas/shared/proto/tenantatlas/
 import type { NewConnection__Output as ProtoNewConnection } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/NewConnection';
 import type { Readiness as ProtoReadiness } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/Readiness';
 import type { Tenant as ProtoTenant } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/Tenant';
-import { runOf, type DraftEntity } from '../../domain/draft';
+import { LIFECYCLE_STATES, runOf, type DraftEntity, type LifecycleState } from '../../domain/draft';
 import { inputErrors } from '../../domain/errors';
 import type { ConnectionEvidence } from '../../domain/evidence';
 import { connectionRecentlyUpdated } from '../../domain/lifecycle';
 import type { CompactReadiness, NextAction, Readiness } from '../../domain/readiness';
+import { TENANT_STATUSES, type TenantStatus } from '../../domain/tenant';
+import { requireId } from '../../domain/validation';
+import type { DraftCommand } from '../../app/draft-writer';
+import type { DraftFilter } from '../../app/ports';
+import type { TenantCommand } from '../../app/tenant-writer';
+import { pageSize } from '../mongo/page-token';
 import type { NewConnectionInput } from '../../app/ports';
 import type { TenantView } from '../../app/tenant-writer';
 
@@ -23,6 +29,54 @@ export function actorFromProto(actor: ProtoActor | null | undefined): Actor {
   if (component && !userId) return { kind: 'system', component };
   throw inputErrors.invalid('actor', 'set exactly one of user_id or component');
 }
+
+/** An enum field: empty means "any", anything else must be one of the values. */
+function oneOf<T extends string>(field: string, value: string, allowed: readonly T[]): T | undefined {
+  if (!value) return undefined;
+  if (!allowed.includes(value as T)) throw inputErrors.invalid(field, `one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+export const workspaceFromProto = (id: string) => requireId('workspace_id', id);
+
+export const draftRefFromProto = (r: { workspace_id: string; draft_id: string }) => ({
+  workspaceId: workspaceFromProto(r.workspace_id),
+  draftId: requireId('draft_id', r.draft_id),
+});
+
+export const tenantRefFromProto = (r: { workspace_id: string; tenant_id: string }) => ({
+  workspaceId: workspaceFromProto(r.workspace_id),
+  tenantId: requireId('tenant_id', r.tenant_id),
+});
+
+type Mutation = { actor: ProtoActor | null | undefined; expected_version: number };
+
+/** An operator mutation of a draft: which draft, who, and the version they last read. */
+export const draftCommandFromProto = (r: Mutation & { workspace_id: string; draft_id: string }): DraftCommand => ({
+  ...draftRefFromProto(r),
+  actor: actorFromProto(r.actor),
+  expectedVersion: r.expected_version,
+});
+
+/** An operator mutation of a tenant: which tenant, who, and the version they last read. */
+export const tenantCommandFromProto = (r: Mutation & { workspace_id: string; tenant_id: string }): TenantCommand => ({
+  ...tenantRefFromProto(r),
+  actor: actorFromProto(r.actor),
+  expectedVersion: r.expected_version,
+});
+
+export const pageFromProto = (r: { page?: { page_size?: number; page_token?: string } | null }) => ({
+  pageSize: pageSize(r.page?.page_size),
+  pageToken: r.page?.page_token ?? '',
+});
+
+export const draftFilterFromProto = (r: { tenant_id: string; lifecycle_state: string; include_terminal: boolean }): DraftFilter => ({
+  tenantId: r.tenant_id || undefined,
+  lifecycleState: oneOf<LifecycleState>('lifecycle_state', r.lifecycle_state, LIFECYCLE_STATES),
+  includeTerminal: r.include_terminal,
+});
+
+export const tenantStatusFromProto = (status: string): TenantStatus | undefined => oneOf<TenantStatus>('status', status, TENANT_STATUSES);
 
 export function actorToProto(actor: Actor | null | undefined): ProtoActor | null {
   if (!actor) return null;
