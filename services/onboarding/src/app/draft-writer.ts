@@ -1,32 +1,15 @@
-import { createEvent, eventSource, type Actor, type EventEnvelope } from '@tenantatlas/shared';
+import type { Actor } from '@tenantatlas/shared';
 import { assertMutable, isTerminal, openedDraft, type DraftEntity } from '../domain/draft';
 import { draftErrors } from '../domain/errors';
-import { draftEvents, type DraftAction, type EventFact } from '../domain/events';
+import { draftEvents, type DraftAction } from '../domain/events';
 import { deriveLifecycle, factsOf, recalculate, sameLifecycle } from '../domain/lifecycle';
 import type { RunEvidence } from '../domain/evidence';
 import type { TenantEntity } from '../domain/tenant';
 import { requireVersion } from '../domain/validation';
+import { envelopes } from './events';
 import type { DraftRef, OnboardingDeps, OperatorMutation } from './ports';
 
-export type { DraftRef } from './ports';
-
-export const SOURCE = eventSource('onboarding');
 export const SYSTEM_ACTOR: Actor = { kind: 'system', component: 'onboarding' };
-
-export function envelopes(facts: EventFact[], workspaceId: string, actor: Actor, time: Date): EventEnvelope[] {
-  return facts.map((fact) =>
-    createEvent({
-      type: `tenantatlas.onboarding.${fact.type}` as const,
-      source: SOURCE,
-      subject: fact.subject,
-      workspaceId,
-      tenantId: fact.tenantId,
-      actor,
-      data: fact.data,
-      time,
-    }),
-  );
-}
 
 /** What every operator mutation of one draft names: the draft, who, and the version they last read. */
 export type DraftCommand = DraftRef & OperatorMutation;

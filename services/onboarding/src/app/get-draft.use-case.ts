@@ -1,6 +1,6 @@
 import type { DraftEntity } from '../domain/draft';
-import { existingDraft, type DraftRef } from './draft-writer';
-import type { OnboardingDeps } from './ports';
+import { existingDraft } from './draft-writer';
+import type { DraftRef, OnboardingDeps } from './ports';
 
 /** The draft as stored (one `_id` read); readiness is what reads backend truth. */
 export class GetDraftUseCase {

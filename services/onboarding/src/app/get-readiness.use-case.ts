@@ -1,8 +1,8 @@
 import { isTerminal, type DraftEntity } from '../domain/draft';
 import { computeReadiness, type Readiness } from '../domain/readiness';
-import { existingDraft, SYSTEM_ACTOR, writeDraft, type DraftRef } from './draft-writer';
+import { existingDraft, SYSTEM_ACTOR, writeDraft } from './draft-writer';
 import { applyLiveEvidence, readLiveEvidence } from './live-evidence';
-import type { OnboardingDeps } from './ports';
+import type { DraftRef, OnboardingDeps } from './ports';
 
 export interface ReadinessView {
   draft: DraftEntity;

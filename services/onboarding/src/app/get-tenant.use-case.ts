@@ -1,5 +1,5 @@
-import type { OnboardingDeps } from './ports';
-import { existingTenant, viewOf, type TenantRef, type TenantView } from './tenant-writer';
+import type { OnboardingDeps, TenantRef } from './ports';
+import { existingTenant, viewOf, type TenantView } from './tenant-writer';
 
 /** One `_id` read of the tenant (the workspace checked by the repository) and one of its open-draft claim. */
 export class GetTenantUseCase {

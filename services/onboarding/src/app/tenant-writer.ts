@@ -2,10 +2,8 @@ import type { Actor } from '@tenantatlas/shared';
 import { tenantErrors } from '../domain/errors';
 import { tenantEvent, type TenantVerb } from '../domain/events';
 import { canTransition, operabilityOf, targetStatus, type Operability, type TenantEntity, type TenantTransition } from '../domain/tenant';
-import { envelopes } from './draft-writer';
+import { envelopes } from './events';
 import type { OnboardingDeps, OperatorMutation, TenantRef } from './ports';
-
-export type { TenantRef } from './ports';
 
 /** What every operator mutation of a tenant names: the tenant, who, and the version they last read. */
 export type TenantCommand = TenantRef & OperatorMutation;
