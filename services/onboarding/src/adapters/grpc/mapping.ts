@@ -13,11 +13,9 @@ import type { CompactReadiness, NextAction, Readiness } from '../../domain/readi
 import { TENANT_STATUSES, type TenantStatus } from '../../domain/tenant';
 import { requireId } from '../../domain/validation';
 import type { DraftCommand } from '../../app/draft-writer';
-import type { DraftFilter } from '../../app/ports';
-import type { TenantCommand } from '../../app/tenant-writer';
+import type { DraftFilter, DraftRef, NewConnectionInput, TenantRef } from '../../app/ports';
+import type { TenantCommand, TenantView } from '../../app/tenant-writer';
 import { pageSize } from '../mongo/page-token';
-import type { NewConnectionInput } from '../../app/ports';
-import type { TenantView } from '../../app/tenant-writer';
 
 export const iso = (date: Date | null | undefined): string => (date ? new Date(date).toISOString() : '');
 
@@ -39,27 +37,28 @@ function oneOf<T extends string>(field: string, value: string, allowed: readonly
 
 export const workspaceFromProto = (id: string) => requireId('workspace_id', id);
 
-export const draftRefFromProto = (r: { workspace_id: string; draft_id: string }) => ({
+export const draftRefFromProto = (r: { workspace_id: string; draft_id: string }): DraftRef => ({
   workspaceId: workspaceFromProto(r.workspace_id),
   draftId: requireId('draft_id', r.draft_id),
 });
 
-export const tenantRefFromProto = (r: { workspace_id: string; tenant_id: string }) => ({
+export const tenantRefFromProto = (r: { workspace_id: string; tenant_id: string }): TenantRef => ({
   workspaceId: workspaceFromProto(r.workspace_id),
   tenantId: requireId('tenant_id', r.tenant_id),
 });
 
-type Mutation = { actor: ProtoActor | null | undefined; expected_version: number };
+/** What every operator mutation request carries besides the object it changes. */
+type ProtoMutation = { actor: ProtoActor | null | undefined; expected_version: number };
 
 /** An operator mutation of a draft: which draft, who, and the version they last read. */
-export const draftCommandFromProto = (r: Mutation & { workspace_id: string; draft_id: string }): DraftCommand => ({
+export const draftCommandFromProto = (r: ProtoMutation & { workspace_id: string; draft_id: string }): DraftCommand => ({
   ...draftRefFromProto(r),
   actor: actorFromProto(r.actor),
   expectedVersion: r.expected_version,
 });
 
 /** An operator mutation of a tenant: which tenant, who, and the version they last read. */
-export const tenantCommandFromProto = (r: Mutation & { workspace_id: string; tenant_id: string }): TenantCommand => ({
+export const tenantCommandFromProto = (r: ProtoMutation & { workspace_id: string; tenant_id: string }): TenantCommand => ({
   ...tenantRefFromProto(r),
   actor: actorFromProto(r.actor),
   expectedVersion: r.expected_version,
