@@ -1,27 +1,69 @@
-import { createEvent, DomainError, eventSource, type Actor, type EventEnvelope } from '@tenantatlas/shared';
-import { assertMutable, isTerminal, type DraftEntity } from '../domain/draft';
+import type { Actor } from '@tenantatlas/shared';
+import { assertMutable, isTerminal, openedDraft, type DraftEntity } from '../domain/draft';
 import { draftErrors } from '../domain/errors';
-import { draftEvents, type DraftAction, type EventFact } from '../domain/events';
-import { recalculate, sameLifecycle } from '../domain/lifecycle';
+import { draftEvents, type DraftAction } from '../domain/events';
+import { deriveLifecycle, factsOf, recalculate, sameLifecycle } from '../domain/lifecycle';
+import type { RunEvidence } from '../domain/evidence';
+import type { TenantEntity } from '../domain/tenant';
 import { requireVersion } from '../domain/validation';
-import type { OnboardingDeps } from './ports';
+import { envelopes } from './events';
+import type { DraftRef, OnboardingDeps, OperatorMutation } from './ports';
 
-export const SOURCE = eventSource('onboarding');
 export const SYSTEM_ACTOR: Actor = { kind: 'system', component: 'onboarding' };
 
-export function envelopes(facts: EventFact[], workspaceId: string, actor: Actor, time: Date): EventEnvelope[] {
-  return facts.map((fact) =>
-    createEvent({
-      type: `tenantatlas.onboarding.${fact.type}` as const,
-      source: SOURCE,
-      subject: fact.subject,
-      workspaceId,
-      tenantId: fact.tenantId,
-      actor,
-      data: fact.data,
-      time,
-    }),
-  );
+/** What every operator mutation of one draft names: the draft, who, and the version they last read. */
+export type DraftCommand = DraftRef & OperatorMutation;
+
+/** The draft as stored, or DRAFT.NOT_FOUND. */
+export async function existingDraft(deps: OnboardingDeps, ref: DraftRef): Promise<DraftEntity> {
+  const draft = await deps.drafts.get(ref.workspaceId, ref.draftId);
+  if (!draft) throw draftErrors.notFound(ref.draftId);
+  return draft;
+}
+
+/** Loads a draft for an operator mutation and applies the guards before any side effect. */
+export async function loadMutable(deps: OnboardingDeps, command: DraftCommand): Promise<DraftEntity> {
+  const draft = await existingDraft(deps, command);
+  assertMutable(draft, requireVersion(command.expectedVersion));
+  return draft;
+}
+
+export interface StartedRun {
+  type: string;
+  run: RunEvidence;
+  deduplicated: boolean;
+}
+
+/**
+ * Starts (or reuses) a run for the draft's tenant. The key names the draft, the version the
+ * operator acted on and the purpose, so a retried call returns the same run instead of a second one.
+ */
+export async function startDraftRun(
+  deps: OnboardingDeps,
+  command: DraftCommand,
+  run: { tenantId: string; type: string; subject: string; purpose: string },
+): Promise<StartedRun> {
+  const started = await deps.operations.startRun({
+    workspaceId: command.workspaceId,
+    actor: command.actor,
+    tenantId: run.tenantId,
+    type: run.type,
+    subject: run.subject,
+    idempotencyKey: `onboarding:${command.draftId}:v${command.expectedVersion}:${run.purpose}`,
+  });
+  return { type: run.type, ...started };
+}
+
+/** A fresh draft, optionally already linked to its tenant (version 1, lifecycle derived). */
+export function newDraft(deps: OnboardingDeps, workspaceId: string, actor: Actor, tenant: TenantEntity | null): DraftEntity {
+  const draft = openedDraft({ id: deps.ids(), workspaceId, actor, now: deps.clock.now(), tenant });
+  return { ...draft, ...deriveLifecycle(factsOf(draft)) };
+}
+
+/** Inserts a new draft with its created events; the repository refuses a second open draft of a tenant. */
+export async function insertDraft(deps: OnboardingDeps, draft: DraftEntity, actor: Actor): Promise<DraftEntity> {
+  const facts = draftEvents(null, draft, 'created');
+  return deps.drafts.insert(draft, envelopes(facts, draft.workspaceId, actor, draft.createdAt));
 }
 
 export interface DraftChange {
@@ -30,9 +72,7 @@ export interface DraftChange {
   extra?: Record<string, unknown>;
 }
 
-export interface WriteOptions {
-  workspaceId: string;
-  draftId: string;
+export interface WriteOptions extends DraftRef {
   actor: Actor;
   /** operator mutations carry it; evidence writes (system) leave it undefined */
   expectedVersion?: number;
@@ -55,8 +95,7 @@ export async function writeDraft(
   const operator = options.expectedVersion !== undefined;
   if (operator) requireVersion(options.expectedVersion);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = await deps.drafts.get(options.workspaceId, options.draftId);
-    if (!current) throw draftErrors.notFound(options.draftId);
+    const current = await existingDraft(deps, options);
     if (operator) assertMutable(current, options.expectedVersion!);
     else if (isTerminal(current)) return current;
     const change = apply(current);
@@ -76,7 +115,7 @@ export async function writeDraft(
     const saved = await deps.drafts.save(next, current.revision, envelopes(facts, options.workspaceId, options.actor, now), { tenantSlotHeld });
     if (saved) return saved;
   }
-  throw new DomainError('DRAFT.CONTENDED', 'unavailable', 'the draft is changing too often right now; try again');
+  throw draftErrors.contended();
 }
 
 function sameEvidence(a: DraftEntity, b: DraftEntity): boolean {

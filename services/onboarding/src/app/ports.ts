@@ -1,7 +1,7 @@
 import type { Actor, EventEnvelope } from '@tenantatlas/shared';
 import type { DraftEntity, LifecycleState } from '../domain/draft';
 import type { ConnectionEvidence, RunEvidence } from '../domain/evidence';
-import type { TenantEntity, TenantStatus, TenantTransition } from '../domain/tenant';
+import type { TenantEntity, TenantStatus, TenantTransition, TenantUpdate } from '../domain/tenant';
 
 /** Operations service, as onboarding needs it. */
 export interface OperationsPort {
@@ -33,6 +33,24 @@ export interface ConnectionsPort {
   /** null when the connection does not exist for this workspace (and tenant) */
   getConnection(workspaceId: string, connectionId: string, tenantId?: string): Promise<ConnectionEvidence | null>;
   createConnection(workspaceId: string, actor: Actor, tenantId: string, input: NewConnectionInput): Promise<ConnectionEvidence>;
+}
+
+/** A draft of a workspace (a draft of another workspace is not found). */
+export interface DraftRef {
+  workspaceId: string;
+  draftId: string;
+}
+
+/** A tenant of a workspace (a tenant of another workspace is not found). */
+export interface TenantRef {
+  workspaceId: string;
+  tenantId: string;
+}
+
+/** Who acts, and the version of the draft or tenant they last read: every operator mutation carries both. */
+export interface OperatorMutation {
+  actor: Actor;
+  expectedVersion: number;
 }
 
 export interface Page<T> {
@@ -76,7 +94,7 @@ export interface TenantRepository {
     workspaceId: string,
     tenantId: string,
     transition: TenantTransition,
-    update: { status: TenantStatus; expectedVersion?: number; at: Date },
+    update: TenantUpdate,
     events: (after: TenantEntity) => EventEnvelope[],
   ): Promise<TenantEntity | null>;
   list(workspaceId: string, status: TenantStatus | undefined, pageSize: number, pageToken: string): Promise<Page<TenantEntity>>;

@@ -1,18 +1,13 @@
-import { notFound, type Actor } from '@tenantatlas/shared';
-import { advanceStep, assertMutable, type DraftEntity } from '../domain/draft';
-import { draftErrors, inputErrors } from '../domain/errors';
+import { advanceStep, type DraftEntity } from '../domain/draft';
 import { withConnectionEvidence } from '../domain/draft-evidence';
+import { draftErrors, inputErrors, peerErrors } from '../domain/errors';
 import type { ConnectionEvidence } from '../domain/evidence';
 import { optionalText, requireId, requireVersion } from '../domain/validation';
-import { writeDraft } from './draft-writer';
+import { loadMutable, writeDraft, type DraftCommand } from './draft-writer';
 import type { NewConnectionInput, OnboardingDeps } from './ports';
-import { transitionTenant } from './tenants.use-case';
+import { transitionTenant } from './tenant-writer';
 
-export interface SelectConnectionCommand {
-  workspaceId: string;
-  actor: Actor;
-  draftId: string;
-  expectedVersion: number;
+export interface SelectConnectionCommand extends DraftCommand {
   connectionId: string;
   newConnection: NewConnectionInput | null;
 }
@@ -24,44 +19,48 @@ export interface SelectConnectionResult {
 }
 
 /** Selects a connection of the draft's tenant (or creates one through the connections service). */
-export async function selectConnection(deps: OnboardingDeps, cmd: SelectConnectionCommand): Promise<SelectConnectionResult> {
-  const expectedVersion = requireVersion(cmd.expectedVersion);
-  if (!!cmd.connectionId === !!cmd.newConnection) throw inputErrors.invalid('connection_id', 'give exactly one of connection_id or new_connection');
-  const current = await deps.drafts.get(cmd.workspaceId, cmd.draftId);
-  if (!current) throw draftErrors.notFound(cmd.draftId);
-  assertMutable(current, expectedVersion);
-  const tenantId = current.tenantId;
-  if (!tenantId) throw draftErrors.tenantNotIdentified();
+export class SelectConnectionUseCase {
+  constructor(private readonly deps: OnboardingDeps) {}
 
-  let connection: ConnectionEvidence | null;
-  if (cmd.connectionId) {
-    const connectionId = requireId('connection_id', cmd.connectionId);
-    connection = await deps.connections.getConnection(cmd.workspaceId, connectionId, tenantId);
-    if (!connection) throw notFound('CONNECTION.NOT_FOUND', 'provider connection not found', { connectionId });
-  } else {
-    const input = cmd.newConnection!;
-    connection = await deps.connections.createConnection(cmd.workspaceId, cmd.actor, tenantId, {
+  async execute(command: SelectConnectionCommand): Promise<SelectConnectionResult> {
+    requireVersion(command.expectedVersion);
+    if (!!command.connectionId === !!command.newConnection) throw inputErrors.invalid('connection_id', 'give exactly one of connection_id or new_connection');
+    const current = await loadMutable(this.deps, command);
+    const tenantId = current.tenantId;
+    if (!tenantId) throw draftErrors.tenantNotIdentified();
+    const selected = await this.connectionOf(command, current, tenantId);
+
+    const draft = await writeDraft(this.deps, command, (d) => {
+      const switched = d.state.selectedConnectionId !== selected.connectionId;
+      const reset = {
+        ...d,
+        currentStep: advanceStep(d.currentStep, 'verify'),
+        state: { ...d.state, selectedConnectionId: selected.connectionId },
+        // evidence belongs to the connection it was observed on
+        evidence: switched ? { ...d.evidence, connection: null, connectionChangedAt: null } : d.evidence,
+      };
+      return {
+        next: withConnectionEvidence(reset, selected),
+        action: 'connection_selected',
+        extra: { connectionCreated: !command.connectionId },
+      };
+    });
+    await transitionTenant(this.deps, command.workspaceId, tenantId, 'start_onboarding', command.actor);
+    return { draft, connection: selected, created: !command.connectionId };
+  }
+
+  /** The existing connection of the tenant, or the one the connections service creates now. */
+  private async connectionOf(command: SelectConnectionCommand, draft: DraftEntity, tenantId: string): Promise<ConnectionEvidence> {
+    if (command.connectionId) {
+      const connectionId = requireId('connection_id', command.connectionId);
+      const connection = await this.deps.connections.getConnection(command.workspaceId, connectionId, tenantId);
+      if (!connection) throw peerErrors.connectionNotFound(connectionId);
+      return connection;
+    }
+    const input = command.newConnection!;
+    return this.deps.connections.createConnection(command.workspaceId, command.actor, tenantId, {
       ...input,
-      displayName: optionalText('new_connection.display_name', input.displayName) || `${current.tenantName || current.externalTenantId} connection`,
+      displayName: optionalText('new_connection.display_name', input.displayName) || `${draft.tenantName || draft.externalTenantId} connection`,
     });
   }
-  const selected = connection;
-
-  const draft = await writeDraft(deps, { workspaceId: cmd.workspaceId, draftId: cmd.draftId, actor: cmd.actor, expectedVersion }, (d) => {
-    const switched = d.state.selectedConnectionId !== selected.connectionId;
-    const reset = {
-      ...d,
-      currentStep: advanceStep(d.currentStep, 'verify'),
-      state: { ...d.state, selectedConnectionId: selected.connectionId },
-      // evidence belongs to the connection it was observed on
-      evidence: switched ? { ...d.evidence, connection: null, connectionChangedAt: null } : d.evidence,
-    };
-    return {
-      next: withConnectionEvidence(reset, selected),
-      action: 'connection_selected',
-      extra: { connectionCreated: !cmd.connectionId },
-    };
-  });
-  await transitionTenant(deps, cmd.workspaceId, tenantId, 'start_onboarding', cmd.actor);
-  return { draft, connection: selected, created: !cmd.connectionId };
 }

@@ -1,6 +1,7 @@
 import type { Actor } from '@tenantatlas/shared';
 import { draftErrors } from './errors';
 import type { ConnectionEvidence, RunEvidence } from './evidence';
+import type { TenantEntity } from './tenant';
 
 export const LIFECYCLE_STATES = [
   'draft',
@@ -68,6 +69,13 @@ export interface LifecycleFields {
   blockingReasonCode: string;
 }
 
+export const LIFECYCLE_FIELDS = ['lifecycleState', 'currentCheckpoint', 'lastCompletedCheckpoint', 'reasonCode', 'blockingReasonCode'] as const;
+
+/** Just the lifecycle fields of a draft (they are recalculated, compared and reported together). */
+export function lifecycleOf(draft: LifecycleFields): LifecycleFields {
+  return Object.fromEntries(LIFECYCLE_FIELDS.map((field) => [field, draft[field]])) as unknown as LifecycleFields;
+}
+
 export interface DraftEntity extends LifecycleFields {
   id: string;
   workspaceId: string;
@@ -112,6 +120,46 @@ export function emptyState(): DraftState {
     verificationConnectionId: null,
     bootstrapTypes: [],
     bootstrapRuns: [],
+  };
+}
+
+/**
+ * A draft as it opens: version 1, nothing selected, optionally already linked to its tenant. Its
+ * lifecycle fields are the starting ones; the app derives the real ones from its facts.
+ */
+export function openedDraft(input: {
+  id: string;
+  workspaceId: string;
+  actor: Actor;
+  now: Date;
+  tenant: Pick<TenantEntity, 'id' | 'externalTenantId' | 'name' | 'primaryDomain'> | null;
+}): DraftEntity {
+  const { tenant, actor, now } = input;
+  return {
+    id: input.id,
+    workspaceId: input.workspaceId,
+    tenantId: tenant?.id ?? null,
+    externalTenantId: tenant?.externalTenantId ?? '',
+    tenantName: tenant?.name ?? '',
+    primaryDomain: tenant?.primaryDomain ?? '',
+    currentStep: tenant ? 'connect' : 'identify',
+    version: 1,
+    revision: 1,
+    lifecycleState: 'draft',
+    currentCheckpoint: 'identify',
+    lastCompletedCheckpoint: null,
+    reasonCode: '',
+    blockingReasonCode: '',
+    completedAt: null,
+    cancelledAt: null,
+    cancelReason: '',
+    startedBy: actor,
+    updatedBy: actor,
+    createdAt: now,
+    updatedAt: now,
+    state: emptyState(),
+    evidence: { runs: [], connection: null, connectionChangedAt: null },
+    activationOverride: null,
   };
 }
 

@@ -1,4 +1,4 @@
-import { CHECKPOINTS, type Checkpoint, type DraftEntity, type LifecycleFields } from './draft';
+import { CHECKPOINTS, lifecycleOf, type Checkpoint, type DraftEntity, type LifecycleFields } from './draft';
 import type { TenantEntity } from './tenant';
 
 /**
@@ -33,15 +33,7 @@ export type FactType =
 
 type Flat = Record<string, string | number | boolean | null>;
 
-function lifecycleSummary(l: LifecycleFields): Flat {
-  return {
-    lifecycleState: l.lifecycleState,
-    currentCheckpoint: l.currentCheckpoint,
-    lastCompletedCheckpoint: l.lastCompletedCheckpoint,
-    reasonCode: l.reasonCode,
-    blockingReasonCode: l.blockingReasonCode,
-  };
-}
+const lifecycleSummary = (l: LifecycleFields): Flat => ({ ...lifecycleOf(l) });
 
 export function draftSummary(d: DraftEntity): Flat {
   return {

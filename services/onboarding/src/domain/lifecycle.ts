@@ -1,4 +1,4 @@
-import { runOf, type DraftEntity, type LifecycleFields } from './draft';
+import { isTerminal, LIFECYCLE_FIELDS, lifecycleOf, runOf, type DraftEntity, type LifecycleFields } from './draft';
 import type { ConnectionEvidence, RunEvidence } from './evidence';
 
 /**
@@ -101,19 +101,10 @@ export function deriveLifecycle(f: LifecycleFacts): LifecycleFields {
 
 /** The lifecycle a draft should have now; terminal drafts are immutable and keep theirs. */
 export function recalculate(draft: DraftEntity): LifecycleFields {
-  if (draft.lifecycleState === 'completed' || draft.lifecycleState === 'cancelled') {
-    const { lifecycleState, currentCheckpoint, lastCompletedCheckpoint, reasonCode, blockingReasonCode } = draft;
-    return { lifecycleState, currentCheckpoint, lastCompletedCheckpoint, reasonCode, blockingReasonCode };
-  }
+  if (isTerminal(draft)) return lifecycleOf(draft);
   return deriveLifecycle(factsOf(draft));
 }
 
 export function sameLifecycle(a: LifecycleFields, b: LifecycleFields): boolean {
-  return (
-    a.lifecycleState === b.lifecycleState &&
-    a.currentCheckpoint === b.currentCheckpoint &&
-    a.lastCompletedCheckpoint === b.lastCompletedCheckpoint &&
-    a.reasonCode === b.reasonCode &&
-    a.blockingReasonCode === b.blockingReasonCode
-  );
+  return LIFECYCLE_FIELDS.every((field) => a[field] === b[field]);
 }

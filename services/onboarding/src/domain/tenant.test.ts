@@ -1,4 +1,4 @@
-import { archiveRefusal, assertCanOnboard, canTransition, OPERABILITY, operabilityOf, targetStatus, TENANT_STATUSES } from './tenant';
+import { applyTransition, archiveRefusal, assertCanOnboard, canTransition, OPERABILITY, operabilityOf, targetStatus, TENANT_STATUSES, type TenantEntity } from './tenant';
 
 describe('tenant lifecycle and operability', () => {
   it('only an active tenant can run operations or be chosen as context; only archived can be restored', () => {
@@ -48,5 +48,17 @@ describe('tenant lifecycle and operability', () => {
     expect(archiveRefusal({ id: 't', status: 'onboarding' }, 'd-1')).toMatchObject({ code: 'TENANT.ONBOARDING_IN_PROGRESS', kind: 'already_exists', details: { draftId: 'd-1' } });
     expect(archiveRefusal({ id: 't', status: 'archived' }, null)).toMatchObject({ code: 'TENANT.TRANSITION_NOT_ALLOWED', kind: 'failed_precondition' });
     expect(operabilityOf({ id: 't', status: 'onboarding' }, 'd-1')).toMatchObject({ canOnboard: true, canEdit: true, canRunOperations: false });
+  });
+
+  it('a transition stamps its time and bumps the version; a stale version or a status that forbids it changes nothing', () => {
+    const t0 = new Date('2026-01-01T10:00:00Z');
+    const t1 = new Date('2026-01-02T10:00:00Z');
+    const tenant = { id: 't', workspaceId: 'ws', externalTenantId: 'contoso.com', name: 'Contoso', primaryDomain: '' };
+    const active: TenantEntity = { ...tenant, status: 'active', version: 3, createdBy: { kind: 'user', userId: 'u' }, createdAt: t0, updatedAt: t0, activatedAt: t0, archivedAt: null };
+    const archived = applyTransition(active, 'archive', { status: 'archived', expectedVersion: 3, at: t1 });
+    expect(archived).toMatchObject({ status: 'archived', version: 4, updatedAt: t1, archivedAt: t1, activatedAt: t0 });
+    expect(applyTransition(archived!, 'restore', { status: 'active', at: t1 })).toMatchObject({ status: 'active', version: 5, archivedAt: null });
+    expect(applyTransition(active, 'archive', { status: 'archived', expectedVersion: 2, at: t1 })).toBeNull();
+    expect(applyTransition(active, 'activate', { status: 'active', at: t1 })).toBeNull();
   });
 });

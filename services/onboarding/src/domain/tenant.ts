@@ -55,6 +55,30 @@ export function sourceStatuses(transition: TenantTransition): readonly TenantSta
   return TRANSITIONS[transition];
 }
 
+/** A transition as a store applies it: the target status, the operator's version (if any), its time. */
+export interface TenantUpdate {
+  status: TenantStatus;
+  expectedVersion?: number;
+  at: Date;
+}
+
+/**
+ * The tenant after a transition, or null when its status (or, for an operator, its version) no
+ * longer allows it. Stores apply exactly this on the tenant they read, as a compare-and-set.
+ */
+export function applyTransition(current: TenantEntity, transition: TenantTransition, update: TenantUpdate): TenantEntity | null {
+  if (!canTransition(current, transition)) return null;
+  if (update.expectedVersion !== undefined && current.version !== update.expectedVersion) return null;
+  return {
+    ...current,
+    status: update.status,
+    version: current.version + 1,
+    updatedAt: update.at,
+    activatedAt: transition === 'activate' ? update.at : current.activatedAt,
+    archivedAt: transition === 'archive' ? update.at : transition === 'restore' ? null : current.archivedAt,
+  };
+}
+
 /** The status a transition leads to; restore returns to active only if the tenant was ever active. */
 export function targetStatus(tenant: Pick<TenantEntity, 'status' | 'activatedAt'>, transition: TenantTransition): TenantStatus {
   switch (transition) {

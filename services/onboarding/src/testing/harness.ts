@@ -128,47 +128,40 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/**
- * Starts onboarding; with `downstream` also the provider simulator, connections and operations
- * (real processes) wired the way the dev stack wires them.
- */
+/** The provider simulator, connections and operations (real processes) wired the way the dev stack wires them. */
+async function startDownstream(env: Record<string, string>, onboardingAddress: string) {
+  const simulator = await startSimulator();
+  const connectionsPort = await freePort();
+  const operationsPort = await freePort();
+  const addresses = { CONNECTIONS_GRPC_ADDR: `127.0.0.1:${connectionsPort}`, OPERATIONS_GRPC_ADDR: `127.0.0.1:${operationsPort}` };
+  const connections = await startService('connections', {
+    port: connectionsPort,
+    env: {
+      ...env,
+      MONGO_DB: `${env.MONGO_DB}-connections`,
+      ONBOARDING_GRPC_ADDR: onboardingAddress,
+      MICROSOFT_LOGIN_BASE_URL: simulator.url,
+      MICROSOFT_GRAPH_BASE_URL: simulator.url,
+      PROVIDER_HTTP_TIMEOUT_MS: '2000',
+      CONNECTIONS_ENCRYPTION_KEYS: testCredentialKeys(),
+    },
+    timeoutMs: 60_000,
+  });
+  const operations = await startService('operations', {
+    port: operationsPort,
+    env: { ...env, MONGO_DB: `${env.MONGO_DB}-operations`, CONNECTIONS_GRPC_ADDR: addresses.CONNECTIONS_GRPC_ADDR, ONBOARDING_GRPC_ADDR: onboardingAddress, SWEEP_INTERVAL_MS: '250' },
+    timeoutMs: 60_000,
+  });
+  return { simulator, addresses, services: [connections, operations] };
+}
+
+/** Starts onboarding; with `downstream` also the provider simulator, connections and operations. */
 export async function startStack(name: string, options: { downstream?: boolean; onboardingEnv?: Record<string, string> } = {}): Promise<Stack> {
   const env = isolatedEnv(name);
-  const downstream: ServiceProcess[] = [];
-  let simulator: Simulator | undefined;
-  const addresses: Record<string, string> = {};
   // connections and operations ask onboarding about tenants: its port is known before they start
   const onboardingPort = await freePort();
-  const onboardingAddress = `127.0.0.1:${onboardingPort}`;
-  if (options.downstream) {
-    simulator = await startSimulator();
-    const connectionsPort = await freePort();
-    const operationsPort = await freePort();
-    addresses.CONNECTIONS_GRPC_ADDR = `127.0.0.1:${connectionsPort}`;
-    addresses.OPERATIONS_GRPC_ADDR = `127.0.0.1:${operationsPort}`;
-    downstream.push(
-      await startService('connections', {
-        port: connectionsPort,
-        env: {
-          ...env,
-          MONGO_DB: `${env.MONGO_DB}-connections`,
-          ONBOARDING_GRPC_ADDR: onboardingAddress,
-          MICROSOFT_LOGIN_BASE_URL: simulator.url,
-          MICROSOFT_GRAPH_BASE_URL: simulator.url,
-          PROVIDER_HTTP_TIMEOUT_MS: '2000',
-          CONNECTIONS_ENCRYPTION_KEYS: testCredentialKeys(),
-        },
-        timeoutMs: 60_000,
-      }),
-    );
-    downstream.push(
-      await startService('operations', {
-        port: operationsPort,
-        env: { ...env, MONGO_DB: `${env.MONGO_DB}-operations`, CONNECTIONS_GRPC_ADDR: addresses.CONNECTIONS_GRPC_ADDR, ONBOARDING_GRPC_ADDR: onboardingAddress, SWEEP_INTERVAL_MS: '250' },
-        timeoutMs: 60_000,
-      }),
-    );
-  }
+  const started = options.downstream ? await startDownstream(env, `127.0.0.1:${onboardingPort}`) : undefined;
+  const { simulator, addresses = {}, services: downstream = [] } = started ?? {};
   // Without downstream services, point the clients at a port nobody listens on (never at a dev stack).
   const unreachable = { OPERATIONS_GRPC_ADDR: '127.0.0.1:1', CONNECTIONS_GRPC_ADDR: '127.0.0.1:1' };
   const onboarding = await startService('onboarding', {

@@ -8,40 +8,48 @@ import type { ConnectionsPort, DraftFilter, DraftRepository, OnboardingDeps, Ope
 import { isTerminal, type DraftEntity } from '../domain/draft';
 import { tenantErrors } from '../domain/errors';
 import type { ConnectionEvidence, RunEvidence } from '../domain/evidence';
-import { sourceStatuses, type TenantEntity, type TenantStatus, type TenantTransition } from '../domain/tenant';
+import { applyTransition, type TenantEntity, type TenantTransition, type TenantUpdate } from '../domain/tenant';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
-export class MemoryDrafts implements DraftRepository {
-  readonly drafts = new Map<string, DraftEntity>();
+/** One aggregate's records by id, each in one workspace, and every event its writes recorded. */
+class MemoryStore<T extends { id: string; workspaceId: string }> {
+  readonly records = new Map<string, T>();
   readonly events: EventEnvelope[] = [];
 
+  async get(workspaceId: string, id: string): Promise<T | null> {
+    const record = this.records.get(id);
+    return record && record.workspaceId === workspaceId ? copy(record) : null;
+  }
+
+  protected write(record: T, events: EventEnvelope[]): T {
+    this.records.set(record.id, copy(record));
+    this.events.push(...events);
+    return copy(record);
+  }
+
+  protected find(predicate: (record: T) => boolean): T[] {
+    return [...this.records.values()].filter(predicate);
+  }
+}
+
+export class MemoryDrafts extends MemoryStore<DraftEntity> implements DraftRepository {
   private openSlot(ws: string, tenantId: string, except: string): DraftEntity | undefined {
-    return [...this.drafts.values()].find((d) => d.workspaceId === ws && d.tenantId === tenantId && d.id !== except && !isTerminal(d));
+    return this.find((d) => d.workspaceId === ws && d.tenantId === tenantId && d.id !== except && !isTerminal(d))[0];
   }
 
   async insert(draft: DraftEntity, events: EventEnvelope[]): Promise<DraftEntity> {
     const holder = draft.tenantId ? this.openSlot(draft.workspaceId, draft.tenantId, draft.id) : undefined;
     if (holder) throw tenantErrors.onboardingInProgress(draft.tenantId!, holder.id);
-    this.drafts.set(draft.id, copy(draft));
-    this.events.push(...events);
-    return copy(draft);
-  }
-
-  async get(workspaceId: string, draftId: string): Promise<DraftEntity | null> {
-    const d = this.drafts.get(draftId);
-    return d && d.workspaceId === workspaceId ? copy(d) : null;
+    return this.write(draft, events);
   }
 
   async save(next: DraftEntity, expectedRevision: number, events: EventEnvelope[]): Promise<DraftEntity | null> {
-    const current = this.drafts.get(next.id);
+    const current = this.records.get(next.id);
     if (!current || current.revision !== expectedRevision) return null;
     const holder = next.tenantId && !isTerminal(next) ? this.openSlot(next.workspaceId, next.tenantId, next.id) : undefined;
     if (holder) throw tenantErrors.onboardingInProgress(next.tenantId!, holder.id);
-    const saved = { ...copy(next), revision: expectedRevision + 1 };
-    this.drafts.set(next.id, saved);
-    this.events.push(...events);
-    return copy(saved);
+    return this.write({ ...next, revision: expectedRevision + 1 }, events);
   }
 
   async findOpenByTenant(workspaceId: string, tenantId: string): Promise<DraftEntity | null> {
@@ -55,29 +63,19 @@ export class MemoryDrafts implements DraftRepository {
   }
 
   async list(workspaceId: string, filter: DraftFilter): Promise<Page<DraftEntity>> {
-    const items = [...this.drafts.values()].filter((d) => d.workspaceId === workspaceId && (filter.includeTerminal || !isTerminal(d)));
+    const items = this.find((d) => d.workspaceId === workspaceId && (filter.includeTerminal || !isTerminal(d)));
     return { items: items.map(copy), nextPageToken: '' };
   }
 }
 
-export class MemoryTenants implements TenantRepository {
-  readonly tenants = new Map<string, TenantEntity>();
-  readonly events: EventEnvelope[] = [];
-
+export class MemoryTenants extends MemoryStore<TenantEntity> implements TenantRepository {
   async insert(tenant: TenantEntity, events: EventEnvelope[]): Promise<TenantEntity | null> {
     if (await this.findByExternalId(tenant.workspaceId, tenant.externalTenantId)) return null;
-    this.tenants.set(tenant.id, copy(tenant));
-    this.events.push(...events);
-    return copy(tenant);
-  }
-
-  async get(workspaceId: string, tenantId: string): Promise<TenantEntity | null> {
-    const t = this.tenants.get(tenantId);
-    return t && t.workspaceId === workspaceId ? copy(t) : null;
+    return this.write(tenant, events);
   }
 
   async findByExternalId(workspaceId: string, externalTenantId: string): Promise<TenantEntity | null> {
-    const t = [...this.tenants.values()].find((x) => x.workspaceId === workspaceId && x.externalTenantId === externalTenantId);
+    const t = this.find((x) => x.workspaceId === workspaceId && x.externalTenantId === externalTenantId)[0];
     return t ? copy(t) : null;
   }
 
@@ -85,20 +83,16 @@ export class MemoryTenants implements TenantRepository {
     workspaceId: string,
     tenantId: string,
     transition: TenantTransition,
-    update: { status: TenantStatus; expectedVersion?: number; at: Date },
+    update: TenantUpdate,
     events: (after: TenantEntity) => EventEnvelope[],
   ): Promise<TenantEntity | null> {
-    const t = await this.get(workspaceId, tenantId);
-    if (!t || !sourceStatuses(transition).includes(t.status)) return null;
-    if (update.expectedVersion !== undefined && update.expectedVersion !== t.version) return null;
-    const after = { ...t, status: update.status, version: t.version + 1, updatedAt: update.at, activatedAt: transition === 'activate' ? update.at : t.activatedAt };
-    this.tenants.set(tenantId, after);
-    this.events.push(...events(after));
-    return copy(after);
+    const current = await this.get(workspaceId, tenantId);
+    const after = current && applyTransition(current, transition, update);
+    return after ? this.write(after, events(after)) : null;
   }
 
   async list(workspaceId: string): Promise<Page<TenantEntity>> {
-    return { items: [...this.tenants.values()].filter((t) => t.workspaceId === workspaceId).map(copy), nextPageToken: '' };
+    return { items: this.find((t) => t.workspaceId === workspaceId).map(copy), nextPageToken: '' };
   }
 }
 

@@ -5,7 +5,7 @@ import type { Connection__Output } from '@tenantatlas/shared/proto/tenantatlas/c
 import type { ConnectionsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
 import type { ConnectionsPort, NewConnectionInput } from '../../app/ports';
 import type { ConnectionEvidence } from '../../domain/evidence';
-import { actorToProto } from './mappers';
+import { actorToProto } from './mapping';
 
 const date = (value: string | undefined) => (value ? new Date(value) : null);
 

@@ -5,7 +5,7 @@ import type { OperationsServiceClient } from '@tenantatlas/shared/proto/tenantat
 import type { Run__Output } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/Run';
 import type { OperationsPort } from '../../app/ports';
 import { isRunStatus, type RunEvidence, type RunOutcome } from '../../domain/evidence';
-import { actorToProto } from './mappers';
+import { actorToProto } from './mapping';
 
 const OUTCOMES: readonly RunOutcome[] = ['', 'succeeded', 'partially_succeeded', 'failed', 'cancelled'];
 const date = (value: string) => (value ? new Date(value) : null);

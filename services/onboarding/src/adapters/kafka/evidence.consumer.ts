@@ -1,6 +1,7 @@
 import { z, type EventEnvelope, type Logger } from '@tenantatlas/shared';
-import { recordConnectionFact, recordRunFact } from '../../app/record-evidence.use-case';
 import type { OnboardingDeps } from '../../app/ports';
+import { RecordConnectionFactUseCase } from '../../app/record-connection-fact.use-case';
+import { RecordRunFactUseCase } from '../../app/record-run-fact.use-case';
 import { connectionEventInvalidates, isRunStatus, type RunOutcome } from '../../domain/evidence';
 
 const RUN_PREFIX = 'tenantatlas.operations.run.';
@@ -28,15 +29,17 @@ const idFromSubject = (subject: string, object: string) => (subject.startsWith(`
  */
 /** The handler resolves whether the event changed a draft (false: nothing to remember it by). */
 export function evidenceHandler(deps: OnboardingDeps, logger: Logger): (event: EventEnvelope) => Promise<boolean> {
+  const recordRun = new RecordRunFactUseCase(deps);
+  const recordConnection = new RecordConnectionFactUseCase(deps);
   return async (event) => {
-    if (event.type.startsWith(RUN_PREFIX)) return (await handleRun(deps, logger, event)) > 0;
-    if (event.type.startsWith(CONNECTION_PREFIX)) return (await handleConnection(deps, logger, event)) > 0;
+    if (event.type.startsWith(RUN_PREFIX)) return (await handleRun(recordRun, logger, event)) > 0;
+    if (event.type.startsWith(CONNECTION_PREFIX)) return (await handleConnection(recordConnection, logger, event)) > 0;
     return false;
   };
 }
 
 /** The number of drafts the event changed. */
-async function handleRun(deps: OnboardingDeps, logger: Logger, event: EventEnvelope): Promise<number> {
+async function handleRun(recordRun: RecordRunFactUseCase, logger: Logger, event: EventEnvelope): Promise<number> {
   const parsed = runData.safeParse(event.data);
   const runId = parsed.success ? (parsed.data.runId ?? idFromSubject(event.subject, 'run')) : undefined;
   const type = parsed.success ? (parsed.data.runType ?? parsed.data.type) : undefined;
@@ -46,7 +49,7 @@ async function handleRun(deps: OnboardingDeps, logger: Logger, event: EventEnvel
   }
   const d = parsed.data;
   const createdAt = d.createdAt ? new Date(d.createdAt) : null;
-  return recordRunFact(deps, {
+  return recordRun.execute({
     workspaceId: event.workspaceId,
     tenantId: event.tenantId,
     run: {
@@ -62,14 +65,14 @@ async function handleRun(deps: OnboardingDeps, logger: Logger, event: EventEnvel
   });
 }
 
-async function handleConnection(deps: OnboardingDeps, logger: Logger, event: EventEnvelope): Promise<number> {
+async function handleConnection(recordConnection: RecordConnectionFactUseCase, logger: Logger, event: EventEnvelope): Promise<number> {
   const fromData = typeof event.data.connectionId === 'string' ? event.data.connectionId : undefined;
   const connectionId = fromData ?? idFromSubject(event.subject, 'connection');
   if (!connectionId) {
     logger.warn({ eventId: event.id, type: event.type }, 'connection event without a connection id skipped');
     return 0;
   }
-  return recordConnectionFact(deps, {
+  return recordConnection.execute({
     workspaceId: event.workspaceId,
     tenantId: event.tenantId,
     connectionId,

@@ -1,19 +1,19 @@
 import type { Actor } from '@tenantatlas/shared';
 import { tenantErrors } from '../domain/errors';
 import { tenantEvent, type TenantVerb } from '../domain/events';
-import {
-  archiveRefusal,
-  canTransition,
-  operabilityOf,
-  targetStatus,
-  type Operability,
-  type TenantEntity,
-  type TenantStatus,
-  type TenantTransition,
-} from '../domain/tenant';
-import { optionalText, requireVersion } from '../domain/validation';
-import { envelopes } from './draft-writer';
-import type { OnboardingDeps, Page } from './ports';
+import { canTransition, operabilityOf, targetStatus, type Operability, type TenantEntity, type TenantTransition } from '../domain/tenant';
+import { envelopes } from './events';
+import type { OnboardingDeps, OperatorMutation, TenantRef } from './ports';
+
+/** What every operator mutation of a tenant names: the tenant, who, and the version they last read. */
+export type TenantCommand = TenantRef & OperatorMutation;
+
+/** The tenant as stored, or TENANT.NOT_FOUND. */
+export async function existingTenant(deps: OnboardingDeps, ref: TenantRef): Promise<TenantEntity> {
+  const tenant = await deps.tenants.get(ref.workspaceId, ref.tenantId);
+  if (!tenant) throw tenantErrors.notFound(ref.tenantId);
+  return tenant;
+}
 
 const VERB: Record<TenantTransition, TenantVerb> = {
   start_onboarding: 'onboarding_started',
@@ -70,8 +70,7 @@ export async function transitionTenant(
   actor: Actor,
   options: { expectedVersion?: number; extra?: Record<string, unknown> } = {},
 ): Promise<TenantEntity> {
-  const current = await deps.tenants.get(workspaceId, tenantId);
-  if (!current) throw tenantErrors.notFound(tenantId);
+  const current = await existingTenant(deps, { workspaceId, tenantId });
   const operator = options.expectedVersion !== undefined;
   if (operator && current.version !== options.expectedVersion) throw tenantErrors.versionConflict(current.version, options.expectedVersion!);
   if (!canTransition(current, transition)) {
@@ -107,47 +106,4 @@ export interface TenantView {
 export async function viewOf(deps: OnboardingDeps, tenant: TenantEntity): Promise<TenantView> {
   const open = await deps.drafts.findOpenByTenant(tenant.workspaceId, tenant.id);
   return { tenant, operability: operabilityOf(tenant, open?.id ?? null) };
-}
-
-export async function archiveTenant(
-  deps: OnboardingDeps,
-  cmd: { workspaceId: string; actor: Actor; tenantId: string; expectedVersion: number; reason: string },
-): Promise<TenantView> {
-  const expectedVersion = requireVersion(cmd.expectedVersion);
-  const reason = optionalText('reason', cmd.reason, 500);
-  const tenant = await deps.tenants.get(cmd.workspaceId, cmd.tenantId);
-  if (!tenant) throw tenantErrors.notFound(cmd.tenantId);
-  const open = await deps.drafts.findOpenByTenant(cmd.workspaceId, cmd.tenantId);
-  // the same decision that operability.canArchive reports
-  const refusal = archiveRefusal(tenant, open?.id ?? null);
-  if (refusal) throw refusal;
-  const archived = await transitionTenant(deps, cmd.workspaceId, cmd.tenantId, 'archive', cmd.actor, { expectedVersion, extra: { reason } });
-  return viewOf(deps, archived);
-}
-
-export async function restoreTenant(
-  deps: OnboardingDeps,
-  cmd: { workspaceId: string; actor: Actor; tenantId: string; expectedVersion: number },
-): Promise<TenantView> {
-  const restored = await transitionTenant(deps, cmd.workspaceId, cmd.tenantId, 'restore', cmd.actor, { expectedVersion: requireVersion(cmd.expectedVersion) });
-  return viewOf(deps, restored);
-}
-
-/** One `_id` read of the tenant (the workspace checked by the repository) and one of its open-draft claim. */
-export async function getTenant(deps: OnboardingDeps, workspaceId: string, tenantId: string): Promise<TenantView> {
-  const tenant = await deps.tenants.get(workspaceId, tenantId);
-  if (!tenant) throw tenantErrors.notFound(tenantId);
-  return viewOf(deps, tenant);
-}
-
-/** A page of tenants; each one's open-draft claim is read by `_id` (page size bounds the cost). */
-export async function listTenants(
-  deps: OnboardingDeps,
-  workspaceId: string,
-  status: TenantStatus | undefined,
-  pageSize: number,
-  pageToken: string,
-): Promise<Page<TenantView>> {
-  const page = await deps.tenants.list(workspaceId, status, pageSize, pageToken);
-  return { items: await Promise.all(page.items.map((tenant) => viewOf(deps, tenant))), nextPageToken: page.nextPageToken };
 }

@@ -2,14 +2,20 @@ import type { Actor } from '@tenantatlas/shared';
 import type { Actor as ProtoActor } from '@tenantatlas/shared/proto/tenantatlas/common/v1/Actor';
 import type { CompactReadiness as ProtoCompactReadiness } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/CompactReadiness';
 import type { Draft as ProtoDraft } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/Draft';
+import type { NewConnection__Output as ProtoNewConnection } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/NewConnection';
 import type { Readiness as ProtoReadiness } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/Readiness';
 import type { Tenant as ProtoTenant } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/Tenant';
-import { runOf, type DraftEntity } from '../../domain/draft';
+import { LIFECYCLE_STATES, runOf, type DraftEntity, type LifecycleState } from '../../domain/draft';
 import { inputErrors } from '../../domain/errors';
 import type { ConnectionEvidence } from '../../domain/evidence';
 import { connectionRecentlyUpdated } from '../../domain/lifecycle';
 import type { CompactReadiness, NextAction, Readiness } from '../../domain/readiness';
-import type { TenantView } from '../../app/tenants.use-case';
+import { TENANT_STATUSES, type TenantStatus } from '../../domain/tenant';
+import { requireId } from '../../domain/validation';
+import type { DraftCommand } from '../../app/draft-writer';
+import type { DraftFilter, DraftRef, NewConnectionInput, TenantRef } from '../../app/ports';
+import type { TenantCommand, TenantView } from '../../app/tenant-writer';
+import { pageSize } from '../mongo/page-token';
 
 export const iso = (date: Date | null | undefined): string => (date ? new Date(date).toISOString() : '');
 
@@ -22,11 +28,73 @@ export function actorFromProto(actor: ProtoActor | null | undefined): Actor {
   throw inputErrors.invalid('actor', 'set exactly one of user_id or component');
 }
 
+/** An enum field: empty means "any", anything else must be one of the values. */
+function oneOf<T extends string>(field: string, value: string, allowed: readonly T[]): T | undefined {
+  if (!value) return undefined;
+  if (!allowed.includes(value as T)) throw inputErrors.invalid(field, `one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+export const workspaceFromProto = (id: string) => requireId('workspace_id', id);
+
+export const draftRefFromProto = (r: { workspace_id: string; draft_id: string }): DraftRef => ({
+  workspaceId: workspaceFromProto(r.workspace_id),
+  draftId: requireId('draft_id', r.draft_id),
+});
+
+export const tenantRefFromProto = (r: { workspace_id: string; tenant_id: string }): TenantRef => ({
+  workspaceId: workspaceFromProto(r.workspace_id),
+  tenantId: requireId('tenant_id', r.tenant_id),
+});
+
+/** What every operator mutation request carries besides the object it changes. */
+type ProtoMutation = { actor: ProtoActor | null | undefined; expected_version: number };
+
+/** An operator mutation of a draft: which draft, who, and the version they last read. */
+export const draftCommandFromProto = (r: ProtoMutation & { workspace_id: string; draft_id: string }): DraftCommand => ({
+  ...draftRefFromProto(r),
+  actor: actorFromProto(r.actor),
+  expectedVersion: r.expected_version,
+});
+
+/** An operator mutation of a tenant: which tenant, who, and the version they last read. */
+export const tenantCommandFromProto = (r: ProtoMutation & { workspace_id: string; tenant_id: string }): TenantCommand => ({
+  ...tenantRefFromProto(r),
+  actor: actorFromProto(r.actor),
+  expectedVersion: r.expected_version,
+});
+
+export const pageFromProto = (r: { page?: { page_size?: number; page_token?: string } | null }) => ({
+  pageSize: pageSize(r.page?.page_size),
+  pageToken: r.page?.page_token ?? '',
+});
+
+export const draftFilterFromProto = (r: { tenant_id: string; lifecycle_state: string; include_terminal: boolean }): DraftFilter => ({
+  tenantId: r.tenant_id || undefined,
+  lifecycleState: oneOf<LifecycleState>('lifecycle_state', r.lifecycle_state, LIFECYCLE_STATES),
+  includeTerminal: r.include_terminal,
+});
+
+export const tenantStatusFromProto = (status: string): TenantStatus | undefined => oneOf<TenantStatus>('status', status, TENANT_STATUSES);
+
 export function actorToProto(actor: Actor | null | undefined): ProtoActor | null {
   if (!actor) return null;
   return actor.kind === 'user'
     ? { user_id: actor.userId, display_name: actor.displayName ?? '', component: '' }
     : { user_id: '', display_name: '', component: actor.component };
+}
+
+/** The connection to create with the draft's tenant; the secret is passed on, never kept. */
+export function newConnectionFromProto(n: ProtoNewConnection | null | undefined): NewConnectionInput | null {
+  if (!n) return null;
+  return {
+    displayName: n.display_name,
+    connectionType: n.connection_type,
+    clientId: n.client_id,
+    targetTenantId: n.target_tenant_id,
+    clientSecret: n.client_secret,
+    makeDefault: n.make_default,
+  };
 }
 
 export function tenantToProto({ tenant: t, operability: o }: TenantView): ProtoTenant {
