@@ -11,9 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 MONGO_PORT="${MONGO_PORT:-27017}"
 BIN="$CACHE_DIR/ferretdb/bin/ferretdb-runner"
 SRC="$REPO_ROOT/tools/ferretdb-runner"
-DATA="$RUN_DIR/ferretdb"
-PIDFILE="$RUN_DIR/ferretdb.pid"
-LOGFILE="$RUN_DIR/ferretdb.log"
+infra_files ferretdb
 
 install() {
   local stamp="$CACHE_DIR/ferretdb/source.sha"
@@ -22,7 +20,7 @@ install() {
   [ -x "$BIN" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sha" ] && return 0
   command -v go >/dev/null || die "go is required to build FerretDB"
   mkdir -p "$CACHE_DIR/ferretdb/bin"
-  # (the daemons started later get `8>&-`: they must not hold this lock while they run)
+  # (released by the daemons `launch` starts: they must not hold it while they run)
   exec 8>"$CACHE_DIR/ferretdb/install.lock"; flock 8
   [ -x "$BIN" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sha" ] && return 0
   log "building FerretDB from the Go module proxy (once, ~2 min)…"
@@ -38,11 +36,7 @@ start() {
   mkdir -p "$RUN_DIR" "$DATA"
   if is_running "$PIDFILE"; then log "already running (pid $(cat "$PIDFILE"), port $MONGO_PORT)"; return 0; fi
   port_taken "$MONGO_PORT" && die "port $MONGO_PORT is in use by another process; set MONGO_PORT"
-  log "starting on 127.0.0.1:$MONGO_PORT (instance $INFRA_INSTANCE)"
-  nohup "$BIN" -listen-addr "127.0.0.1:$MONGO_PORT" -sqlite-dir "$DATA" -log-level warn \
-    >>"$LOGFILE" 2>&1 </dev/null 8>&- &
-  echo $! >"$PIDFILE"
-  wait_port "$MONGO_PORT" 30 ferretdb "$PIDFILE" "$LOGFILE"
+  launch ferretdb "$MONGO_PORT" 30 "$BIN" -listen-addr "127.0.0.1:$MONGO_PORT" -sqlite-dir "$DATA" -log-level warn
 }
 
 infra_command ferretdb "$MONGO_PORT" 30 "${1:-}"

@@ -55,6 +55,20 @@ stop_pid() {
   log "$name killed after 20s"
 }
 
+# infra_files NAME — where this instance keeps the data, pid and log of component NAME.
+infra_files() { DATA="$RUN_DIR/$1"; PIDFILE="$RUN_DIR/$1.pid"; LOGFILE="$RUN_DIR/$1.log"; }
+
+# launch NAME PORT SECONDS COMMAND… — runs COMMAND as this instance's daemon of NAME (its log and
+# pid file) and waits until it listens on PORT. (8>&-: the daemon must not hold the install lock.)
+launch() {
+  local name=$1 port=$2 seconds=$3
+  shift 3
+  log "starting on 127.0.0.1:$port (instance $INFRA_INSTANCE)"
+  nohup "$@" >>"$LOGFILE" 2>&1 </dev/null 8>&- &
+  echo $! >"$PIDFILE"
+  wait_port "$port" "$seconds" "$name" "$PIDFILE" "$LOGFILE"
+}
+
 # infra_command NAME PORT WAIT_SECONDS COMMAND — the verbs every infra script shares; the script
 # defines `install` and `start`, and DATA / PIDFILE / LOGFILE.
 infra_command() {
