@@ -5,13 +5,11 @@
 # The runner is built with Go from the module proxy into .cache/ferretdb/bin;
 # data lives in .run/<instance>/ferretdb.
 set -euo pipefail
-LOG_TAG=ferretdb
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh" ferretdb
 
 MONGO_PORT="${MONGO_PORT:-27017}"
 BIN="$CACHE_DIR/ferretdb/bin/ferretdb-runner"
 SRC="$REPO_ROOT/tools/ferretdb-runner"
-infra_files ferretdb
 
 install() {
   local stamp="$CACHE_DIR/ferretdb/source.sha"

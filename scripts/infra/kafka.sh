@@ -5,13 +5,11 @@
 # listener; KAFKA_PORT+1 unless set).
 # Jars come from Maven Central (cached in .cache/kafka/libs); data lives in .run/<instance>/kafka.
 set -euo pipefail
-LOG_TAG=kafka
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh" kafka
 
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
 LIBS="$CACHE_DIR/kafka/libs"
-infra_files kafka
 
 install() {
   [ -f "$LIBS/.complete" ] && return 0

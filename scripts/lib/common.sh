@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Shared helpers for the infra scripts: repo paths, instance layout, process control.
+#   source scripts/lib/common.sh NAME   # NAME: the component the script runs (its log tag and files)
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CACHE_DIR="$REPO_ROOT/.cache"
 INFRA_INSTANCE="${INFRA_INSTANCE:-dev}"
@@ -83,3 +84,8 @@ infra_command() {
     *) echo "usage: $0 install|start|stop|wait|reset|status" >&2; return 2 ;;
   esac
 }
+
+if [ -n "${1:-}" ]; then
+  LOG_TAG=$1
+  infra_files "$1"
+fi

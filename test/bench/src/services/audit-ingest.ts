@@ -12,7 +12,7 @@ import type { AuditServiceClient } from '@tenantatlas/shared/proto/tenantatlas/a
 import { startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { deleteTopics, dropDatabases } from './cleanup';
-import { scaled, timed } from './timing';
+import { scaled, timed } from '../timing';
 
 const TYPES = ['onboarding.draft.step_changed', 'connections.connection.verified', 'operations.run.succeeded', 'gateway.access.denied'] as const;
 

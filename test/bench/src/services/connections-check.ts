@@ -13,7 +13,7 @@ import { startProviderSimulator } from '@tenantatlas/provider-simulator';
 import { Keyring } from '../../../../services/connections/dist/domain/credential-envelope';
 import { deleteTopics, dropDatabases } from './cleanup';
 import { connectionsClient } from './clients';
-import { closedLoop, latencies, scaled, timed } from './timing';
+import { callsPerSecond, closedLoop, latencyLine, scaled, timed } from '../timing';
 
 const actor = { user_id: 'bench', display_name: '', component: '' };
 const WS = 'ws-bench';
@@ -34,13 +34,13 @@ async function checks(client: Client, tenants: string[], count: number, concurre
   const creates: number[] = [];
   const ids: string[] = [];
   for (let i = 0; i < count; i++) ids.push((await timed(() => newConnection(client, tenants[i % tenants.length]!, `bench ${i}`), creates)).value.connection!.id);
-  console.log(`CreateConnection: ${latencies(creates)}`);
+  console.log(`CreateConnection: ${latencyLine(creates)}`);
   const sequential: number[] = [];
   for (const id of ids) await timed(() => client.CheckConnection({ workspace_id: WS, connection_id: id, actor }), sequential);
-  console.log(`CheckConnection one at a time (1 token + 5 Graph requests each): ${latencies(sequential)}`);
+  console.log(`CheckConnection one at a time (1 token + 5 Graph requests each): ${latencyLine(sequential)}`);
   const twice = [...ids, ...ids];
   const parallel = await closedLoop(twice.length, concurrency, async (n) => void (await client.CheckConnection({ workspace_id: WS, connection_id: twice[n]!, actor })));
-  console.log(`CheckConnection at concurrency ${concurrency}: ${parallel.perSecond.toFixed(1)} checks/s, ${latencies(parallel.samples)}`);
+  console.log(`CheckConnection at concurrency ${concurrency}: ${callsPerSecond(parallel).toFixed(1)} checks/s, ${latencyLine(parallel.latencies)}`);
 }
 
 async function defaultContention(client: Client, tenantId: string, contenders: number): Promise<void> {
@@ -51,7 +51,7 @@ async function defaultContention(client: Client, tenantId: string, contenders: n
   for (let round = 0; round < 5; round++) {
     await timed(() => Promise.all(ids.map((id) => client.SetDefaultConnection({ workspace_id: WS, actor, connection_id: id }).catch(() => void conflicts++))), rounds);
   }
-  console.log(`${contenders} concurrent SetDefault on one tenant: ${latencies(rounds)} per round, ${conflicts} conflicts in 5 rounds`);
+  console.log(`${contenders} concurrent SetDefault on one tenant: ${latencyLine(rounds)} per round, ${conflicts} conflicts in 5 rounds`);
 }
 
 export async function connectionsCheck(scale: number): Promise<void> {

@@ -8,7 +8,7 @@
 import { createApiClient, type ApiClient } from '@tenantatlas/api-client';
 import { startService, testInfra, uniqueName } from '@tenantatlas/shared/testing';
 import { deleteTopics, dropDatabases } from './cleanup';
-import { closedLoop, latencies, scaled, timed } from './timing';
+import { callsPerSecond, closedLoop, latencyLine, scaled, timed } from '../timing';
 
 const ADMIN = { email: 'bench-admin@example.test', password: 'bench-password-1' };
 
@@ -35,7 +35,7 @@ async function measure(name: string, total: number, concurrency: number, expecte
   const loop = await closedLoop(total, concurrency, async () => {
     if ((await call()).response.status !== expected) unexpected++;
   });
-  console.log(`${name.padEnd(34)} ${String(Math.round(loop.perSecond)).padStart(6)} req/s  ${latencies(loop.samples, [50, 95, 99])}${unexpected ? `  (${unexpected} unexpected statuses!)` : ''}`);
+  console.log(`${name.padEnd(34)} ${String(Math.round(callsPerSecond(loop))).padStart(6)} req/s  ${latencyLine(loop.latencies, [50, 95, 99])}${unexpected ? `  (${unexpected} unexpected statuses!)` : ''}`);
 }
 
 export async function gatewayAccess(scale: number): Promise<void> {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { startService, testInfra, uniqueName } from '@tenantatlas/shared/testing';
 import { deleteTopics, dropDatabases } from './cleanup';
 import { onboardingClient } from './clients';
-import { closedLoop, latencies, scaled, timed } from './timing';
+import { callsPerSecond, closedLoop, latencyLine, scaled, timed } from '../timing';
 
 type Client = ReturnType<typeof onboardingClient>;
 const ACTOR = { user_id: 'bench', display_name: '', component: '' };
@@ -19,7 +19,7 @@ const setStep = (client: Client, draftId: string, version: number, n: number) =>
 
 async function identifyThroughput(client: Client, total: number, concurrency: number): Promise<void> {
   const loop = await closedLoop(total, concurrency, async () => void (await identify(client)));
-  console.log(`IdentifyTenant (new tenant + draft): ${total} calls, concurrency ${concurrency}: ${loop.perSecond.toFixed(0)}/s, ${latencies(loop.samples)}`);
+  console.log(`IdentifyTenant (new tenant + draft): ${total} calls, concurrency ${concurrency}: ${callsPerSecond(loop).toFixed(0)}/s, ${latencyLine(loop.latencies)}`);
 }
 
 async function sequentialMutations(client: Client, count: number): Promise<void> {
@@ -27,7 +27,7 @@ async function sequentialMutations(client: Client, count: number): Promise<void>
   let version = draft!.version;
   const samples: number[] = [];
   for (let i = 0; i < count; i++) version = (await timed(() => setStep(client, draft!.id, version, i), samples)).value.draft!.version;
-  console.log(`SetCurrentStep on one draft, ${count} in a row (revision ${version}): ${latencies(samples)}`);
+  console.log(`SetCurrentStep on one draft, ${count} in a row (revision ${version}): ${latencyLine(samples)}`);
 }
 
 async function contention(client: Client, writers: number, rounds: number): Promise<void> {
@@ -42,7 +42,7 @@ async function contention(client: Client, writers: number, rounds: number): Prom
     conflicts += settled.filter((s) => s.status === 'rejected' && (s.reason as { code?: string }).code === 'DRAFT.VERSION_CONFLICT').length;
     version++;
   }
-  console.log(`${writers} writers × ${rounds} rounds with one expected version: ${applied} applied (expected ${rounds}), ${conflicts} conflicts; a round settles in ${latencies(durations, [50])}`);
+  console.log(`${writers} writers × ${rounds} rounds with one expected version: ${applied} applied (expected ${rounds}), ${conflicts} conflicts; a round settles in ${latencyLine(durations, [50])}`);
 }
 
 export async function onboardingDrafts(scale: number): Promise<void> {

@@ -8,7 +8,7 @@
 import { RunCompletions, startService, startTenantOwner, testInfra, uniqueName } from '@tenantatlas/shared/testing';
 import { deleteTopics, dropDatabases } from './cleanup';
 import { operationsClient } from './clients';
-import { closedLoop, latencies, ms, scaled, timed } from './timing';
+import { callsPerSecond, closedLoop, latencyLine, ms, scaled, timed } from '../timing';
 
 type Client = ReturnType<typeof operationsClient>;
 const ACTOR = { user_id: 'bench' };
@@ -26,7 +26,7 @@ async function throughput(target: Target, total: number, concurrency: number): P
   const loop = await closedLoop(total, concurrency, async (i) => {
     await target.client.StartRun({ workspace_id: WS, actor: ACTOR, tenant_id: tenantOf(target, i), subject: `tp-${i}`, type: 'diagnostics.noop' });
   });
-  console.log(`StartRun (new runs): ${total} calls, concurrency ${concurrency}: ${loop.perSecond.toFixed(0)} starts/s, ${latencies(loop.samples, [50, 95, 99])}`);
+  console.log(`StartRun (new runs): ${total} calls, concurrency ${concurrency}: ${callsPerSecond(loop).toFixed(0)} starts/s, ${latencyLine(loop.latencies, [50, 95, 99])}`);
 }
 
 async function dedupe(target: Target, callers: number): Promise<void> {
@@ -49,9 +49,9 @@ async function startToCompleted(target: Target, subject: string): Promise<number
 async function completionLatency(target: Target, sequential: number, atOnce: number): Promise<void> {
   const oneByOne: number[] = [];
   for (let i = 0; i < sequential; i++) oneByOne.push(await startToCompleted(target, `seq-${i}`));
-  console.log(`start → completed event (noop, ${sequential} runs one after another): ${latencies(oneByOne, [50])}`);
+  console.log(`start → completed event (noop, ${sequential} runs one after another): ${latencyLine(oneByOne, [50])}`);
   const together = await Promise.all(Array.from({ length: atOnce }, (_, i) => startToCompleted(target, `e2e-${i}`)));
-  console.log(`start → completed event (noop, ${atOnce} runs at once): ${latencies(together)}`);
+  console.log(`start → completed event (noop, ${atOnce} runs at once): ${latencyLine(together)}`);
 }
 
 export async function operationsStart(scale: number): Promise<void> {
