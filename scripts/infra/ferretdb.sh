@@ -9,12 +9,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh" ferretdb
 
 MONGO_PORT="${MONGO_PORT:-27017}"
 BIN="$CACHE_DIR/ferretdb/bin/ferretdb-runner"
-SRC="$REPO_ROOT/tools/ferretdb-runner"
 
 install() {
-  local stamp="$CACHE_DIR/ferretdb/source.sha"
-  local sha
-  sha="$(cat "$SRC/go.mod" "$SRC/go.sum" "$SRC"/*.go | sha256sum | cut -d' ' -f1)"
+  local src="$REPO_ROOT/tools/ferretdb-runner" stamp="$CACHE_DIR/ferretdb/source.sha" sha
+  sha="$(cat "$src/go.mod" "$src/go.sum" "$src"/*.go | sha256sum | cut -d' ' -f1)"
   [ -x "$BIN" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sha" ] && return 0
   command -v go >/dev/null || die "go is required to build FerretDB"
   mkdir -p "$CACHE_DIR/ferretdb/bin"
@@ -22,7 +20,7 @@ install() {
   exec 8>"$CACHE_DIR/ferretdb/install.lock"; flock 8
   [ -x "$BIN" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sha" ] && return 0
   log "building FerretDB from the Go module proxy (once, ~2 min)…"
-  (cd "$SRC" && GOPATH="$CACHE_DIR/go" GOMODCACHE="$CACHE_DIR/go/pkg/mod" GOCACHE="$CACHE_DIR/go/cache" \
+  (cd "$src" && GOPATH="$CACHE_DIR/go" GOMODCACHE="$CACHE_DIR/go/pkg/mod" GOCACHE="$CACHE_DIR/go/cache" \
     GOFLAGS=-modcacherw CGO_ENABLED=0 go build -trimpath -o "$BIN.tmp" .) >&2
   mv "$BIN.tmp" "$BIN"
   echo "$sha" >"$stamp"
