@@ -66,7 +66,7 @@ start() { # start NAME PORT_VARIABLE ADDRESS_VARIABLE (VAR=value before the call
 if [ -z "${MICROSOFT_LOGIN_BASE_URL:-}" ] && [ -z "${MICROSOFT_GRAPH_BASE_URL:-}" ]; then
   export SIMULATOR_PORT="${SIMULATOR_PORT:-5090}"
   export MICROSOFT_LOGIN_BASE_URL="http://127.0.0.1:$SIMULATOR_PORT" MICROSOFT_GRAPH_BASE_URL="http://127.0.0.1:$SIMULATOR_PORT"
-  node services/connections/dist/simulator/main.js >>"$log_dir/provider-simulator.log" 2>&1 &
+  node tools/provider-simulator/dist/main.js >>"$log_dir/provider-simulator.log" 2>&1 &
   pids+=($!)
   provider="provider simulator $MICROSOFT_GRAPH_BASE_URL (set MICROSOFT_LOGIN_BASE_URL / MICROSOFT_GRAPH_BASE_URL for real Microsoft endpoints)"
 else

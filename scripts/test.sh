@@ -6,19 +6,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/setup.sh
 
-export INFRA_INSTANCE="${INFRA_INSTANCE:-test}" KAFKA_PORT="${KAFKA_PORT:-29092}" MONGO_PORT="${MONGO_PORT:-28017}"
-started_infra=
-if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${MONGO_URL:-}" ]; then
-  started_infra=1
-  trap 'bash scripts/infra/down.sh >/dev/null 2>&1 || true' EXIT
-  # A fresh broker and database each run: no state leaks from an earlier run.
-  bash scripts/infra/kafka.sh reset >/dev/null 2>&1 || true
-  bash scripts/infra/ferretdb.sh reset >/dev/null 2>&1 || true
-fi
-infra_env="$(bash scripts/infra/up.sh)"
-eval "$infra_env"
-node scripts/infra/wait-ready.js 90
-[ -n "$started_infra" ] && echo "[test] Kafka $KAFKA_BROKERS, FerretDB $MONGO_URL" >&2
+source scripts/lib/fresh-infra.sh
+fresh_infra test 29092 28017
+[ -n "$FRESH_INFRA_STARTED" ] && echo "[test] Kafka $KAFKA_BROKERS, FerretDB $MONGO_URL" >&2
 
 # Real browser for UI tests: Debian's chromium (installed when missing and apt is available).
 if [ -z "${CHROMIUM_PATH:-}" ]; then

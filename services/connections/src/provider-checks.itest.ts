@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SimTenantConfig } from './simulator/state';
+import type { SimTenantConfig } from '@tenantatlas/provider-simulator';
 import { guid, rejection, startHarness, USER, WORKER, waitForEvent, type Harness } from './testing/harness';
 
 /**

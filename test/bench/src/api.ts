@@ -83,21 +83,3 @@ export class GatewayApi {
     }
   }
 }
-
-/** Runs `total` calls of `call(i)` from `concurrency` callers at once; returns each call's latency. */
-export async function closedLoop(total: number, concurrency: number, call: (i: number) => Promise<unknown>): Promise<{ latencies: number[]; seconds: number }> {
-  const latencies: number[] = [];
-  let next = 0;
-  const begun = performance.now();
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, total) }, async () => {
-      while (next < total) {
-        const i = next++;
-        const t = performance.now();
-        await call(i);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  return { latencies, seconds: (performance.now() - begun) / 1000 };
-}

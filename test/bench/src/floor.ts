@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import mongoose, { Schema, type Connection } from 'mongoose';
-import { closedLoop } from './api';
+import { closedLoop } from './timing';
 
 export class Floor {
   private connection: Connection | undefined;

@@ -7,6 +7,9 @@
  *
  *   BENCH_ONLY=start,e2e,provider,dedupe,throughput,rows,rest   sections to run (default: all); the
  *                       report keeps the other sections' figures from the last run (benchmarks.json)
+ *   BENCH_ONLY=audit-ingest,connections-check,gateway-access,onboarding-drafts,operations-start
+ *                       the service benches (src/services: one service as a real process, printed
+ *                       only); `services` = all five. They run first, and never by default.
  *   BENCH_SCALE=0.2     fewer runs per section (a quick look); BENCH_ROWS=1000000 rows to list over
  */
 import os from 'node:os';
@@ -20,15 +23,23 @@ import { concurrentDedupe, drain, endToEndLatency, peerSustained, providerCheckL
 import { Report } from './report';
 import { atRest } from './rest';
 import { listOverManyRows } from './rows';
+import { SERVICE_BENCHES, type ServiceBench } from './services';
 
 const SECTIONS = ['start', 'e2e', 'provider', 'dedupe', 'throughput', 'rows', 'rest'] as const;
 type Section = (typeof SECTIONS)[number];
+const SERVICE_BENCH_NAMES = Object.keys(SERVICE_BENCHES) as ServiceBench[];
 
-function chosenSections(): Set<Section> {
+/** The system sections and the service benches BENCH_ONLY names (default: every system section, no service bench). */
+function chosen(): { sections: Set<Section>; serviceBenches: ServiceBench[] } {
   const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = only?.filter((s) => !SECTIONS.includes(s as Section)) ?? [];
-  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown section ${unknown.join(', ')} (known: ${SECTIONS.join(', ')})`);
-  return new Set((only ?? SECTIONS) as Section[]);
+  if (!only) return { sections: new Set(SECTIONS), serviceBenches: [] };
+  const known: string[] = [...SECTIONS, ...SERVICE_BENCH_NAMES, 'services'];
+  const unknown = only.filter((s) => !known.includes(s));
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown section ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  return {
+    sections: new Set(SECTIONS.filter((s) => only.includes(s))),
+    serviceBenches: SERVICE_BENCH_NAMES.filter((name) => only.includes(name) || only.includes('services')),
+  };
 }
 
 /** lag of the throughput runs' records: measured while more runs are started than the system completes, it includes the backlog */
@@ -103,13 +114,22 @@ function reportRss(bench: Bench, idle: Map<string, number>, rss: RssSampler): vo
   for (const [name, mb] of rss.peak) if (mb > 0) bench.report.add({ section: 'memory (RSS)', name: `${name} loaded (peak)`, value: mb, unit: 'MB' });
 }
 
+const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
+
 async function main(): Promise<void> {
-  const sections = chosenSections();
+  const { sections, serviceBenches } = chosen();
   const scale = Number(process.env.BENCH_SCALE ?? 1);
   if (!(scale > 0)) throw new Error('BENCH_SCALE must be a positive number');
+  for (const name of serviceBenches) {
+    log(`— ${name}`);
+    await SERVICE_BENCHES[name](scale);
+  }
+  if (sections.size > 0) await systemBench(sections, scale);
+}
+
+async function systemBench(sections: Set<Section>, scale: number): Promise<void> {
   const infra = testInfra();
   const diagnostics = { DIAGNOSTIC_RUN_TYPES: 'true' };
-  const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
   log('starting the system (Kafka and FerretDB are up; services as processes)…');
   const stack = await startStack({
     name: 'bench',

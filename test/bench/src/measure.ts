@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { percentile, REPO_ROOT, RunCompletions, waitFor, type Stack } from '@tenantatlas/shared/testing';
-import { closedLoop, type GatewayApi } from './api';
+import type { GatewayApi } from './api';
+import { closedLoop } from './timing';
 import { BullmqPeer, rssMb } from './bullmq-peer';
 import { difference, readDbOperations, type DbOperationTotals } from './db-operations';
 import type { Floor } from './floor';

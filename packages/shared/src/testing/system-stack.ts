@@ -57,7 +57,7 @@ export interface Stack {
  * otherwise on a port it binds itself and prints (no race for a port).
  */
 export async function startSimulator(port = 0): Promise<Simulator> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'services/connections/dist/simulator/main.js')], {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'tools/provider-simulator/dist/main.js')], {
     env: { ...process.env, SIMULATOR_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

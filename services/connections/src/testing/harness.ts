@@ -6,7 +6,7 @@ import { connectMongo, DomainError, loadProto, parseEnvelope, promiseClient, top
 import type { ProtoGrpcType } from '@tenantatlas/shared/proto/connections';
 import type { ConnectionsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
 import { startService, startTenantOwner, testCredentialKeys, testInfra, uniqueName, waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/shared/testing';
-import { startProviderSimulator, type ProviderSimulator } from '../simulator/server';
+import { startProviderSimulator, type ProviderSimulator } from '@tenantatlas/provider-simulator';
 
 /**
  * One connections service process (from dist/) against the real Kafka and FerretDB, with its

@@ -93,7 +93,7 @@ export interface Simulator {
 export async function startSimulator(): Promise<Simulator> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, [path.join(REPO_ROOT, 'services/connections/dist/simulator/main.js')], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(REPO_ROOT, 'tools/provider-simulator/dist/main.js')], {
     env: { ...process.env, SIMULATOR_PORT: String(port), SIMULATOR_AUTO_TENANTS: 'true' },
     stdio: 'ignore',
   });

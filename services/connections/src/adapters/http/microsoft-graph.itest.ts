@@ -1,5 +1,5 @@
 import { ProviderFailure } from '../../domain/provider';
-import { startProviderSimulator, type ProviderSimulator } from '../../simulator/server';
+import { startProviderSimulator, type ProviderSimulator } from '@tenantatlas/provider-simulator';
 import { MicrosoftGraphAdapter } from './microsoft-graph.adapter';
 
 /** The Microsoft adapter against the provider simulator over real HTTP. */

@@ -67,11 +67,14 @@ interface IssuedToken {
   expiresAt: number;
 }
 
-/** Deterministic GUID for a permission name, like Graph's fixed app role ids. */
-export function appRoleId(permission: string): string {
-  const h = createHash('sha1').update(`approle:${permission}`).digest('hex');
+/** A deterministic GUID for a name: the same directory object keeps its id across requests and restarts. */
+export function guidFrom(text: string): string {
+  const h = createHash('sha1').update(text).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
+
+/** Deterministic GUID for a permission name, like Graph's fixed app role ids. */
+export const appRoleId = (permission: string): string => guidFrom(`approle:${permission}`);
 
 export class SimulatorState {
   private readonly tenants = new Map<string, SimTenant>();

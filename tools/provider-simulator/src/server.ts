@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { appRoleId, FAULT_KINDS, SimulatorState, type FaultRule, type RecordedRequest, type SimTenant, type SimTenantConfig } from './state';
+import { appRoleId, guidFrom, SimulatorState, type FaultRule, type RecordedRequest, type SimTenant, type SimTenantConfig } from './state';
 import { handleControl } from './control';
 
 /**
@@ -31,11 +30,6 @@ export interface ProviderSimulator {
 
 /** The service principal id standing for Microsoft Graph itself (owner of the app roles). */
 export const GRAPH_RESOURCE_ID = '5a1b6c1e-0000-4000-8000-00000000a9a9';
-
-export function guidFrom(text: string): string {
-  const h = createHash('sha1').update(text).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-}
 
 interface Reply {
   status: number;
@@ -240,4 +234,3 @@ export async function startProviderSimulator(options: ProviderSimulatorOptions =
   };
 }
 
-export { FAULT_KINDS };
