@@ -13,6 +13,10 @@ export interface RunDocument extends Omit<Run, 'id'>, OutboxDocument {
   version: number;
 }
 
+/** What reads of a run leave out: its outbox and the idempotency slot (a run's own key is on the run). */
+export const READ_FIELDS = { outbox: 0, outboxPending: 0, outboxVersion: 0, idempotencySlot: 0 } as const;
+export type StoredRun = Omit<RunDocument, keyof typeof READ_FIELDS>;
+
 /**
  * A committed transition of a run: `_id` is `<runId>:<version it starts from>`, so the unique
  * `_id` lets exactly one writer commit each version, with its events (outbox) in the same insert.
@@ -99,16 +103,12 @@ const runTransitionSchema = new Schema<RunTransitionDocument>(
   { collection: 'run_transitions', versionKey: false, minimize: false },
 );
 
-export function runTransitionModel(connection: Connection): Model<RunTransitionDocument> {
-  return (
-    (connection.models.RunTransition as Model<RunTransitionDocument> | undefined) ??
-    connection.model<RunTransitionDocument>('RunTransition', runTransitionSchema)
-  );
-}
+/** The model of `name` on this connection, compiled once. */
+const modelOf = <T>(connection: Connection, name: string, schema: Schema<T>): Model<T> =>
+  (connection.models[name] as Model<T> | undefined) ?? connection.model<T>(name, schema);
 
-export function runModel(connection: Connection): Model<RunDocument> {
-  return (connection.models.Run as Model<RunDocument> | undefined) ?? connection.model<RunDocument>('Run', runSchema);
-}
+export const runModel = (connection: Connection) => modelOf(connection, 'Run', runSchema);
+export const runTransitionModel = (connection: Connection) => modelOf(connection, 'RunTransition', runTransitionSchema);
 
 /** `slot:<activeSlot>` or `key:<idempotencySlot>` → run id; a hint, see MongoRunRepository. */
 export interface RunLookupDocument {
@@ -121,9 +121,7 @@ const runLookupSchema = new Schema<RunLookupDocument>(
   { collection: 'run_lookups', versionKey: false },
 );
 
-export function runLookupModel(connection: Connection): Model<RunLookupDocument> {
-  return (connection.models.RunLookup as Model<RunLookupDocument> | undefined) ?? connection.model<RunLookupDocument>('RunLookup', runLookupSchema);
-}
+export const runLookupModel = (connection: Connection) => modelOf(connection, 'RunLookup', runLookupSchema);
 
 /**
  * When the sweeper should next look at a run: its lease expiry while running, its (re)dispatch
@@ -145,6 +143,4 @@ const runScheduleSchema = new Schema<RunScheduleDocument>(
 );
 runScheduleSchema.index({ dueAt: 1 });
 
-export function runScheduleModel(connection: Connection): Model<RunScheduleDocument> {
-  return (connection.models.RunSchedule as Model<RunScheduleDocument> | undefined) ?? connection.model<RunScheduleDocument>('RunSchedule', runScheduleSchema);
-}
+export const runScheduleModel = (connection: Connection) => modelOf(connection, 'RunSchedule', runScheduleSchema);
