@@ -54,14 +54,18 @@ runService('operations', async ({ logger, lifecycle }) => {
   const metrics = new RunMetrics();
 
   if (config.OPERATIONS_ROLE !== 'api') {
-    const worker = new ExecuteRunUseCase(runs, registry, metrics, logger, {
-      workerId: config.WORKER_ID,
-      leaseMs: config.LEASE_MS,
-      concurrency: config.WORKER_CONCURRENCY,
+    const worker = new ExecuteRunUseCase({
+      runs,
+      registry,
+      metrics,
+      logger,
+      options: { workerId: config.WORKER_ID, leaseMs: config.LEASE_MS, concurrency: config.WORKER_CONCURRENCY },
     });
-    const sweeper = new SweepRunsUseCase(runs, metrics, logger, {
-      intervalMs: config.SWEEP_INTERVAL_MS,
-      redispatchAfterMs: config.REDISPATCH_AFTER_MS,
+    const sweeper = new SweepRunsUseCase({
+      runs,
+      metrics,
+      logger,
+      options: { intervalMs: config.SWEEP_INTERVAL_MS, redispatchAfterMs: config.REDISPATCH_AFTER_MS },
     });
     const consumer = runRequestConsumer({
       kafka: infra.kafka,

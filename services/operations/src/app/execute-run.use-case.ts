@@ -15,6 +15,15 @@ export interface WorkerOptions {
   concurrency: number;
 }
 
+export interface ExecuteRunDeps {
+  runs: RunRepository;
+  registry: RunTypeRegistry;
+  metrics: RunMetrics;
+  logger: Logger;
+  options: WorkerOptions;
+  now?: () => Date;
+}
+
 /** A run request: "look at run X" (Kafka only dispatches; the run decides whether it is due). */
 export interface ExecuteRunCommand {
   runId: string;
@@ -31,16 +40,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class ExecuteRunUseCase {
   private readonly slots: Slots;
   private readonly executing = new Set<Promise<void>>();
+  private readonly runs: RunRepository;
+  private readonly registry: RunTypeRegistry;
+  private readonly metrics: RunMetrics;
+  private readonly logger: Logger;
+  private readonly options: WorkerOptions;
+  private readonly now: () => Date;
 
-  constructor(
-    private readonly runs: RunRepository,
-    private readonly registry: RunTypeRegistry,
-    private readonly metrics: RunMetrics,
-    private readonly logger: Logger,
-    private readonly options: WorkerOptions,
-    private readonly now: () => Date = () => new Date(),
-  ) {
-    this.slots = new Slots(options.concurrency);
+  constructor(deps: ExecuteRunDeps) {
+    ({ runs: this.runs, registry: this.registry, metrics: this.metrics, logger: this.logger, options: this.options } = deps);
+    this.now = deps.now ?? (() => new Date());
+    this.slots = new Slots(deps.options.concurrency);
   }
 
   /**

@@ -19,7 +19,12 @@ function scheduleOf(entries: number) {
 }
 
 function sweeper(repository: RunRepository): SweepRunsUseCase {
-  return new SweepRunsUseCase(repository, new RunMetrics(), pino({ level: 'silent' }), { intervalMs: 1_000, redispatchAfterMs: 15_000, batchSize: 100 });
+  return new SweepRunsUseCase({
+    runs: repository,
+    metrics: new RunMetrics(),
+    logger: pino({ level: 'silent' }),
+    options: { intervalMs: 1_000, redispatchAfterMs: 15_000, batchSize: 100 },
+  });
 }
 
 describe('Sweeper pass', () => {

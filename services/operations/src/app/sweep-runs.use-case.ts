@@ -14,6 +14,14 @@ export interface SweeperOptions {
   batchSize?: number;
 }
 
+export interface SweepRunsDeps {
+  runs: RunRepository;
+  metrics: RunMetrics;
+  logger: Logger;
+  options: SweeperOptions;
+  now?: () => Date;
+}
+
 /**
  * Keeps runs moving when Kafka alone would not: requeues runs whose worker lease expired (a
  * killed worker) and dispatches queued runs whose retry came due or whose request nobody took.
@@ -22,14 +30,16 @@ export interface SweeperOptions {
 export class SweepRunsUseCase {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
+  private readonly runs: RunRepository;
+  private readonly metrics: RunMetrics;
+  private readonly logger: Logger;
+  private readonly options: SweeperOptions;
+  private readonly now: () => Date;
 
-  constructor(
-    private readonly runs: RunRepository,
-    private readonly metrics: RunMetrics,
-    private readonly logger: Logger,
-    private readonly options: SweeperOptions,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+  constructor(deps: SweepRunsDeps) {
+    ({ runs: this.runs, metrics: this.metrics, logger: this.logger, options: this.options } = deps);
+    this.now = deps.now ?? (() => new Date());
+  }
 
   start(): void {
     this.timer = setInterval(() => {
@@ -46,8 +56,8 @@ export class SweepRunsUseCase {
   }
 
   /**
-   * One pass over what came due, a page of entries at a time (every completed run passes through
-   * once, so a pass must keep up with the completion rate); returns how many runs it moved.
+   * One sweep: a pass over what came due, a page of entries at a time (every completed run passes
+   * through once, so a pass must keep up with the completion rate); returns how many runs it moved.
    */
   async execute(): Promise<number> {
     const limit = this.options.batchSize ?? 100;
