@@ -117,55 +117,51 @@ function actorOf(actor: Actor__Output | null | undefined): Actor | null {
   return null;
 }
 
-function runMessage(run: Run): RunMessage {
-  return {
-    id: run.id,
-    workspace_id: run.workspaceId,
-    tenant_id: run.tenantId,
-    type: run.type,
-    subject: run.subject,
-    status: run.status,
-    outcome: run.outcome ?? '',
-    reason_code: run.reasonCode ?? '',
-    message: run.message ?? '',
-    attempt_count: run.attemptCount,
-    max_attempts: run.maxAttempts,
-    attempts: run.attempts.map((attempt) => ({
-      number: attempt.number,
-      started_at: iso(attempt.startedAt),
-      ended_at: iso(attempt.endedAt),
-      result: attempt.result ?? '',
-      error_class: attempt.errorClass ?? '',
-      reason_code: attempt.reasonCode ?? '',
-      message: attempt.message ?? '',
-      retry_after_ms: attempt.retryAfterMs,
-      worker: attempt.worker,
-    })),
-    summary_counts: run.summaryCounts,
-    context: run.context,
-    initiator:
-      run.initiator.kind === 'user'
-        ? { user_id: run.initiator.userId, display_name: run.initiator.displayName ?? '' }
-        : { component: run.initiator.component },
-    idempotency_key: run.idempotencyKey ?? '',
-    created_at: iso(run.createdAt),
-    updated_at: iso(run.updatedAt),
-    started_at: iso(run.startedAt),
-    completed_at: iso(run.completedAt),
-    next_attempt_at: run.status === 'completed' ? '' : iso(run.nextAttemptAt),
-    rerun_of: run.rerunOf ?? '',
-  };
-}
+const runMessage = (run: Run): RunMessage => ({
+  id: run.id,
+  workspace_id: run.workspaceId,
+  tenant_id: run.tenantId,
+  type: run.type,
+  subject: run.subject,
+  status: run.status,
+  outcome: run.outcome ?? '',
+  reason_code: run.reasonCode ?? '',
+  message: run.message ?? '',
+  attempt_count: run.attemptCount,
+  max_attempts: run.maxAttempts,
+  attempts: run.attempts.map((attempt) => ({
+    number: attempt.number,
+    started_at: iso(attempt.startedAt),
+    ended_at: iso(attempt.endedAt),
+    result: attempt.result ?? '',
+    error_class: attempt.errorClass ?? '',
+    reason_code: attempt.reasonCode ?? '',
+    message: attempt.message ?? '',
+    retry_after_ms: attempt.retryAfterMs,
+    worker: attempt.worker,
+  })),
+  summary_counts: run.summaryCounts,
+  context: run.context,
+  initiator:
+    run.initiator.kind === 'user'
+      ? { user_id: run.initiator.userId, display_name: run.initiator.displayName ?? '' }
+      : { component: run.initiator.component },
+  idempotency_key: run.idempotencyKey ?? '',
+  created_at: iso(run.createdAt),
+  updated_at: iso(run.updatedAt),
+  started_at: iso(run.startedAt),
+  completed_at: iso(run.completedAt),
+  next_attempt_at: run.status === 'completed' ? '' : iso(run.nextAttemptAt),
+  rerun_of: run.rerunOf ?? '',
+});
 
-function runTypeMessage(type: RunType): RunTypeMessage {
-  return {
-    name: type.name,
-    max_attempts: type.retry.maxAttempts,
-    base_delay_ms: type.retry.baseDelayMs,
-    max_delay_ms: type.retry.maxDelayMs,
-    timeout_ms: type.timeoutMs,
-    dedupe_scope: type.dedupeScope,
-    subject: type.subject,
-    context_keys: Object.keys(type.context),
-  };
-}
+const runTypeMessage = (type: RunType): RunTypeMessage => ({
+  name: type.name,
+  max_attempts: type.retry.maxAttempts,
+  base_delay_ms: type.retry.baseDelayMs,
+  max_delay_ms: type.retry.maxDelayMs,
+  timeout_ms: type.timeoutMs,
+  dedupe_scope: type.dedupeScope,
+  subject: type.subject,
+  context_keys: Object.keys(type.context),
+});

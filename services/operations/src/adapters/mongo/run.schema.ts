@@ -1,4 +1,4 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection, type Model, type SchemaDefinition } from 'mongoose';
 import { outboxFields, type OutboxDocument } from '@tenantatlas/shared';
 import type { Attempt, Run } from '../../domain/run';
 
@@ -116,11 +116,11 @@ export interface RunLookupDocument {
   runId: string;
 }
 
-const runLookupSchema = new Schema<RunLookupDocument>(
-  { _id: { type: String, required: true }, runId: { type: String, required: true } },
-  { collection: 'run_lookups', versionKey: false },
-);
+/** A collection of small documents under an `_id` their writer chooses, with one value each. */
+const keyedSchema = <T>(collection: string, fields: SchemaDefinition<T>) =>
+  new Schema<T>({ _id: { type: String, required: true }, ...fields }, { collection, versionKey: false });
 
+const runLookupSchema = keyedSchema<RunLookupDocument>('run_lookups', { runId: { type: String, required: true } });
 export const runLookupModel = (connection: Connection) => modelOf(connection, 'RunLookup', runLookupSchema);
 
 /**
@@ -137,10 +137,8 @@ export interface RunScheduleDocument {
   dueAt: Date;
 }
 
-const runScheduleSchema = new Schema<RunScheduleDocument>(
-  { _id: { type: String, required: true }, dueAt: { type: Date, required: true } },
-  { collection: 'run_schedule', versionKey: false },
-);
+// the one exception to `_id` only: the sweeper reads what came due (see RunScans.findDue)
+const runScheduleSchema = keyedSchema<RunScheduleDocument>('run_schedule', { dueAt: { type: Date, required: true } });
 runScheduleSchema.index({ dueAt: 1 });
 
 export const runScheduleModel = (connection: Connection) => modelOf(connection, 'RunSchedule', runScheduleSchema);
