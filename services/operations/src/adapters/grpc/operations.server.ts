@@ -4,15 +4,17 @@ import type { Actor__Output } from '@tenantatlas/shared/proto/tenantatlas/common
 import type { OperationsServiceHandlers } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/OperationsService';
 import type { Run as RunMessage } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/Run';
 import type { RunType as RunTypeMessage } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/RunType';
+import type { ListRunsRequest__Output } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/ListRunsRequest';
+import type { StartRunRequest__Output } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/StartRunRequest';
 import type { StartRunResponse } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/StartRunResponse';
 import type { Logger } from 'pino';
 import type { CancelRunUseCase } from '../../app/cancel-run.use-case';
 import type { GetRunUseCase } from '../../app/get-run.use-case';
-import type { ListRunsUseCase } from '../../app/list-runs.use-case';
+import type { ListRunsCommand, ListRunsUseCase } from '../../app/list-runs.use-case';
 import type { RunType, RunTypeRegistry } from '../../app/registry';
 import type { RerunRunUseCase } from '../../app/rerun-run.use-case';
 import type { RetryFailedRunsUseCase } from '../../app/retry-failed-runs.use-case';
-import type { StartRunResult, StartRunUseCase } from '../../app/start-run.use-case';
+import type { StartRunCommand, StartRunResult, StartRunUseCase } from '../../app/start-run.use-case';
 import { runError } from '../../domain/errors';
 import type { Run } from '../../domain/run';
 
@@ -38,33 +40,10 @@ export function operationsDefinition() {
  */
 export function operationsHandlers(logger: Logger, cases: OperationsUseCases): OperationsServiceHandlers {
   return {
-    StartRun: unary(logger, async (req) =>
-      startResponse(
-        await cases.startRun.execute({
-          workspaceId: req.workspace_id,
-          tenantId: req.tenant_id,
-          type: req.type,
-          subject: req.subject,
-          context: req.context ?? {},
-          idempotencyKey: req.idempotency_key || null,
-          actor: actorOf(req.actor),
-        }),
-      ),
-    ),
+    StartRun: unary(logger, async (req) => startResponse(await cases.startRun.execute(startCommand(req)))),
     GetRun: unary(logger, async (req) => ({ run: runMessage(await cases.getRun.execute({ workspaceId: req.workspace_id, runId: req.run_id })) })),
     ListRuns: unary(logger, async (req) => {
-      const page = await cases.listRuns.execute({
-        workspaceId: req.workspace_id,
-        tenantId: req.tenant_id,
-        type: req.type,
-        status: req.status,
-        outcome: req.outcome,
-        subject: req.subject,
-        createdAfter: req.created_after,
-        createdBefore: req.created_before,
-        pageSize: req.page?.page_size,
-        pageToken: req.page?.page_token,
-      });
+      const page = await cases.listRuns.execute(listCommand(req));
       return { runs: page.runs.map(runMessage), next_page_token: page.nextPageToken };
     }),
     CancelRun: unary(logger, async (req) => ({
@@ -101,6 +80,29 @@ function requireActor(actor: Actor | null): Actor {
   if (!actor) throw runError('RUN.ACTOR_REQUIRED', 'actor (user_id or component) is required', { field: 'actor' });
   return actor;
 }
+
+const startCommand = (req: StartRunRequest__Output): StartRunCommand => ({
+  workspaceId: req.workspace_id,
+  tenantId: req.tenant_id,
+  type: req.type,
+  subject: req.subject,
+  context: req.context ?? {},
+  idempotencyKey: req.idempotency_key || null,
+  actor: actorOf(req.actor),
+});
+
+const listCommand = (req: ListRunsRequest__Output): ListRunsCommand => ({
+  workspaceId: req.workspace_id,
+  tenantId: req.tenant_id,
+  type: req.type,
+  status: req.status,
+  outcome: req.outcome,
+  subject: req.subject,
+  createdAfter: req.created_after,
+  createdBefore: req.created_before,
+  pageSize: req.page?.page_size,
+  pageToken: req.page?.page_token,
+});
 
 const startResponse = (result: StartRunResult): StartRunResponse => ({
   run: runMessage(result.run),
