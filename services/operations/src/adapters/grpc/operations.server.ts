@@ -81,14 +81,9 @@ function requireActor(actor: Actor | null): Actor {
   return actor;
 }
 
-const startCommand = (req: StartRunRequest__Output): StartRunCommand => ({
-  workspaceId: req.workspace_id,
-  tenantId: req.tenant_id,
-  type: req.type,
-  subject: req.subject,
-  context: req.context ?? {},
-  idempotencyKey: req.idempotency_key || null,
-  actor: actorOf(req.actor),
+/** An empty idempotency key is none; an actor naming neither user nor component is none (the start refuses it). */
+const startCommand = ({ workspace_id, tenant_id, type, subject, context, idempotency_key, actor }: StartRunRequest__Output): StartRunCommand => ({
+  workspaceId: workspace_id, tenantId: tenant_id, type, subject, context: context ?? {}, idempotencyKey: idempotency_key || null, actor: actorOf(actor),
 });
 
 const listCommand = (req: ListRunsRequest__Output): ListRunsCommand => ({
