@@ -1,26 +1,25 @@
 import { connectInfrastructure, ensureIndexes, GrpcServer, GrpcTenantDirectory, loadConfig, OutboxRelay, runService, serveGrpc, topicName } from '@tenantatlas/shared';
-import { GrpcConnectionDirectory } from './adapters/connections/connection-directory';
-import { connectionsClient } from './adapters/connections/connections-client';
+import { connectionsClient, GrpcConnectionDirectory } from './adapters/grpc/connections.client';
+import { operationsDefinition, operationsHandlers } from './adapters/grpc/operations.server';
 import {
   ConnectionCheckExecutor,
   InventorySyncExecutor,
   PermissionsRefreshExecutor,
   PolicySyncExecutor,
-} from './adapters/connections/provider-executors';
-import { operationsDefinition, operationsHandlers } from './adapters/grpc/operations.service';
+} from './adapters/grpc/provider-executors';
 import { runRequestConsumer } from './adapters/kafka/run-request-consumer';
 import { MongoRunRepository } from './adapters/mongo/run.repository';
 import { runLookupModel, runModel, runScheduleModel, runTransitionModel } from './adapters/mongo/run.schema';
-import { RunAdmission } from './app/admission';
-import { CancelRun } from './app/cancel-run';
-import { RunEvents } from './app/events';
+import { CancelRunUseCase } from './app/cancel-run.use-case';
+import { ExecuteRunUseCase } from './app/execute-run.use-case';
+import { GetRunUseCase } from './app/get-run.use-case';
+import { ListRunsUseCase } from './app/list-runs.use-case';
 import { RunMetrics } from './app/metrics';
-import { buildRegistry } from './app/registry-setup';
-import { Rerun } from './app/rerun';
-import { RunQueries } from './app/run-queries';
-import { StartRun } from './app/start-run';
-import { Sweeper } from './app/sweeper';
-import { RunWorker } from './app/worker';
+import { buildRegistry } from './app/registry';
+import { RerunRunUseCase } from './app/rerun-run.use-case';
+import { RetryFailedRunsUseCase } from './app/retry-failed-runs.use-case';
+import { RunAdmission, StartRunUseCase } from './app/start-run.use-case';
+import { SweepRunsUseCase } from './app/sweep-runs.use-case';
 import { configSchema } from './config';
 
 runService('operations', async ({ logger, lifecycle }) => {
@@ -39,7 +38,7 @@ runService('operations', async ({ logger, lifecycle }) => {
   const relay = new OutboxRelay({ models: [Runs, Transitions], insertOnly: [Runs, Transitions], publisher: infra.publisher, logger });
   relay.start();
   lifecycle.add('outbox relay', () => relay.stop());
-  const runs = new MongoRunRepository(Runs, Transitions, Lookups, Schedule, relay);
+  const runs = new MongoRunRepository(Runs, Transitions, Lookups, Schedule, infra.topics, relay);
 
   const connections = connectionsClient(config.CONNECTIONS_GRPC_ADDR, config.CONNECTIONS_TIMEOUT_MS);
   lifecycle.add('connections client', () => connections.close());
@@ -52,19 +51,21 @@ runService('operations', async ({ logger, lifecycle }) => {
     },
     { diagnostics: config.DIAGNOSTIC_RUN_TYPES },
   );
-  const events = new RunEvents(infra.topics);
   const metrics = new RunMetrics();
 
-
   if (config.OPERATIONS_ROLE !== 'api') {
-    const worker = new RunWorker(runs, registry, events, metrics, logger, {
-      workerId: config.WORKER_ID,
-      leaseMs: config.LEASE_MS,
-      concurrency: config.WORKER_CONCURRENCY,
+    const worker = new ExecuteRunUseCase({
+      runs,
+      registry,
+      metrics,
+      logger,
+      options: { workerId: config.WORKER_ID, leaseMs: config.LEASE_MS, concurrency: config.WORKER_CONCURRENCY },
     });
-    const sweeper = new Sweeper(runs, events, metrics, logger, {
-      intervalMs: config.SWEEP_INTERVAL_MS,
-      redispatchAfterMs: config.REDISPATCH_AFTER_MS,
+    const sweeper = new SweepRunsUseCase({
+      runs,
+      metrics,
+      logger,
+      options: { intervalMs: config.SWEEP_INTERVAL_MS, redispatchAfterMs: config.REDISPATCH_AFTER_MS },
     });
     const consumer = runRequestConsumer({
       kafka: infra.kafka,
@@ -85,19 +86,21 @@ runService('operations', async ({ logger, lifecycle }) => {
 
   const server = new GrpcServer(logger);
   if (config.OPERATIONS_ROLE !== 'worker') {
-    const queries = new RunQueries(runs);
     const tenants = new GrpcTenantDirectory(config.ONBOARDING_GRPC_ADDR, config.ADMISSION_TIMEOUT_MS);
     lifecycle.add('onboarding client', () => tenants.close());
     // one connections client per peer: the workers' provider calls and the start's subject look-up share it
     const admission = new RunAdmission(tenants, new GrpcConnectionDirectory(connections, config.ADMISSION_TIMEOUT_MS), config.ADMISSION_CACHE_MS);
-    const startRun = new StartRun(runs, registry, admission, events, metrics, config.REDISPATCH_AFTER_MS);
+    const startRun = new StartRunUseCase({ runs, runTypes: registry.policies(), admission, redispatchAfterMs: config.REDISPATCH_AFTER_MS });
+    const getRun = new GetRunUseCase({ runs });
     server.add(
       operationsDefinition(),
       operationsHandlers(logger, {
         startRun,
-        queries,
-        cancelRun: new CancelRun(runs, queries, events, metrics),
-        rerun: new Rerun(runs, queries, startRun, admission),
+        getRun,
+        listRuns: new ListRunsUseCase({ runs }),
+        cancelRun: new CancelRunUseCase({ runs, getRun, metrics }),
+        rerunRun: new RerunRunUseCase({ getRun, startRun }),
+        retryFailedRuns: new RetryFailedRunsUseCase({ runs, startRun, admission }),
         registry,
       }),
       'tenantatlas.operations.v1.OperationsService',

@@ -1,11 +1,11 @@
 import { metrics } from '@opentelemetry/api';
 
-/** Run metrics through the OpenTelemetry API; the process's exporter decides where they go. */
+/**
+ * Run metrics through the OpenTelemetry API; the process's exporter decides where they go. Starts
+ * are counted by the start use case itself (`tenantatlas_runs_started_total`).
+ */
 export class RunMetrics {
   private readonly meter = metrics.getMeter('operations');
-  private readonly startedTotal = this.meter.createCounter('tenantatlas_runs_started_total', {
-    description: 'StartRun calls, by type and whether an existing run was returned',
-  });
   private readonly completedTotal = this.meter.createCounter('tenantatlas_runs_completed_total', {
     description: 'runs reaching their terminal state, by type and outcome',
   });
@@ -19,10 +19,6 @@ export class RunMetrics {
   private readonly recoveredTotal = this.meter.createCounter('tenantatlas_run_leases_expired_total', {
     description: 'attempts whose worker stopped responding (picked up again or failed)',
   });
-
-  started(type: string, deduplicated: boolean): void {
-    this.startedTotal.add(1, { type, deduplicated: String(deduplicated) });
-  }
 
   completed(type: string, outcome: string): void {
     this.completedTotal.add(1, { type, outcome });

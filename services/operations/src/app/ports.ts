@@ -1,9 +1,8 @@
-import type { OutboxEntry, TenantDirectory } from '@tenantatlas/shared';
+import type { Actor, TenantDirectory } from '@tenantatlas/shared';
 import type { Run, RunOutcome, RunStatus } from '../domain/run';
 import type { RunChange } from '../domain/transitions';
 
 export type Decide = (run: Run) => RunChange | null;
-export type EventsFor = (change: RunChange, before: Run, after: Run) => OutboxEntry[];
 export interface Transitioned {
   before: Run;
   after: Run;
@@ -30,10 +29,14 @@ export interface RunListQuery {
   limit: number;
 }
 
-/** Storage of runs. Every write that changes a run also stores the events it produced (outbox). */
+/**
+ * Storage of runs. Every write that changes a run also stores the events it produced (outbox): its
+ * lifecycle event (`queued` for a new run, the change's verb after) and, when it dispatches, a run
+ * request, published under `actor`.
+ */
 export interface RunRepository {
   /** 'duplicate' when the active slot or the idempotency slot is taken (unique indexes). */
-  insert(run: Run, slots: RunSlots, outbox: OutboxEntry[]): Promise<'created' | 'duplicate'>;
+  insert(run: Run, slots: RunSlots, actor: Actor): Promise<'created' | 'duplicate'>;
   findById(runId: string): Promise<Run | null>;
   findInWorkspace(workspaceId: string, runId: string): Promise<Run | null>;
   /**
@@ -48,7 +51,7 @@ export interface RunRepository {
    * next version; if another writer committed that version first, reads again and re-decides.
    * Null when `decide` declines (the run moved on) or the run does not exist.
    */
-  transition(runId: string, decide: Decide, events: EventsFor): Promise<Transitioned | null>;
+  transition(runId: string, decide: Decide, actor: Actor): Promise<Transitioned | null>;
   list(query: RunListQuery): Promise<Run[]>;
   /**
    * Running runs whose lease ran out and queued runs due for (re)dispatch, from the first `limit`

@@ -1,6 +1,6 @@
 import type { DomainError } from '@tenantatlas/shared';
 import { PROVIDER_RUN_TYPES, SCRIPTED_RUN_TYPE } from './catalog';
-import { activeSlot, idempotencySlot, releasedSlot, validateStart, type StartInput } from './run-type';
+import { activeSlot, idempotencySlot, isOwnStart, newRun, releasedSlot, reuse, validateStart, type StartInput } from './run-type';
 
 const check = PROVIDER_RUN_TYPES.find((t) => t.name === 'provider.connection.check')!;
 const inventory = PROVIDER_RUN_TYPES.find((t) => t.name === 'inventory.sync')!;
@@ -51,5 +51,31 @@ describe('starting a run', () => {
     expect(idempotencySlot('ws-1', 'k', 'r-1')).toBe(idempotencySlot('ws-1', 'k', 'r-2'));
     expect(idempotencySlot('ws-1', 'k', 'r-1')).not.toBe(idempotencySlot('ws-2', 'k', 'r-1'));
     expect(idempotencySlot('ws-1', null, 'r-1')).not.toBe(idempotencySlot('ws-1', null, 'r-2'));
+  });
+});
+
+describe('what a start creates or reuses', () => {
+  const actor = { kind: 'user' as const, userId: 'u-1' };
+  const facts = { id: 'r-1', now: new Date('2026-01-01T00:00:00Z'), traceparent: null, redispatchAfterMs: 15_000 };
+
+  it('accepts only the listed resources for an inventory sync', () => {
+    expect(codeOf(() => validateStart(inventory, { ...input, type: 'inventory.sync', context: { resources: 'users,groups' } }))).toBe('accepted');
+    expect(codeOf(() => validateStart(inventory, { ...input, type: 'inventory.sync', context: { resources: 'users,mail' } }))).toBe('RUN.CONTEXT_INVALID');
+  });
+
+  it('queues a new run due now, with the attempts its type (or the scripted context) allows', () => {
+    const run = newRun(check, { ...input, actor }, facts);
+    expect(run).toMatchObject({ id: 'r-1', status: 'queued', attemptCount: 0, maxAttempts: 4, nextAttemptAt: facts.now, initiator: actor });
+    expect(run.redispatchAt).toEqual(new Date('2026-01-01T00:00:15Z'));
+    expect(newRun(SCRIPTED_RUN_TYPE, { ...input, subject: '', context: { max_attempts: '7' }, actor }, facts).maxAttempts).toBe(7);
+  });
+
+  it('answers a replay with the same run, and refuses a key sent again with another start', () => {
+    const run = newRun(check, { ...input, idempotencyKey: 'k', actor }, facts);
+    expect(reuse({ run, replayed: true }, input)).toMatchObject({ run, replayed: true, deduplicated: false });
+    expect(reuse({ run, replayed: false }, { ...input, subject: 'conn-9' })).toMatchObject({ deduplicated: true, replayed: false });
+    expect(codeOf(() => reuse({ run, replayed: true }, { ...input, subject: 'conn-9' }))).toBe('RUN.IDEMPOTENCY_KEY_REUSED');
+    expect(isOwnStart(run, 'k')).toBe(true);
+    expect(isOwnStart(run, null)).toBe(false);
   });
 });

@@ -67,3 +67,9 @@ export interface Run {
 }
 
 export const isTerminal = (run: Pick<Run, 'status'>): boolean => run.status === 'completed';
+
+/** The actor of changes no caller asked for: a worker's claims and results, a sweep's recoveries. */
+export const WORKER_ACTOR: Actor = { kind: 'system', component: 'operations-worker' };
+
+/** The event that asks a worker to look at a run (Kafka only dispatches; the run decides whether it is due). */
+export const RUN_REQUESTED = 'tenantatlas.operations.run.execution_requested' as const;

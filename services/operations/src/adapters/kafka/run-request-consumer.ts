@@ -1,14 +1,14 @@
 import { EventConsumer, type EventEnvelope } from '@tenantatlas/shared';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { RUN_REQUESTED } from '../../app/events';
-import type { RunWorker } from '../../app/worker';
+import type { ExecuteRunUseCase } from '../../app/execute-run.use-case';
+import { RUN_REQUESTED } from '../../domain/run';
 
 export interface RunRequestConsumerOptions {
   kafka: Kafka;
   topic: string;
   groupId: string;
-  worker: RunWorker;
+  worker: ExecuteRunUseCase;
   logger: Logger;
 }
 
@@ -32,7 +32,7 @@ export function runRequestConsumer({ kafka, topic, groupId, worker, logger }: Ru
         logger.warn({ type: event.type, eventId: event.id }, 'ignoring a message that is not a run request');
         return;
       }
-      await worker.onRequest(runId);
+      await worker.execute({ runId });
     },
   });
 }

@@ -1,29 +1,16 @@
 import type { Model, QueryFilter } from 'mongoose';
-import { GroupCommit, initialOutbox, isDuplicateKeyError, trackAfter, type OutboxEntry, type OutboxTracker } from '@tenantatlas/shared';
-import type { Decide, EventsFor, RunListQuery, RunRepository, RunSlots, Transitioned } from '../../app/ports';
-import type { Run } from '../../domain/run';
-import { applyChange, type RunChange } from '../../domain/transitions';
-import type { RunDocument, RunLookupDocument, RunScheduleDocument, RunTransitionDocument } from './run.schema';
-
-const READ_FIELDS = { outbox: 0, outboxPending: 0, outboxVersion: 0, idempotencySlot: 0 } as const;
-type StoredRun = Omit<RunDocument, keyof typeof READ_FIELDS>;
+import { createEvent, eventSource, GroupCommit, initialOutbox, isDuplicateKeyError, outboxEntries, trackAfter, type Actor, type OutboxEntry, type OutboxTracker } from '@tenantatlas/shared';
+import type { Decide, RunListQuery, RunRepository, RunSlots, Transitioned } from '../../app/ports';
+import { RUN_REQUESTED, type Run } from '../../domain/run';
+import { applyChange, type LifecycleVerb, type RunChange } from '../../domain/transitions';
+import { READ_FIELDS, type RunDocument, type RunLookupDocument, type RunScheduleDocument, type RunTransitionDocument, type StoredRun } from './run.schema';
+import { HEAL_AFTER_MS, RunScans } from './run.scans';
 
 /** A run read from storage; only the document's own bookkeeping (slots, version) is dropped. */
 function toRun(doc: StoredRun): Run {
   const { _id, activeSlot: _slot, version: _version, ...rest } = doc;
   return { id: _id, ...rest, attempts: doc.attempts ?? [], summaryCounts: doc.summaryCounts ?? {}, context: doc.context ?? {} };
 }
-
-/** When the sweeper should look at the run next; null once it completed (see reschedule). */
-function dueAt(run: Run): Date | null {
-  if (run.status === 'completed') return null;
-  return (run.status === 'running' ? run.leaseExpiresAt : run.redispatchAt) ?? run.updatedAt;
-}
-
-const isDue = (run: Run, now: Date) => {
-  const due = dueAt(run);
-  return due !== null && due <= now;
-};
 
 /**
  * The `$set` that turns the stored run into `after`: every field of the run, not only the changed
@@ -35,6 +22,51 @@ const isDue = (run: Run, now: Date) => {
 function projection(change: RunChange, after: Run, version: number): Record<string, unknown> {
   const { id: _id, ...fields } = after;
   return { ...change.set, ...fields, version };
+}
+
+export interface RunTopics {
+  operationsEvents: string;
+  runRequests: string;
+}
+
+const SOURCE = eventSource('operations');
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+/**
+ * What a change of a run publishes, stored with the write that makes it (outbox): its lifecycle
+ * event (`verb`) and, when it dispatches, a run request (Kafka only dispatches; the run document
+ * decides whether it is due).
+ */
+function eventsOf(topics: RunTopics, change: Pick<RunChange, 'verb' | 'dispatch'>, after: Run, actor: Actor, before?: Run): OutboxEntry[] {
+  const subject = `run/${after.id}`;
+  const scope = { source: SOURCE, subject, workspaceId: after.workspaceId, tenantId: after.tenantId, actor };
+  const lifecycle = (verb: LifecycleVerb) =>
+    createEvent({
+      ...scope,
+      type: `tenantatlas.operations.run.${verb}` as const,
+      data: {
+        runId: after.id,
+        runType: after.type,
+        runSubject: after.subject || null,
+        status: after.status,
+        outcome: after.outcome,
+        reasonCode: after.reasonCode,
+        message: after.message,
+        attempt: after.attemptCount,
+        maxAttempts: after.maxAttempts,
+        nextAttemptAt: after.status === 'queued' ? iso(after.nextAttemptAt) : null,
+        retryAfterMs: verb === 'retry_scheduled' ? (after.attempts[after.attempts.length - 1]?.retryAfterMs ?? 0) : 0,
+        summaryCounts: after.summaryCounts,
+        context: after.context,
+        ...(before ? { before: { status: before.status, outcome: before.outcome } } : {}),
+        after: { status: after.status, outcome: after.outcome },
+      },
+    });
+  const request = () => createEvent({ ...scope, type: RUN_REQUESTED, data: { runId: after.id, attempt: after.attemptCount + 1 } });
+  return [
+    ...(change.verb ? outboxEntries(topics.operationsEvents, [lifecycle(change.verb)]) : []),
+    ...(change.dispatch ? outboxEntries(topics.runRequests, [request()]) : []),
+  ];
 }
 
 /**
@@ -51,28 +83,32 @@ export class MongoRunRepository implements RunRepository {
   private readonly scheduling: GroupCommit<RunScheduleDocument>;
   private readonly creating: GroupCommit<RunDocument>;
   private readonly hinting: GroupCommit<RunLookupDocument>;
+  private readonly scans: RunScans;
 
   constructor(
     private readonly runs: Model<RunDocument>,
     private readonly transitions: Model<RunTransitionDocument>,
     private readonly lookups: Model<RunLookupDocument>,
     private readonly schedule: Model<RunScheduleDocument>,
+    private readonly topics: RunTopics,
     /** told about every committed write that carries events, so they can be published at once */
     private readonly outbox: OutboxTracker = { track: () => undefined },
   ) {
     this.scheduling = new GroupCommit(schedule, STARTS_WRITING);
     this.creating = new GroupCommit(runs, STARTS_WRITING);
     this.hinting = new GroupCommit(lookups, STARTS_WRITING);
+    this.scans = new RunScans(runs, schedule, async (doc) => toRun(await this.rollForward(doc)));
   }
 
-  async insert(run: Run, slots: RunSlots, outbox: OutboxEntry[]): Promise<'created' | 'duplicate'> {
+  /** A new run is queued and dispatched: its `queued` event and its run request go in its insert. */
+  async insert(run: Run, slots: RunSlots, actor: Actor): Promise<'created' | 'duplicate'> {
     const { id, ...fields } = run;
-    // scheduled first: a run is never stored without its entry (a crash in between leaves an entry
-    // without a run, which the sweeper drops)
-    if ((await this.scheduling.insert({ _id: id, dueAt: dueAt(run) ?? run.createdAt })) === 'duplicate') throw new Error(`run id ${id} is already scheduled`);
+    const outbox = eventsOf(this.topics, { verb: 'queued', dispatch: true }, run, actor);
+    // scheduled first, due at its redispatch time: a run is never stored without its entry (a crash
+    // in between leaves an entry without a run, which the sweeper drops)
+    if ((await this.scheduling.insert({ _id: id, dueAt: run.redispatchAt ?? run.createdAt })) === 'duplicate') throw new Error(`run id ${id} is already scheduled`);
     try {
-      const create = () => this.creating.insert({ _id: id, ...fields, ...slots, version: 0, ...initialOutbox(outbox) });
-      const created = await (outbox.length > 0 ? trackAfter(this.outbox, this.runs, id, create) : create());
+      const created = await trackAfter(this.outbox, this.runs, id, () => this.creating.insert({ _id: id, ...fields, ...slots, version: 0, ...initialOutbox(outbox) }));
       if (created === 'duplicate') {
         await this.unschedule(id);
         return 'duplicate';
@@ -153,7 +189,15 @@ export class MongoRunRepository implements RunRepository {
     }
   }
 
-  async transition(runId: string, decide: Decide, events: EventsFor): Promise<Transitioned | null> {
+  list(query: RunListQuery): Promise<Run[]> {
+    return this.scans.list(query);
+  }
+
+  findDue(now: Date, limit: number, after?: Date): Promise<{ due: Run[]; next?: Date }> {
+    return this.scans.findDue(now, limit, after);
+  }
+
+  async transition(runId: string, decide: Decide, actor: Actor): Promise<Transitioned | null> {
     for (let race = 0; race < 20; race++) {
       const doc = await this.current({ _id: runId });
       if (!doc) return null;
@@ -162,7 +206,7 @@ export class MongoRunRepository implements RunRepository {
       if (!change) return null;
       const after = applyChange(before, change);
       const set = projection(change, after, doc.version + 1);
-      const outbox = events(change, before, after);
+      const outbox = eventsOf(this.topics, change, after, actor, before);
       const transitionId = `${runId}:${doc.version}`;
       try {
         const commit = () =>
@@ -180,67 +224,10 @@ export class MongoRunRepository implements RunRepository {
         throw err;
       }
       await this.project(runId, set);
-      await this.reschedule(before, after);
+      await this.scans.reschedule(before, after);
       return { before, after, change };
     }
     throw new Error(`run ${runId} kept changing; transition abandoned`);
-  }
-
-  async list(query: RunListQuery): Promise<Run[]> {
-    const and: QueryFilter<RunDocument>[] = [{ workspaceId: query.workspaceId }];
-    if (query.tenantId) and.push({ tenantId: query.tenantId });
-    if (query.type) and.push({ type: query.type });
-    if (query.subject) and.push({ subject: query.subject });
-    if (query.status) and.push({ status: query.status });
-    if (query.outcome) and.push({ outcome: query.outcome });
-    if (query.createdAfter) and.push({ createdAt: { $gte: query.createdAfter } });
-    if (query.createdBefore) and.push({ createdAt: { $lt: query.createdBefore } });
-    if (query.completedAfter) and.push({ completedAt: { $gte: query.completedAfter } });
-    if (query.after) {
-      and.push({ $or: [{ createdAt: { $lt: query.after.createdAt } }, { createdAt: query.after.createdAt, _id: { $lt: query.after.id } }] });
-    }
-    const runs = await this.many({ $and: and }, query.limit, { createdAt: -1, _id: -1 });
-    // a projection that lagged may have moved on while rolling forward
-    return runs.filter((run) => (!query.status || run.status === query.status) && (!query.outcome || run.outcome === query.outcome));
-  }
-
-  /**
-   * Reads the schedule for entries that came due, then each run itself. An entry that lagged its
-   * run is corrected here; one whose run never got stored is dropped, and so is a completed run's
-   * once its stored document shows the completion (see reschedule): until then the roll-forward
-   * heals the document and the entry comes due again.
-   */
-  async findDue(now: Date, limit: number, after?: Date): Promise<{ due: Run[]; next?: Date }> {
-    const window = after ? { $gt: after, $lte: now } : { $lte: now };
-    const entries = await this.schedule.find({ dueAt: window }).sort({ dueAt: 1 }).limit(limit).lean<RunScheduleDocument[]>();
-    const due: Run[] = [];
-    await Promise.all(
-      entries.map(async (entry) => {
-        const stored = await this.runs.findOne({ _id: entry._id }, READ_FIELDS).lean<StoredRun>();
-        // a stored completion is the last version (nothing transitions a completed run): no roll-forward to look for
-        if (!stored || stored.status === 'completed') {
-          await this.schedule.deleteOne({ _id: entry._id });
-          return;
-        }
-        const run = toRun(await this.rollForward(stored));
-        if (run.status === 'completed') await this.schedule.updateOne({ _id: entry._id }, { $set: { dueAt: new Date(now.getTime() + HEAL_AFTER_MS) } });
-        else if (isDue(run, now)) due.push(run);
-        else await this.schedule.updateOne({ _id: entry._id }, { $set: { dueAt: dueAt(run) } });
-      }),
-    );
-    return entries.length === limit ? { due, next: entries[entries.length - 1]!.dueAt } : { due };
-  }
-
-  /**
-   * Moves the run's schedule entry to its next due time. A completed run keeps its entry until
-   * HEAL_AFTER_MS after the completion: on FerretDB a concurrent update of the run document (the
-   * outbox clear) can undo the final projection, and no later transition would make it good, so
-   * the document would go on matching filters (`status: running`) it no longer fits. The sweeper's
-   * look at it then (findDue) repairs the document from the transitions and drops the entry.
-   */
-  private async reschedule(before: Run, after: Run): Promise<void> {
-    const next = dueAt(after) ?? new Date(Date.now() + HEAL_AFTER_MS);
-    if (next.getTime() !== dueAt(before)?.getTime()) await this.schedule.updateOne({ _id: after.id }, { $set: { dueAt: next } }, { upsert: true });
   }
 
   /**
@@ -258,16 +245,6 @@ export class MongoRunRepository implements RunRepository {
     const doc = await this.current(filter);
     return doc ? toRun(doc) : null;
   }
-
-  /** Filters match the projection, which may lag its last transition by a moment; results are rolled forward. */
-  private async many(filter: QueryFilter<RunDocument>, limit: number, sort?: Record<string, 1 | -1>): Promise<Run[]> {
-    let query = this.runs.find(filter, READ_FIELDS).limit(limit);
-    if (sort) query = query.sort(sort);
-    const docs = await query.lean<StoredRun[]>();
-    const current = await Promise.all(docs.map((doc) => this.rollForward(doc)));
-    return current.map(toRun);
-  }
-
   private async current(filter: QueryFilter<RunDocument>): Promise<StoredRun | null> {
     const doc = await this.runs.findOne(filter, READ_FIELDS).lean<StoredRun>();
     return doc ? this.rollForward(doc) : null;
@@ -301,6 +278,3 @@ export class MongoRunRepository implements RunRepository {
  * slower than before, and starts beyond those still share writes.
  */
 const STARTS_WRITING = 4;
-
-/** how old a committed transition must be before a reader writes its projection (see rollForward) */
-const HEAL_AFTER_MS = 5_000;

@@ -1,4 +1,4 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection, type Model, type SchemaDefinition } from 'mongoose';
 import { outboxFields, type OutboxDocument } from '@tenantatlas/shared';
 import type { Attempt, Run } from '../../domain/run';
 
@@ -12,6 +12,10 @@ export interface RunDocument extends Omit<Run, 'id'>, OutboxDocument {
   /** number of committed transitions this document reflects (see RunTransitionDocument) */
   version: number;
 }
+
+/** What reads of a run leave out: its outbox and the idempotency slot (a run's own key is on the run). */
+export const READ_FIELDS = { outbox: 0, outboxPending: 0, outboxVersion: 0, idempotencySlot: 0 } as const;
+export type StoredRun = Omit<RunDocument, keyof typeof READ_FIELDS>;
 
 /**
  * A committed transition of a run: `_id` is `<runId>:<version it starts from>`, so the unique
@@ -99,16 +103,12 @@ const runTransitionSchema = new Schema<RunTransitionDocument>(
   { collection: 'run_transitions', versionKey: false, minimize: false },
 );
 
-export function runTransitionModel(connection: Connection): Model<RunTransitionDocument> {
-  return (
-    (connection.models.RunTransition as Model<RunTransitionDocument> | undefined) ??
-    connection.model<RunTransitionDocument>('RunTransition', runTransitionSchema)
-  );
-}
+/** The model of `name` on this connection, compiled once. */
+const modelOf = <T>(connection: Connection, name: string, schema: Schema<T>): Model<T> =>
+  (connection.models[name] as Model<T> | undefined) ?? connection.model<T>(name, schema);
 
-export function runModel(connection: Connection): Model<RunDocument> {
-  return (connection.models.Run as Model<RunDocument> | undefined) ?? connection.model<RunDocument>('Run', runSchema);
-}
+export const runModel = (connection: Connection) => modelOf(connection, 'Run', runSchema);
+export const runTransitionModel = (connection: Connection) => modelOf(connection, 'RunTransition', runTransitionSchema);
 
 /** `slot:<activeSlot>` or `key:<idempotencySlot>` → run id; a hint, see MongoRunRepository. */
 export interface RunLookupDocument {
@@ -116,14 +116,12 @@ export interface RunLookupDocument {
   runId: string;
 }
 
-const runLookupSchema = new Schema<RunLookupDocument>(
-  { _id: { type: String, required: true }, runId: { type: String, required: true } },
-  { collection: 'run_lookups', versionKey: false },
-);
+/** A collection of small documents under an `_id` their writer chooses, with one value each. */
+const keyedSchema = <T>(collection: string, fields: SchemaDefinition<T>) =>
+  new Schema<T>({ _id: { type: String, required: true }, ...fields }, { collection, versionKey: false });
 
-export function runLookupModel(connection: Connection): Model<RunLookupDocument> {
-  return (connection.models.RunLookup as Model<RunLookupDocument> | undefined) ?? connection.model<RunLookupDocument>('RunLookup', runLookupSchema);
-}
+const runLookupSchema = keyedSchema<RunLookupDocument>('run_lookups', { runId: { type: String, required: true } });
+export const runLookupModel = (connection: Connection) => modelOf(connection, 'RunLookup', runLookupSchema);
 
 /**
  * When the sweeper should next look at a run: its lease expiry while running, its (re)dispatch
@@ -139,12 +137,8 @@ export interface RunScheduleDocument {
   dueAt: Date;
 }
 
-const runScheduleSchema = new Schema<RunScheduleDocument>(
-  { _id: { type: String, required: true }, dueAt: { type: Date, required: true } },
-  { collection: 'run_schedule', versionKey: false },
-);
+// the one exception to `_id` only: the sweeper reads what came due (see RunScans.findDue)
+const runScheduleSchema = keyedSchema<RunScheduleDocument>('run_schedule', { dueAt: { type: Date, required: true } });
 runScheduleSchema.index({ dueAt: 1 });
 
-export function runScheduleModel(connection: Connection): Model<RunScheduleDocument> {
-  return (connection.models.RunSchedule as Model<RunScheduleDocument> | undefined) ?? connection.model<RunScheduleDocument>('RunSchedule', runScheduleSchema);
-}
+export const runScheduleModel = (connection: Connection) => modelOf(connection, 'RunSchedule', runScheduleSchema);

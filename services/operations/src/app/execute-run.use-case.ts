@@ -1,12 +1,11 @@
 import type { Logger } from 'pino';
-import { effectiveLimits } from '../domain/catalog';
-import type { Run } from '../domain/run';
+import { WORKER_ACTOR, type Run } from '../domain/run';
+import { effectiveLimits } from '../domain/run-type';
 import type { RetryPolicy } from '../domain/backoff';
 import { claim, finishAttempt, guardHolds, renewLease, RUN_TIMEOUT, type ExecutionResult } from '../domain/transitions';
-import { WORKER_ACTOR, type RunEvents } from './events';
 import type { RunMetrics } from './metrics';
 import { outcomeOfError } from './outcome-of-error';
-import type { EventsFor, RunRepository, Transitioned } from './ports';
+import type { RunRepository, Transitioned } from './ports';
 import type { RunTypeRegistry } from './registry';
 import { Slots } from './slots';
 
@@ -14,6 +13,20 @@ export interface WorkerOptions {
   workerId: string;
   leaseMs: number;
   concurrency: number;
+}
+
+export interface ExecuteRunDeps {
+  runs: RunRepository;
+  registry: RunTypeRegistry;
+  metrics: RunMetrics;
+  logger: Logger;
+  options: WorkerOptions;
+  now?: () => Date;
+}
+
+/** A run request: "look at run X" (Kafka only dispatches; the run decides whether it is due). */
+export interface ExecuteRunCommand {
+  runId: string;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -24,20 +37,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * the lease, and records the result with another compare-and-set that holds only while the lease
  * is still its own. A cancelled run or a lease taken over by another worker discards the result.
  */
-export class RunWorker {
+export class ExecuteRunUseCase {
   private readonly slots: Slots;
   private readonly executing = new Set<Promise<void>>();
+  private readonly runs: RunRepository;
+  private readonly registry: RunTypeRegistry;
+  private readonly metrics: RunMetrics;
+  private readonly logger: Logger;
+  private readonly options: WorkerOptions;
+  private readonly now: () => Date;
 
-  constructor(
-    private readonly runs: RunRepository,
-    private readonly registry: RunTypeRegistry,
-    private readonly events: RunEvents,
-    private readonly metrics: RunMetrics,
-    private readonly logger: Logger,
-    private readonly options: WorkerOptions,
-    private readonly now: () => Date = () => new Date(),
-  ) {
-    this.slots = new Slots(options.concurrency);
+  constructor(deps: ExecuteRunDeps) {
+    ({ runs: this.runs, registry: this.registry, metrics: this.metrics, logger: this.logger, options: this.options } = deps);
+    this.now = deps.now ?? (() => new Date());
+    this.slots = new Slots(deps.options.concurrency);
   }
 
   /**
@@ -46,10 +59,10 @@ export class RunWorker {
    * whose claim fails (the database is down) is not retried from Kafka: the run stays queued and
    * the sweeper dispatches it again when its redispatch time comes.
    */
-  async onRequest(runId: string): Promise<void> {
+  async execute({ runId }: ExecuteRunCommand): Promise<void> {
     // stopping: the run stays queued and the sweeper dispatches it again at its redispatch time
     if (!(await this.slots.acquire())) return;
-    const attempt = this.claimAndExecute(runId)
+    const attempt = this.claimAndRun(runId)
       .catch((err: unknown) => this.logger.warn({ err, runId }, 'could not claim or record the run; the sweeper will pick it up'))
       .finally(() => {
         this.slots.release();
@@ -58,9 +71,9 @@ export class RunWorker {
     this.executing.add(attempt);
   }
 
-  private async claimAndExecute(runId: string): Promise<void> {
+  private async claimAndRun(runId: string): Promise<void> {
     const claimed = await this.claim(runId);
-    if (claimed) await this.execute(claimed);
+    if (claimed) await this.runAttempt(claimed);
   }
 
   /**
@@ -81,13 +94,11 @@ export class RunWorker {
   }
 
   private async claim(runId: string): Promise<Run | null> {
-    const done = await this.runs.transition(runId, (run) => claim(run, this.options.workerId, this.now(), this.options.leaseMs), this.eventsFor);
+    const done = await this.runs.transition(runId, (run) => claim(run, this.options.workerId, this.now(), this.options.leaseMs), WORKER_ACTOR);
     return done?.after ?? null;
   }
 
-  private readonly eventsFor: EventsFor = (change, before, after) => this.events.forChange(change, before, after, WORKER_ACTOR);
-
-  private async execute(run: Run): Promise<void> {
+  private async runAttempt(run: Run): Promise<void> {
     const type = this.registry.get(run.type);
     const begun = Date.now();
     const controller = new AbortController();
@@ -126,7 +137,7 @@ export class RunWorker {
     const decide = (current: Run) => (guardHolds(current, mine) ? finishAttempt(current, result, retry, this.now()) : null);
     for (let tryNo = 1; ; tryNo++) {
       try {
-        return await this.runs.transition(run.id, decide, this.eventsFor);
+        return await this.runs.transition(run.id, decide, WORKER_ACTOR);
       } catch (err) {
         if (tryNo >= 3) throw err;
         await sleep(200 * tryNo);
@@ -137,7 +148,7 @@ export class RunWorker {
   private async renew(run: Run, controller: AbortController): Promise<void> {
     try {
       const { workerId, leaseMs } = this.options;
-      const held = await this.runs.transition(run.id, (current) => renewLease(current, workerId, run.attemptCount, this.now(), leaseMs), this.eventsFor);
+      const held = await this.runs.transition(run.id, (current) => renewLease(current, workerId, run.attemptCount, this.now(), leaseMs), WORKER_ACTOR);
       if (!held) controller.abort(new Error('lease lost or run cancelled'));
     } catch (err) {
       // a failed renewal is not a lost lease; the next one may succeed before it runs out

@@ -1,4 +1,4 @@
-import { invalidArgument, notFound } from '@tenantatlas/shared';
+import { runError } from '../domain/errors';
 import { RUN_OUTCOMES, RUN_STATUSES, type Run, type RunOutcome, type RunStatus } from '../domain/run';
 import type { RunRepository } from './ports';
 
@@ -19,14 +19,14 @@ export interface ListRunsCommand {
 }
 
 export function requireWorkspace(workspaceId: string): void {
-  if (!workspaceId) throw invalidArgument('RUN.WORKSPACE_REQUIRED', 'workspace_id is required', { field: 'workspace_id' });
+  if (!workspaceId) throw runError('RUN.WORKSPACE_REQUIRED', 'workspace_id is required', { field: 'workspace_id' });
 }
 
 export function parseTime(value: string | undefined, field: string): Date | undefined {
   if (!value) return undefined;
   const date = new Date(value);
   if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) {
-    throw invalidArgument('RUN.INVALID_TIME', `${field} must be an RFC 3339 timestamp`, { field });
+    throw runError('RUN.INVALID_TIME', `${field} must be an RFC 3339 timestamp`, { field });
   }
   return date;
 }
@@ -34,7 +34,7 @@ export function parseTime(value: string | undefined, field: string): Date | unde
 function oneOf<T extends string>(values: readonly T[], value: string | undefined, field: string): T | undefined {
   if (!value) return undefined;
   if (!(values as readonly string[]).includes(value)) {
-    throw invalidArgument('RUN.INVALID_FILTER', `${field} must be one of ${values.join(', ')}`, { field });
+    throw runError('RUN.INVALID_FILTER', `${field} must be one of ${values.join(', ')}`, { field });
   }
   return value as T;
 }
@@ -51,27 +51,19 @@ function decodePageToken(token: string): { createdAt: Date; id: string } {
   } catch {
     // fall through
   }
-  throw invalidArgument('RUN.INVALID_PAGE_TOKEN', 'page_token is not one this service issued', { field: 'page.page_token' });
+  throw runError('RUN.INVALID_PAGE_TOKEN', 'page_token is not one this service issued', { field: 'page.page_token' });
 }
 
-export class RunQueries {
-  constructor(private readonly runs: RunRepository) {}
+/** A page of the workspace's runs, newest first, filtered as asked. */
+export class ListRunsUseCase {
+  constructor(private readonly deps: { runs: RunRepository }) {}
 
-  async get(workspaceId: string, runId: string): Promise<Run> {
-    requireWorkspace(workspaceId);
-    if (!runId) throw invalidArgument('RUN.ID_REQUIRED', 'run_id is required', { field: 'run_id' });
-    const run = await this.runs.findInWorkspace(workspaceId, runId);
-    // another workspace's run is indistinguishable from a missing one
-    if (!run) throw notFound('RUN.NOT_FOUND', 'run not found', { runId: runId.slice(0, 100) });
-    return run;
-  }
-
-  async list(command: ListRunsCommand): Promise<{ runs: Run[]; nextPageToken: string }> {
+  async execute(command: ListRunsCommand): Promise<{ runs: Run[]; nextPageToken: string }> {
     requireWorkspace(command.workspaceId);
     const pageSize = command.pageSize ?? 0;
-    if (pageSize < 0) throw invalidArgument('RUN.INVALID_PAGE_SIZE', 'page_size must not be negative', { field: 'page.page_size' });
+    if (pageSize < 0) throw runError('RUN.INVALID_PAGE_SIZE', 'page_size must not be negative', { field: 'page.page_size' });
     const limit = Math.min(pageSize || DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-    const runs = await this.runs.list({
+    const runs = await this.deps.runs.list({
       workspaceId: command.workspaceId,
       tenantId: command.tenantId || undefined,
       type: command.type || undefined,

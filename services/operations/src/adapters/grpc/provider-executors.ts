@@ -4,7 +4,7 @@ import type { RefreshPermissionsResponse__Output } from '@tenantatlas/shared/pro
 import type { ExecutionContext, RunExecutor } from '../../app/registry';
 import type { Run } from '../../domain/run';
 import type { ExecutionResult } from '../../domain/transitions';
-import type { ConnectionsClient } from './connections-client';
+import type { ConnectionsClient } from './connections.client';
 
 type ProviderStatus = Pick<CheckConnectionResponse__Output, 'status' | 'reason_code' | 'retryable' | 'retry_after_ms'> & { message?: string };
 

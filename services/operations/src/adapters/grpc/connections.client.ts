@@ -1,6 +1,18 @@
-import { isDomainError } from '@tenantatlas/shared';
+import { insecureCredentials, isDomainError, loadProto, PEER_CHANNEL_OPTIONS, promiseClient, type PromiseClient } from '@tenantatlas/shared';
+import type { ProtoGrpcType } from '@tenantatlas/shared/proto/connections';
+import type { ConnectionsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
 import type { ConnectionDirectory } from '../../app/ports';
-import type { ConnectionsClient } from './connections-client';
+
+export type ConnectionsClient = PromiseClient<ConnectionsServiceClient>;
+
+/**
+ * The one client of the connections service: it does the provider I/O of the provider run types
+ * (see provider-executors.ts) and answers whether a start's subject connection is its tenant's.
+ */
+export function connectionsClient(address: string, timeoutMs: number): ConnectionsClient {
+  const { ConnectionsService } = loadProto<ProtoGrpcType>('tenantatlas/connections/v1/connections.proto').tenantatlas.connections.v1;
+  return promiseClient(new ConnectionsService(address, insecureCredentials(), PEER_CHANNEL_OPTIONS), timeoutMs);
+}
 
 /**
  * ConnectionDirectory over the connections service's GetConnection with the tenant named: a

@@ -1,9 +1,8 @@
 import { DomainError } from '@tenantatlas/shared';
 import { NOOP_RUN_TYPE, PROVIDER_RUN_TYPES } from '../domain/catalog';
-import { isAdmissionRefusal, tenantRefusal } from '../domain/admission';
-import { subjectConnection } from '../domain/run-type';
+import { isAdmissionRefusal, subjectConnection, tenantRefusal } from '../domain/run-type';
 import { outcomeOfError } from './outcome-of-error';
-import { RecentAnswers, RunAdmission } from './admission';
+import { RecentAnswers, RunAdmission } from './start-run.use-case';
 import type { ConnectionDirectory, TenantDirectory } from './ports';
 
 const check = PROVIDER_RUN_TYPES.find((t) => t.name === 'provider.connection.check')!;

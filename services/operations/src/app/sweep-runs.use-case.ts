@@ -1,8 +1,7 @@
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { Run } from '../domain/run';
+import { WORKER_ACTOR, type Run } from '../domain/run';
 import { expireLease, redispatch } from '../domain/transitions';
-import { WORKER_ACTOR, type RunEvents } from './events';
 import type { RunMetrics } from './metrics';
 import type { Decide, RunRepository, Transitioned } from './ports';
 
@@ -15,27 +14,36 @@ export interface SweeperOptions {
   batchSize?: number;
 }
 
+export interface SweepRunsDeps {
+  runs: RunRepository;
+  metrics: RunMetrics;
+  logger: Logger;
+  options: SweeperOptions;
+  now?: () => Date;
+}
+
 /**
  * Keeps runs moving when Kafka alone would not: requeues runs whose worker lease expired (a
  * killed worker) and dispatches queued runs whose retry came due or whose request nobody took.
  * Every replica sweeps; the compare-and-set writes make concurrent sweeps harmless.
  */
-export class Sweeper {
+export class SweepRunsUseCase {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
+  private readonly runs: RunRepository;
+  private readonly metrics: RunMetrics;
+  private readonly logger: Logger;
+  private readonly options: SweeperOptions;
+  private readonly now: () => Date;
 
-  constructor(
-    private readonly runs: RunRepository,
-    private readonly events: RunEvents,
-    private readonly metrics: RunMetrics,
-    private readonly logger: Logger,
-    private readonly options: SweeperOptions,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+  constructor(deps: SweepRunsDeps) {
+    ({ runs: this.runs, metrics: this.metrics, logger: this.logger, options: this.options } = deps);
+    this.now = deps.now ?? (() => new Date());
+  }
 
   start(): void {
     this.timer = setInterval(() => {
-      this.sweeping ??= this.sweepOnce()
+      this.sweeping ??= this.execute()
         .then(() => undefined)
         .catch((err: unknown) => this.logger.warn({ err }, 'sweep failed; will retry'))
         .finally(() => (this.sweeping = undefined));
@@ -48,10 +56,10 @@ export class Sweeper {
   }
 
   /**
-   * One pass over what came due, a page of entries at a time (every completed run passes through
-   * once, so a pass must keep up with the completion rate); returns how many runs it moved.
+   * One sweep: a pass over what came due, a page of entries at a time (every completed run passes
+   * through once, so a pass must keep up with the completion rate); returns how many runs it moved.
    */
-  async sweepOnce(): Promise<number> {
+  async execute(): Promise<number> {
     const limit = this.options.batchSize ?? 100;
     let moved = 0;
     const now = this.now();
@@ -85,8 +93,6 @@ export class Sweeper {
   /** Events continue the trace of the run's start, even when written by a sweep. */
   private write(run: Run, decide: Decide): Promise<Transitioned | null> {
     const parent = run.traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent: run.traceparent }) : context.active();
-    return context.with(parent, () =>
-      this.runs.transition(run.id, decide, (change, before, after) => this.events.forChange(change, before, after, WORKER_ACTOR)),
-    );
+    return context.with(parent, () => this.runs.transition(run.id, decide, WORKER_ACTOR));
   }
 }

@@ -1,9 +1,8 @@
 import pino from 'pino';
 import type { Run } from '../domain/run';
-import { RunEvents } from './events';
 import { RunMetrics } from './metrics';
 import type { RunRepository } from './ports';
-import { Sweeper } from './sweeper';
+import { SweepRunsUseCase } from './sweep-runs.use-case';
 
 /** A schedule of `entries` due entries (one a millisecond), none of whose runs needs moving. */
 function scheduleOf(entries: number) {
@@ -19,21 +18,25 @@ function scheduleOf(entries: number) {
   return { repository: repository as unknown as RunRepository, pages };
 }
 
-function sweeper(repository: RunRepository): Sweeper {
-  const events = new RunEvents({ operationsEvents: 'events', runRequests: 'requests' });
-  return new Sweeper(repository, events, new RunMetrics(), pino({ level: 'silent' }), { intervalMs: 1_000, redispatchAfterMs: 15_000, batchSize: 100 });
+function sweeper(repository: RunRepository): SweepRunsUseCase {
+  return new SweepRunsUseCase({
+    runs: repository,
+    metrics: new RunMetrics(),
+    logger: pino({ level: 'silent' }),
+    options: { intervalMs: 1_000, redispatchAfterMs: 15_000, batchSize: 100 },
+  });
 }
 
 describe('Sweeper pass', () => {
   it('reads page after page, each starting where the last ended, until one is not full', async () => {
     const { repository, pages } = scheduleOf(250);
-    await sweeper(repository).sweepOnce();
+    await sweeper(repository).execute();
     expect(pages.map((after) => after?.getTime())).toEqual([undefined, 99, 199]);
   });
 
   it('stops after 20 pages; the next pass goes on', async () => {
     const { repository, pages } = scheduleOf(100_000);
-    await sweeper(repository).sweepOnce();
+    await sweeper(repository).execute();
     expect(pages).toHaveLength(20);
   });
 });
