@@ -6,19 +6,20 @@ import type { AuditServiceHandlers } from '@tenantatlas/shared/proto/tenantatlas
 import type { ExportAuditEventsRequest__Output } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportAuditEventsRequest';
 import type { ExportAuditEventsResponse } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportAuditEventsResponse';
 import type { Logger } from 'pino';
-import type { ExportAuditEvents } from '../../app/export-audit-events.use-case';
-import type { GetIngestStatus } from '../../app/get-ingest-status.use-case';
-import type { GetAuditEvent, ListAuditEvents } from '../../app/list-audit-events.use-case';
-import type { VerifyAuditChain } from '../../app/verify-audit-chain.use-case';
+import type { ExportAuditEventsUseCase } from '../../app/export-audit-events.use-case';
+import type { GetAuditEventUseCase } from '../../app/get-audit-event.use-case';
+import type { GetIngestStatusUseCase } from '../../app/get-ingest-status.use-case';
+import type { ListAuditEventsUseCase } from '../../app/list-audit-events.use-case';
+import type { VerifyAuditChainUseCase } from '../../app/verify-audit-chain.use-case';
 import { CONTENT_TYPES, type ExportFormat } from '../../domain/export-format';
-import type { AuditRecord } from '../../domain/hash-chain';
+import type { AuditRecord } from '../../domain/audit-record';
 
 export interface AuditUseCases {
-  list: ListAuditEvents;
-  get: GetAuditEvent;
-  exportEvents: ExportAuditEvents;
-  verify: VerifyAuditChain;
-  ingestStatus: GetIngestStatus;
+  list: ListAuditEventsUseCase;
+  get: GetAuditEventUseCase;
+  exportEvents: ExportAuditEventsUseCase;
+  verify: VerifyAuditChainUseCase;
+  ingestStatus: GetIngestStatusUseCase;
 }
 
 export function toProto(record: AuditRecord): AuditEvent {
@@ -55,12 +56,12 @@ function formatOf(format: string): ExportFormat {
 }
 
 /** Export as a server stream: waits for the client to drain, stops when it goes away. */
-function exportHandler(logger: Logger, exportEvents: ExportAuditEvents) {
+function exportHandler(logger: Logger, exportEvents: ExportAuditEventsUseCase) {
   return (call: grpc.ServerWritableStream<ExportAuditEventsRequest__Output, ExportAuditEventsResponse>) => {
     const run = async () => {
       const request = call.request;
       const format = formatOf(request.format);
-      const chunks = exportEvents.prepare({
+      const chunks = exportEvents.execute({
         workspaceId: request.workspace_id,
         filter: request.filter,
         format,
@@ -103,10 +104,10 @@ export function auditHandlers(logger: Logger, useCases: AuditUseCases): AuditSer
       return { events: records.map(toProto), next_page_token: nextPageToken };
     }),
     GetAuditEvent: unary(logger, async (request) =>
-      toProto(await useCases.get.execute(request.workspace_id, request.event_id)),
+      toProto(await useCases.get.execute({ workspaceId: request.workspace_id, eventId: request.event_id })),
     ),
     VerifyAuditChain: unary(logger, async (request) => {
-      const verdict = await useCases.verify.execute(request.workspace_id);
+      const verdict = await useCases.verify.execute({ workspaceId: request.workspace_id });
       return verdict.ok
         ? { ok: true, records_checked: verdict.checked, last_seq: verdict.lastSeq, head_hash: verdict.headHash }
         : {
