@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
 import { DomainError, toGrpcError, unary } from '@tenantatlas/shared';
-import type { AuditEvent } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditEvent';
 import type { AuditServiceHandlers } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditService';
 import type { ExportAuditEventsRequest__Output } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportAuditEventsRequest';
 import type { ExportAuditEventsResponse } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportAuditEventsResponse';
@@ -11,8 +10,8 @@ import type { GetAuditEventUseCase } from '../../app/get-audit-event.use-case';
 import type { GetIngestStatusUseCase } from '../../app/get-ingest-status.use-case';
 import type { ListAuditEventsUseCase } from '../../app/list-audit-events.use-case';
 import type { VerifyAuditChainUseCase } from '../../app/verify-audit-chain.use-case';
-import { CONTENT_TYPES, type ExportFormat } from '../../domain/export-format';
-import type { AuditRecord } from '../../domain/audit-record';
+import { CONTENT_TYPES } from '../../domain/export-format';
+import { formatOf, toProto } from './mapping';
 
 export interface AuditUseCases {
   list: ListAuditEventsUseCase;
@@ -20,39 +19,6 @@ export interface AuditUseCases {
   exportEvents: ExportAuditEventsUseCase;
   verify: VerifyAuditChainUseCase;
   ingestStatus: GetIngestStatusUseCase;
-}
-
-export function toProto(record: AuditRecord): AuditEvent {
-  return {
-    event_id: record.eventId,
-    seq: record.seq,
-    workspace_id: record.workspaceId,
-    tenant_id: record.tenantId ?? '',
-    type: record.type,
-    action: record.action,
-    source_service: record.sourceService,
-    actor:
-      record.actor.kind === 'user'
-        ? { user_id: record.actor.id, display_name: record.actor.displayName ?? '' }
-        : { component: record.actor.id },
-    actor_kind: record.actor.kind,
-    subject_type: record.subjectType,
-    subject_id: record.subjectId,
-    outcome: record.outcome ?? '',
-    reason_code: record.reasonCode ?? '',
-    before: record.before,
-    after: record.after,
-    details: record.details,
-    trace_id: record.traceId ?? '',
-    occurred_at: new Date(record.occurredAt).toISOString(),
-    recorded_at: new Date(record.recordedAt).toISOString(),
-    hash: record.hash,
-    prev_hash: record.prevHash,
-  };
-}
-
-function formatOf(format: string): ExportFormat {
-  return format === 'EXPORT_FORMAT_CSV' ? 'csv' : 'ndjson';
 }
 
 /** Export as a server stream: waits for the client to drain, stops when it goes away. */
