@@ -1,6 +1,6 @@
-import type { AcceptInvitation } from './app/accept-invitation.use-case';
+import type { AcceptInvitationUseCase } from './app/accept-invitation.use-case';
 import type { Identity } from './app/identity';
-import type { InviteMember } from './app/invite-member.use-case';
+import type { InviteMemberUseCase } from './app/invite-member.use-case';
 import type { LiveFeed } from './app/live-feed';
 import type { IdentityStore } from './app/ports';
 import type { Downstream } from './adapters/grpc/downstream';
@@ -18,8 +18,8 @@ import { operationsRoutes } from './adapters/http/routes/operations-routes';
 export interface RouteTableDeps {
   identity: Identity;
   store: IdentityStore;
-  invite: InviteMember;
-  accept: AcceptInvitation;
+  invite: InviteMemberUseCase;
+  accept: AcceptInvitationUseCase;
   oidc?: OidcBearer;
   cookieSecure: boolean;
   sessionTtlMs: number;

@@ -8,7 +8,7 @@
 import { connectMongo } from '@tenantatlas/shared';
 import { startService, testInfra, uniqueName } from '@tenantatlas/shared/testing';
 import { Kafka, logLevel } from 'kafkajs';
-import { GatewayClient } from '../test/gateway-client';
+import { GatewayClient } from '../testing/gateway-client';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);

@@ -1,5 +1,5 @@
 import { z } from '@tenantatlas/shared';
-import type { Capability } from '../../../domain/capabilities';
+import type { Capability } from '../../../domain/access';
 import type { ConnectionsPort, OperationsPort } from '../../grpc/downstream';
 import { domainName, guid, id, pageQuery, reply, route, words, type RouteContext, type RouteDef } from '../route';
 import { filterToScope, requireResourceInScope } from './scope';

@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import { z } from '@tenantatlas/shared';
 import type { Identity } from '../../../app/identity';
 import type { IdentityStore } from '../../../app/ports';
-import { CAPABILITIES, capabilitiesOf, ROLES } from '../../../domain/capabilities';
+import { CAPABILITIES, capabilitiesOf, ROLES } from '../../../domain/access';
 import { SESSION_COOKIE, readCookie } from '../pipeline';
 import { reply, route, words, type RouteDef } from '../route';
 import { apiTokenResponse, capabilitiesResponse, meResponse, signedInResponse, workspaceMembershipSchema, workspaceSchema } from '../responses/identity';

@@ -1,5 +1,5 @@
-import { DomainError, isDomainError } from '@tenantatlas/shared';
-import { badRequest } from '../errors';
+import { isDomainError } from '@tenantatlas/shared';
+import { gatewayError } from '../../../domain/errors';
 import { visibleTo } from '../../../domain/access';
 import type { OnboardingPort, OperationsPort } from '../../grpc/downstream';
 import type { RouteContext } from '../route';
@@ -14,9 +14,9 @@ const limited = (ctx: Ctx) => ctx.membership.tenantScope.kind === 'some';
  * a limited member cannot tell another tenant's object from a random id.
  */
 const MISSING = {
-  draft: () => new DomainError('DRAFT.NOT_FOUND', 'not_found', 'onboarding draft not found'),
-  run: () => new DomainError('RUN.NOT_FOUND', 'not_found', 'run not found'),
-  connection: () => new DomainError('CONNECTION.NOT_FOUND', 'not_found', 'connection not found'),
+  draft: () => gatewayError('DRAFT.NOT_FOUND', 'onboarding draft not found'),
+  run: () => gatewayError('RUN.NOT_FOUND', 'run not found'),
+  connection: () => gatewayError('CONNECTION.NOT_FOUND', 'connection not found'),
 };
 
 /** A fetched resource's tenant must be in the member's scope; out of scope reads as missing. */
@@ -50,11 +50,11 @@ export function filterToScope<T>(ctx: Ctx, items: T[], tenantOf: (item: T) => st
 /** Creating something for a tenant not yet known needs an unlimited scope. */
 export function requireUnlimitedScope(ctx: Ctx): void {
   if (limited(ctx)) {
-    throw new DomainError('ACCESS.TENANT_SCOPE_LIMITED', 'permission_denied', 'members limited to some tenants cannot add tenants');
+    throw gatewayError('ACCESS.TENANT_SCOPE_LIMITED', 'members limited to some tenants cannot add tenants');
   }
 }
 
 /** A limited member must name one tenant of their scope where a call would span the whole workspace. */
 export function requireTenantWhenLimited(ctx: Ctx, field: string): void {
-  if (limited(ctx)) throw badRequest('REQUEST.TENANT_REQUIRED', `${field}: members limited to some tenants must name one`, { field });
+  if (limited(ctx)) throw gatewayError('REQUEST.TENANT_REQUIRED', `${field}: members limited to some tenants must name one`, { field });
 }

@@ -1,11 +1,11 @@
 import { createKafka, EventConsumer, topicsFor, type EventEnvelope } from '@tenantatlas/shared';
 import { freePort, startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
-import { connectDownstream } from '../adapters/grpc/downstream';
+import { connectDownstream } from './adapters/grpc/downstream';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { GatewayClient } from './gateway-client';
+import { GatewayClient } from './testing/gateway-client';
 
 const ADMIN = { email: 'admin@example.test', password: 'admin-password-1' };
 const AUDIENCE = 'api://tenantatlas-itest';

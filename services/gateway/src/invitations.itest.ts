@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createKafka, EventConsumer, topicsFor, type EventEnvelope } from '@tenantatlas/shared';
 import { startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
 import pino from 'pino';
-import { GatewayClient } from './gateway-client';
+import { GatewayClient } from './testing/gateway-client';
 
 const ADMIN = { email: 'admin@example.test', password: 'admin-password-1' };
 const ACCOUNT = { email: 'has-account@example.test', password: 'account-pass-1', name: 'Name On The Account' };
