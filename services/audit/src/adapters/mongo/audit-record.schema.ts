@@ -1,5 +1,10 @@
 import { Schema, type Connection, type Model, type SchemaDefinition } from 'mongoose';
 
+/** Field types every document here needs set. */
+const requiredText = { type: String, required: true } as const;
+const requiredTime = { type: Date, required: true } as const;
+const requiredNumber = { type: Number, required: true } as const;
+
 /** Every audit collection: documents keyed by a string `_id` the service chooses, no version key. */
 function keyedSchema<T>(collection: string, fields: SchemaDefinition): Schema<T> {
   return new Schema<T>({ _id: { type: String }, ...fields }, { collection, versionKey: false });
@@ -34,19 +39,19 @@ export interface AuditRecordDocument {
 }
 
 const auditRecordSchema = keyedSchema<AuditRecordDocument>('audit_records', {
-  eventId: { type: String, required: true },
-  workspaceId: { type: String, required: true },
-  seq: { type: Number, required: true },
+  eventId: requiredText,
+  workspaceId: requiredText,
+  seq: requiredNumber,
   tenantId: { type: String, default: null },
-  type: { type: String, required: true },
-  action: { type: String, required: true },
-  sourceService: { type: String, required: true },
+  type: requiredText,
+  action: requiredText,
+  sourceService: requiredText,
   actor: {
-    kind: { type: String, required: true },
-    id: { type: String, required: true },
+    kind: requiredText,
+    id: requiredText,
     displayName: { type: String, default: null },
   },
-  subjectType: { type: String, required: true },
+  subjectType: requiredText,
   subjectId: { type: String, default: '' },
   outcome: { type: String, default: null },
   reasonCode: { type: String, default: null },
@@ -54,10 +59,10 @@ const auditRecordSchema = keyedSchema<AuditRecordDocument>('audit_records', {
   after: { type: Schema.Types.Mixed },
   details: { type: Schema.Types.Mixed },
   traceId: { type: String, default: null },
-  occurredAt: { type: Date, required: true },
-  recordedAt: { type: Date, required: true },
-  prevHash: { type: String, required: true },
-  hash: { type: String, required: true },
+  occurredAt: requiredTime,
+  recordedAt: requiredTime,
+  prevHash: requiredText,
+  hash: requiredText,
 });
 // One record per event, however often it is delivered and by whichever replica.
 auditRecordSchema.index({ eventId: 1 }, { unique: true });
@@ -78,8 +83,8 @@ export interface ChainHeadDocument {
 }
 
 const chainHeadSchema = keyedSchema<ChainHeadDocument>('audit_chain_heads', {
-  seq: { type: Number, required: true },
-  hash: { type: String, required: true },
+  seq: requiredNumber,
+  hash: requiredText,
 });
 
 /** A message that could not become an audit record; keyed by its Kafka position (counted once). */
@@ -93,11 +98,11 @@ export interface DeadLetterDocument {
 }
 
 const deadLetterSchema = keyedSchema<DeadLetterDocument>('audit_dead_letters', {
-  topic: { type: String, required: true },
-  partition: { type: Number, required: true },
-  offset: { type: String, required: true },
-  reason: { type: String, required: true },
-  at: { type: Date, required: true },
+  topic: requiredText,
+  partition: requiredNumber,
+  offset: requiredText,
+  reason: requiredText,
+  at: requiredTime,
 });
 
 export interface AuditModels {

@@ -2,7 +2,7 @@ import { z } from '@tenantatlas/shared';
 import type { AuditFilter } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditFilter';
 import type { AuditPort } from '../../grpc/downstream';
 import { id, pageQuery, route, STREAMED, type RouteDef } from '../route';
-import { filterToScope, requireTenantWhenLimited } from './scope';
+import { pageInScope, requireTenantWhenLimited } from './scope';
 import { auditPage } from '../responses/audit';
 
 const filterQuery = {
@@ -49,14 +49,15 @@ export function auditRoutes(audit: AuditPort): RouteDef[] {
       query: z.object({ ...filterQuery, ...pageQuery }),
       success: { status: 200, body: auditPage },
       async handler(ctx) {
-        if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
-        if (emptyRange(ctx.query)) return { events: [], next_page_token: null };
-        const res = await audit.ListAuditEvents({
-          workspace_id: ctx.workspaceId,
-          filter: toFilter(ctx.query),
-          page: { page_size: ctx.query.pageSize ?? 50, page_token: ctx.query.pageToken ?? '' },
-        });
-        return { events: filterToScope(ctx, res.events, (e) => e.tenant_id), next_page_token: res.next_page_token };
+        return pageInScope(
+          ctx,
+          { items: 'events', pageSize: 50 },
+          async (page) =>
+            emptyRange(ctx.query)
+              ? { events: [], next_page_token: null }
+              : audit.ListAuditEvents({ workspace_id: ctx.workspaceId, filter: toFilter(ctx.query), page }),
+          (e) => e.tenant_id,
+        );
       },
     }),
     route({

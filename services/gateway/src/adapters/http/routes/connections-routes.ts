@@ -2,7 +2,7 @@ import { z } from '@tenantatlas/shared';
 import type { Capability } from '../../../domain/access';
 import type { ConnectionsPort, OperationsPort } from '../../grpc/downstream';
 import { domainName, guid, id, pageQuery, reply, route, words, type RouteContext, type RouteDef } from '../route';
-import { filterToScope, requireResourceInScope } from './scope';
+import { pageInScope, requireResourceInScope } from './scope';
 import { connectionPage, connectionResponse } from '../responses/connections';
 import { startedRunResponse } from '../responses/operations';
 
@@ -59,13 +59,13 @@ export function connectionsRoutes(connections: ConnectionsPort, operations: Oper
       query: z.object({ tenantId: id.optional(), ...pageQuery }),
       success: { status: 200, body: connectionPage },
       async handler(ctx) {
-        if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
-        const res = await connections.ListConnections({
-          workspace_id: ctx.workspaceId,
-          tenant_id: ctx.query.tenantId ?? '',
-          page: { page_size: ctx.query.pageSize ?? 100, page_token: ctx.query.pageToken ?? '' },
-        });
-        return { connections: filterToScope(ctx, res.connections, (c) => c.tenant_id), next_page_token: res.next_page_token };
+        return pageInScope(
+          ctx,
+          { items: 'connections', pageSize: 100 },
+          (page) =>
+            connections.ListConnections({ workspace_id: ctx.workspaceId, tenant_id: ctx.query.tenantId ?? '', page }),
+          (c) => c.tenant_id,
+        );
       },
     }),
     route({

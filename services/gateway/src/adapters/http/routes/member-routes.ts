@@ -1,26 +1,20 @@
 import type { Request } from 'express';
-import { DomainError, z } from '@tenantatlas/shared';
+import { z } from '@tenantatlas/shared';
 import type { AcceptInvitationUseCase, InviteeProof } from '../../../app/accept-invitation.use-case';
-import type { Identity } from '../../../app/identity';
 import type { InviteMemberUseCase } from '../../../app/invite-member.use-case';
-import type { IdentityStore } from '../../../app/ports';
 import { ROLES } from '../../../domain/access';
 import { looksLikeJwt } from '../../../domain/jwt';
 import { gatewayError } from '../../../domain/errors';
 import type { OidcBearer } from '../oidc';
 import { id, reply, route, words, type RouteDef } from '../route';
 import { invitationAcceptedResponse, memberAddedResponse, membersResponse } from '../responses/identity';
-import { email, setSessionCookie } from './identity-routes';
+import { email, setSessionCookie, type IdentityRouteDeps } from './identity-routes';
 import { requireTenantWhenLimited } from './scope';
 
-export interface MemberRouteDeps {
-  store: IdentityStore;
-  identity: Identity;
+export interface MemberRouteDeps extends IdentityRouteDeps {
   invite: InviteMemberUseCase;
   accept: AcceptInvitationUseCase;
   oidc?: OidcBearer;
-  cookieSecure: boolean;
-  sessionTtlMs: number;
   /** the UI's address as users reach it; unset = the address the inviter's request came to */
   publicUrl?: string;
 }

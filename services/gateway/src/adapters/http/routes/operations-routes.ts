@@ -1,7 +1,7 @@
 import { z } from '@tenantatlas/shared';
 import type { OperationsPort } from '../../grpc/downstream';
 import { id, pageQuery, route, words, type RouteDef } from '../route';
-import { filterToScope, requireResourceInScope, requireRunInScope, requireTenantWhenLimited } from './scope';
+import { pageInScope, requireRunInScope, requireTenantWhenLimited, resourceInScope } from './scope';
 import { RUN_OUTCOMES, RUN_STATUSES, retriedRunsResponse, runPage, runResponse, runTypesResponse, startedRunResponse } from '../responses/operations';
 
 const runParams = z.object({ workspaceId: id, runId: id });
@@ -39,17 +39,22 @@ export function operationsRoutes(operations: OperationsPort): RouteDef[] {
       }),
       success: { status: 200, body: runPage },
       async handler(ctx) {
-        if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
-        const res = await operations.ListRuns({
-          workspace_id: ctx.workspaceId,
-          tenant_id: ctx.query.tenantId ?? '',
-          type: ctx.query.type ?? '',
-          status: ctx.query.status ?? '',
-          outcome: ctx.query.outcome ?? '',
-          subject: ctx.query.subject ?? '',
-          page: { page_size: ctx.query.pageSize ?? 50, page_token: ctx.query.pageToken ?? '' },
-        });
-        return { runs: filterToScope(ctx, res.runs, (r) => r.tenant_id), next_page_token: res.next_page_token };
+        const { tenantId, type, status, outcome, subject } = ctx.query;
+        return pageInScope(
+          ctx,
+          { items: 'runs', pageSize: 50 },
+          (page) =>
+            operations.ListRuns({
+              workspace_id: ctx.workspaceId,
+              tenant_id: tenantId ?? '',
+              type: type ?? '',
+              status: status ?? '',
+              outcome: outcome ?? '',
+              subject: subject ?? '',
+              page,
+            }),
+          (r) => r.tenant_id,
+        );
       },
     }),
     route({
@@ -88,8 +93,7 @@ export function operationsRoutes(operations: OperationsPort): RouteDef[] {
       success: { status: 200, body: runResponse },
       async handler(ctx) {
         const res = await operations.GetRun({ workspace_id: ctx.workspaceId, run_id: ctx.params.runId });
-        requireResourceInScope(ctx, 'run', res.run?.tenant_id);
-        return res;
+        return resourceInScope(ctx, 'run', res, (r) => r.run?.tenant_id);
       },
     }),
     route({

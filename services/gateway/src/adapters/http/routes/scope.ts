@@ -47,6 +47,30 @@ export function filterToScope<T>(ctx: Ctx, items: T[], tenantOf: (item: T) => st
   return visibleTo(ctx.membership, items, (item) => tenantOf(item) ?? '');
 }
 
+type ListQuery = { tenantId?: string; pageSize?: number; pageToken?: string };
+type Page<K extends string, T> = Record<K, T[]> & { next_page_token: string | null };
+
+/**
+ * A list route's answer: one page from the owning service (size and token from the query), keeping
+ * only what the member may see. A tenant named in the query must be in the member's scope.
+ */
+export async function pageInScope<K extends string, T>(
+  ctx: RouteContext<unknown, ListQuery, unknown>,
+  list: { items: K; pageSize: number },
+  fetch: (page: { page_size: number; page_token: string }) => Promise<Page<K, T>>,
+  tenantOf: (item: T) => string | undefined,
+): Promise<Page<K, T>> {
+  if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
+  const res = await fetch({ page_size: ctx.query.pageSize ?? list.pageSize, page_token: ctx.query.pageToken ?? '' });
+  return { [list.items]: filterToScope(ctx, res[list.items], tenantOf), next_page_token: res.next_page_token } as Page<K, T>;
+}
+
+/** A fetched resource, answered as the owning service's "not found" when its tenant is out of scope. */
+export function resourceInScope<R>(ctx: Ctx, kind: keyof typeof MISSING, res: R, tenantOf: (res: R) => string | undefined): R {
+  requireResourceInScope(ctx, kind, tenantOf(res));
+  return res;
+}
+
 /** Creating something for a tenant not yet known needs an unlimited scope. */
 export function requireUnlimitedScope(ctx: Ctx): void {
   if (limited(ctx)) {
