@@ -1,8 +1,8 @@
 import { z } from '@tenantatlas/shared';
 import type { AuditFilter } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditFilter';
 import type { AuditPort } from '../../grpc/downstream';
-import { id, pageQuery, route, STREAMED, type RouteDef } from '../route';
-import { pageInScope, requireTenantWhenLimited } from './scope';
+import { id, route, STREAMED, type RouteDef } from '../route';
+import { listRoute, requireTenantWhenLimited } from './scope';
 import { auditPage } from '../responses/audit';
 
 const filterQuery = {
@@ -39,26 +39,18 @@ const emptyRange = (q: FilterQuery) => Boolean(q.from && q.to && Date.parse(q.fr
 
 export function auditRoutes(audit: AuditPort): RouteDef[] {
   return [
-    route({
-      method: 'get',
+    listRoute({
       path: '/api/workspaces/{workspaceId}/audit',
       summary: 'Audit log, newest first, with filters and cursor pagination',
       tag: 'audit',
-      auth: 'workspace',
       capability: 'audit.view',
-      query: z.object({ ...filterQuery, ...pageQuery }),
-      success: { status: 200, body: auditPage },
-      async handler(ctx) {
-        return pageInScope(
-          ctx,
-          { items: 'events', pageSize: 50 },
-          async (page) =>
-            emptyRange(ctx.query)
-              ? { events: [], next_page_token: null }
-              : audit.ListAuditEvents({ workspace_id: ctx.workspaceId, filter: toFilter(ctx.query), page }),
-          (e) => e.tenant_id,
-        );
-      },
+      filters: filterQuery,
+      success: auditPage,
+      items: 'events',
+      pageSize: 50,
+      fetch: async ({ workspaceId, query }, page) =>
+        emptyRange(query) ? { events: [], next_page_token: null } : audit.ListAuditEvents({ workspace_id: workspaceId, filter: toFilter(query), page }),
+      tenantOf: (e) => e.tenant_id,
     }),
     route({
       method: 'get',

@@ -1,6 +1,6 @@
 import { z } from '@tenantatlas/shared';
 import type { OnboardingPort } from '../../grpc/downstream';
-import { booleanQuery, domainName, expectedVersion, guid, id, pageQuery, reply, route, words, type RouteContext, type RouteDef } from '../route';
+import { booleanQuery, domainName, expectedVersion, guid, id, reply, route, words, type RouteContext, type RouteDef } from '../route';
 import {
   TENANT_STATUSES,
   activatedResponse,
@@ -15,7 +15,7 @@ import {
   verificationStartedResponse,
 } from '../responses/onboarding';
 import { CONNECTION_CHECK_RUN_TYPE, newConnection } from './connections-routes';
-import { pageInScope, requireDraftInScope, resourceInScope, requireUnlimitedScope } from './scope';
+import { listRoute, requireDraftInScope, resourceInScope, requireUnlimitedScope } from './scope';
 
 const draftParams = z.object({ workspaceId: id, draftId: id });
 const tenantParams = z.object({ workspaceId: id, tenantId: id });
@@ -74,24 +74,17 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
     });
 
   return [
-    route({
-      method: 'get',
+    listRoute({
       path: '/api/workspaces/{workspaceId}/tenants',
       summary: 'Managed tenants (only those in your scope)',
       tag: 'tenants',
-      auth: 'workspace',
       capability: 'tenant.view',
-      query: z.object({ status: z.enum(TENANT_STATUSES).optional(), ...pageQuery }),
-      success: { status: 200, body: tenantPage },
-      async handler(ctx) {
-        return pageInScope(
-          ctx,
-          { items: 'tenants', pageSize: 100 },
-          (page) =>
-            onboarding.ListTenants({ workspace_id: ctx.workspaceId, status: ctx.query.status ?? '', page }),
-          (t) => t.id,
-        );
-      },
+      filters: { status: z.enum(TENANT_STATUSES).optional() },
+      success: tenantPage,
+      items: 'tenants',
+      pageSize: 100,
+      fetch: ({ workspaceId, query }, page) => onboarding.ListTenants({ workspace_id: workspaceId, status: query.status ?? '', page }),
+      tenantOf: (t) => t.id,
     }),
     route({
       method: 'get',
@@ -113,29 +106,18 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
     tenantAction('restore', 'Restore an archived tenant', z.object({ expected_version: expectedVersion }), (request) =>
       onboarding.RestoreTenant(request),
     ),
-    route({
-      method: 'get',
+    listRoute({
       path: '/api/workspaces/{workspaceId}/drafts',
       summary: 'Onboarding drafts with compact readiness (the draft picker)',
       tag: 'onboarding',
-      auth: 'workspace',
       capability: 'tenant.view',
-      query: z.object({ tenantId: id.optional(), includeTerminal: booleanQuery.optional(), ...pageQuery }),
-      success: { status: 200, body: draftPage },
-      async handler(ctx) {
-        return pageInScope(
-          ctx,
-          { items: 'drafts', pageSize: 100 },
-          (page) =>
-            onboarding.ListDrafts({
-              workspace_id: ctx.workspaceId,
-              tenant_id: ctx.query.tenantId ?? '',
-              include_terminal: ctx.query.includeTerminal ?? false,
-              page,
-            }),
-          (d) => d.draft?.tenant_id,
-        );
-      },
+      filters: { tenantId: id.optional(), includeTerminal: booleanQuery.optional() },
+      success: draftPage,
+      items: 'drafts',
+      pageSize: 100,
+      fetch: ({ workspaceId, query }, page) =>
+        onboarding.ListDrafts({ workspace_id: workspaceId, tenant_id: query.tenantId ?? '', include_terminal: query.includeTerminal ?? false, page }),
+      tenantOf: (d) => d.draft?.tenant_id,
     }),
     route({
       method: 'post',

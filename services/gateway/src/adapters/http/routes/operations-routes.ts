@@ -1,7 +1,7 @@
 import { z } from '@tenantatlas/shared';
 import type { OperationsPort } from '../../grpc/downstream';
-import { id, pageQuery, route, words, type RouteDef } from '../route';
-import { pageInScope, requireRunInScope, requireTenantWhenLimited, resourceInScope } from './scope';
+import { id, route, words, type RouteDef } from '../route';
+import { listRoute, requireRunInScope, requireTenantWhenLimited, resourceInScope } from './scope';
 import { RUN_OUTCOMES, RUN_STATUSES, retriedRunsResponse, runPage, runResponse, runTypesResponse, startedRunResponse } from '../responses/operations';
 
 const runParams = z.object({ workspaceId: id, runId: id });
@@ -22,40 +22,32 @@ export function operationsRoutes(operations: OperationsPort): RouteDef[] {
         return operations.ListRunTypes({});
       },
     }),
-    route({
-      method: 'get',
+    listRoute({
       path: '/api/workspaces/{workspaceId}/runs',
       summary: 'Operation runs, newest first (the task board)',
       tag: 'runs',
-      auth: 'workspace',
       capability: 'operations.view',
-      query: z.object({
+      filters: {
         tenantId: id.optional(),
         type: z.string().max(100).optional(),
         status: z.enum(RUN_STATUSES).optional(),
         outcome: z.enum(RUN_OUTCOMES).optional(),
         subject: z.string().max(200).optional(),
-        ...pageQuery,
-      }),
-      success: { status: 200, body: runPage },
-      async handler(ctx) {
-        const { tenantId, type, status, outcome, subject } = ctx.query;
-        return pageInScope(
-          ctx,
-          { items: 'runs', pageSize: 50 },
-          (page) =>
-            operations.ListRuns({
-              workspace_id: ctx.workspaceId,
-              tenant_id: tenantId ?? '',
-              type: type ?? '',
-              status: status ?? '',
-              outcome: outcome ?? '',
-              subject: subject ?? '',
-              page,
-            }),
-          (r) => r.tenant_id,
-        );
       },
+      success: runPage,
+      items: 'runs',
+      pageSize: 50,
+      fetch: ({ workspaceId, query }, page) =>
+        operations.ListRuns({
+          workspace_id: workspaceId,
+          tenant_id: query.tenantId ?? '',
+          type: query.type ?? '',
+          status: query.status ?? '',
+          outcome: query.outcome ?? '',
+          subject: query.subject ?? '',
+          page,
+        }),
+      tenantOf: (r) => r.tenant_id,
     }),
     route({
       method: 'post',

@@ -1,8 +1,8 @@
-import { isDomainError } from '@tenantatlas/shared';
+import { isDomainError, z } from '@tenantatlas/shared';
+import { visibleTo, type Capability } from '../../../domain/access';
 import { gatewayError } from '../../../domain/errors';
-import { visibleTo } from '../../../domain/access';
 import type { OnboardingPort, OperationsPort } from '../../grpc/downstream';
-import type { RouteContext } from '../route';
+import { pageQuery, route, type RouteContext, type RouteDef } from '../route';
 
 type Ctx = RouteContext<unknown, unknown, unknown>;
 
@@ -57,12 +57,48 @@ type Page<K extends string, T> = Record<K, T[]> & { next_page_token: string | nu
 export async function pageInScope<K extends string, T>(
   ctx: RouteContext<unknown, ListQuery, unknown>,
   list: { items: K; pageSize: number },
-  fetch: (page: { page_size: number; page_token: string }) => Promise<Page<K, T>>,
+  fetch: (page: PageRequest) => Promise<Page<K, T>>,
   tenantOf: (item: T) => string | undefined,
 ): Promise<Page<K, T>> {
   if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
   const res = await fetch({ page_size: ctx.query.pageSize ?? list.pageSize, page_token: ctx.query.pageToken ?? '' });
   return { [list.items]: filterToScope(ctx, res[list.items], tenantOf), next_page_token: res.next_page_token } as Page<K, T>;
+}
+
+type PageRequest = { page_size: number; page_token: string };
+type ListContext<S extends z.ZodRawShape> = RouteContext<Record<string, string>, z.output<z.ZodObject<S>> & ListQuery, undefined>;
+
+/**
+ * A workspace's list route: its filters plus `pageSize` and `pageToken` in the query, answered
+ * with one page from the owning service as `pageInScope` keeps it.
+ */
+export function listRoute<S extends z.ZodRawShape, K extends string, T>(def: {
+  path: string;
+  summary: string;
+  tag: string;
+  capability: Capability;
+  filters: S;
+  success: z.ZodType;
+  items: K;
+  pageSize: number;
+  fetch: (ctx: ListContext<S>, page: PageRequest) => Promise<Page<K, T>>;
+  tenantOf: (item: T) => string | undefined;
+}): RouteDef {
+  const { path, summary, tag, capability, filters, success, fetch, tenantOf } = def;
+  return route({
+    method: 'get',
+    path,
+    summary,
+    tag,
+    auth: 'workspace',
+    capability,
+    query: z.object({ ...filters, ...pageQuery }),
+    success: { status: 200, body: success },
+    async handler(ctx) {
+      const listing = ctx as unknown as ListContext<S>;
+      return pageInScope(listing, def, (page) => fetch(listing, page), tenantOf);
+    },
+  });
 }
 
 /** A fetched resource, answered as the owning service's "not found" when its tenant is out of scope. */
