@@ -15,7 +15,7 @@ import {
   verificationStartedResponse,
 } from '../responses/onboarding';
 import { CONNECTION_CHECK_RUN_TYPE, newConnection } from './connections-routes';
-import { listRoute, requireDraftInScope, resourceInScope, requireUnlimitedScope } from './scope';
+import { listRoute, requireDraftInScope, resourceRoute, requireUnlimitedScope } from './scope';
 
 const draftParams = z.object({ workspaceId: id, draftId: id });
 const tenantParams = z.object({ workspaceId: id, tenantId: id });
@@ -132,19 +132,16 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
         return reply(201, await onboarding.CreateDraft({ workspace_id: ctx.workspaceId, actor: ctx.actor }));
       },
     }),
-    route({
-      method: 'get',
+    resourceRoute({
       path: '/api/workspaces/{workspaceId}/drafts/{draftId}',
       summary: 'One onboarding draft',
       tag: 'onboarding',
-      auth: 'workspace',
       capability: 'tenant.view',
       params: draftParams,
-      success: { status: 200, body: draftResponse },
-      async handler(ctx) {
-        const res = await onboarding.GetDraft({ workspace_id: ctx.workspaceId, draft_id: ctx.params.draftId });
-        return resourceInScope(ctx, 'draft', res, (r) => r.draft?.tenant_id);
-      },
+      success: draftResponse,
+      kind: 'draft',
+      fetch: (workspaceId, { draftId }) => onboarding.GetDraft({ workspace_id: workspaceId, draft_id: draftId }),
+      tenantOf: (res) => res.draft?.tenant_id,
     }),
     route({
       method: 'get',

@@ -1,7 +1,7 @@
 import { z } from '@tenantatlas/shared';
 import type { OperationsPort } from '../../grpc/downstream';
 import { id, route, words, type RouteDef } from '../route';
-import { listRoute, requireRunInScope, requireTenantWhenLimited, resourceInScope } from './scope';
+import { listRoute, requireRunInScope, requireTenantWhenLimited, resourceRoute } from './scope';
 import { RUN_OUTCOMES, RUN_STATUSES, retriedRunsResponse, runPage, runResponse, runTypesResponse, startedRunResponse } from '../responses/operations';
 
 const runParams = z.object({ workspaceId: id, runId: id });
@@ -74,19 +74,16 @@ export function operationsRoutes(operations: OperationsPort): RouteDef[] {
         return operations.StartRun({ workspace_id: ctx.workspaceId, actor: ctx.actor, ...ctx.body });
       },
     }),
-    route({
-      method: 'get',
+    resourceRoute({
       path: '/api/workspaces/{workspaceId}/runs/{runId}',
       summary: 'One run with its attempts, reason codes and sanitized messages',
       tag: 'runs',
-      auth: 'workspace',
       capability: 'operations.view',
       params: runParams,
-      success: { status: 200, body: runResponse },
-      async handler(ctx) {
-        const res = await operations.GetRun({ workspace_id: ctx.workspaceId, run_id: ctx.params.runId });
-        return resourceInScope(ctx, 'run', res, (r) => r.run?.tenant_id);
-      },
+      success: runResponse,
+      kind: 'run',
+      fetch: (workspaceId, { runId }) => operations.GetRun({ workspace_id: workspaceId, run_id: runId }),
+      tenantOf: (res) => res.run?.tenant_id,
     }),
     route({
       method: 'post',

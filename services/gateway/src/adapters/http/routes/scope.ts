@@ -101,10 +101,37 @@ export function listRoute<S extends z.ZodRawShape, K extends string, T>(def: {
   });
 }
 
-/** A fetched resource, answered as the owning service's "not found" when its tenant is out of scope. */
-export function resourceInScope<R>(ctx: Ctx, kind: keyof typeof MISSING, res: R, tenantOf: (res: R) => string | undefined): R {
-  requireResourceInScope(ctx, kind, tenantOf(res));
-  return res;
+/**
+ * A workspace's route that reads one resource by the ids in its path, answered as the owning
+ * service's "not found" when the resource's tenant is outside the member's scope.
+ */
+export function resourceRoute<P extends z.ZodRawShape, R>(def: {
+  path: string;
+  summary: string;
+  tag: string;
+  capability: Capability;
+  params: z.ZodObject<P>;
+  success: z.ZodType;
+  kind: keyof typeof MISSING;
+  fetch: (workspaceId: string, params: z.output<z.ZodObject<P>>) => Promise<R>;
+  tenantOf: (res: R) => string | undefined;
+}): RouteDef {
+  const { path, summary, tag, capability, params, success, kind, fetch, tenantOf } = def;
+  return route({
+    method: 'get',
+    path,
+    summary,
+    tag,
+    auth: 'workspace',
+    capability,
+    params,
+    success: { status: 200, body: success },
+    async handler(ctx) {
+      const res = await fetch(ctx.workspaceId, ctx.params as z.output<z.ZodObject<P>>);
+      requireResourceInScope(ctx, kind, tenantOf(res));
+      return res;
+    },
+  });
 }
 
 /** Creating something for a tenant not yet known needs an unlimited scope. */
