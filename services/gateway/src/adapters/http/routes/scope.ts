@@ -66,17 +66,23 @@ export async function pageInScope<K extends string, T>(
 }
 
 type PageRequest = { page_size: number; page_token: string };
+
+/** What a workspace's read route declares about itself, beside what it reads. */
+interface WorkspaceRead {
+  path: string;
+  summary: string;
+  tag: string;
+  capability: Capability;
+}
+const workspaceRead = ({ path, summary, tag, capability }: WorkspaceRead) =>
+  ({ method: 'get', path, summary, tag, auth: 'workspace', capability }) as const;
 type ListContext<S extends z.ZodRawShape> = RouteContext<Record<string, string>, z.output<z.ZodObject<S>> & ListQuery, undefined>;
 
 /**
  * A workspace's list route: its filters plus `pageSize` and `pageToken` in the query, answered
  * with one page from the owning service as `pageInScope` keeps it.
  */
-export function listRoute<S extends z.ZodRawShape, K extends string, T>(def: {
-  path: string;
-  summary: string;
-  tag: string;
-  capability: Capability;
+export function listRoute<S extends z.ZodRawShape, K extends string, T>(def: WorkspaceRead & {
   filters: S;
   success: z.ZodType;
   items: K;
@@ -84,14 +90,9 @@ export function listRoute<S extends z.ZodRawShape, K extends string, T>(def: {
   fetch: (ctx: ListContext<S>, page: PageRequest) => Promise<Page<K, T>>;
   tenantOf: (item: T) => string | undefined;
 }): RouteDef {
-  const { path, summary, tag, capability, filters, success, fetch, tenantOf } = def;
+  const { filters, success, fetch, tenantOf } = def;
   return route({
-    method: 'get',
-    path,
-    summary,
-    tag,
-    auth: 'workspace',
-    capability,
+    ...workspaceRead(def),
     query: z.object({ ...filters, ...pageQuery }),
     success: { status: 200, body: success },
     async handler(ctx) {
@@ -105,25 +106,16 @@ export function listRoute<S extends z.ZodRawShape, K extends string, T>(def: {
  * A workspace's route that reads one resource by the ids in its path, answered as the owning
  * service's "not found" when the resource's tenant is outside the member's scope.
  */
-export function resourceRoute<P extends z.ZodRawShape, R>(def: {
-  path: string;
-  summary: string;
-  tag: string;
-  capability: Capability;
+export function resourceRoute<P extends z.ZodRawShape, R>(def: WorkspaceRead & {
   params: z.ZodObject<P>;
   success: z.ZodType;
   kind: keyof typeof MISSING;
   fetch: (workspaceId: string, params: z.output<z.ZodObject<P>>) => Promise<R>;
   tenantOf: (res: R) => string | undefined;
 }): RouteDef {
-  const { path, summary, tag, capability, params, success, kind, fetch, tenantOf } = def;
+  const { params, success, kind, fetch, tenantOf } = def;
   return route({
-    method: 'get',
-    path,
-    summary,
-    tag,
-    auth: 'workspace',
-    capability,
+    ...workspaceRead(def),
     params,
     success: { status: 200, body: success },
     async handler(ctx) {
