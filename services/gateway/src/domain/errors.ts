@@ -27,7 +27,6 @@ export const gatewayError = defineErrors({
   'RUN.NOT_FOUND': 'not_found',
   'CONNECTION.NOT_FOUND': 'not_found',
 });
-export type GatewayErrorCode = (typeof gatewayError.codes)[number];
 
 /** A backend service the gateway could not reach (or has no address for): one clear 503 naming it. */
 export const downstreamUnavailable = (service: string, why: string) =>
