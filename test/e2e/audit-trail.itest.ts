@@ -15,7 +15,7 @@
  * `operations-worker`; what onboarding derived from evidence is `onboarding`.
  */
 import { waitFor } from '@tenantatlas/shared/testing';
-import { GatewayClient } from '../../services/gateway/src/test/gateway-client';
+import { GatewayClient } from '../../services/gateway/src/testing/gateway-client';
 import { checkContractAtEnd } from './contract';
 import { startStack, type Stack } from './system-stack';
 

@@ -14,7 +14,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { CloudEvent, Kafka as CloudEventsKafka, type KafkaMessage } from 'cloudevents';
 import { Kafka, logLevel } from 'kafkajs';
-import { GatewayClient } from '../../services/gateway/src/test/gateway-client';
+import { GatewayClient } from '../../services/gateway/src/testing/gateway-client';
 import { sweepTopics, type SweptMessage } from './security/kafka-sweep';
 import { checkContractAtEnd } from './contract';
 import { startStack, type Stack } from './system-stack';

@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, testInfra, waitFor } from '@tenantatlas/shared/testing';
 import { connectDownstream, type Downstream } from '../../services/gateway/src/adapters/grpc/downstream';
-import { GatewayClient } from '../../services/gateway/src/test/gateway-client';
+import { GatewayClient } from '../../services/gateway/src/testing/gateway-client';
 import { sweepTopics } from './security/kafka-sweep';
 import { hs256, startIssuer, type StandInIssuer } from './security/oidc-issuer';
 import { leaksIn, RecordingClient, type Recorded } from './security/recording-client';

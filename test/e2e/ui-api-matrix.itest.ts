@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@tenantatlas/shared/testing';
-import { GatewayClient } from '../../services/gateway/src/test/gateway-client';
+import { GatewayClient } from '../../services/gateway/src/testing/gateway-client';
 import { checkContractAtEnd } from './contract';
 import { startStack, type Stack } from './ui-stack';
 

@@ -1,7 +1,7 @@
 import { CLOUDEVENTS_CONTENT_TYPE, parseEnvelope } from '@tenantatlas/shared';
 import { startService, uniqueName, waitFor } from '@tenantatlas/shared/testing';
 import type { KafkaMessage } from 'kafkajs';
-import { AuditFixture, lifecycleEvent } from './test-support/audit-fixture';
+import { AuditFixture, lifecycleEvent } from './testing/audit-fixture';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 

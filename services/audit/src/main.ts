@@ -1,6 +1,7 @@
 import {
   connectInfrastructure,
   ensureIndexes,
+  EventConsumer,
   GrpcServer,
   LIFECYCLE_TOPICS,
   loadConfig,
@@ -10,18 +11,17 @@ import {
   topicName,
 } from '@tenantatlas/shared';
 import type { ProtoGrpcType } from '@tenantatlas/shared/proto/audit';
-import { auditHandlers } from './adapters/grpc/audit.grpc';
+import { auditHandlers } from './adapters/grpc/audit.server';
 import { KafkaConsumerLag } from './adapters/kafka/consumer-lag';
 import { DeadLetterTopic } from './adapters/kafka/dead-letter-topic';
-import { lifecycleConsumer } from './adapters/kafka/lifecycle-consumer';
 import { MongoAuditLog } from './adapters/mongo/audit-log.repository';
 import { auditModels } from './adapters/mongo/audit-record.schema';
-import { AppendRecord } from './app/append-record.use-case';
-import { ExportAuditEvents } from './app/export-audit-events.use-case';
-import { GetIngestStatus } from './app/get-ingest-status.use-case';
-import { GetAuditEvent, ListAuditEvents } from './app/list-audit-events.use-case';
-import { RecordLifecycleEvent } from './app/record-lifecycle-event.use-case';
-import { VerifyAuditChain } from './app/verify-audit-chain.use-case';
+import { ExportAuditEventsUseCase } from './app/export-audit-events.use-case';
+import { GetAuditEventUseCase } from './app/get-audit-event.use-case';
+import { GetIngestStatusUseCase } from './app/get-ingest-status.use-case';
+import { ListAuditEventsUseCase } from './app/list-audit-events.use-case';
+import { RecordLifecycleEventsUseCase } from './app/record-lifecycle-events.use-case';
+import { VerifyAuditChainUseCase } from './app/verify-audit-chain.use-case';
 import { configSchema } from './config';
 
 runService('audit', async ({ logger, lifecycle }) => {
@@ -33,7 +33,7 @@ runService('audit', async ({ logger, lifecycle }) => {
   await ensureIndexes([models.records, models.heads, models.deadLetters]);
   const log = new MongoAuditLog(models);
 
-  const deadLetters = new DeadLetterTopic(infra.kafka, infra.topics.auditDeadLetter, models.deadLetters);
+  const deadLetters = new DeadLetterTopic(infra.kafka, infra.topics.auditDeadLetter, models.deadLetters, logger);
   await deadLetters.start();
   lifecycle.add('dead-letter producer', () => deadLetters.stop());
 
@@ -43,14 +43,19 @@ runService('audit', async ({ logger, lifecycle }) => {
 
   // Consumption starts before gRPC and stops after it: queries never outlive the store, and the
   // consumer is stopped before the dead-letter producer and MongoDB it writes to.
-  const consumer = lifecycleConsumer({
+  // Every lifecycle topic from the beginning, a fetched batch per partition at a time (a new consumer
+  // group sees the whole history; what is already recorded is skipped by event id): each
+  // workspace's events in a batch become one chain write. Unparsable messages are dead-lettered.
+  const recordEvents = new RecordLifecycleEventsUseCase({ store: log, deadLetters });
+  const consumer = new EventConsumer({
     kafka: infra.kafka,
     groupId,
     topics: lifecycleTopics,
-    logger,
-    recordEvent: new RecordLifecycleEvent(new AppendRecord(log), deadLetters),
-    deadLetters,
-    partitionsConcurrently: config.AUDIT_INGEST_PARTITIONS,
+    logger: logger.child({ component: 'lifecycle-consumer' }),
+    fromBeginning: true,
+    partitionsConsumedConcurrently: config.AUDIT_INGEST_PARTITIONS,
+    handleBatch: async (delivered) => void (await recordEvents.execute({ delivered })),
+    onPoison: (message, reason) => deadLetters.send(message, reason),
   });
   await consumer.start();
   lifecycle.add('lifecycle consumer', () => consumer.stop());
@@ -59,11 +64,11 @@ runService('audit', async ({ logger, lifecycle }) => {
   const server = new GrpcServer(logger).add(
     AuditService.service,
     auditHandlers(logger, {
-      list: new ListAuditEvents(log),
-      get: new GetAuditEvent(log),
-      exportEvents: new ExportAuditEvents(log),
-      verify: new VerifyAuditChain(log),
-      ingestStatus: new GetIngestStatus(lag, deadLetters),
+      list: new ListAuditEventsUseCase({ store: log }),
+      get: new GetAuditEventUseCase({ store: log }),
+      exportEvents: new ExportAuditEventsUseCase({ store: log }),
+      verify: new VerifyAuditChainUseCase({ store: log }),
+      ingestStatus: new GetIngestStatusUseCase({ lag, deadLetters }),
     }),
     'tenantatlas.audit.v1.AuditService',
   );

@@ -1,6 +1,6 @@
 import { DomainError, type EventEnvelope } from '@tenantatlas/shared';
 import { uniqueName } from '@tenantatlas/shared/testing';
-import { AuditFixture, lifecycleEvent } from './test-support/audit-fixture';
+import { AuditFixture, lifecycleEvent } from './testing/audit-fixture';
 
 const TYPES = [
   'tenantatlas.onboarding.draft.updated',

@@ -12,9 +12,8 @@
 import { promiseClient, type EventEnvelope } from '@tenantatlas/shared';
 import { uniqueName, waitFor } from '@tenantatlas/shared/testing';
 import { toDocument } from './adapters/mongo/audit-log.repository';
-import { entryFromEvent } from './domain/audit-entry';
-import { appendTo, EMPTY_HEAD, type ChainHead } from './domain/hash-chain';
-import { AuditFixture, lifecycleEvent, type AuditClient } from './test-support/audit-fixture';
+import { appendTo, EMPTY_HEAD, entryFromEvent, type ChainHead } from './domain/audit-record';
+import { AuditFixture, lifecycleEvent, type AuditClient } from './testing/audit-fixture';
 
 const TOTAL = Number(process.env.AUDIT_VOLUME_RECORDS ?? 100_000);
 const VIA_KAFKA = Math.min(TOTAL, Number(process.env.AUDIT_VOLUME_KAFKA ?? 5_000));

@@ -1,10 +1,10 @@
 import http from 'node:http';
 import path from 'node:path';
 import { connectInfrastructure, ensureIndexes, loadConfig, OutboxRelay, pingMongo, runService } from '@tenantatlas/shared';
-import { AcceptInvitation } from './app/accept-invitation.use-case';
+import { AcceptInvitationUseCase } from './app/accept-invitation.use-case';
 import { AccessGuard } from './app/access-guard';
 import { Identity } from './app/identity';
-import { InviteMember } from './app/invite-member.use-case';
+import { InviteMemberUseCase } from './app/invite-member.use-case';
 import { LiveFeed } from './app/live-feed';
 import { configSchema } from './config';
 import { RateLimiter } from './domain/rate-limit';
@@ -77,8 +77,8 @@ runService('gateway', async ({ logger, lifecycle }) => {
     routes: routeTable({
       identity,
       store,
-      invite: new InviteMember(store, config.INVITATION_TTL_HOURS * 3_600_000),
-      accept: new AcceptInvitation(store),
+      invite: new InviteMemberUseCase({ store, invitationTtlMs: config.INVITATION_TTL_HOURS * 3_600_000 }),
+      accept: new AcceptInvitationUseCase({ store }),
       oidc,
       cookieSecure: config.COOKIE_SECURE,
       sessionTtlMs,

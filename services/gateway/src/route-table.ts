@@ -1,29 +1,17 @@
-import type { AcceptInvitation } from './app/accept-invitation.use-case';
-import type { Identity } from './app/identity';
-import type { InviteMember } from './app/invite-member.use-case';
 import type { LiveFeed } from './app/live-feed';
-import type { IdentityStore } from './app/ports';
 import type { Downstream } from './adapters/grpc/downstream';
-import type { OidcBearer } from './adapters/http/oidc';
 import { openApiDocument } from './adapters/http/openapi';
 import type { RouteDef } from './adapters/http/route';
 import { auditRoutes } from './adapters/http/routes/audit-routes';
 import { connectionsRoutes } from './adapters/http/routes/connections-routes';
 import { identityRoutes } from './adapters/http/routes/identity-routes';
 import { liveRoutes } from './adapters/http/routes/live-routes';
-import { memberRoutes } from './adapters/http/routes/member-routes';
+import { memberRoutes, type MemberRouteDeps } from './adapters/http/routes/member-routes';
 import { onboardingRoutes } from './adapters/http/routes/onboarding-routes';
 import { operationsRoutes } from './adapters/http/routes/operations-routes';
 
-export interface RouteTableDeps {
-  identity: Identity;
-  store: IdentityStore;
-  invite: InviteMember;
-  accept: AcceptInvitation;
-  oidc?: OidcBearer;
-  cookieSecure: boolean;
-  sessionTtlMs: number;
-  publicUrl?: string;
+/** What the member routes need covers the identity routes too; the rest reach the services behind. */
+export interface RouteTableDeps extends MemberRouteDeps {
   downstream: Pick<Downstream, 'onboarding' | 'connections' | 'operations' | 'audit'>;
   feed: LiveFeed;
 }

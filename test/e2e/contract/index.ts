@@ -5,7 +5,7 @@
  */
 import type { Middleware } from '@tenantatlas/api-client';
 import type { BrowserContext, Response as BrowserResponse } from 'playwright-core';
-import { gatewayAnswers } from '../../../services/gateway/src/test/gateway-client';
+import { gatewayAnswers } from '../../../services/gateway/src/testing/gateway-client';
 import { ContractLedger, type Exchange } from './ledger';
 
 export const contract = new ContractLedger();

@@ -4,7 +4,7 @@
  * refused connection (the gateway is being restarted) or a timeout is an answer with status 0.
  */
 import { randomUUID } from 'node:crypto';
-import { GatewayClient } from '../../../services/gateway/src/test/gateway-client';
+import { GatewayClient } from '../../../services/gateway/src/testing/gateway-client';
 import { jsonOrUndefined } from '@tenantatlas/shared/testing';
 
 export interface Reply {

@@ -2,7 +2,7 @@
  * A GatewayClient that authenticates with a bearer token and keeps every response it receives
  * (status, headers, body), so a test can show that a secret never came back.
  */
-import { GatewayClient } from '../../../services/gateway/src/test/gateway-client';
+import { GatewayClient } from '../../../services/gateway/src/testing/gateway-client';
 
 export interface Recorded {
   request: string;

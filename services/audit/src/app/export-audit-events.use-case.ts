@@ -2,7 +2,7 @@ import { parseQuery, type RawFilter } from '../domain/audit-query';
 import { csvHeader, formatRecord, type ExportFormat } from '../domain/export-format';
 import type { AuditLogStore } from './ports';
 
-export interface ExportCommand {
+export interface ExportAuditEventsCommand {
   workspaceId: string;
   filter?: RawFilter | null;
   format: ExportFormat;
@@ -20,14 +20,14 @@ const CHUNK_RECORDS = 200;
  * extra query for the last record is needed — on FerretDB that query alone scans and sorts the
  * whole collection. Oldest first, the bound is read before the stream starts.
  */
-export class ExportAuditEvents {
-  constructor(private readonly store: AuditLogStore) {}
+export class ExportAuditEventsUseCase {
+  constructor(private readonly deps: { store: AuditLogStore }) {}
 
   /** Validates first (so a bad request fails before any byte is sent), then yields text chunks. */
-  prepare(command: ExportCommand): () => AsyncGenerator<string> {
+  execute(command: ExportAuditEventsCommand): () => AsyncGenerator<string> {
     const query = parseQuery(command.workspaceId, command.filter);
     const order = command.oldestFirst ? 'oldest' : 'newest';
-    const store = this.store;
+    const store = this.deps.store;
     return async function* chunks() {
       let upTo = order === 'oldest' ? ((await store.lastRecord(query.workspaceId))?.seq ?? 0) : null;
       if (command.format === 'csv') yield csvHeader();

@@ -7,14 +7,11 @@ export interface IngestStatus {
 }
 
 /** How far behind the lifecycle topics audit is, and how much it could not record. */
-export class GetIngestStatus {
-  constructor(
-    private readonly lag: ConsumerLagSource,
-    private readonly deadLetters: DeadLetterSink,
-  ) {}
+export class GetIngestStatusUseCase {
+  constructor(private readonly deps: { lag: ConsumerLagSource; deadLetters: DeadLetterSink }) {}
 
-  async execute(): Promise<IngestStatus> {
-    const [lag, deadLettered] = await Promise.all([this.lag.read(), this.deadLetters.count()]);
+  async execute(_command: Record<string, never> = {}): Promise<IngestStatus> {
+    const [lag, deadLettered] = await Promise.all([this.deps.lag.read(), this.deps.deadLetters.count()]);
     return { lag, totalLag: lag.reduce((sum, p) => sum + p.lag, 0), deadLettered };
   }
 }

@@ -1,5 +1,6 @@
+import type { DeliveredEvent } from '@tenantatlas/shared';
 import type { AuditQuery } from '../domain/audit-query';
-import type { AuditRecord, ChainHead } from '../domain/hash-chain';
+import type { AuditRecord, ChainHead } from '../domain/audit-record';
 
 /** Why a chain insert stopped early: the event is already recorded, or the seq is taken. */
 export type Refusal = 'duplicate-event' | 'seq-taken' | 'unknown';
@@ -59,7 +60,10 @@ export interface DeadLetter {
 
 /** Where messages go that can never become an audit record; counting them is part of the job. */
 export interface DeadLetterSink {
+  /** a message that is not even an event (the consumer could not parse it) */
   send(message: DeadLetter, reason: string): Promise<void>;
+  /** an event that cannot become an audit record; it is dead-lettered as a CloudEvent */
+  sendEvent(delivered: DeliveredEvent, reason: string): Promise<void>;
   count(): Promise<number>;
 }
 

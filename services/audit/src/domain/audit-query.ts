@@ -1,4 +1,4 @@
-import { invalidArgument } from '@tenantatlas/shared';
+import { auditError } from './errors';
 
 /**
  * Queries are always inside one workspace and ordered by the workspace's seq, newest first. The
@@ -40,7 +40,7 @@ function optional(name: string, value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   if (!trimmed) return undefined;
   if (trimmed.length > MAX_FIELD_LENGTH) {
-    throw invalidArgument('AUDIT.INVALID_FILTER', `filter ${name} is too long`, { field: name });
+    throw auditError('AUDIT.INVALID_FILTER', `filter ${name} is too long`, { field: name });
   }
   return trimmed;
 }
@@ -50,7 +50,7 @@ function time(name: string, value: string | undefined): Date | undefined {
   if (!text) return undefined;
   const parsed = new Date(text);
   if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(parsed.getTime())) {
-    throw invalidArgument('AUDIT.INVALID_FILTER', `filter ${name} must be an RFC 3339 time`, { field: name });
+    throw auditError('AUDIT.INVALID_FILTER', `filter ${name} must be an RFC 3339 time`, { field: name });
   }
   return parsed;
 }
@@ -58,7 +58,7 @@ function time(name: string, value: string | undefined): Date | undefined {
 /** Validates a transport filter; throws AUDIT.WORKSPACE_REQUIRED / AUDIT.INVALID_FILTER. */
 export function parseQuery(workspaceId: string | undefined, filter: RawFilter | null | undefined): AuditQuery {
   const workspace = workspaceId?.trim();
-  if (!workspace) throw invalidArgument('AUDIT.WORKSPACE_REQUIRED', 'workspace_id is required');
+  if (!workspace) throw auditError('AUDIT.WORKSPACE_REQUIRED', 'workspace_id is required');
   const f = filter ?? {};
   const query: AuditQuery = {
     workspaceId: workspace,
@@ -74,7 +74,7 @@ export function parseQuery(workspaceId: string | undefined, filter: RawFilter | 
     occurredTo: time('occurred_to', f.occurred_to),
   };
   if (query.occurredFrom && query.occurredTo && query.occurredFrom >= query.occurredTo) {
-    throw invalidArgument('AUDIT.INVALID_FILTER', 'occurred_from must be before occurred_to', { field: 'occurred_from' });
+    throw auditError('AUDIT.INVALID_FILTER', 'occurred_from must be before occurred_to', { field: 'occurred_from' });
   }
   return query;
 }
@@ -83,7 +83,7 @@ export function parsePageSize(pageSize: number | undefined): number {
   const size = pageSize ?? 0;
   if (size === 0) return DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
-    throw invalidArgument('AUDIT.INVALID_PAGE_SIZE', `page_size must be between 1 and ${MAX_PAGE_SIZE}`);
+    throw auditError('AUDIT.INVALID_PAGE_SIZE', `page_size must be between 1 and ${MAX_PAGE_SIZE}`);
   }
   return size;
 }
@@ -101,5 +101,5 @@ export function decodePageToken(token: string | undefined): number | null {
   } catch {
     // fall through: a token we did not issue
   }
-  throw invalidArgument('AUDIT.INVALID_PAGE_TOKEN', 'page_token is not one this service issued');
+  throw auditError('AUDIT.INVALID_PAGE_TOKEN', 'page_token is not one this service issued');
 }

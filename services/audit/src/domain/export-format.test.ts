@@ -1,5 +1,5 @@
 import { csvCell, csvHeader, formatRecord } from './export-format';
-import { appendTo, EMPTY_HEAD } from './hash-chain';
+import { appendTo, EMPTY_HEAD } from './audit-record';
 
 const record = appendTo(EMPTY_HEAD, {
   eventId: 'evt-1',

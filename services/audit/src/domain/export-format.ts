@@ -1,4 +1,4 @@
-import type { AuditRecord } from './hash-chain';
+import type { AuditRecord } from './audit-record';
 
 /** How records are written out by an export: one flat JSON object per line, or CSV rows. */
 export type ExportFormat = 'ndjson' | 'csv';

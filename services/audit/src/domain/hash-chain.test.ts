@@ -1,5 +1,5 @@
-import type { AuditEntry } from './audit-entry';
-import { appendTo, chainFrom, ChainVerifier, EMPTY_HEAD, firstDeliveries, GENESIS_HASH, headOf, type AuditRecord, type ChainHead } from './hash-chain';
+import { appendTo, chainFrom, EMPTY_HEAD, firstDeliveries, GENESIS_HASH, headOf, type AuditEntry, type AuditRecord, type ChainHead } from './audit-record';
+import { ChainVerifier } from './chain-verifier';
 
 function entry(n: number): AuditEntry {
   return {

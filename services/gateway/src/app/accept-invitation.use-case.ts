@@ -1,5 +1,5 @@
-import { DomainError } from '@tenantatlas/shared';
 import type { Membership } from '../domain/access';
+import { gatewayError } from '../domain/errors';
 import { invitationOpen, type Invitation } from '../domain/invitations';
 import { hashPassword, UNUSABLE_HASH, verifyPassword } from '../domain/passwords';
 import { invalidCredentials, sha256 } from './identity';
@@ -18,26 +18,26 @@ export interface AcceptInvitationCommand {
 
 /** Unknown, expired, replaced and used tokens all look the same. */
 export const invitationNotFound = () =>
-  new DomainError('INVITATION.NOT_FOUND', 'not_found', 'this invitation link does not work: it was used already, expired or was replaced by a newer one');
+  gatewayError('INVITATION.NOT_FOUND', 'this invitation link does not work: it was used already, expired or was replaced by a newer one');
 
 /**
  * Joins the invited e-mail's person to the workspace. Without an account one is created with the
  * given password; with one, the password must be that account's (a failed attempt changes
  * nothing). The membership is an insert under its unique id, so a token is used once.
  */
-export class AcceptInvitation {
-  constructor(private readonly store: IdentityStore) {}
+export class AcceptInvitationUseCase {
+  constructor(private readonly deps: { store: IdentityStore }) {}
 
   async execute(command: AcceptInvitationCommand): Promise<{ user: User; workspace: Workspace }> {
     const tokenHash = sha256(command.token);
-    const invitation = await this.store.findInvitation(tokenHash);
-    const pending = invitation && (await this.store.findPendingInvitation(invitation.workspaceId, invitation.email));
+    const invitation = await this.deps.store.findInvitation(tokenHash);
+    const pending = invitation && (await this.deps.store.findPendingInvitation(invitation.workspaceId, invitation.email));
     if (!invitation || !invitationOpen(invitation, pending ?? null, tokenHash, new Date())) throw invitationNotFound();
     const user = await this.invitee(invitation, command);
     const membership: Membership = { workspaceId: invitation.workspaceId, userId: user.id, role: invitation.role, tenantScope: invitation.tenantScope };
-    const { joined } = await this.store.joinByInvitation(membership, invitation, [membershipEvent(user, membership, null, invitation)]);
+    const { joined } = await this.deps.store.joinByInvitation(membership, invitation, [membershipEvent(user, membership, null, invitation)]);
     if (!joined) throw invitationNotFound();
-    const workspace = await this.store.findWorkspace(invitation.workspaceId);
+    const workspace = await this.deps.store.findWorkspace(invitation.workspaceId);
     if (!workspace) throw invitationNotFound();
     return { user, workspace };
   }
@@ -46,12 +46,12 @@ export class AcceptInvitation {
   private async invitee(invitation: Invitation, command: AcceptInvitationCommand, attempt = 1): Promise<User> {
     const { proof } = command;
     if (proof.kind === 'provider' && proof.email.toLowerCase() !== invitation.email) throw invalidCredentials();
-    const existing = await this.store.findUserByEmail(invitation.email);
+    const existing = await this.deps.store.findUserByEmail(invitation.email);
     if (existing) {
       if (proof.kind === 'password' && !(await verifyPassword(proof.password, existing.passwordHash))) throw invalidCredentials();
       return { id: existing.id, email: existing.email, displayName: existing.displayName };
     }
-    const created = await this.store.createUser({
+    const created = await this.deps.store.createUser({
       email: invitation.email,
       displayName: command.displayName ?? invitation.displayName ?? invitation.email,
       // Signed in through the identity provider: no password here at all.

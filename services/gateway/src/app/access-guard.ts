@@ -1,6 +1,6 @@
-import { createEvent, DomainError } from '@tenantatlas/shared';
-import { decideAccess, type Membership } from '../domain/access';
-import type { Capability } from '../domain/capabilities';
+import { createEvent } from '@tenantatlas/shared';
+import { decideAccess, type Capability, type Membership } from '../domain/access';
+import { gatewayError } from '../domain/errors';
 import { SOURCE } from './identity';
 import type { IdentityStore, SecurityEventSink, User } from './ports';
 
@@ -16,8 +16,8 @@ export interface AccessAttempt {
 }
 
 /** The workspace does not exist for this caller: the same answer whether it exists or not. */
-export const workspaceNotFound = () => new DomainError('WORKSPACE.NOT_FOUND', 'not_found', 'workspace not found');
-export const tenantNotFound = () => new DomainError('TENANT.NOT_FOUND', 'not_found', 'tenant not found');
+export const workspaceNotFound = () => gatewayError('WORKSPACE.NOT_FOUND', 'workspace not found');
+export const tenantNotFound = () => gatewayError('TENANT.NOT_FOUND', 'tenant not found');
 
 /**
  * Decides every request before any downstream call, and reports each refusal as a security event
@@ -51,7 +51,7 @@ export class AccessGuard {
       }),
     );
     if (decision.visibleAs === 'forbidden') {
-      throw new DomainError('ACCESS.CAPABILITY_MISSING', 'permission_denied', `your role lacks the capability ${attempt.capability}`, {
+      throw gatewayError('ACCESS.CAPABILITY_MISSING', `your role lacks the capability ${attempt.capability}`, {
         capability: attempt.capability,
       });
     }

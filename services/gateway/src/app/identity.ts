@@ -1,11 +1,12 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createEvent, DomainError, eventSource } from '@tenantatlas/shared';
+import { createEvent, eventSource } from '@tenantatlas/shared';
+import { gatewayError } from '../domain/errors';
 import { hashPassword, UNUSABLE_HASH, verifyPassword } from '../domain/passwords';
 import type { IdentityStore, User, Workspace } from './ports';
 
 export const SOURCE = eventSource('gateway');
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-export const invalidCredentials = () => new DomainError('AUTH.INVALID_CREDENTIALS', 'unauthenticated', 'e-mail or password is wrong');
+export const invalidCredentials = () => gatewayError('AUTH.INVALID_CREDENTIALS', 'e-mail or password is wrong');
 
 export interface SignedIn {
   sessionToken: string;

@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { conflict, DomainError } from '@tenantatlas/shared';
-import { leavesWorkspaceWithoutOwner, type Membership } from '../domain/access';
-import type { Role } from '../domain/capabilities';
+import { leavesWorkspaceWithoutOwner, type Membership, type Role } from '../domain/access';
+import { gatewayError } from '../domain/errors';
 import { tenantScopeOf, type Invitation } from '../domain/invitations';
 import { sha256 } from './identity';
 import { invitationEvent, membershipEvent } from './member-events';
@@ -32,19 +31,16 @@ const NO_ACCOUNT = 'usr_none';
  * changed (the workspace knows its members); anyone else gets an invitation, and the answer is
  * the same whether or not the e-mail has an account anywhere: only the invitee learns that.
  */
-export class InviteMember {
-  constructor(
-    private readonly store: IdentityStore,
-    private readonly invitationTtlMs: number,
-  ) {}
+export class InviteMemberUseCase {
+  constructor(private readonly deps: { store: IdentityStore; invitationTtlMs: number }) {}
 
   async execute(command: InviteMemberCommand): Promise<InviteMemberResult> {
     // Nobody hands out more than they hold: only an owner makes owners.
     if (command.role === 'owner' && command.inviterRole !== 'owner') {
-      throw new DomainError('MEMBER.ROLE_TOO_HIGH', 'permission_denied', 'only an owner can grant the owner role');
+      throw gatewayError('MEMBER.ROLE_TOO_HIGH', 'only an owner can grant the owner role');
     }
-    const account = await this.store.findUserByEmail(command.email);
-    const member = await this.store.findMember(command.workspaceId, account?.id ?? NO_ACCOUNT);
+    const account = await this.deps.store.findUserByEmail(command.email);
+    const member = await this.deps.store.findMember(command.workspaceId, account?.id ?? NO_ACCOUNT);
     if (account && member) return { outcome: 'changed', member: await this.change(command, member) };
     return this.invite(command);
   }
@@ -53,13 +49,13 @@ export class InviteMember {
     const { workspaceId } = command;
     const membership: Membership = { workspaceId, userId: before.userId, role: command.role, tenantScope: tenantScopeOf(command.tenantIds) };
     if (before.role === 'owner') {
-      const members = (await this.store.listMembers(workspaceId)).flatMap((m) => (m.userId ? [{ ...m, userId: m.userId, workspaceId }] : []));
+      const members = (await this.deps.store.listMembers(workspaceId)).flatMap((m) => (m.userId ? [{ ...m, userId: m.userId, workspaceId }] : []));
       if (leavesWorkspaceWithoutOwner(members, membership)) {
-        throw conflict('MEMBER.LAST_OWNER', 'the workspace needs an owner over all tenants: make someone else owner first', { userId: before.userId });
+        throw gatewayError('MEMBER.LAST_OWNER', 'the workspace needs an owner over all tenants: make someone else owner first', { userId: before.userId });
       }
     }
     const event = membershipEvent(command.inviter, membership, { ...before, workspaceId });
-    await this.store.putMembership(membership, { email: command.email, displayName: command.displayName }, [event]);
+    await this.deps.store.putMembership(membership, { email: command.email, displayName: command.displayName }, [event]);
     return { ...before, email: command.email, displayName: command.displayName ?? before.displayName, role: membership.role, tenantScope: membership.tenantScope };
   }
 
@@ -75,9 +71,9 @@ export class InviteMember {
       tenantScope: tenantScopeOf(command.tenantIds),
       invitedBy: command.inviter.id,
       createdAt,
-      expiresAt: new Date(createdAt.getTime() + this.invitationTtlMs),
+      expiresAt: new Date(createdAt.getTime() + this.deps.invitationTtlMs),
     };
-    await this.store.createInvitation(invitation, sha256(token), [invitationEvent(command.inviter, invitation)]);
+    await this.deps.store.createInvitation(invitation, sha256(token), [invitationEvent(command.inviter, invitation)]);
     const expiresAt = invitation.expiresAt.toISOString();
     return {
       outcome: 'invited',

@@ -1,6 +1,5 @@
 import type { Actor, EventEnvelope } from '@tenantatlas/shared';
-import type { Membership, TenantScope } from '../domain/access';
-import type { Role } from '../domain/capabilities';
+import type { Membership, Role, TenantScope } from '../domain/access';
 import type { Invitation, PendingInvitation } from '../domain/invitations';
 
 export interface User {

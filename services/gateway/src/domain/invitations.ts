@@ -1,5 +1,4 @@
-import type { TenantScope } from './access';
-import type { Role } from './capabilities';
+import type { Role, TenantScope } from './access';
 
 /**
  * An invitation to join a workspace, as the inviter wrote it. The workspace only ever learns what

@@ -1,9 +1,16 @@
-import { isDuplicateKeyError } from '@tenantatlas/shared';
+import { eventKey, isDuplicateKeyError, lazyInstrument, toKafkaMessage, type DeliveredEvent } from '@tenantatlas/shared';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Model } from 'mongoose';
+import type { Logger } from 'pino';
 import type { DeadLetter, DeadLetterSink } from '../../app/ports';
-import { deadLetteredCounter } from '../../metrics';
 import type { DeadLetterDocument } from '../mongo/audit-record.schema';
+
+/** `tenantatlas_audit_dead_lettered_total{topic}` */
+const deadLetteredCounter = lazyInstrument((meter) =>
+  meter.createCounter('tenantatlas_audit_dead_lettered_total', {
+    description: 'Messages audit could not record and sent to the dead-letter topic',
+  }),
+);
 
 /**
  * Sends a message audit cannot record to the dead-letter topic, unchanged (same key, value and
@@ -20,6 +27,7 @@ export class DeadLetterTopic implements DeadLetterSink {
     private readonly kafka: Kafka,
     private readonly topic: string,
     private readonly store: Model<DeadLetterDocument>,
+    private readonly logger: Logger,
   ) {}
 
   async start(): Promise<void> {
@@ -36,6 +44,12 @@ export class DeadLetterTopic implements DeadLetterSink {
     const sent = this.last.then(() => this.sendNow(message, reason));
     this.last = sent.catch(() => undefined);
     return sent;
+  }
+
+  /** An event of the previous envelope is dead-lettered in the current format (a CloudEvent). */
+  sendEvent({ event, meta }: DeliveredEvent, reason: string): Promise<void> {
+    this.logger.warn({ ...meta, eventId: event.id, type: event.type }, 'event sent to the dead-letter topic');
+    return this.send({ ...meta, ...toKafkaMessage(event, eventKey(event)) }, reason);
   }
 
   private async sendNow(message: DeadLetter, reason: string): Promise<void> {

@@ -1,8 +1,8 @@
 import { connectMongo, ensureIndexes } from '@tenantatlas/shared';
 import { testInfra, uniqueName } from '@tenantatlas/shared/testing';
 import type { Connection } from 'mongoose';
-import { chainFrom, EMPTY_HEAD, type AuditRecord } from '../../domain/hash-chain';
-import { auditEntry } from '../../test-support/audit-entry';
+import { chainFrom, EMPTY_HEAD, type AuditRecord } from '../../domain/audit-record';
+import { auditEntry } from '../../testing/audit-entry';
 import { auditModels } from './audit-record.schema';
 import { MongoAuditLog } from './audit-log.repository';
 

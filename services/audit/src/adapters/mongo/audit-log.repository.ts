@@ -2,7 +2,7 @@ import { isDuplicateKeyError } from '@tenantatlas/shared';
 import type { QueryFilter } from 'mongoose';
 import type { AuditLogStore, ChainInsert, ChainLink, Refusal } from '../../app/ports';
 import type { AuditQuery } from '../../domain/audit-query';
-import type { AuditRecord, ChainHead } from '../../domain/hash-chain';
+import type { AuditRecord, ChainHead } from '../../domain/audit-record';
 import type { AuditModels, AuditRecordDocument } from './audit-record.schema';
 
 /**

@@ -1,4 +1,14 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection, type Model, type SchemaDefinition } from 'mongoose';
+
+/** Field types every document here needs set. */
+const requiredText = { type: String, required: true } as const;
+const requiredTime = { type: Date, required: true } as const;
+const requiredNumber = { type: Number, required: true } as const;
+
+/** Every audit collection: documents keyed by a string `_id` the service chooses, no version key. */
+function keyedSchema<T>(collection: string, fields: SchemaDefinition): Schema<T> {
+  return new Schema<T>({ _id: { type: String }, ...fields }, { collection, versionKey: false });
+}
 
 /**
  * One stored audit record. `_id` is its place on the chain (`<workspace>:<seq>`), so a place can be
@@ -28,36 +38,32 @@ export interface AuditRecordDocument {
   hash: string;
 }
 
-const auditRecordSchema = new Schema<AuditRecordDocument>(
-  {
-    _id: { type: String },
-    eventId: { type: String, required: true },
-    workspaceId: { type: String, required: true },
-    seq: { type: Number, required: true },
-    tenantId: { type: String, default: null },
-    type: { type: String, required: true },
-    action: { type: String, required: true },
-    sourceService: { type: String, required: true },
-    actor: {
-      kind: { type: String, required: true },
-      id: { type: String, required: true },
-      displayName: { type: String, default: null },
-    },
-    subjectType: { type: String, required: true },
-    subjectId: { type: String, default: '' },
-    outcome: { type: String, default: null },
-    reasonCode: { type: String, default: null },
-    before: { type: Schema.Types.Mixed },
-    after: { type: Schema.Types.Mixed },
-    details: { type: Schema.Types.Mixed },
-    traceId: { type: String, default: null },
-    occurredAt: { type: Date, required: true },
-    recordedAt: { type: Date, required: true },
-    prevHash: { type: String, required: true },
-    hash: { type: String, required: true },
+const auditRecordSchema = keyedSchema<AuditRecordDocument>('audit_records', {
+  eventId: requiredText,
+  workspaceId: requiredText,
+  seq: requiredNumber,
+  tenantId: { type: String, default: null },
+  type: requiredText,
+  action: requiredText,
+  sourceService: requiredText,
+  actor: {
+    kind: requiredText,
+    id: requiredText,
+    displayName: { type: String, default: null },
   },
-  { collection: 'audit_records', versionKey: false },
-);
+  subjectType: requiredText,
+  subjectId: { type: String, default: '' },
+  outcome: { type: String, default: null },
+  reasonCode: { type: String, default: null },
+  before: { type: Schema.Types.Mixed },
+  after: { type: Schema.Types.Mixed },
+  details: { type: Schema.Types.Mixed },
+  traceId: { type: String, default: null },
+  occurredAt: requiredTime,
+  recordedAt: requiredTime,
+  prevHash: requiredText,
+  hash: requiredText,
+});
 // One record per event, however often it is delivered and by whichever replica.
 auditRecordSchema.index({ eventId: 1 }, { unique: true });
 // The chain in order (verification, export). The `_id` already allows one record per seq; this
@@ -76,10 +82,10 @@ export interface ChainHeadDocument {
   hash: string;
 }
 
-const chainHeadSchema = new Schema<ChainHeadDocument>(
-  { _id: { type: String }, seq: { type: Number, required: true }, hash: { type: String, required: true } },
-  { collection: 'audit_chain_heads', versionKey: false },
-);
+const chainHeadSchema = keyedSchema<ChainHeadDocument>('audit_chain_heads', {
+  seq: requiredNumber,
+  hash: requiredText,
+});
 
 /** A message that could not become an audit record; keyed by its Kafka position (counted once). */
 export interface DeadLetterDocument {
@@ -91,17 +97,13 @@ export interface DeadLetterDocument {
   at: Date;
 }
 
-const deadLetterSchema = new Schema<DeadLetterDocument>(
-  {
-    _id: { type: String },
-    topic: { type: String, required: true },
-    partition: { type: Number, required: true },
-    offset: { type: String, required: true },
-    reason: { type: String, required: true },
-    at: { type: Date, required: true },
-  },
-  { collection: 'audit_dead_letters', versionKey: false },
-);
+const deadLetterSchema = keyedSchema<DeadLetterDocument>('audit_dead_letters', {
+  topic: requiredText,
+  partition: requiredNumber,
+  offset: requiredText,
+  reason: requiredText,
+  at: requiredTime,
+});
 
 export interface AuditModels {
   records: Model<AuditRecordDocument>;

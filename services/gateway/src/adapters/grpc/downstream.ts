@@ -1,12 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
-import { DomainError, fromGrpcError, insecureCredentials, isDomainError, loadProto, PEER_CHANNEL_OPTIONS, promiseClient, type PromiseClient } from '@tenantatlas/shared';
+import { insecureCredentials, isDomainError, loadProto, PEER_CHANNEL_OPTIONS, promiseClient, type PromiseClient } from '@tenantatlas/shared';
+import { downstreamUnavailable as unavailable } from '../../domain/errors';
+import { auditClient, type AuditPort } from './audit.client';
 import type { ProtoGrpcType as AuditProto } from '@tenantatlas/shared/proto/audit';
 import type { ProtoGrpcType as ConnectionsProto } from '@tenantatlas/shared/proto/connections';
 import type { ProtoGrpcType as OnboardingProto } from '@tenantatlas/shared/proto/onboarding';
 import type { ProtoGrpcType as OperationsProto } from '@tenantatlas/shared/proto/operations';
-import type { AuditServiceClient } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditService';
-import type { ExportAuditEventsRequest } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportAuditEventsRequest';
-import type { ExportAuditEventsResponse__Output } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportAuditEventsResponse';
 import type { ConnectionsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
 import type { OnboardingServiceClient } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/OnboardingService';
 import type { OperationsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/OperationsService';
@@ -14,9 +13,7 @@ import type { OperationsServiceClient } from '@tenantatlas/shared/proto/tenantat
 export type OnboardingPort = PromiseClient<OnboardingServiceClient>;
 export type ConnectionsPort = PromiseClient<ConnectionsServiceClient>;
 export type OperationsPort = PromiseClient<OperationsServiceClient>;
-export type AuditPort = PromiseClient<AuditServiceClient> & {
-  exportEvents(request: ExportAuditEventsRequest): AsyncIterable<ExportAuditEventsResponse__Output>;
-};
+export type { AuditPort };
 
 /** The four backend services the gateway calls; each may be missing or down without stopping us. */
 export interface Downstream {
@@ -34,14 +31,11 @@ export interface DownstreamAddresses {
   audit?: string;
 }
 
-const unavailable = (service: string, why: string) =>
-  new DomainError('DOWNSTREAM.UNAVAILABLE', 'unavailable', `the ${service} service is ${why}; try again shortly`, { service });
-
 /**
  * Transport failures (connection refused, deadline) become one clear 503 naming the service;
  * errors the service itself raised keep their stable code.
  */
-function translated<T extends object>(service: string, client: T): T {
+export function translated<T extends object>(service: string, client: T): T {
   return new Proxy(client, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
@@ -75,24 +69,6 @@ function notConfigured<T extends object>(service: string): T {
   });
 }
 
-function auditExport(client: AuditServiceClient) {
-  return async function* exportEvents(request: ExportAuditEventsRequest): AsyncIterable<ExportAuditEventsResponse__Output> {
-    const stream = client.ExportAuditEvents(request, { deadline: Date.now() + 120_000 });
-    try {
-      for await (const chunk of stream as AsyncIterable<ExportAuditEventsResponse__Output>) yield chunk;
-    } catch (err) {
-      const mapped = fromGrpcError(err);
-      throw mapped.kind === 'unavailable' && mapped.code.startsWith('GRPC.') ? unavailable('audit', 'not reachable') : mapped;
-    }
-  };
-}
-
-function withExport(base: PromiseClient<AuditServiceClient>, exportEvents: AuditPort['exportEvents']): AuditPort {
-  return new Proxy(base, {
-    get: (target, property, receiver) => (property === 'exportEvents' ? exportEvents : Reflect.get(target, property, receiver)),
-  }) as AuditPort;
-}
-
 export function connectDownstream(addresses: DownstreamAddresses): Downstream {
   const creds = insecureCredentials();
   const clients: grpc.Client[] = [];
@@ -114,9 +90,7 @@ export function connectDownstream(addresses: DownstreamAddresses): Downstream {
     onboarding: onboarding ? translated('onboarding', promiseClient(onboarding)) : notConfigured('onboarding'),
     connections: connections ? translated('connections', promiseClient(connections)) : notConfigured('connections'),
     operations: operations ? translated('operations', promiseClient(operations)) : notConfigured('operations'),
-    audit: audit
-      ? translated('audit', withExport(promiseClient(audit), auditExport(audit)))
-      : notConfigured('audit'),
+    audit: audit ? translated('audit', auditClient(audit)) : notConfigured('audit'),
     close: () => clients.forEach((client) => client.close()),
   };
 }

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { asyncApiDocument } from '@tenantatlas/shared';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { badRequest, problem, sendProblem } from './errors';
+import { gatewayError } from '../../domain/errors';
+import { problem, sendProblem } from './errors';
 import { openApiDocument } from './openapi';
 import { handle, sendError, type PipelineDeps } from './pipeline';
 import { expressPath, type RouteDef } from './route';
@@ -96,12 +97,12 @@ export function httpApp(deps: HttpAppDeps): express.Express {
 
   // Body parser failures (malformed JSON, too large) are the client's mistake, never a 500.
   app.use((err: { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
-    if (err.type === 'entity.parse.failed') return sendError(deps.logger, res, badRequest('REQUEST.MALFORMED_JSON', 'the body is not valid JSON'), 'parse');
+    if (err.type === 'entity.parse.failed') return sendError(deps.logger, res, gatewayError('REQUEST.MALFORMED_JSON', 'the body is not valid JSON'), 'parse');
     if (err.type === 'entity.too.large') {
       return sendProblem(res, problem(413, 'REQUEST.TOO_LARGE', 'the body is larger than 100 kB'));
     }
     if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
-      return sendError(deps.logger, res, badRequest('REQUEST.INVALID', 'the request could not be read'), 'parse');
+      return sendError(deps.logger, res, gatewayError('REQUEST.INVALID', 'the request could not be read'), 'parse');
     }
     return sendError(deps.logger, res, err, 'unhandled');
   });

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { DomainError, infrastructureUnavailable, RETRY_AFTER_SECONDS, isDomainError, type ErrorDetails, type ErrorKind } from '@tenantatlas/shared';
+import { infrastructureUnavailable, RETRY_AFTER_SECONDS, isDomainError, type ErrorDetails, type ErrorKind } from '@tenantatlas/shared';
 
 /**
  * The one table from error kinds to HTTP status. Downstream gRPC errors arrive as DomainErrors
@@ -82,7 +82,3 @@ export function toHttpError(raw: unknown): HttpError {
 export function sendProblem(res: Response, body: ProblemBody): void {
   res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
-
-export const badRequest = (code: string, message: string, details?: ErrorDetails) =>
-  new DomainError(code, 'invalid_argument', message, details);
-export const unauthenticated = (message = 'sign in first') => new DomainError('AUTH.UNAUTHENTICATED', 'unauthenticated', message);

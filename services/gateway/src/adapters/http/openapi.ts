@@ -1,5 +1,5 @@
 import { z } from '@tenantatlas/shared';
-import { CAPABILITIES } from '../../domain/capabilities';
+import { CAPABILITIES } from '../../domain/access';
 import type { RouteDef } from './route';
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output' = 'input') => {

@@ -1,12 +1,13 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { DomainError, type z } from '@tenantatlas/shared';
+import type { z } from '@tenantatlas/shared';
 import type { AccessGuard } from '../../app/access-guard';
 import type { Identity, Principal } from '../../app/identity';
 import type { Membership } from '../../domain/access';
 import { looksLikeJwt } from '../../domain/jwt';
 import type { RateLimiter } from '../../domain/rate-limit';
-import { badRequest, sendProblem, toHttpError, unauthenticated } from './errors';
+import { gatewayError } from '../../domain/errors';
+import { sendProblem, toHttpError } from './errors';
 import type { OidcBearer } from './oidc';
 import { present } from './responses/present';
 import { isReply, STREAMED, type RouteContext, type RouteDef } from './route';
@@ -38,7 +39,7 @@ export async function authenticate(identity: Identity, req: Request, oidc?: Oidc
     } else if (bearer) {
       principal = await identity.fromApiToken(bearer);
     }
-    if (!principal) throw new DomainError('AUTH.INVALID_TOKEN', 'unauthenticated', 'the bearer token is not valid');
+    if (!principal) throw gatewayError('AUTH.INVALID_TOKEN', 'the bearer token is not valid');
     return principal;
   }
   const session = readCookie(req, SESSION_COOKIE);
@@ -51,7 +52,7 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = [where, ...issue.path.map(String)].join('.');
-  throw badRequest('REQUEST.INVALID', `${field}: ${issue.message}`, { field });
+  throw gatewayError('REQUEST.INVALID', `${field}: ${issue.message}`, { field });
 }
 
 export interface PipelineDeps {
@@ -70,7 +71,7 @@ function limit(limiter: RateLimiter, key: string): void {
   const decision = limiter.take(key, Date.now());
   if (decision.allowed) return;
   const retryAfterSeconds = Math.ceil(decision.retryAfterMs / 1000);
-  throw new DomainError('REQUEST.RATE_LIMITED', 'resource_exhausted', `too many requests; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  throw gatewayError('REQUEST.RATE_LIMITED', `too many requests; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
 }
 
 /** Authenticate → authorize (404/403, before any downstream call) → validate (400) → handle. */
@@ -80,10 +81,10 @@ export function handle(deps: PipelineDeps, def: RouteDef) {
     try {
       if (def.auth === 'public') limit(deps.signInLimiter, req.ip ?? 'unknown');
       const principal = def.auth === 'public' ? null : await authenticate(deps.identity, req, deps.oidc);
-      if (def.auth !== 'public' && !principal) throw unauthenticated();
+      if (def.auth !== 'public' && !principal) throw gatewayError('AUTH.UNAUTHENTICATED', 'sign in first');
       if (principal) limit(deps.actorLimiter, principal.user.id);
       if (principal?.via === 'session' && def.method !== 'get' && req.get('x-csrf-token') !== principal.csrfToken) {
-        throw new DomainError('AUTH.CSRF_TOKEN_INVALID', 'permission_denied', 'missing or wrong X-CSRF-Token header');
+        throw gatewayError('AUTH.CSRF_TOKEN_INVALID', 'missing or wrong X-CSRF-Token header');
       }
       const rawParams = req.params as Record<string, string>;
       const workspaceId = rawParams.workspaceId ?? '';

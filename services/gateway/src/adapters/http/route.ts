@@ -1,8 +1,7 @@
 import type { Request, Response } from 'express';
 import { z } from '@tenantatlas/shared';
 import type { Actor as ProtoActor } from '@tenantatlas/shared/proto/tenantatlas/common/v1/Actor';
-import type { Membership } from '../../domain/access';
-import type { Capability } from '../../domain/capabilities';
+import type { Capability, Membership } from '../../domain/access';
 import type { Principal } from '../../app/identity';
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;

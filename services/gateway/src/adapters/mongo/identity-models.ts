@@ -1,6 +1,10 @@
 import { Schema, type Connection } from 'mongoose';
 import { outboxFields, type OutboxDocument } from '@tenantatlas/shared';
 
+/** Field types every document here needs set. */
+const requiredText = { type: String, required: true } as const;
+const requiredTime = { type: Date, required: true } as const;
+
 export interface UserDoc {
   _id: string;
   email: string;
@@ -79,63 +83,63 @@ export function identityModels(connection: Connection) {
   const users = new Schema<UserDoc>({
     _id: String,
     email: { type: String, required: true, unique: true },
-    displayName: { type: String, required: true },
-    passwordHash: { type: String, required: true },
-    createdAt: { type: Date, required: true },
+    displayName: requiredText,
+    passwordHash: requiredText,
+    createdAt: requiredTime,
   });
   const workspaces = new Schema<WorkspaceDoc>({
     _id: String,
-    name: { type: String, required: true },
-    createdBy: { type: String, required: true },
-    createdAt: { type: Date, required: true },
+    name: requiredText,
+    createdBy: requiredText,
+    createdAt: requiredTime,
     ...outboxFields,
   });
   const memberships = new Schema<MembershipDoc>({
     _id: String,
-    workspaceId: { type: String, required: true },
+    workspaceId: requiredText,
     userId: { type: String, required: true, index: true },
-    role: { type: String, required: true },
+    role: requiredText,
     tenantIds: { type: [String], default: null },
     email: String,
     displayName: { type: String, default: null },
     invitationId: String,
-    updatedAt: { type: Date, required: true },
+    updatedAt: requiredTime,
     ...outboxFields,
   });
   memberships.index({ workspaceId: 1, userId: 1 }, { unique: true });
   const sessions = new Schema<SessionDoc>({
     _id: String,
-    userId: { type: String, required: true },
-    email: { type: String, required: true },
-    displayName: { type: String, required: true },
-    csrfToken: { type: String, required: true },
-    expiresAt: { type: Date, required: true },
+    userId: requiredText,
+    email: requiredText,
+    displayName: requiredText,
+    csrfToken: requiredText,
+    expiresAt: requiredTime,
   });
   const apiTokens = new Schema<ApiTokenDoc>({
     _id: String,
-    userId: { type: String, required: true },
-    name: { type: String, required: true },
-    secretHash: { type: String, required: true },
-    createdAt: { type: Date, required: true },
+    userId: requiredText,
+    name: requiredText,
+    secretHash: requiredText,
+    createdAt: requiredTime,
     ...outboxFields,
   });
   const told = {
-    workspaceId: { type: String, required: true },
-    email: { type: String, required: true },
+    workspaceId: requiredText,
+    email: requiredText,
     displayName: { type: String, default: null },
-    role: { type: String, required: true },
+    role: requiredText,
     tenantIds: { type: [String], default: null },
-    invitationId: { type: String, required: true },
-    expiresAt: { type: Date, required: true },
+    invitationId: requiredText,
+    expiresAt: requiredTime,
   };
   const invitations = new Schema<InvitationDoc>({
     _id: String,
     ...told,
-    invitedBy: { type: String, required: true },
-    createdAt: { type: Date, required: true },
+    invitedBy: requiredText,
+    createdAt: requiredTime,
     ...outboxFields,
   });
-  const pendingInvitations = new Schema<PendingInvitationDoc>({ _id: String, ...told, tokenHash: { type: String, required: true } });
+  const pendingInvitations = new Schema<PendingInvitationDoc>({ _id: String, ...told, tokenHash: requiredText });
   return {
     User: connection.model<UserDoc>('User', users, 'users'),
     Workspace: connection.model<WorkspaceDoc>('Workspace', workspaces, 'workspaces'),

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { initialOutbox, isDuplicateKeyError, outboxEntries, trackAfter, withOutbox, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
-import type { Membership, TenantScope } from '../../domain/access';
-import { isRole } from '../../domain/capabilities';
+import { isRole, type Membership, type TenantScope } from '../../domain/access';
 import { tenantScopeOf, type Invitation } from '../../domain/invitations';
 import type { IdentityStore, MemberView, Session, User, Workspace } from '../../app/ports';
 import type { IdentityModels, InvitationDoc, MembershipDoc, PendingInvitationDoc, WorkspaceDoc } from './identity-models';

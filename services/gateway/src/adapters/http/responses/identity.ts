@@ -1,5 +1,5 @@
 import { z } from '@tenantatlas/shared';
-import { CAPABILITIES, ROLES } from '../../../domain/capabilities';
+import { CAPABILITIES, ROLES } from '../../../domain/access';
 
 const capability = z.enum(Object.keys(CAPABILITIES) as [keyof typeof CAPABILITIES, ...(keyof typeof CAPABILITIES)[]]);
 

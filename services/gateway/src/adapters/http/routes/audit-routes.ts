@@ -1,8 +1,8 @@
 import { z } from '@tenantatlas/shared';
 import type { AuditFilter } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditFilter';
 import type { AuditPort } from '../../grpc/downstream';
-import { id, pageQuery, route, STREAMED, type RouteDef } from '../route';
-import { filterToScope, requireTenantWhenLimited } from './scope';
+import { id, route, STREAMED, type RouteDef } from '../route';
+import { listRoute, requireTenantWhenLimited } from './scope';
 import { auditPage } from '../responses/audit';
 
 const filterQuery = {
@@ -39,25 +39,18 @@ const emptyRange = (q: FilterQuery) => Boolean(q.from && q.to && Date.parse(q.fr
 
 export function auditRoutes(audit: AuditPort): RouteDef[] {
   return [
-    route({
-      method: 'get',
+    listRoute({
       path: '/api/workspaces/{workspaceId}/audit',
       summary: 'Audit log, newest first, with filters and cursor pagination',
       tag: 'audit',
-      auth: 'workspace',
       capability: 'audit.view',
-      query: z.object({ ...filterQuery, ...pageQuery }),
-      success: { status: 200, body: auditPage },
-      async handler(ctx) {
-        if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
-        if (emptyRange(ctx.query)) return { events: [], next_page_token: null };
-        const res = await audit.ListAuditEvents({
-          workspace_id: ctx.workspaceId,
-          filter: toFilter(ctx.query),
-          page: { page_size: ctx.query.pageSize ?? 50, page_token: ctx.query.pageToken ?? '' },
-        });
-        return { events: filterToScope(ctx, res.events, (e) => e.tenant_id), next_page_token: res.next_page_token };
-      },
+      filters: filterQuery,
+      success: auditPage,
+      items: 'events',
+      pageSize: 50,
+      fetch: async ({ workspaceId, query }, page) =>
+        emptyRange(query) ? { events: [], next_page_token: null } : audit.ListAuditEvents({ workspace_id: workspaceId, filter: toFilter(query), page }),
+      tenantOf: (e) => e.tenant_id,
     }),
     route({
       method: 'get',

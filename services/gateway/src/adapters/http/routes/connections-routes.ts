@@ -1,8 +1,8 @@
 import { z } from '@tenantatlas/shared';
-import type { Capability } from '../../../domain/capabilities';
+import type { Capability } from '../../../domain/access';
 import type { ConnectionsPort, OperationsPort } from '../../grpc/downstream';
-import { domainName, guid, id, pageQuery, reply, route, words, type RouteContext, type RouteDef } from '../route';
-import { filterToScope, requireResourceInScope } from './scope';
+import { domainName, guid, id, reply, route, words, type RouteContext, type RouteDef } from '../route';
+import { listRoute, requireResourceInScope } from './scope';
 import { connectionPage, connectionResponse } from '../responses/connections';
 import { startedRunResponse } from '../responses/operations';
 
@@ -49,24 +49,17 @@ export function connectionsRoutes(connections: ConnectionsPort, operations: Oper
     });
 
   return [
-    route({
-      method: 'get',
+    listRoute({
       path: '/api/workspaces/{workspaceId}/connections',
       summary: 'Provider connections (never their secrets)',
       tag: 'connections',
-      auth: 'workspace',
       capability: 'connection.view',
-      query: z.object({ tenantId: id.optional(), ...pageQuery }),
-      success: { status: 200, body: connectionPage },
-      async handler(ctx) {
-        if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
-        const res = await connections.ListConnections({
-          workspace_id: ctx.workspaceId,
-          tenant_id: ctx.query.tenantId ?? '',
-          page: { page_size: ctx.query.pageSize ?? 100, page_token: ctx.query.pageToken ?? '' },
-        });
-        return { connections: filterToScope(ctx, res.connections, (c) => c.tenant_id), next_page_token: res.next_page_token };
-      },
+      filters: { tenantId: id.optional() },
+      success: connectionPage,
+      items: 'connections',
+      pageSize: 100,
+      fetch: ({ workspaceId, query }, page) => connections.ListConnections({ workspace_id: workspaceId, tenant_id: query.tenantId ?? '', page }),
+      tenantOf: (c) => c.tenant_id,
     }),
     route({
       method: 'post',

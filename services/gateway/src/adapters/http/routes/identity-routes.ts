@@ -1,8 +1,8 @@
 import type { Response } from 'express';
 import { z } from '@tenantatlas/shared';
 import type { Identity } from '../../../app/identity';
-import type { IdentityStore } from '../../../app/ports';
-import { CAPABILITIES, capabilitiesOf, ROLES } from '../../../domain/capabilities';
+import type { IdentityStore, User } from '../../../app/ports';
+import { CAPABILITIES, capabilitiesOf, ROLES } from '../../../domain/access';
 import { SESSION_COOKIE, readCookie } from '../pipeline';
 import { reply, route, words, type RouteDef } from '../route';
 import { apiTokenResponse, capabilitiesResponse, meResponse, signedInResponse, workspaceMembershipSchema, workspaceSchema } from '../responses/identity';
@@ -34,6 +34,21 @@ export function setSessionCookie(res: Response, sessionToken: string, options: {
 }
 
 export function identityRoutes({ identity, store, cookieSecure, sessionTtlMs }: IdentityRouteDeps): RouteDef[] {
+  /** Something the signed-in user creates by giving it a name (201 with what was made). */
+  const createNamed = (path: string, summary: string, tag: string, body: z.ZodType, create: (user: User, name: string) => Promise<unknown>) =>
+    route({
+      method: 'post',
+      path,
+      summary,
+      tag,
+      auth: 'user',
+      success: { status: 201, body },
+      body: z.object({ name: words(100) }),
+      async handler({ principal, body: { name } }) {
+        return reply(201, await create(principal.user, name));
+      },
+    });
+
   return [
     route({
       method: 'post',
@@ -96,30 +111,12 @@ export function identityRoutes({ identity, store, cookieSecure, sessionTtlMs }: 
         return { capabilities: CAPABILITIES, roles: Object.fromEntries(ROLES.map((role) => [role, capabilitiesOf(role)])) };
       },
     }),
-    route({
-      method: 'post',
-      path: '/api/tokens',
-      summary: 'Create an API token acting as you (shown once; only its hash is stored)',
-      tag: 'auth',
-      auth: 'user',
-      success: { status: 201, body: apiTokenResponse },
-      body: z.object({ name: words(100) }),
-      async handler({ principal, body }) {
-        return reply(201, await identity.createApiToken(principal.user, body.name));
-      },
-    }),
-    route({
-      method: 'post',
-      path: '/api/workspaces',
-      summary: 'Create a workspace; you become its owner',
-      tag: 'workspaces',
-      auth: 'user',
-      success: { status: 201, body: workspaceSchema },
-      body: z.object({ name: words(100) }),
-      async handler({ principal, body }) {
-        return reply(201, await identity.createWorkspace(principal.user, body.name));
-      },
-    }),
+    createNamed('/api/tokens', 'Create an API token acting as you (shown once; only its hash is stored)', 'auth', apiTokenResponse, (user, name) =>
+      identity.createApiToken(user, name),
+    ),
+    createNamed('/api/workspaces', 'Create a workspace; you become its owner', 'workspaces', workspaceSchema, (user, name) =>
+      identity.createWorkspace(user, name),
+    ),
     route({
       method: 'get',
       path: '/api/workspaces/{workspaceId}',

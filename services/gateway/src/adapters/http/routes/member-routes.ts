@@ -1,26 +1,20 @@
 import type { Request } from 'express';
-import { DomainError, z } from '@tenantatlas/shared';
-import type { AcceptInvitation, InviteeProof } from '../../../app/accept-invitation.use-case';
-import type { Identity } from '../../../app/identity';
-import type { InviteMember } from '../../../app/invite-member.use-case';
-import type { IdentityStore } from '../../../app/ports';
-import { ROLES } from '../../../domain/capabilities';
+import { z } from '@tenantatlas/shared';
+import type { AcceptInvitationUseCase, InviteeProof } from '../../../app/accept-invitation.use-case';
+import type { InviteMemberUseCase } from '../../../app/invite-member.use-case';
+import { ROLES } from '../../../domain/access';
 import { looksLikeJwt } from '../../../domain/jwt';
-import { badRequest } from '../errors';
+import { gatewayError } from '../../../domain/errors';
 import type { OidcBearer } from '../oidc';
 import { id, reply, route, words, type RouteDef } from '../route';
 import { invitationAcceptedResponse, memberAddedResponse, membersResponse } from '../responses/identity';
-import { email, setSessionCookie } from './identity-routes';
+import { email, setSessionCookie, type IdentityRouteDeps } from './identity-routes';
 import { requireTenantWhenLimited } from './scope';
 
-export interface MemberRouteDeps {
-  store: IdentityStore;
-  identity: Identity;
-  invite: InviteMember;
-  accept: AcceptInvitation;
+export interface MemberRouteDeps extends IdentityRouteDeps {
+  invite: InviteMemberUseCase;
+  accept: AcceptInvitationUseCase;
   oidc?: OidcBearer;
-  cookieSecure: boolean;
-  sessionTtlMs: number;
   /** the UI's address as users reach it; unset = the address the inviter's request came to */
   publicUrl?: string;
 }
@@ -32,10 +26,10 @@ async function proofOf(req: Request, password: string | undefined, oidc: OidcBea
   const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
   if (bearer) {
     const vouched = oidc && looksLikeJwt(bearer) ? await oidc.emailOf(bearer) : null;
-    if (!vouched) throw new DomainError('AUTH.INVALID_TOKEN', 'unauthenticated', 'the bearer token is not valid');
+    if (!vouched) throw gatewayError('AUTH.INVALID_TOKEN', 'the bearer token is not valid');
     return { kind: 'provider', email: vouched };
   }
-  if (!password) throw badRequest('REQUEST.INVALID', 'body.password: required (the password of the new account, or of your existing one)', { field: 'body.password' });
+  if (!password) throw gatewayError('REQUEST.INVALID', 'body.password: required (the password of the new account, or of your existing one)', { field: 'body.password' });
   return { kind: 'password', password };
 }
 

@@ -1,6 +1,6 @@
 import { z } from '@tenantatlas/shared';
 import type { OnboardingPort } from '../../grpc/downstream';
-import { booleanQuery, domainName, expectedVersion, guid, id, pageQuery, reply, route, words, type RouteContext, type RouteDef } from '../route';
+import { booleanQuery, domainName, expectedVersion, guid, id, reply, route, words, type RouteContext, type RouteDef } from '../route';
 import {
   TENANT_STATUSES,
   activatedResponse,
@@ -15,7 +15,7 @@ import {
   verificationStartedResponse,
 } from '../responses/onboarding';
 import { CONNECTION_CHECK_RUN_TYPE, newConnection } from './connections-routes';
-import { filterToScope, requireDraftInScope, requireResourceInScope, requireUnlimitedScope } from './scope';
+import { listRoute, requireDraftInScope, resourceRoute, requireUnlimitedScope } from './scope';
 
 const draftParams = z.object({ workspaceId: id, draftId: id });
 const tenantParams = z.object({ workspaceId: id, tenantId: id });
@@ -50,25 +50,41 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
         return call({ workspace_id: ctx.workspaceId, actor: ctx.actor, draft_id: ctx.params.draftId }, ctx.body as z.output<B>, ctx);
       },
     });
+  /** A change of a tenant's lifecycle, with the version last read; the tenant must be in scope. */
+  const tenantAction = <B extends z.ZodObject<z.ZodRawShape>>(
+    action: 'archive' | 'restore',
+    summary: string,
+    body: B,
+    call: (request: { workspace_id: string; actor: object; tenant_id: string } & z.output<B>) => Promise<unknown>,
+  ) =>
+    route({
+      method: 'post',
+      path: `/api/workspaces/{workspaceId}/tenants/{tenantId}/${action}`,
+      summary,
+      tag: 'tenants',
+      auth: 'workspace',
+      capability: 'onboarding.manage',
+      tenantParam: 'tenantId',
+      params: tenantParams,
+      body,
+      success: { status: 200, body: tenantResponse },
+      async handler(ctx) {
+        return call({ workspace_id: ctx.workspaceId, actor: ctx.actor, tenant_id: ctx.params.tenantId, ...(ctx.body as z.output<B>) });
+      },
+    });
 
   return [
-    route({
-      method: 'get',
+    listRoute({
       path: '/api/workspaces/{workspaceId}/tenants',
       summary: 'Managed tenants (only those in your scope)',
       tag: 'tenants',
-      auth: 'workspace',
       capability: 'tenant.view',
-      query: z.object({ status: z.enum(TENANT_STATUSES).optional(), ...pageQuery }),
-      success: { status: 200, body: tenantPage },
-      async handler(ctx) {
-        const res = await onboarding.ListTenants({
-          workspace_id: ctx.workspaceId,
-          status: ctx.query.status ?? '',
-          page: { page_size: ctx.query.pageSize ?? 100, page_token: ctx.query.pageToken ?? '' },
-        });
-        return { tenants: filterToScope(ctx, res.tenants, (t) => t.id), next_page_token: res.next_page_token };
-      },
+      filters: { status: z.enum(TENANT_STATUSES).optional() },
+      success: tenantPage,
+      items: 'tenants',
+      pageSize: 100,
+      fetch: ({ workspaceId, query }, page) => onboarding.ListTenants({ workspace_id: workspaceId, status: query.status ?? '', page }),
+      tenantOf: (t) => t.id,
     }),
     route({
       method: 'get',
@@ -84,55 +100,24 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
         return onboarding.GetTenant({ workspace_id: ctx.workspaceId, tenant_id: ctx.params.tenantId });
       },
     }),
-    route({
-      method: 'post',
-      path: '/api/workspaces/{workspaceId}/tenants/{tenantId}/archive',
-      summary: 'Archive a tenant',
-      tag: 'tenants',
-      auth: 'workspace',
-      capability: 'onboarding.manage',
-      tenantParam: 'tenantId',
-      params: tenantParams,
-      body: z.object({ expected_version: expectedVersion, reason: words(500) }),
-      success: { status: 200, body: tenantResponse },
-      async handler(ctx) {
-        return onboarding.ArchiveTenant({ workspace_id: ctx.workspaceId, actor: ctx.actor, tenant_id: ctx.params.tenantId, ...ctx.body });
-      },
-    }),
-    route({
-      method: 'post',
-      path: '/api/workspaces/{workspaceId}/tenants/{tenantId}/restore',
-      summary: 'Restore an archived tenant',
-      tag: 'tenants',
-      auth: 'workspace',
-      capability: 'onboarding.manage',
-      tenantParam: 'tenantId',
-      params: tenantParams,
-      body: z.object({ expected_version: expectedVersion }),
-      success: { status: 200, body: tenantResponse },
-      async handler(ctx) {
-        return onboarding.RestoreTenant({ workspace_id: ctx.workspaceId, actor: ctx.actor, tenant_id: ctx.params.tenantId, ...ctx.body });
-      },
-    }),
-    route({
-      method: 'get',
+    tenantAction('archive', 'Archive a tenant', z.object({ expected_version: expectedVersion, reason: words(500) }), (request) =>
+      onboarding.ArchiveTenant(request),
+    ),
+    tenantAction('restore', 'Restore an archived tenant', z.object({ expected_version: expectedVersion }), (request) =>
+      onboarding.RestoreTenant(request),
+    ),
+    listRoute({
       path: '/api/workspaces/{workspaceId}/drafts',
       summary: 'Onboarding drafts with compact readiness (the draft picker)',
       tag: 'onboarding',
-      auth: 'workspace',
       capability: 'tenant.view',
-      query: z.object({ tenantId: id.optional(), includeTerminal: booleanQuery.optional(), ...pageQuery }),
-      success: { status: 200, body: draftPage },
-      async handler(ctx) {
-        if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
-        const res = await onboarding.ListDrafts({
-          workspace_id: ctx.workspaceId,
-          tenant_id: ctx.query.tenantId ?? '',
-          include_terminal: ctx.query.includeTerminal ?? false,
-          page: { page_size: ctx.query.pageSize ?? 100, page_token: ctx.query.pageToken ?? '' },
-        });
-        return { drafts: filterToScope(ctx, res.drafts, (d) => d.draft?.tenant_id), next_page_token: res.next_page_token };
-      },
+      filters: { tenantId: id.optional(), includeTerminal: booleanQuery.optional() },
+      success: draftPage,
+      items: 'drafts',
+      pageSize: 100,
+      fetch: ({ workspaceId, query }, page) =>
+        onboarding.ListDrafts({ workspace_id: workspaceId, tenant_id: query.tenantId ?? '', include_terminal: query.includeTerminal ?? false, page }),
+      tenantOf: (d) => d.draft?.tenant_id,
     }),
     route({
       method: 'post',
@@ -147,20 +132,16 @@ export function onboardingRoutes(onboarding: OnboardingPort): RouteDef[] {
         return reply(201, await onboarding.CreateDraft({ workspace_id: ctx.workspaceId, actor: ctx.actor }));
       },
     }),
-    route({
-      method: 'get',
+    resourceRoute({
       path: '/api/workspaces/{workspaceId}/drafts/{draftId}',
       summary: 'One onboarding draft',
       tag: 'onboarding',
-      auth: 'workspace',
       capability: 'tenant.view',
       params: draftParams,
-      success: { status: 200, body: draftResponse },
-      async handler(ctx) {
-        const res = await onboarding.GetDraft({ workspace_id: ctx.workspaceId, draft_id: ctx.params.draftId });
-        requireResourceInScope(ctx, 'draft', res.draft?.tenant_id);
-        return res;
-      },
+      success: draftResponse,
+      kind: 'draft',
+      fetch: (workspaceId, { draftId }) => onboarding.GetDraft({ workspace_id: workspaceId, draft_id: draftId }),
+      tenantOf: (res) => res.draft?.tenant_id,
     }),
     route({
       method: 'get',

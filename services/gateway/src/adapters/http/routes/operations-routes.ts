@@ -1,7 +1,7 @@
 import { z } from '@tenantatlas/shared';
 import type { OperationsPort } from '../../grpc/downstream';
-import { id, pageQuery, route, words, type RouteDef } from '../route';
-import { filterToScope, requireResourceInScope, requireRunInScope, requireTenantWhenLimited } from './scope';
+import { id, route, words, type RouteDef } from '../route';
+import { listRoute, requireRunInScope, requireTenantWhenLimited, resourceRoute } from './scope';
 import { RUN_OUTCOMES, RUN_STATUSES, retriedRunsResponse, runPage, runResponse, runTypesResponse, startedRunResponse } from '../responses/operations';
 
 const runParams = z.object({ workspaceId: id, runId: id });
@@ -22,35 +22,32 @@ export function operationsRoutes(operations: OperationsPort): RouteDef[] {
         return operations.ListRunTypes({});
       },
     }),
-    route({
-      method: 'get',
+    listRoute({
       path: '/api/workspaces/{workspaceId}/runs',
       summary: 'Operation runs, newest first (the task board)',
       tag: 'runs',
-      auth: 'workspace',
       capability: 'operations.view',
-      query: z.object({
+      filters: {
         tenantId: id.optional(),
         type: z.string().max(100).optional(),
         status: z.enum(RUN_STATUSES).optional(),
         outcome: z.enum(RUN_OUTCOMES).optional(),
         subject: z.string().max(200).optional(),
-        ...pageQuery,
-      }),
-      success: { status: 200, body: runPage },
-      async handler(ctx) {
-        if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
-        const res = await operations.ListRuns({
-          workspace_id: ctx.workspaceId,
-          tenant_id: ctx.query.tenantId ?? '',
-          type: ctx.query.type ?? '',
-          status: ctx.query.status ?? '',
-          outcome: ctx.query.outcome ?? '',
-          subject: ctx.query.subject ?? '',
-          page: { page_size: ctx.query.pageSize ?? 50, page_token: ctx.query.pageToken ?? '' },
-        });
-        return { runs: filterToScope(ctx, res.runs, (r) => r.tenant_id), next_page_token: res.next_page_token };
       },
+      success: runPage,
+      items: 'runs',
+      pageSize: 50,
+      fetch: ({ workspaceId, query }, page) =>
+        operations.ListRuns({
+          workspace_id: workspaceId,
+          tenant_id: query.tenantId ?? '',
+          type: query.type ?? '',
+          status: query.status ?? '',
+          outcome: query.outcome ?? '',
+          subject: query.subject ?? '',
+          page,
+        }),
+      tenantOf: (r) => r.tenant_id,
     }),
     route({
       method: 'post',
@@ -77,20 +74,16 @@ export function operationsRoutes(operations: OperationsPort): RouteDef[] {
         return operations.StartRun({ workspace_id: ctx.workspaceId, actor: ctx.actor, ...ctx.body });
       },
     }),
-    route({
-      method: 'get',
+    resourceRoute({
       path: '/api/workspaces/{workspaceId}/runs/{runId}',
       summary: 'One run with its attempts, reason codes and sanitized messages',
       tag: 'runs',
-      auth: 'workspace',
       capability: 'operations.view',
       params: runParams,
-      success: { status: 200, body: runResponse },
-      async handler(ctx) {
-        const res = await operations.GetRun({ workspace_id: ctx.workspaceId, run_id: ctx.params.runId });
-        requireResourceInScope(ctx, 'run', res.run?.tenant_id);
-        return res;
-      },
+      success: runResponse,
+      kind: 'run',
+      fetch: (workspaceId, { runId }) => operations.GetRun({ workspace_id: workspaceId, run_id: runId }),
+      tenantOf: (res) => res.run?.tenant_id,
     }),
     route({
       method: 'post',

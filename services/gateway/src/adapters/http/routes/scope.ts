@@ -1,8 +1,8 @@
-import { DomainError, isDomainError } from '@tenantatlas/shared';
-import { badRequest } from '../errors';
-import { visibleTo } from '../../../domain/access';
+import { isDomainError, z } from '@tenantatlas/shared';
+import { visibleTo, type Capability } from '../../../domain/access';
+import { gatewayError } from '../../../domain/errors';
 import type { OnboardingPort, OperationsPort } from '../../grpc/downstream';
-import type { RouteContext } from '../route';
+import { pageQuery, route, type RouteContext, type RouteDef } from '../route';
 
 type Ctx = RouteContext<unknown, unknown, unknown>;
 
@@ -14,9 +14,9 @@ const limited = (ctx: Ctx) => ctx.membership.tenantScope.kind === 'some';
  * a limited member cannot tell another tenant's object from a random id.
  */
 const MISSING = {
-  draft: () => new DomainError('DRAFT.NOT_FOUND', 'not_found', 'onboarding draft not found'),
-  run: () => new DomainError('RUN.NOT_FOUND', 'not_found', 'run not found'),
-  connection: () => new DomainError('CONNECTION.NOT_FOUND', 'not_found', 'connection not found'),
+  draft: () => gatewayError('DRAFT.NOT_FOUND', 'onboarding draft not found'),
+  run: () => gatewayError('RUN.NOT_FOUND', 'run not found'),
+  connection: () => gatewayError('CONNECTION.NOT_FOUND', 'connection not found'),
 };
 
 /** A fetched resource's tenant must be in the member's scope; out of scope reads as missing. */
@@ -47,14 +47,93 @@ export function filterToScope<T>(ctx: Ctx, items: T[], tenantOf: (item: T) => st
   return visibleTo(ctx.membership, items, (item) => tenantOf(item) ?? '');
 }
 
+type ListQuery = { tenantId?: string; pageSize?: number; pageToken?: string };
+type Page<K extends string, T> = Record<K, T[]> & { next_page_token: string | null };
+
+/**
+ * A list route's answer: one page from the owning service (size and token from the query), keeping
+ * only what the member may see. A tenant named in the query must be in the member's scope.
+ */
+export async function pageInScope<K extends string, T>(
+  ctx: RouteContext<unknown, ListQuery, unknown>,
+  list: { items: K; pageSize: number },
+  fetch: (page: PageRequest) => Promise<Page<K, T>>,
+  tenantOf: (item: T) => string | undefined,
+): Promise<Page<K, T>> {
+  if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
+  const res = await fetch({ page_size: ctx.query.pageSize ?? list.pageSize, page_token: ctx.query.pageToken ?? '' });
+  return { [list.items]: filterToScope(ctx, res[list.items], tenantOf), next_page_token: res.next_page_token } as Page<K, T>;
+}
+
+type PageRequest = { page_size: number; page_token: string };
+
+/** What a workspace's read route declares about itself, beside what it reads. */
+interface WorkspaceRead {
+  path: string;
+  summary: string;
+  tag: string;
+  capability: Capability;
+}
+const workspaceRead = ({ path, summary, tag, capability }: WorkspaceRead) =>
+  ({ method: 'get', path, summary, tag, auth: 'workspace', capability }) as const;
+type ListContext<S extends z.ZodRawShape> = RouteContext<Record<string, string>, z.output<z.ZodObject<S>> & ListQuery, undefined>;
+
+/**
+ * A workspace's list route: its filters plus `pageSize` and `pageToken` in the query, answered
+ * with one page from the owning service as `pageInScope` keeps it.
+ */
+export function listRoute<S extends z.ZodRawShape, K extends string, T>(def: WorkspaceRead & {
+  filters: S;
+  success: z.ZodType;
+  items: K;
+  pageSize: number;
+  fetch: (ctx: ListContext<S>, page: PageRequest) => Promise<Page<K, T>>;
+  tenantOf: (item: T) => string | undefined;
+}): RouteDef {
+  const { filters, success, fetch, tenantOf } = def;
+  return route({
+    ...workspaceRead(def),
+    query: z.object({ ...filters, ...pageQuery }),
+    success: { status: 200, body: success },
+    async handler(ctx) {
+      const listing = ctx as unknown as ListContext<S>;
+      return pageInScope(listing, def, (page) => fetch(listing, page), tenantOf);
+    },
+  });
+}
+
+/**
+ * A workspace's route that reads one resource by the ids in its path, answered as the owning
+ * service's "not found" when the resource's tenant is outside the member's scope.
+ */
+export function resourceRoute<P extends z.ZodRawShape, R>(def: WorkspaceRead & {
+  params: z.ZodObject<P>;
+  success: z.ZodType;
+  kind: keyof typeof MISSING;
+  fetch: (workspaceId: string, params: z.output<z.ZodObject<P>>) => Promise<R>;
+  tenantOf: (res: R) => string | undefined;
+}): RouteDef {
+  const { params, success, kind, fetch, tenantOf } = def;
+  return route({
+    ...workspaceRead(def),
+    params,
+    success: { status: 200, body: success },
+    async handler(ctx) {
+      const res = await fetch(ctx.workspaceId, ctx.params as z.output<z.ZodObject<P>>);
+      requireResourceInScope(ctx, kind, tenantOf(res));
+      return res;
+    },
+  });
+}
+
 /** Creating something for a tenant not yet known needs an unlimited scope. */
 export function requireUnlimitedScope(ctx: Ctx): void {
   if (limited(ctx)) {
-    throw new DomainError('ACCESS.TENANT_SCOPE_LIMITED', 'permission_denied', 'members limited to some tenants cannot add tenants');
+    throw gatewayError('ACCESS.TENANT_SCOPE_LIMITED', 'members limited to some tenants cannot add tenants');
   }
 }
 
 /** A limited member must name one tenant of their scope where a call would span the whole workspace. */
 export function requireTenantWhenLimited(ctx: Ctx, field: string): void {
-  if (limited(ctx)) throw badRequest('REQUEST.TENANT_REQUIRED', `${field}: members limited to some tenants must name one`, { field });
+  if (limited(ctx)) throw gatewayError('REQUEST.TENANT_REQUIRED', `${field}: members limited to some tenants must name one`, { field });
 }

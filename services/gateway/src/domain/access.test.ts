@@ -1,5 +1,4 @@
-import { decideAccess, leavesWorkspaceWithoutOwner, visibleTo, type Membership } from './access';
-import { ALL_CAPABILITIES, capabilitiesOf, isCapability, ROLES } from './capabilities';
+import { ALL_CAPABILITIES, capabilitiesOf, decideAccess, isCapability, leavesWorkspaceWithoutOwner, ROLES, visibleTo, type Membership } from './access';
 
 const member = (role: Membership['role'], tenantIds?: string[]): Membership => ({
   userId: 'u1',

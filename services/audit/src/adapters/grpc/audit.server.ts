@@ -1,66 +1,33 @@
 import { once } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
 import { DomainError, toGrpcError, unary } from '@tenantatlas/shared';
-import type { AuditEvent } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditEvent';
 import type { AuditServiceHandlers } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditService';
 import type { ExportAuditEventsRequest__Output } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportAuditEventsRequest';
 import type { ExportAuditEventsResponse } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportAuditEventsResponse';
 import type { Logger } from 'pino';
-import type { ExportAuditEvents } from '../../app/export-audit-events.use-case';
-import type { GetIngestStatus } from '../../app/get-ingest-status.use-case';
-import type { GetAuditEvent, ListAuditEvents } from '../../app/list-audit-events.use-case';
-import type { VerifyAuditChain } from '../../app/verify-audit-chain.use-case';
-import { CONTENT_TYPES, type ExportFormat } from '../../domain/export-format';
-import type { AuditRecord } from '../../domain/hash-chain';
+import type { ExportAuditEventsUseCase } from '../../app/export-audit-events.use-case';
+import type { GetAuditEventUseCase } from '../../app/get-audit-event.use-case';
+import type { GetIngestStatusUseCase } from '../../app/get-ingest-status.use-case';
+import type { ListAuditEventsUseCase } from '../../app/list-audit-events.use-case';
+import type { VerifyAuditChainUseCase } from '../../app/verify-audit-chain.use-case';
+import { CONTENT_TYPES } from '../../domain/export-format';
+import { formatOf, toProto } from './mapping';
 
 export interface AuditUseCases {
-  list: ListAuditEvents;
-  get: GetAuditEvent;
-  exportEvents: ExportAuditEvents;
-  verify: VerifyAuditChain;
-  ingestStatus: GetIngestStatus;
-}
-
-export function toProto(record: AuditRecord): AuditEvent {
-  return {
-    event_id: record.eventId,
-    seq: record.seq,
-    workspace_id: record.workspaceId,
-    tenant_id: record.tenantId ?? '',
-    type: record.type,
-    action: record.action,
-    source_service: record.sourceService,
-    actor:
-      record.actor.kind === 'user'
-        ? { user_id: record.actor.id, display_name: record.actor.displayName ?? '' }
-        : { component: record.actor.id },
-    actor_kind: record.actor.kind,
-    subject_type: record.subjectType,
-    subject_id: record.subjectId,
-    outcome: record.outcome ?? '',
-    reason_code: record.reasonCode ?? '',
-    before: record.before,
-    after: record.after,
-    details: record.details,
-    trace_id: record.traceId ?? '',
-    occurred_at: new Date(record.occurredAt).toISOString(),
-    recorded_at: new Date(record.recordedAt).toISOString(),
-    hash: record.hash,
-    prev_hash: record.prevHash,
-  };
-}
-
-function formatOf(format: string): ExportFormat {
-  return format === 'EXPORT_FORMAT_CSV' ? 'csv' : 'ndjson';
+  list: ListAuditEventsUseCase;
+  get: GetAuditEventUseCase;
+  exportEvents: ExportAuditEventsUseCase;
+  verify: VerifyAuditChainUseCase;
+  ingestStatus: GetIngestStatusUseCase;
 }
 
 /** Export as a server stream: waits for the client to drain, stops when it goes away. */
-function exportHandler(logger: Logger, exportEvents: ExportAuditEvents) {
+function exportHandler(logger: Logger, exportEvents: ExportAuditEventsUseCase) {
   return (call: grpc.ServerWritableStream<ExportAuditEventsRequest__Output, ExportAuditEventsResponse>) => {
     const run = async () => {
       const request = call.request;
       const format = formatOf(request.format);
-      const chunks = exportEvents.prepare({
+      const chunks = exportEvents.execute({
         workspaceId: request.workspace_id,
         filter: request.filter,
         format,
@@ -103,10 +70,10 @@ export function auditHandlers(logger: Logger, useCases: AuditUseCases): AuditSer
       return { events: records.map(toProto), next_page_token: nextPageToken };
     }),
     GetAuditEvent: unary(logger, async (request) =>
-      toProto(await useCases.get.execute(request.workspace_id, request.event_id)),
+      toProto(await useCases.get.execute({ workspaceId: request.workspace_id, eventId: request.event_id })),
     ),
     VerifyAuditChain: unary(logger, async (request) => {
-      const verdict = await useCases.verify.execute(request.workspace_id);
+      const verdict = await useCases.verify.execute({ workspaceId: request.workspace_id });
       return verdict.ok
         ? { ok: true, records_checked: verdict.checked, last_seq: verdict.lastSeq, head_hash: verdict.headHash }
         : {

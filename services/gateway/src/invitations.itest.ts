@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createKafka, EventConsumer, topicsFor, type EventEnvelope } from '@tenantatlas/shared';
+import type { EventConsumer, EventEnvelope } from '@tenantatlas/shared';
 import { startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
-import pino from 'pino';
-import { GatewayClient } from './gateway-client';
+import { GatewayClient } from './testing/gateway-client';
+import { followSecurityEvents } from './testing/security-events';
 
 const ADMIN = { email: 'admin@example.test', password: 'admin-password-1' };
 const ACCOUNT = { email: 'has-account@example.test', password: 'account-pass-1', name: 'Name On The Account' };
@@ -48,15 +48,7 @@ describe('membership by invitation (gateway as a process)', () => {
       readiness: { httpPath: '/readyz' },
     });
     base = `http://${gateway.address}`;
-    consumer = new EventConsumer({
-      kafka: createKafka({ clientId: 'gateway-invitations-itest', brokers: infra.kafkaBrokers, logger: pino({ level: 'silent' }) }),
-      groupId: uniqueName('gw-invitations'),
-      topics: [topicsFor(prefix).securityEvents],
-      logger: pino({ level: 'silent' }),
-      fromBeginning: true,
-      handle: async (event) => void published.push(event),
-    });
-    await consumer.start();
+    consumer = await followSecurityEvents(infra.kafkaBrokers, prefix, published);
     admin = await new GatewayClient(base).login(ADMIN.email, ADMIN.password);
     ws = (await admin.get('/api/me')).json.workspaces[0].id as string;
     // An account that exists elsewhere: its owner made it by accepting into a workspace of their own.

@@ -1,8 +1,21 @@
-import type { AuditEntry } from '../domain/audit-entry';
-import { chainFrom, EMPTY_HEAD, firstDeliveries, headOf, type ChainHead } from '../domain/hash-chain';
-import type { AuditLogStore } from './ports';
+import { lazyInstrument, type DeliveredEvent } from '@tenantatlas/shared';
+import { chainFrom, EMPTY_HEAD, entryFromEvent, firstDeliveries, headOf, type AuditEntry, type ChainHead } from '../domain/audit-record';
+import type { AuditLogStore, DeadLetterSink } from './ports';
+
+export interface RecordLifecycleEventsCommand {
+  /** a delivered batch, in delivery order (each partition's order kept) */
+  delivered: readonly DeliveredEvent[];
+}
 
 export type AppendResult = { status: 'appended'; seq: number } | { status: 'duplicate' };
+export type RecordResult = AppendResult | { status: 'dead-lettered' };
+
+/** `tenantatlas_audit_records_total{action, result}`: result is appended or duplicate */
+const recordsCounter = lazyInstrument((meter) =>
+  meter.createCounter('tenantatlas_audit_records_total', {
+    description: 'Lifecycle events audit handled, by action and whether they were appended or already recorded',
+  }),
+);
 
 /** How many entries of one workspace go into one ordered insert. */
 const MAX_GROUP = 500;
@@ -17,7 +30,11 @@ interface Waiting {
 }
 
 /**
- * Puts entries on their workspace's chain, many at a time. A group is chained in memory from the
+ * Lifecycle events → at most one audit record each. An envelope that validated but still cannot be
+ * an audit record (a type outside the `tenantatlas.<service>.<object>.<verb>` vocabulary) goes to
+ * the dead-letter topic like an unparsable message, so the partition keeps moving.
+ *
+ * Entries go on their workspace's chain many at a time. A group is chained in memory from the
  * head and stored with one ordered insert; each record's identity is its place on the chain, so
  * inserting it is the compare-and-set of the append: a place another writer (another replica, or
  * this process before a crash) already took is refused, and so is an event already recorded. What
@@ -33,19 +50,41 @@ interface Waiting {
  * arrive meanwhile join the next group: that is only to save work (no pointless refusals between
  * this process's own partitions); the stored identities keep the chain right without it.
  */
-export class AppendRecord {
+export class RecordLifecycleEventsUseCase {
   private readonly heads = new Map<string, ChainHead>();
   private readonly pending = new Map<string, Waiting[]>();
   private readonly flushing = new Set<string>();
 
-  constructor(private readonly store: AuditLogStore) {}
+  constructor(
+    private readonly deps: { store: AuditLogStore; deadLetters: DeadLetterSink; now?: () => Date },
+  ) {}
 
-  async execute(entry: AuditEntry): Promise<AppendResult> {
-    return (await this.executeBatch([entry]))[0]!;
+  /** Every workspace's entries of the batch are appended together, in delivery order. */
+  async execute({ delivered }: RecordLifecycleEventsCommand): Promise<RecordResult[]> {
+    const results: RecordResult[] = new Array(delivered.length);
+    const entries: AuditEntry[] = [];
+    const positions: number[] = [];
+    const recordedAt = (this.deps.now ?? (() => new Date()))();
+    for (const [i, item] of delivered.entries()) {
+      const result = entryFromEvent(item.event, recordedAt);
+      if (result.ok) {
+        entries.push(result.entry);
+        positions.push(i);
+        continue;
+      }
+      await this.deps.deadLetters.sendEvent(item, result.reason);
+      results[i] = { status: 'dead-lettered' };
+    }
+    const appended = await this.append(entries);
+    appended.forEach((outcome, k) => {
+      recordsCounter().add(1, { action: entries[k]!.action, result: outcome.status });
+      results[positions[k]!] = outcome;
+    });
+    return results;
   }
 
   /** Appends entries of any workspaces; each workspace's entries keep their order. */
-  executeBatch(entries: readonly AuditEntry[]): Promise<AppendResult[]> {
+  private append(entries: readonly AuditEntry[]): Promise<AppendResult[]> {
     // queued all at once, so that a workspace's entries of this batch go into one group
     const results = Promise.all(entries.map((entry) => this.enqueue(entry)));
     for (const workspaceId of new Set(entries.map((e) => e.workspaceId))) {
@@ -84,17 +123,17 @@ export class AppendRecord {
   private async appendGroup(workspaceId: string, entries: AuditEntry[]): Promise<AppendResult[]> {
     const results: AppendResult[] = entries.map(() => ({ status: 'duplicate' }));
     let rest = firstDeliveries(entries);
-    const known = this.heads.get(workspaceId) ?? (await this.store.readHead(workspaceId)) ?? EMPTY_HEAD;
+    const known = this.heads.get(workspaceId) ?? (await this.deps.store.readHead(workspaceId)) ?? EMPTY_HEAD;
     let head = known;
     for (let taken = 0; rest.length > 0; ) {
       const records = chainFrom(head, rest.map((i) => entries[i]!));
-      const { inserted, refused } = await this.store.insertChain(records);
+      const { inserted, refused } = await this.deps.store.insertChain(records);
       records.slice(0, inserted).forEach((record, k) => (results[rest[k]!] = { status: 'appended', seq: record.seq }));
       if (inserted > 0) head = headOf(records[inserted - 1]!);
       if (inserted === records.length) break;
 
       const blocked = records[inserted]!;
-      const occupant = refused === 'duplicate-event' ? null : await this.store.linkAt(workspaceId, blocked.seq);
+      const occupant = refused === 'duplicate-event' ? null : await this.deps.store.linkAt(workspaceId, blocked.seq);
       if (occupant === null || occupant.eventId === blocked.eventId) {
         // the event is already recorded (by an earlier delivery, or at this very place by another writer)
         if (occupant) head = headOf(occupant);
@@ -108,7 +147,7 @@ export class AppendRecord {
       rest = rest.slice(inserted);
     }
     this.heads.set(workspaceId, head);
-    if (head.seq > known.seq) await this.store.advanceHead(workspaceId, head);
+    if (head.seq > known.seq) await this.deps.store.advanceHead(workspaceId, head);
     return results;
   }
 
@@ -117,10 +156,10 @@ export class AppendRecord {
    * writer wrote it), and from there the records after it are looked up one seq at a time.
    */
   private async catchUp(workspaceId: string, from: ChainHead): Promise<ChainHead> {
-    const stored = await this.store.readHead(workspaceId);
+    const stored = await this.deps.store.readHead(workspaceId);
     let head = stored && stored.seq > from.seq ? stored : from;
     for (;;) {
-      const next = await this.store.linkAt(workspaceId, head.seq + 1);
+      const next = await this.deps.store.linkAt(workspaceId, head.seq + 1);
       if (!next) return head;
       head = headOf(next);
     }

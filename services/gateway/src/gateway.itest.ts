@@ -1,11 +1,12 @@
 import { createKafka, EventConsumer, topicsFor, type EventEnvelope } from '@tenantatlas/shared';
 import { freePort, startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
-import { connectDownstream } from '../adapters/grpc/downstream';
+import { connectDownstream } from './adapters/grpc/downstream';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { GatewayClient } from './gateway-client';
+import { GatewayClient } from './testing/gateway-client';
+import { followSecurityEvents } from './testing/security-events';
 
 const ADMIN = { email: 'admin@example.test', password: 'admin-password-1' };
 const AUDIENCE = 'api://tenantatlas-itest';
@@ -85,16 +86,7 @@ describe('gateway as a process: identity, isolation, errors', () => {
     issuer = await startIssuer();
     gateway = await startService('gateway', { env: { ...env, OIDC_ISSUER: issuer.issuer }, portVariable: 'HTTP_PORT', readiness: { httpPath: '/readyz' } });
     base = `http://${gateway.address}`;
-    const kafka = createKafka({ clientId: 'gateway-itest', brokers: infra.kafkaBrokers, logger: pino({ level: 'silent' }) });
-    consumer = new EventConsumer({
-      kafka,
-      groupId: uniqueName('gw-denials'),
-      topics: [topicsFor(prefix).securityEvents],
-      logger: pino({ level: 'silent' }),
-      fromBeginning: true,
-      handle: async (event) => void denials.push(event),
-    });
-    await consumer.start();
+    consumer = await followSecurityEvents(infra.kafkaBrokers, prefix, denials);
 
     admin = await new GatewayClient(base).login(ADMIN.email, ADMIN.password);
     const me = await admin.get('/api/me');

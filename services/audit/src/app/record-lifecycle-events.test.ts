@@ -1,7 +1,8 @@
-import { auditEntry } from '../test-support/audit-entry';
-import { ChainVerifier, type AuditRecord, type ChainHead } from '../domain/hash-chain';
-import { AppendRecord } from './append-record.use-case';
-import type { AuditLogStore, ChainInsert, Refusal } from './ports';
+import type { AuditRecord, ChainHead } from '../domain/audit-record';
+import { ChainVerifier } from '../domain/chain-verifier';
+import { deliveredRunStart } from '../testing/audit-entry';
+import type { AuditLogStore, ChainInsert, DeadLetterSink, Refusal } from './ports';
+import { RecordLifecycleEventsUseCase } from './record-lifecycle-events.use-case';
 
 /** The records' two unique keys (place on the chain, event id) and the heads, in memory. */
 class MemoryLog {
@@ -49,6 +50,30 @@ class MemoryLog {
   }
 }
 
+const noDeadLetters: DeadLetterSink = {
+  send: async () => undefined,
+  sendEvent: async () => undefined,
+  count: async () => 0,
+};
+
+function recorder(log: MemoryLog, deadLetters = noDeadLetters) {
+  return new RecordLifecycleEventsUseCase({ store: log.asStore(), deadLetters });
+}
+
+/** Run starts with these event ids, delivered as one batch. */
+function recordAll(useCase: RecordLifecycleEventsUseCase, ids: string[], workspaceOf = (_id: string) => 'ws-1') {
+  return useCase.execute({ delivered: ids.map((id) => deliveredRunStart(id, workspaceOf(id))) });
+}
+
+async function recordOne(useCase: RecordLifecycleEventsUseCase, id: string, workspaceId = 'ws-1') {
+  return (await useCase.execute({ delivered: [deliveredRunStart(id, workspaceId)] }))[0]!;
+}
+
+/** Two replicas of the audit service appending to one log. */
+function twoReplicas() {
+  const log = new MemoryLog();
+  return { log, replicaA: recorder(log), replicaB: recorder(log) };
+}
 
 function verify(log: MemoryLog, workspaceId = 'ws-1') {
   const verifier = new ChainVerifier(log.heads.get(workspaceId) ?? null);
@@ -56,31 +81,31 @@ function verify(log: MemoryLog, workspaceId = 'ws-1') {
   return verifier.finish();
 }
 
-describe('AppendRecord', () => {
+describe('RecordLifecycleEventsUseCase', () => {
   it('appends gap-free per workspace and adds nothing for a redelivered event', async () => {
     const log = new MemoryLog();
-    const append = new AppendRecord(log.asStore());
-    expect(await append.execute(auditEntry('a'))).toEqual({ status: 'appended', seq: 1 });
-    expect(await append.execute(auditEntry('x', 'ws-2'))).toEqual({ status: 'appended', seq: 1 });
-    expect(await append.execute(auditEntry('b'))).toEqual({ status: 'appended', seq: 2 });
-    expect(await append.execute(auditEntry('a'))).toEqual({ status: 'duplicate' });
+    const append = recorder(log);
+    expect(await recordOne(append, 'a')).toEqual({ status: 'appended', seq: 1 });
+    expect(await recordOne(append, 'x', 'ws-2')).toEqual({ status: 'appended', seq: 1 });
+    expect(await recordOne(append, 'b')).toEqual({ status: 'appended', seq: 2 });
+    expect(await recordOne(append, 'a')).toEqual({ status: 'duplicate' });
     expect(log.records.size).toBe(3);
     expect(verify(log)).toMatchObject({ ok: true, checked: 2 });
   });
 
   it('reads no record before inserting new events; a recorded one is refused by its key', async () => {
     const log = new MemoryLog();
-    const append = new AppendRecord(log.asStore());
-    await append.executeBatch(['a', 'b', 'c'].map((id) => auditEntry(id)));
+    const append = recorder(log);
+    await recordAll(append, ['a', 'b', 'c']);
     expect(log.linkReads).toBe(0);
-    expect(await append.execute(auditEntry('b'))).toEqual({ status: 'duplicate' });
+    expect(await recordOne(append, 'b')).toEqual({ status: 'duplicate' });
     expect(log.records.size).toBe(3);
   });
 
   it('stores a batch with one insert, and an event twice in it once', async () => {
     const log = new MemoryLog();
-    const append = new AppendRecord(log.asStore());
-    const results = await append.executeBatch(['a', 'b', 'a', 'c', 'x'].map((id) => auditEntry(id, id === 'x' ? 'ws-2' : 'ws-1')));
+    const append = recorder(log);
+    const results = await recordAll(append, ['a', 'b', 'a', 'c', 'x'], (id) => (id === 'x' ? 'ws-2' : 'ws-1'));
     expect(results).toEqual([
       { status: 'appended', seq: 1 },
       { status: 'appended', seq: 2 },
@@ -94,22 +119,20 @@ describe('AppendRecord', () => {
 
   it('drops events of a batch that earlier deliveries recorded, and chains the rest after them', async () => {
     const log = new MemoryLog();
-    const append = new AppendRecord(log.asStore());
-    await append.executeBatch(['a', 'b'].map((id) => auditEntry(id)));
-    const results = await new AppendRecord(log.asStore()).executeBatch(['c', 'a', 'd', 'b', 'e'].map((id) => auditEntry(id)));
+    const append = recorder(log);
+    await recordAll(append, ['a', 'b']);
+    const results = await recordAll(recorder(log), ['c', 'a', 'd', 'b', 'e']);
     expect(results.map((r) => r.status)).toEqual(['appended', 'duplicate', 'appended', 'duplicate', 'appended']);
     expect(log.chainOf('ws-1').map((r) => r.eventId)).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(verify(log)).toMatchObject({ ok: true, checked: 5 });
   });
 
   it('re-chains the rest of a batch after the records another replica inserted in the middle of it', async () => {
-    const log = new MemoryLog();
-    const replicaA = new AppendRecord(log.asStore());
-    const replicaB = new AppendRecord(log.asStore());
-    await replicaA.execute(auditEntry('a0'));
+    const { log, replicaA, replicaB } = twoReplicas();
+    await recordOne(replicaA, 'a0');
     // B appends three records right before A's batch insert: A's chained seqs 2.. are taken
-    log.beforeInsert = async () => void (await replicaB.executeBatch(['b1', 'b2', 'b3'].map((id) => auditEntry(id))));
-    const results = await replicaA.executeBatch(['a1', 'a2', 'b2'].map((id) => auditEntry(id)));
+    log.beforeInsert = async () => void (await recordAll(replicaB, ['b1', 'b2', 'b3']));
+    const results = await recordAll(replicaA, ['a1', 'a2', 'b2']);
     expect(results).toEqual([{ status: 'appended', seq: 5 }, { status: 'appended', seq: 6 }, { status: 'duplicate' }]);
     expect(log.chainOf('ws-1').map((r) => `${r.seq}:${r.eventId}`)).toEqual(['1:a0', '2:b1', '3:b2', '4:b3', '5:a1', '6:a2']);
     expect(verify(log)).toMatchObject({ ok: true, checked: 6 });
@@ -117,10 +140,10 @@ describe('AppendRecord', () => {
 
   it('keeps one gap-free chain with every event once when two replicas share a stream with repeats', async () => {
     const log = new MemoryLog();
-    const replicas = [new AppendRecord(log.asStore()), new AppendRecord(log.asStore())];
+    const replicas = [recorder(log), recorder(log)];
     const ids = Array.from({ length: 60 }, (_, i) => `e${i}`);
     const batches = Array.from({ length: 12 }, (_, b) => ids.slice(b * 5, b * 5 + 5).concat(ids[(b * 7) % 60]!));
-    await Promise.all(batches.map((batch, b) => replicas[b % 2]!.executeBatch(batch.map((id) => auditEntry(id)))));
+    await Promise.all(batches.map((batch, b) => recordAll(replicas[b % 2]!, batch)));
     const chain = log.chainOf('ws-1');
     expect(chain.map((r) => r.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
     expect(new Set(chain.map((r) => r.eventId))).toEqual(new Set(ids));
@@ -129,8 +152,8 @@ describe('AppendRecord', () => {
 
   it('serializes concurrent appends to one workspace inside the process', async () => {
     const log = new MemoryLog();
-    const append = new AppendRecord(log.asStore());
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => append.execute(auditEntry(`e${i}`))));
+    const append = recorder(log);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => recordOne(append, `e${i}`)));
     expect(results.map((r) => (r.status === 'appended' ? r.seq : 0)).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 20 }, (_, i) => i + 1),
     );
@@ -139,25 +162,34 @@ describe('AppendRecord', () => {
 
   it('continues after a crash that left the head behind the records (no fork, no gap)', async () => {
     const log = new MemoryLog();
-    await new AppendRecord(log.asStore()).execute(auditEntry('a'));
-    const second = await new AppendRecord(log.asStore()).execute(auditEntry('b'));
+    await recordOne(recorder(log), 'a');
+    const second = await recordOne(recorder(log), 'b');
     expect(second).toEqual({ status: 'appended', seq: 2 });
     log.heads.set('ws-1', { seq: 1, hash: log.chainOf('ws-1')[0]!.hash });
 
-    const restarted = new AppendRecord(log.asStore());
-    expect(await restarted.execute(auditEntry('c'))).toEqual({ status: 'appended', seq: 3 });
+    const restarted = recorder(log);
+    expect(await recordOne(restarted, 'c')).toEqual({ status: 'appended', seq: 3 });
     expect(verify(log)).toMatchObject({ ok: true, checked: 3 });
   });
 
   it('yields to another replica that appended to the same workspace meanwhile', async () => {
-    const log = new MemoryLog();
-    const replicaA = new AppendRecord(log.asStore());
-    const replicaB = new AppendRecord(log.asStore());
-    await replicaA.execute(auditEntry('a1'));
-    await replicaB.execute(auditEntry('b1'));
-    await replicaA.execute(auditEntry('a2'));
-    await replicaB.execute(auditEntry('b2'));
+    const { log, replicaA, replicaB } = twoReplicas();
+    await recordOne(replicaA, 'a1');
+    await recordOne(replicaB, 'b1');
+    await recordOne(replicaA, 'a2');
+    await recordOne(replicaB, 'b2');
     expect(log.chainOf('ws-1').map((r) => `${r.seq}:${r.eventId}`)).toEqual(['1:a1', '2:b1', '3:a2', '4:b2']);
     expect(verify(log)).toMatchObject({ ok: true, checked: 4 });
+  });
+
+  it('dead-letters an event that cannot be an audit record and records the rest of the batch', async () => {
+    const log = new MemoryLog();
+    const sent: string[] = [];
+    const deadLetters = { ...noDeadLetters, sendEvent: async (d: { event: { id: string } }, reason: string) => void sent.push(`${d.event.id}: ${reason}`) };
+    const results = await recorder(log, deadLetters).execute({
+      delivered: [deliveredRunStart('a'), deliveredRunStart('odd', 'ws-1', 'not-a-lifecycle-type'), deliveredRunStart('b')],
+    });
+    expect(results).toEqual([{ status: 'appended', seq: 1 }, { status: 'dead-lettered' }, { status: 'appended', seq: 2 }]);
+    expect(sent).toEqual(['odd: unrecognized event type "not-a-lifecycle-type"']);
   });
 });
