@@ -13,7 +13,10 @@ import {
 } from '../domain/connection';
 import { connectionTenantRefusal } from '../domain/tenant-standing';
 import { connectionEvent } from './events';
-import { DefaultTakenError, type ConnectionsContext } from './ports';
+import { tenantDefault } from './default-connection';
+import type { ConnectionsContext } from './ports';
+
+const ATTEMPTS = 8;
 
 export interface CreateConnectionCommand {
   workspaceId: string;
@@ -32,8 +35,8 @@ export interface CreateConnectionCommand {
 /**
  * The tenant is onboarding's: it is asked (one gRPC call, one `_id` read there) whether the tenant
  * exists in the workspace and may take a connection, after the input is validated and before
- * anything is written. The first connection of a tenant becomes its default. Whether it can is decided by the unique
- * index on the default slot, not by a read beforehand, so two concurrent creates cannot both win.
+ * anything is written. The first connection of a tenant becomes its default: it takes version 1 of
+ * the tenant's default before it is stored, so of concurrent first creates exactly one does.
  */
 export async function createConnection(ctx: ConnectionsContext, cmd: CreateConnectionCommand): Promise<Connection> {
   const now = ctx.now();
@@ -67,16 +70,22 @@ export async function createConnection(ctx: ConnectionsContext, cmd: CreateConne
   const refusal = connectionTenantRefusal(await ctx.tenants.standing(connection.workspaceId, connection.tenantId));
   if (refusal) throw refusal;
   const created = (c: Connection) => [connectionEvent('created', c, cmd.actor, { after: summary(c) })];
-  try {
+  if (!connection.isDefault) {
     await ctx.repository.insert(connection, created(connection));
     return connection;
-  } catch (err) {
-    if (!(err instanceof DefaultTakenError)) throw err;
-    if (cmd.makeDefault) {
-      throw new DomainError('CONNECTION.DEFAULT_EXISTS', 'already_exists', 'the tenant already has a default connection');
+  }
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const previous = await tenantDefault(ctx, connection.workspaceId, connection.tenantId);
+    if (previous.taken) {
+      if (cmd.makeDefault) throw new DomainError('CONNECTION.DEFAULT_EXISTS', 'already_exists', 'the tenant already has a default connection');
+      const plain = { ...connection, isDefault: false };
+      await ctx.repository.insert(plain, created(plain));
+      return plain;
+    }
+    if (await ctx.repository.claimDefault(connection.workspaceId, connection.tenantId, previous.version + 1, id, now, [])) {
+      await ctx.repository.insert(connection, created(connection));
+      return connection;
     }
   }
-  const plain = { ...connection, isDefault: false };
-  await ctx.repository.insert(plain, created(plain));
-  return plain;
+  throw new DomainError('CONNECTION.CONFLICT', 'conflict', 'the default connection is being changed concurrently; try again');
 }

@@ -1,43 +1,40 @@
 import { conflict } from '@tenantatlas/shared';
 import type { Connection } from '../domain/connection';
 import { assertEnabled, type ActorCommand } from './change-connection';
+import { tenantDefault } from './default-connection';
 import { connectionEvent } from './events';
 import { loadConnection } from './load';
-import { DefaultTakenError, type ConnectionsContext } from './ports';
+import type { ConnectionsContext } from './ports';
 
 const ATTEMPTS = 8;
 
 /**
- * Moves the tenant's default to this connection. The database holds the rule (a unique index on
- * the default slot), so the move is: claim the slot; if it is taken, release it from its holder
- * (compare-and-set) and claim again. Concurrent moves end with exactly one default, never two.
+ * Moves the tenant's default to this connection: the next version of the tenant's default names
+ * it, and carries the `default_changed` events of both connections. Of concurrent moves exactly
+ * one takes each version; the others decide again on the new default (or give up with
+ * CONNECTION.CONFLICT), so a tenant never has two defaults.
  */
 export async function setDefault(ctx: ConnectionsContext, cmd: ActorCommand): Promise<Connection> {
+  // Only the default moves under a concurrent move; the connection itself is read once.
+  const current = await loadConnection(ctx.repository, cmd);
+  if (current.isDefault) return current;
+  assertEnabled(current);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const current = await loadConnection(ctx.repository, cmd);
-    if (current.isDefault) return current;
-    assertEnabled(current);
-    let previous: Connection | null = null;
-    try {
-      const after = await ctx.repository.update(current, { isDefault: true, updatedAt: ctx.now() }, (c) => [
-        connectionEvent('default_changed', c, cmd.actor, { outcome: 'default', before: { isDefault: false }, after: { isDefault: true } }),
-      ]);
-      if (after) return after;
-      continue;
-    } catch (err) {
-      if (!(err instanceof DefaultTakenError)) throw err;
-      previous = await ctx.repository.findDefault(current.workspaceId, current.tenantId);
-    }
-    if (previous) {
-      await ctx.repository.update(previous, { isDefault: false, updatedAt: ctx.now() }, (c) => [
-        connectionEvent('default_changed', c, cmd.actor, {
+    const previous = await tenantDefault(ctx, current.workspaceId, current.tenantId);
+    if (previous.connection?.id === current.id) return previous.connection;
+    const after = { ...current, isDefault: true };
+    const events = [connectionEvent('default_changed', after, cmd.actor, { outcome: 'default', before: { isDefault: false }, after: { isDefault: true } })];
+    if (previous.connection) {
+      events.push(
+        connectionEvent('default_changed', { ...previous.connection, isDefault: false }, cmd.actor, {
           outcome: 'not_default',
           replacedBy: current.id,
           before: { isDefault: true },
           after: { isDefault: false },
         }),
-      ]);
+      );
     }
+    if (await ctx.repository.claimDefault(current.workspaceId, current.tenantId, previous.version + 1, current.id, ctx.now(), events)) return after;
   }
   throw conflict('CONNECTION.CONFLICT', 'the default connection is being changed concurrently; try again');
 }

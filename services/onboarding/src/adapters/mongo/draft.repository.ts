@@ -1,9 +1,8 @@
-import { initialOutbox, isDuplicateKeyError, outboxEntries, trackAfter, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
+import { initialOutbox, isDuplicateKeyError, outboxEntries, RevisionLog, trackAfter, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
 import type { DraftFilter, DraftRepository, Page } from '../../app/ports';
 import { isTerminal, type DraftEntity } from '../../domain/draft';
 import { tenantErrors } from '../../domain/errors';
 import { afterCursor, decodeCursor, encodeCursor } from './page-token';
-import { RevisionLog } from './revisions';
 import type { OnboardingModels, OpenDraftClaim } from './schemas';
 
 const openKey = (workspaceId: string, tenantId: string) => `${workspaceId}:${tenantId}`;
@@ -47,7 +46,7 @@ export class MongoDraftRepository implements DraftRepository {
     /** told about every write that stores events, so the relay publishes them */
     private readonly outbox: OutboxTracker,
   ) {
-    this.revisions = new RevisionLog(m.draftRevisions, m.draftHeads, topic, outbox);
+    this.revisions = new RevisionLog({ revisions: m.draftRevisions, heads: m.draftHeads, topic, outbox });
   }
 
   async insert(draft: DraftEntity, events: EventEnvelope[]): Promise<DraftEntity> {

@@ -1,8 +1,7 @@
-import { initialOutbox, isDuplicateKeyError, outboxEntries, trackAfter, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
+import { initialOutbox, isDuplicateKeyError, outboxEntries, RevisionLog, trackAfter, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
 import type { Page, TenantRepository } from '../../app/ports';
 import { sourceStatuses, type TenantEntity, type TenantStatus, type TenantTransition } from '../../domain/tenant';
 import { afterCursor, decodeCursor, encodeCursor } from './page-token';
-import { RevisionLog } from './revisions';
 import type { OnboardingModels } from './schemas';
 
 type Head = { body: TenantEntity; latestRevision?: number };
@@ -34,7 +33,7 @@ export class MongoTenantRepository implements TenantRepository {
     /** told about every write that stores events, so the relay publishes them */
     private readonly outbox: OutboxTracker,
   ) {
-    this.revisions = new RevisionLog(m.tenantRevisions, m.tenantHeads, topic, outbox);
+    this.revisions = new RevisionLog({ revisions: m.tenantRevisions, heads: m.tenantHeads, topic, outbox });
   }
 
   async insert(tenant: TenantEntity, events: EventEnvelope[]): Promise<TenantEntity | null> {
