@@ -11,7 +11,7 @@ import {
 } from '@tenantatlas/shared';
 import type { ProtoGrpcType } from '@tenantatlas/shared/proto/connections';
 import { MicrosoftGraphAdapter } from './adapters/http/microsoft-graph.adapter';
-import { connectionsHandlers } from './adapters/grpc/connections.service';
+import { connectionsHandlers } from './adapters/grpc/connections.server';
 import { connectionModels, outboxModels } from './adapters/mongo/connection.schema';
 import { MongoConnectionRepository } from './adapters/mongo/connection.repository';
 import type { ConnectionsContext } from './app/ports';

@@ -1,5 +1,6 @@
-import { initialOutbox, invalidArgument, outboxEntries, RevisionLog, trackAfter, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
+import { initialOutbox, outboxEntries, RevisionLog, trackAfter, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
 import type { Connection } from '../../domain/connection';
+import { connectionError } from '../../domain/errors';
 import type { ConnectionPage, ConnectionRepository, DefaultHolder } from '../../app/ports';
 import { defaultKey, type ConnectionHead, type ConnectionModels, type DefaultConnection, type StoredConnection } from './connection.schema';
 
@@ -50,7 +51,7 @@ function decodeCursor(token: string): [Date, string] {
   } catch {
     // fall through
   }
-  throw invalidArgument('CONNECTION.INVALID_PAGE_TOKEN', 'page_token is not one this service issued');
+  throw connectionError('CONNECTION.INVALID_PAGE_TOKEN', 'page_token is not one this service issued');
 }
 
 /**
