@@ -2,7 +2,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { EventEnvelope } from '../kafka/envelope';
 import { isDuplicateKeyError } from './connection';
 import { initialOutbox, outboxEntries, outboxFields, type OutboxDocument } from './outbox';
-import type { OutboxTracker } from './outbox-relay';
+import { trackAfter, type OutboxTracker } from './outbox-relay';
 
 /**
  * Versions of an entity, append-only: a change is the insert of revision n+1 under the unique
@@ -81,6 +81,12 @@ export class RevisionLog<T> {
 
   constructor(private readonly options: RevisionLogOptions<T>) {
     this.first = options.firstRevision ?? 2;
+  }
+
+  /** Stores an entity's head: what never changes, its first version and the events of its creation. */
+  async createHead(head: { _id: string } & Record<string, unknown>, events: EventEnvelope[]): Promise<void> {
+    const { heads, topic, outbox } = this.options;
+    await trackAfter(outbox, heads, head._id, () => heads.create({ ...head, ...initialOutbox(outboxEntries(topic, events)) }));
   }
 
   /**

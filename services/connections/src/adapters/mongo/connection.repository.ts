@@ -1,4 +1,4 @@
-import { initialOutbox, outboxEntries, RevisionLog, trackAfter, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
+import { RevisionLog, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
 import type { Connection } from '../../domain/connection';
 import { connectionError } from '../../domain/errors';
 import type { ConnectionPage, ConnectionRepository, DefaultHolder } from '../../app/ports';
@@ -62,27 +62,15 @@ export class MongoConnectionRepository implements ConnectionRepository {
   private readonly versions: RevisionLog<StoredConnection>;
   private readonly defaults: RevisionLog<DefaultConnection>;
 
-  constructor(
-    private readonly m: ConnectionModels,
-    private readonly topic: string,
-    /** told about every write that stores events, so the relay publishes them */
-    private readonly outbox: OutboxTracker,
-  ) {
+  /** `outbox` is told about every write that stores events, so the relay publishes them. */
+  constructor(private readonly m: ConnectionModels, topic: string, outbox: OutboxTracker) {
     this.versions = new RevisionLog({ revisions: m.revisions, heads: m.heads, topic, outbox });
     this.defaults = new RevisionLog({ revisions: m.defaults, heads: m.defaultHeads, topic, outbox, firstRevision: 1 });
   }
 
   async insert(connection: Connection, events: EventEnvelope[]): Promise<void> {
-    const head = {
-      _id: connection.id,
-      workspaceId: connection.workspaceId,
-      tenantId: connection.tenantId,
-      createdAt: connection.createdAt,
-      body: stored(connection),
-      latestRevision: 1,
-      ...initialOutbox(outboxEntries(this.topic, events)),
-    };
-    await trackAfter(this.outbox, this.m.heads, connection.id, () => this.m.heads.collection.insertOne(head as never));
+    const { id, workspaceId, tenantId, createdAt } = connection;
+    await this.versions.createHead({ _id: id, workspaceId, tenantId, createdAt, body: stored(connection), latestRevision: 1 }, events);
   }
 
   async find(workspaceId: string, id: string, tenantId?: string): Promise<Connection | null> {
