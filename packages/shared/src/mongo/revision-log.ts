@@ -99,7 +99,7 @@ export class RevisionLog<T> {
     for (let revision = Math.max(this.first, hint ?? this.first); ; revision++) {
       const doc = await this.model.findById(`${entityId}:${revision}`, { revision: 1, body: 1 }).lean<Revision<T>>();
       if (!doc) return found;
-      found = doc;
+      found = { revision: doc.revision, body: doc.body };
     }
   }
 
