@@ -23,7 +23,7 @@ export * from './mongo/request-deadline';
 export * from './mongo/outbox';
 export * from './mongo/outbox-relay';
 export * from './mongo/group-commit';
-export * from './mongo/document-lock';
+export * from './mongo/revision-log';
 export * from './mongo/processed-events';
 export * from './bootstrap';
 export * from './metrics';

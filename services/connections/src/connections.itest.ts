@@ -59,7 +59,7 @@ describe('connections service', () => {
   it('stores ciphertext sealed with the configured key, not the secret', async () => {
     const { connection } = await create();
     const doc = await h.mongo.collection('connections').findOne({ _id: connection!.id as never });
-    expect(doc?.credential).toMatchObject({ alg: 'A256GCM', keyId: h.keyId, ciphertext: expect.any(String), iv: expect.any(String), tag: expect.any(String) });
+    expect(doc?.body?.credential).toMatchObject({ alg: 'A256GCM', keyId: h.keyId, ciphertext: expect.any(String), iv: expect.any(String), tag: expect.any(String) });
     const stored = JSON.stringify(doc);
     expect(stored).not.toContain(CANARY);
     expect(stored).not.toContain(Buffer.from(CANARY).toString('base64'));
@@ -73,11 +73,11 @@ describe('connections service', () => {
     const err = await rejection(create({ tenant_id: tenantId, make_default: true }));
     expect({ kind: err.kind, code: err.code }).toEqual({ kind: 'already_exists', code: 'CONNECTION.DEFAULT_EXISTS' });
 
-    // Bypass the service: the unique index alone refuses a second default document.
-    const collection = h.mongo.collection('connections');
-    const doc = await collection.findOne({ _id: first.id as never });
-    const copy = { ...doc, _id: `forged-${guid()}` };
-    await expect(collection.insertOne(copy as never)).rejects.toMatchObject({ code: 11000 });
+    // Bypass the service: the database alone refuses a second holder of the tenant's first default.
+    const defaults = h.mongo.collection('connection_defaults');
+    const taken = await defaults.findOne({ _id: `${WS}:${tenantId}:1` as never });
+    expect(taken?.body).toMatchObject({ connectionId: first.id });
+    await expect(defaults.insertOne({ ...taken, body: { ...taken!.body, connectionId: second.id } } as never)).rejects.toMatchObject({ code: 11000 });
   });
 
   it('keeps exactly one default under concurrent SetDefault calls', async () => {
@@ -91,8 +91,6 @@ describe('connections service', () => {
     const failures = results.filter((r) => r instanceof Error) as { code?: string }[];
     // A call may lose the race and say so (conflict); it never leaves two defaults behind.
     expect(failures.map((f) => `${f.code}: ${String(f)}`)).toEqual(failures.map(() => expect.stringMatching(/^CONNECTION.CONFLICT/)));
-    const defaults = await h.mongo.collection('connections').countDocuments({ tenantId, defaultSlot: { $exists: true } });
-    expect(defaults).toBe(1);
     const listed = await h.client.ListConnections({ workspace_id: WS, tenant_id: tenantId, page: { page_size: 10, page_token: '' } });
     expect(listed.connections.filter((c) => c.is_default)).toHaveLength(1);
     expect(listed.connections).toHaveLength(5);
@@ -102,7 +100,8 @@ describe('connections service', () => {
     const tenantId = await h.tenants.create(WS);
     const created = await Promise.all(Array.from({ length: 6 }, () => create({ tenant_id: tenantId })));
     expect(created.filter((r) => r.connection!.is_default)).toHaveLength(1);
-    expect(await h.mongo.collection('connections').countDocuments({ tenantId, defaultSlot: { $exists: true } })).toBe(1);
+    const listed = await h.client.ListConnections({ workspace_id: WS, tenant_id: tenantId, page: { page_size: 10, page_token: '' } });
+    expect(listed.connections.filter((c) => c.is_default).map((c) => c.id)).toEqual(created.filter((r) => r.connection!.is_default).map((r) => r.connection!.id));
   });
 
   it('lists a tenant’s connections in creation order, page by page', async () => {
@@ -215,7 +214,7 @@ describe('connections service', () => {
     }
     expect(h.messages.length).toBeGreaterThan(10);
     expect(h.service.output()).toContain('connections ready');
-    // Races on the default index were all answered as domain outcomes, none as INTERNAL.
+    // Races on the default were all answered as domain outcomes, none as INTERNAL.
     expect(h.service.output()).not.toContain('unhandled error');
   });
 });

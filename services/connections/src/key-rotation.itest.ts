@@ -63,12 +63,12 @@ describe('credential key rotation across restarts', () => {
       workspace_id: WS, actor: USER, tenant_id: await harness.tenants.create(WS), display_name: 'Old key',
       client_id: guid(), target_tenant_id: tenantId, client_secret: SECRET,
     });
-    // The service's relay clears the creation's outbox in this document; a write of ours racing that
-    // clear can be lost on FerretDB (an update rewrites the whole document), so it goes in after.
+    // The service's relay clears the creation's outbox in this document (version 1); a write of ours
+    // racing that clear can be lost on FerretDB (an update rewrites the whole document), so it goes in after.
     const connections = harness.mongo.collection('connections');
     await waitFor(async () => (await connections.findOne({ _id: old!.id as never }))?.outboxPending === false, { what: 'the creation event published' });
     // Re-seal this one's envelope as if it had been written under k1 (a key no longer configured).
-    await harness.mongo.collection('connections').updateOne({ _id: old!.id as never }, { $set: { 'credential.keyId': 'k1' } });
+    await harness.mongo.collection('connections').updateOne({ _id: old!.id as never }, { $set: { 'body.credential.keyId': 'k1' } });
     const result = await harness.client.CheckConnection({ workspace_id: WS, connection_id: old!.id, actor: WORKER });
     expect(result).toMatchObject({ status: 'error', reason_code: 'CONNECTION.CREDENTIAL_UNREADABLE', retryable: false });
     const sync = await rejection(harness.client.SyncInventory({ workspace_id: WS, connection_id: old!.id, actor: WORKER, resource: 'users', page_token: '', page_size: 0 }));

@@ -1,6 +1,5 @@
 import {
   connectInfrastructure,
-  DocumentLocks,
   ensureIndexes,
   GrpcServer,
   GrpcTenantDirectory,
@@ -12,8 +11,8 @@ import {
 } from '@tenantatlas/shared';
 import type { ProtoGrpcType } from '@tenantatlas/shared/proto/connections';
 import { MicrosoftGraphAdapter } from './adapters/http/microsoft-graph.adapter';
-import { connectionsHandlers } from './adapters/grpc/connections.service';
-import { connectionModel } from './adapters/mongo/connection.schema';
+import { connectionsHandlers } from './adapters/grpc/connections.server';
+import { connectionModels, outboxModels } from './adapters/mongo/connection.schema';
 import { MongoConnectionRepository } from './adapters/mongo/connection.repository';
 import type { ConnectionsContext } from './app/ports';
 import { configSchema } from './config';
@@ -24,12 +23,11 @@ runService('connections', async ({ logger, lifecycle }) => {
   const config = loadConfig(configSchema);
   const keyring = keyringFrom(config);
   const { mongo, topics, publisher } = await connectInfrastructure('connections', config, logger, lifecycle, (t) => [t.connectionsEvents]);
-  const model = connectionModel(mongo);
-  // The default-per-tenant rule is a unique index: it must exist before the first write.
-  await ensureIndexes([model]);
+  const models = connectionModels(mongo);
+  await ensureIndexes(Object.values(models));
 
-  const locks = new DocumentLocks();
-  const relay = new OutboxRelay({ models: [model], publisher, logger, locks });
+  // Every document that carries events is written once, by its insert (versions, see docs/storage.md).
+  const relay = new OutboxRelay({ models: outboxModels(models), insertOnly: outboxModels(models), publisher, logger });
   relay.start();
   // Registered after the producer, so it stops first and flushes through a live producer.
   lifecycle.add('outbox relay', () => relay.stop());
@@ -43,7 +41,7 @@ runService('connections', async ({ logger, lifecycle }) => {
   const tenants = new GrpcTenantDirectory(config.ONBOARDING_GRPC_ADDR, config.ONBOARDING_TIMEOUT_MS);
   lifecycle.add('onboarding client', () => tenants.close());
   const ctx: ConnectionsContext = {
-    repository: new MongoConnectionRepository(model, topics.connectionsEvents, relay, locks),
+    repository: new MongoConnectionRepository(models, topics.connectionsEvents, relay),
     tenants,
     keyring,
     providers: new Map<string, ProviderAdapter>([[microsoft.provider, microsoft]]),

@@ -32,11 +32,6 @@ export interface OutboxRelayOptions {
   insertOnly?: Model<any>[];
   publisher: EventPublisher;
   logger: Logger;
-  /**
-   * Runs the relay's clearing write under the same per-document lock as the service's own writes
-   * (see DocumentLocks: needed on FerretDB, harmless on MongoDB). Optional.
-   */
-  locks?: { run<T>(id: unknown, write: () => Promise<T>): Promise<T> };
   /** documents remembered at most; a write beyond it is found by a recovery pass (MAX_TRACKED) */
   maxTracked?: number;
   /** documents read and published together in one Kafka send (BATCH) */
@@ -194,8 +189,7 @@ export class OutboxRelay implements OutboxTracker {
   /** Clears a published outbox; false when an event was pushed since it was read. */
   private async clear({ model, id }: Tracked, version: number | undefined): Promise<boolean> {
     const guard = this.insertOnly.has(model) ? {} : { outboxVersion: version ?? { $exists: false } };
-    const clear = () => model.updateOne({ _id: id, ...guard }, { $set: { outbox: [], outboxPending: false } }).exec();
-    const result = this.options.locks ? await this.options.locks.run(id, clear) : await clear();
+    const result = await model.updateOne({ _id: id, ...guard }, { $set: { outbox: [], outboxPending: false } }).exec();
     return result.matchedCount === 1;
   }
 

@@ -1,5 +1,6 @@
-import { conflict, notFound, type EventEnvelope } from '@tenantatlas/shared';
+import type { Actor, EventEnvelope } from '@tenantatlas/shared';
 import { requireText, type Connection } from '../domain/connection';
+import { connectionError } from '../domain/errors';
 import type { ConnectionRepository } from './ports';
 
 export interface ConnectionRef {
@@ -15,9 +16,13 @@ export async function loadConnection(repository: ConnectionRepository, ref: Conn
   const id = requireText(ref.connectionId, 'CONNECTION.ID_REQUIRED', 'connection_id');
   const connection = await repository.find(workspaceId, id, ref.tenantId || undefined);
   if (!connection) {
-    throw notFound('CONNECTION.NOT_FOUND', 'connection not found', { connectionId: id });
+    throw connectionError('CONNECTION.NOT_FOUND', 'connection not found', { connectionId: id });
   }
   return connection;
+}
+
+export interface ActorCommand extends ConnectionRef {
+  actor: Actor;
 }
 
 export interface Change {
@@ -43,5 +48,5 @@ export async function mutate(
     const after = await repository.update(current, change.changes, change.events);
     if (after) return after;
   }
-  throw conflict('CONNECTION.CONFLICT', 'the connection is being changed concurrently; try again');
+  throw connectionError('CONNECTION.CONFLICT', 'the connection is being changed concurrently; try again');
 }

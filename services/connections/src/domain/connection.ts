@@ -1,4 +1,4 @@
-import { invalidArgument } from '@tenantatlas/shared';
+import { connectionError, type ConnectionErrorCode } from './errors';
 import type { SealedCredential } from './credential-envelope';
 
 export const PROVIDERS = ['microsoft'] as const;
@@ -47,16 +47,16 @@ export const IDENTIFYING_FIELDS = ['clientId', 'targetTenantId', 'connectionType
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
-export function requireText(value: string | undefined, code: string, what: string): string {
+export function requireText(value: string | undefined, code: ConnectionErrorCode, what: string): string {
   const trimmed = (value ?? '').trim();
-  if (!trimmed) throw invalidArgument(code, `${what} is required`);
+  if (!trimmed) throw connectionError(code, `${what} is required`);
   return trimmed;
 }
 
 export function validProvider(value: string | undefined): Provider {
   const provider = (value ?? '').trim() || 'microsoft';
   if (!(PROVIDERS as readonly string[]).includes(provider)) {
-    throw invalidArgument('CONNECTION.INVALID_PROVIDER', `provider must be one of ${PROVIDERS.join(', ')}`);
+    throw connectionError('CONNECTION.INVALID_PROVIDER', `provider must be one of ${PROVIDERS.join(', ')}`);
   }
   return provider as Provider;
 }
@@ -64,7 +64,7 @@ export function validProvider(value: string | undefined): Provider {
 export function validConnectionType(value: string | undefined): ConnectionType {
   const type = (value ?? '').trim() || 'application';
   if (!(CONNECTION_TYPES as readonly string[]).includes(type)) {
-    throw invalidArgument('CONNECTION.INVALID_CONNECTION_TYPE', `connection_type must be one of ${CONNECTION_TYPES.join(', ')}`);
+    throw connectionError('CONNECTION.INVALID_CONNECTION_TYPE', `connection_type must be one of ${CONNECTION_TYPES.join(', ')}`);
   }
   return type as ConnectionType;
 }
@@ -72,21 +72,21 @@ export function validConnectionType(value: string | undefined): ConnectionType {
 export function validDisplayName(value: string | undefined): string {
   const name = (value ?? '').trim();
   if (name.length < 1 || name.length > 120) {
-    throw invalidArgument('CONNECTION.INVALID_DISPLAY_NAME', 'display_name must be 1 to 120 characters');
+    throw connectionError('CONNECTION.INVALID_DISPLAY_NAME', 'display_name must be 1 to 120 characters');
   }
   return name;
 }
 
 export function validClientId(value: string | undefined): string {
   const id = (value ?? '').trim();
-  if (!GUID.test(id)) throw invalidArgument('CONNECTION.INVALID_CLIENT_ID', 'client_id must be a GUID (the application id)');
+  if (!GUID.test(id)) throw connectionError('CONNECTION.INVALID_CLIENT_ID', 'client_id must be a GUID (the application id)');
   return id.toLowerCase();
 }
 
 export function validTargetTenant(value: string | undefined): string {
   const id = (value ?? '').trim();
   if (!GUID.test(id) && !DOMAIN.test(id)) {
-    throw invalidArgument('CONNECTION.INVALID_TARGET_TENANT', 'target_tenant_id must be a tenant GUID or a domain name');
+    throw connectionError('CONNECTION.INVALID_TARGET_TENANT', 'target_tenant_id must be a tenant GUID or a domain name');
   }
   return id.toLowerCase();
 }
@@ -95,7 +95,7 @@ export function validTargetTenant(value: string | undefined): string {
 export function validSecret(value: string | undefined): string {
   const secret = value ?? '';
   if (secret.length < 1 || secret.length > 1024 || /[\u0000-\u001f\u007f]/.test(secret)) {
-    throw invalidArgument('CONNECTION.INVALID_SECRET', 'client_secret must be 1 to 1024 printable characters');
+    throw connectionError('CONNECTION.INVALID_SECRET', 'client_secret must be 1 to 1024 printable characters');
   }
   return secret;
 }
@@ -103,7 +103,7 @@ export function validSecret(value: string | undefined): string {
 export function validConsentResult(value: string | undefined): Exclude<ConsentStatus, 'unknown'> {
   const status = (value ?? '').trim();
   if (status !== 'granted' && status !== 'required' && status !== 'revoked') {
-    throw invalidArgument('CONNECTION.INVALID_CONSENT_STATUS', 'consent_status must be granted, required or revoked');
+    throw connectionError('CONNECTION.INVALID_CONSENT_STATUS', 'consent_status must be granted, required or revoked');
   }
   return status;
 }
@@ -144,4 +144,9 @@ export function summary(c: Connection): Record<string, string | boolean | null> 
     verificationStatus: c.verificationStatus,
     hasCredential: c.credential !== null,
   };
+}
+
+/** A disabled connection does no provider work and cannot become the default. */
+export function assertEnabled(connection: Connection): void {
+  if (!connection.enabled) throw connectionError('CONNECTION.DISABLED', 'the connection is disabled');
 }

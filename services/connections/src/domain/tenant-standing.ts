@@ -1,4 +1,5 @@
-import { failedPrecondition, notFound, type DomainError, type TenantStanding } from '@tenantatlas/shared';
+import type { DomainError, TenantStanding } from '@tenantatlas/shared';
+import { connectionError } from './errors';
 
 /**
  * Whether a new connection may be created for the tenant. It must exist in the workspace (another
@@ -7,7 +8,7 @@ import { failedPrecondition, notFound, type DomainError, type TenantStanding } f
  * first). Draft and onboarding tenants take connections: that is what the wizard does.
  */
 export function connectionTenantRefusal(standing: TenantStanding | null): DomainError | null {
-  if (!standing) return notFound('TENANT.NOT_FOUND', 'tenant not found');
-  if (standing.status === 'archived') return failedPrecondition('TENANT.ARCHIVED', 'the tenant is archived and takes no new connections; restore it first');
+  if (!standing) return connectionError('TENANT.NOT_FOUND', 'tenant not found');
+  if (standing.status === 'archived') return connectionError('TENANT.ARCHIVED', 'the tenant is archived and takes no new connections; restore it first');
   return null;
 }

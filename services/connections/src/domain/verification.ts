@@ -1,3 +1,4 @@
+import type { ProviderReasonCode } from './errors';
 import type { ConnectionType, ConsentStatus, GrantedPermissions } from './connection';
 import { permissionVerdict, type RequiredPermissions } from './permissions';
 import type { ProviderFailure, ProviderFailureKind, ProviderOrganization } from './provider';
@@ -5,7 +6,7 @@ import type { ProviderFailure, ProviderFailureKind, ProviderOrganization } from 
 export type CheckStatus = 'healthy' | 'degraded' | 'blocked' | 'error';
 
 export interface FailureClass {
-  reasonCode: string;
+  reasonCode: ProviderReasonCode;
   status: CheckStatus;
   retryable: boolean;
   /** what the failure tells us about consent; undefined = nothing */

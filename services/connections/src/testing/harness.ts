@@ -24,7 +24,14 @@ export interface Harness {
   /** raw message values seen on the connections events topic */
   messages: string[];
   keyId: string;
+  /** starts one more connections process on the same database, topics and peers (a replica) */
+  startReplica(): Promise<Replica>;
   stop(): Promise<void>;
+}
+
+export interface Replica {
+  service: ServiceProcess;
+  client: PromiseClient<ConnectionsServiceClient>;
 }
 
 export const USER = { user_id: 'user-1', display_name: 'Operator One', component: '' };
@@ -47,25 +54,25 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
   const shared = { KAFKA_BROKERS: infra.kafkaBrokers.join(','), MONGO_URL: infra.mongoUrl, MONGO_DB: db, KAFKA_TOPIC_PREFIX: prefix };
   const tenants = await startTenantOwner(shared);
   const simulator = await startProviderSimulator();
-  const service = await startService('connections', {
-    env: {
-      ...shared,
-      ONBOARDING_GRPC_ADDR: tenants.address,
-      LOG_LEVEL: 'debug',
-      CONNECTIONS_ENCRYPTION_KEYS: testCredentialKeys(keyId),
-      MICROSOFT_LOGIN_BASE_URL: simulator.url,
-      MICROSOFT_GRAPH_BASE_URL: simulator.url,
-      PROVIDER_HTTP_TIMEOUT_MS: '1000',
-      ...env,
-    },
-  }).catch(async (err: unknown) => {
+  const serviceEnv = {
+    ...shared,
+    ONBOARDING_GRPC_ADDR: tenants.address,
+    LOG_LEVEL: 'debug',
+    CONNECTIONS_ENCRYPTION_KEYS: testCredentialKeys(keyId),
+    MICROSOFT_LOGIN_BASE_URL: simulator.url,
+    MICROSOFT_GRAPH_BASE_URL: simulator.url,
+    PROVIDER_HTTP_TIMEOUT_MS: '1000',
+    ...env,
+  };
+  const service = await startService('connections', { env: serviceEnv }).catch(async (err: unknown) => {
     await simulator.close();
     await tenants.stop();
     throw err;
   });
   const proto = loadProto<ProtoGrpcType>('tenantatlas/connections/v1/connections.proto');
-  const raw = new proto.tenantatlas.connections.v1.ConnectionsService(service.address, grpc.credentials.createInsecure());
-  const client = promiseClient(raw);
+  const clientOf = (process: ServiceProcess) => promiseClient(new proto.tenantatlas.connections.v1.ConnectionsService(process.address, grpc.credentials.createInsecure()));
+  const client = clientOf(service);
+  const replicas: Replica[] = [];
   const mongo = await connectMongo(infra.mongoUrl, db);
 
   const kafka = new Kafka({ clientId: 'connections-itest', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
@@ -83,8 +90,17 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
     mongo,
     messages,
     keyId,
+    async startReplica() {
+      const replica = await startService('connections', { env: serviceEnv });
+      replicas.push({ service: replica, client: clientOf(replica) });
+      return replicas[replicas.length - 1]!;
+    },
     async stop() {
       client.close();
+      for (const replica of replicas) {
+        replica.client.close();
+        await replica.service.stop();
+      }
       await consumer.disconnect();
       await service.stop();
       await tenants.stop();

@@ -1,8 +1,9 @@
-import { invalidArgument, type Actor } from '@tenantatlas/shared';
+import type { Actor } from '@tenantatlas/shared';
 import type { Actor__Output } from '@tenantatlas/shared/proto/tenantatlas/common/v1/Actor';
 import type { Connection as ConnectionMessage } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/Connection';
 import type { PermissionPosture as PostureMessage } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/PermissionPosture';
 import type { Connection } from '../../domain/connection';
+import { connectionError } from '../../domain/errors';
 import { posture, type RequiredPermissions } from '../../domain/permissions';
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : '');
@@ -15,7 +16,7 @@ export function toActor(actor: Actor__Output | null | undefined): Actor {
     return { kind: 'user', userId, ...(actor?.display_name ? { displayName: actor.display_name } : {}) };
   }
   if (component && !userId) return { kind: 'system', component };
-  throw invalidArgument('CONNECTION.ACTOR_REQUIRED', 'actor must name exactly one of user_id or component');
+  throw connectionError('CONNECTION.ACTOR_REQUIRED', 'actor must name exactly one of user_id or component');
 }
 
 export function toPostureMessage(required: RequiredPermissions, connection: Connection, now: Date): PostureMessage {

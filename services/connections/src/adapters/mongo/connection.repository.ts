@@ -1,42 +1,43 @@
-import { DocumentLocks, initialOutbox, invalidArgument, isDuplicateKeyError, outboxEntries, trackAfter, withOutbox, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
-import type { Model, UpdateQuery } from 'mongoose';
+import { RevisionLog, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
 import type { Connection } from '../../domain/connection';
-import { DefaultTakenError, type ConnectionPage, type ConnectionRepository } from '../../app/ports';
-import { defaultSlot, type ConnectionDocument } from './connection.schema';
+import { connectionError } from '../../domain/errors';
+import type { ConnectionPage, ConnectionRepository, DefaultHolder } from '../../app/ports';
+import { defaultKey, type ConnectionHead, type ConnectionModels, type DefaultConnection, type StoredConnection } from './connection.schema';
 
-function toEntity(doc: ConnectionDocument): Connection {
+/** Normalises a stored version (Mixed) into the entity, field by field. */
+function toEntity(b: StoredConnection, isDefault: boolean): Connection {
   return {
-    id: doc._id,
-    workspaceId: doc.workspaceId,
-    tenantId: doc.tenantId,
-    provider: doc.provider as Connection['provider'],
-    displayName: doc.displayName,
-    connectionType: doc.connectionType as Connection['connectionType'],
-    clientId: doc.clientId,
-    targetTenantId: doc.targetTenantId,
-    isDefault: doc.defaultSlot !== undefined && doc.defaultSlot !== null,
-    enabled: doc.enabled,
-    consentStatus: doc.consentStatus as Connection['consentStatus'],
-    verificationStatus: doc.verificationStatus as Connection['verificationStatus'],
-    lastVerifiedAt: doc.lastVerifiedAt ?? null,
-    lastReasonCode: doc.lastReasonCode ?? '',
-    verificationStale: doc.verificationStale ?? false,
-    credential: doc.credential ?? null,
-    credentialRotatedAt: doc.credentialRotatedAt ?? null,
-    granted: doc.granted ?? null,
-    createdAt: doc.createdAt,
-    updatedAt: doc.updatedAt,
-    version: doc.version,
+    id: b.id,
+    workspaceId: b.workspaceId,
+    tenantId: b.tenantId,
+    provider: b.provider,
+    displayName: b.displayName,
+    connectionType: b.connectionType,
+    clientId: b.clientId,
+    targetTenantId: b.targetTenantId,
+    isDefault,
+    enabled: b.enabled,
+    consentStatus: b.consentStatus,
+    verificationStatus: b.verificationStatus,
+    lastVerifiedAt: b.lastVerifiedAt ?? null,
+    lastReasonCode: b.lastReasonCode ?? '',
+    verificationStale: b.verificationStale ?? false,
+    credential: b.credential ?? null,
+    credentialRotatedAt: b.credentialRotatedAt ?? null,
+    granted: b.granted ?? null,
+    createdAt: b.createdAt,
+    updatedAt: b.updatedAt,
+    version: b.version,
   };
 }
 
-/** The stored fields of an entity (everything but id and the derived isDefault). */
-function fields(c: Partial<Connection>): Record<string, unknown> {
-  const { id: _id, isDefault: _isDefault, ...rest } = c;
+function stored(c: Connection): StoredConnection {
+  const { isDefault: _isDefault, ...rest } = c;
   return rest;
 }
 
-const PROJECTION = { outbox: 0 };
+type Head = Pick<ConnectionHead, '_id' | 'workspaceId' | 'tenantId' | 'createdAt' | 'body' | 'latestRevision'>;
+const HEAD_FIELDS = { _id: 1, workspaceId: 1, tenantId: 1, createdAt: 1, body: 1, latestRevision: 1 };
 
 function encodeCursor(c: Connection): string {
   return Buffer.from(JSON.stringify([c.createdAt.toISOString(), c.id]), 'utf8').toString('base64url');
@@ -50,44 +51,34 @@ function decodeCursor(token: string): [Date, string] {
   } catch {
     // fall through
   }
-  throw invalidArgument('CONNECTION.INVALID_PAGE_TOKEN', 'page_token is not one this service issued');
+  throw connectionError('CONNECTION.INVALID_PAGE_TOKEN', 'page_token is not one this service issued');
 }
 
+/**
+ * Connections as versions: the head holds version 1, every change appends the next version with
+ * its events. Which connection is a tenant's default is a log of its own (see DefaultConnection).
+ */
 export class MongoConnectionRepository implements ConnectionRepository {
-  constructor(
-    private readonly model: Model<ConnectionDocument>,
-    private readonly topic: string,
-    /** told about every write that stores events, so the relay publishes them */
-    private readonly outbox: OutboxTracker,
-    /** shared with the outbox relay: every write of one connection runs alone (FerretDB, see DocumentLocks) */
-    private readonly locks: DocumentLocks,
-  ) {}
+  private readonly versions: RevisionLog<StoredConnection>;
+  private readonly defaults: RevisionLog<DefaultConnection>;
+
+  /** `outbox` is told about every write that stores events, so the relay publishes them. */
+  constructor(private readonly m: ConnectionModels, topic: string, outbox: OutboxTracker) {
+    this.versions = new RevisionLog({ revisions: m.revisions, heads: m.heads, topic, outbox });
+    this.defaults = new RevisionLog({ revisions: m.defaults, heads: m.defaultHeads, topic, outbox, firstRevision: 1 });
+  }
 
   async insert(connection: Connection, events: EventEnvelope[]): Promise<void> {
-    const doc = {
-      _id: connection.id,
-      ...fields(connection),
-      ...(connection.isDefault ? { defaultSlot: defaultSlot(connection.workspaceId, connection.tenantId) } : {}),
-      ...initialOutbox(outboxEntries(this.topic, events)),
-    };
-    try {
-      await trackAfter(this.outbox, this.model, connection.id, () => this.model.collection.insertOne(doc as never));
-    } catch (err) {
-      if (isDuplicateKeyError(err)) throw new DefaultTakenError();
-      throw err;
-    }
+    const { id, workspaceId, tenantId, createdAt } = connection;
+    await this.versions.createHead({ _id: id, workspaceId, tenantId, createdAt, body: stored(connection), latestRevision: 1 }, events);
   }
 
   async find(workspaceId: string, id: string, tenantId?: string): Promise<Connection | null> {
     // by `_id` alone (an index lookup on FerretDB too), the workspace (and a named tenant) checked here
-    const doc = await this.model.findOne({ _id: id }, PROJECTION).lean<ConnectionDocument>();
-    if (!doc || doc.workspaceId !== workspaceId || (tenantId !== undefined && doc.tenantId !== tenantId)) return null;
-    return toEntity(doc);
-  }
-
-  async findDefault(workspaceId: string, tenantId: string): Promise<Connection | null> {
-    const doc = await this.model.findOne({ defaultSlot: defaultSlot(workspaceId, tenantId) }, PROJECTION).lean<ConnectionDocument>();
-    return doc && doc.workspaceId === workspaceId ? toEntity(doc) : null;
+    const head = await this.m.heads.findOne({ _id: id }, HEAD_FIELDS).lean<Head>();
+    if (!head || head.workspaceId !== workspaceId || (tenantId !== undefined && head.tenantId !== tenantId)) return null;
+    const [latest, holder] = await Promise.all([this.versions.latest(id, head.latestRevision), this.readDefault(workspaceId, head.tenantId)]);
+    return toEntity(latest?.body ?? head.body, holder?.connectionId === id);
   }
 
   async list(workspaceId: string, tenantId: string | undefined, cursor: string | undefined, limit: number): Promise<ConnectionPage> {
@@ -96,32 +87,30 @@ export class MongoConnectionRepository implements ConnectionRepository {
       const [at, id] = decodeCursor(cursor);
       filter.$or = [{ createdAt: { $gt: at } }, { createdAt: at, _id: { $gt: id } }];
     }
-    const docs = await this.model.find(filter, PROJECTION).sort({ createdAt: 1, _id: 1 }).limit(limit + 1).lean<ConnectionDocument[]>();
-    const connections = docs.slice(0, limit).map(toEntity);
-    return { connections, next: docs.length > limit ? encodeCursor(connections[connections.length - 1]!) : undefined };
+    const heads = await this.m.heads.find(filter, HEAD_FIELDS).sort({ createdAt: 1, _id: 1 }).limit(limit + 1).lean<Head[]>();
+    const page = heads.slice(0, limit);
+    const tenants = [...new Set(page.map((h) => h.tenantId))];
+    const [latest, holders] = await Promise.all([
+      this.versions.latestOfMany(page.map((h) => ({ id: h._id, hint: h.latestRevision }))),
+      Promise.all(tenants.map(async (t) => [t, (await this.readDefault(workspaceId, t))?.connectionId] as const)),
+    ]);
+    const defaults = new Map(holders);
+    const connections = page.map((h) => toEntity(latest.get(h._id)?.body ?? h.body, defaults.get(h.tenantId) === h._id));
+    return { connections, next: heads.length > limit ? encodeCursor(connections[connections.length - 1]!) : undefined };
   }
 
   async update(current: Connection, changes: Partial<Connection>, events: (after: Connection) => EventEnvelope[]): Promise<Connection | null> {
-    const after: Connection = { ...current, ...changes, version: current.version + 1 };
-    const update: UpdateQuery<ConnectionDocument> = { $set: fields(changes), $inc: { version: 1 } };
-    if (changes.isDefault === true) update.$set = { ...update.$set, defaultSlot: defaultSlot(current.workspaceId, current.tenantId) };
-    if (changes.isDefault === false) update.$unset = { defaultSlot: 1 };
-    try {
-      const result = await trackAfter(this.outbox, this.model, current.id, () =>
-        this.locks.run(current.id, () =>
-          this.model
-            .updateOne(
-              { _id: current.id, workspaceId: current.workspaceId, version: current.version },
-              withOutbox(update, outboxEntries(this.topic, events(after))),
-            )
-            .exec(),
-        ),
-      );
-      if (result.matchedCount !== 1) return null;
-    } catch (err) {
-      if (isDuplicateKeyError(err)) throw new DefaultTakenError();
-      throw err;
-    }
-    return after;
+    const after: Connection = { ...current, ...changes, isDefault: current.isDefault, version: current.version + 1 };
+    const appended = await this.versions.append(current.workspaceId, current.id, after.version, stored(after), events(after));
+    return appended ? after : null;
+  }
+
+  async readDefault(workspaceId: string, tenantId: string): Promise<DefaultHolder | null> {
+    const latest = await this.defaults.latestOf(defaultKey(workspaceId, tenantId));
+    return latest && { version: latest.revision, connectionId: latest.body.connectionId, at: new Date(latest.body.at) };
+  }
+
+  claimDefault(workspaceId: string, tenantId: string, version: number, connectionId: string, at: Date, events: EventEnvelope[]): Promise<boolean> {
+    return this.defaults.append(workspaceId, defaultKey(workspaceId, tenantId), version, { connectionId, at }, events);
   }
 }

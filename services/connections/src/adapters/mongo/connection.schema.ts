@@ -1,91 +1,68 @@
 import { Schema, type Connection as MongoConnection, type Model } from 'mongoose';
-import { outboxFields, type OutboxDocument } from '@tenantatlas/shared';
-import { CONNECTION_TYPES, CONSENT_STATUSES, VERIFICATION_STATUSES } from '../../domain/connection';
-import type { SealedCredential } from '../../domain/credential-envelope';
+import { outboxFields, revisionHeadModel, revisionModel, type OutboxDocument, type RevisionDocument, type RevisionHeadDocument } from '@tenantatlas/shared';
+import type { Connection } from '../../domain/connection';
+
+/** What a connection's version stores: everything but whether it is its tenant's default. */
+export type StoredConnection = Omit<Connection, 'isDefault'>;
 
 /**
- * One document per provider connection. `defaultSlot` exists only on a tenant's default
- * connection and holds `<workspaceId>:<tenantId>`; a sparse unique index on it is what makes "at
- * most one default per tenant" a database rule rather than a read-then-write hope.
+ * A connection's head: its identity, where lists find it, and version 1 (its creation) with the
+ * creation events. Every later version is a revision `<connection>:<version>`.
  */
-export interface ConnectionDocument extends OutboxDocument {
+export interface ConnectionHead extends OutboxDocument {
   _id: string;
   workspaceId: string;
   tenantId: string;
-  provider: string;
-  displayName: string;
-  connectionType: string;
-  clientId: string;
-  targetTenantId: string;
-  defaultSlot?: string;
-  enabled: boolean;
-  consentStatus: string;
-  verificationStatus: string;
-  lastVerifiedAt: Date | null;
-  lastReasonCode: string;
-  verificationStale: boolean;
-  credential: SealedCredential | null;
-  credentialRotatedAt: Date | null;
-  granted: { application: string[]; delegated: string[]; refreshedAt: Date } | null;
   createdAt: Date;
-  updatedAt: Date;
-  version: number;
+  body: StoredConnection;
+  /** a lower bound of the newest version (RevisionLog.latest) */
+  latestRevision: number;
 }
 
-const credentialSchema = new Schema<SealedCredential>(
-  {
-    alg: { type: String, required: true },
-    keyId: { type: String, required: true },
-    iv: { type: String, required: true },
-    tag: { type: String, required: true },
-    ciphertext: { type: String, required: true },
-  },
-  { _id: false },
-);
-
-const grantedSchema = new Schema(
-  {
-    application: { type: [String], default: [] },
-    delegated: { type: [String], default: [] },
-    refreshedAt: { type: Date, required: true },
-  },
-  { _id: false },
-);
-
-const connectionSchema = new Schema<ConnectionDocument>(
-  {
-    _id: { type: String, required: true },
-    workspaceId: { type: String, required: true },
-    tenantId: { type: String, required: true },
-    provider: { type: String, required: true },
-    displayName: { type: String, required: true },
-    connectionType: { type: String, required: true, enum: CONNECTION_TYPES },
-    clientId: { type: String, required: true },
-    targetTenantId: { type: String, required: true },
-    defaultSlot: { type: String },
-    enabled: { type: Boolean, required: true },
-    consentStatus: { type: String, required: true, enum: CONSENT_STATUSES },
-    verificationStatus: { type: String, required: true, enum: VERIFICATION_STATUSES },
-    lastVerifiedAt: { type: Date, default: null },
-    lastReasonCode: { type: String, default: '' },
-    verificationStale: { type: Boolean, default: false },
-    credential: { type: credentialSchema, default: null },
-    credentialRotatedAt: { type: Date, default: null },
-    granted: { type: grantedSchema, default: null },
-    createdAt: { type: Date, required: true },
-    updatedAt: { type: Date, required: true },
-    version: { type: Number, required: true },
-    ...outboxFields,
-  },
-  { collection: 'connections', versionKey: false, timestamps: false },
-);
-
-connectionSchema.index({ defaultSlot: 1 }, { unique: true, sparse: true, name: 'one_default_per_tenant' });
-connectionSchema.index({ workspaceId: 1, tenantId: 1, createdAt: 1, _id: 1 }, { name: 'by_tenant' });
-connectionSchema.index({ workspaceId: 1, createdAt: 1, _id: 1 }, { name: 'by_workspace' });
-
-export function connectionModel(mongo: MongoConnection): Model<ConnectionDocument> {
-  return mongo.model<ConnectionDocument>('Connection', connectionSchema);
+/**
+ * The tenant's default connection, as versions of the key `<workspace>:<tenant>`: the newest
+ * names the default. Moving the default is appending the next version, so a tenant can never
+ * have two, and the `default_changed` events of both connections travel with that version.
+ */
+export interface DefaultConnection {
+  connectionId: string;
+  /** when it was taken: a version naming a connection that never appeared is vacant after a while */
+  at: Date;
 }
 
-export const defaultSlot = (workspaceId: string, tenantId: string) => `${workspaceId}:${tenantId}`;
+export interface ConnectionModels {
+  heads: Model<ConnectionHead>;
+  revisions: Model<RevisionDocument<StoredConnection>>;
+  defaults: Model<RevisionDocument<DefaultConnection>>;
+  defaultHeads: Model<RevisionHeadDocument>;
+}
+
+export function connectionModels(mongo: MongoConnection): ConnectionModels {
+  const head = new Schema<ConnectionHead>(
+    {
+      _id: { type: String, required: true },
+      workspaceId: { type: String, required: true },
+      tenantId: { type: String, required: true },
+      createdAt: { type: Date, required: true },
+      body: { type: Schema.Types.Mixed, required: true },
+      latestRevision: { type: Number, default: 1 },
+      ...outboxFields,
+    },
+    { collection: 'connections', versionKey: false, minimize: false },
+  );
+  head.index({ workspaceId: 1, tenantId: 1, createdAt: 1, _id: 1 }, { name: 'by_tenant' });
+  head.index({ workspaceId: 1, createdAt: 1, _id: 1 }, { name: 'by_workspace' });
+  return {
+    heads: (mongo.models.Connection as Model<ConnectionHead> | undefined) ?? mongo.model<ConnectionHead>('Connection', head),
+    revisions: revisionModel<StoredConnection>(mongo, 'ConnectionRevision', 'connection_revisions'),
+    defaults: revisionModel<DefaultConnection>(mongo, 'DefaultConnection', 'connection_defaults'),
+    defaultHeads: revisionHeadModel(mongo, 'DefaultConnectionHead', 'connection_default_heads'),
+  };
+}
+
+/** Every model whose documents carry events, all written once by an insert (for the relay). */
+export function outboxModels(m: ConnectionModels): Model<any>[] {
+  return [m.heads, m.revisions, m.defaults];
+}
+
+export const defaultKey = (workspaceId: string, tenantId: string) => `${workspaceId}:${tenantId}`;

@@ -1,9 +1,8 @@
-import { initialOutbox, isDuplicateKeyError, outboxEntries, trackAfter, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
+import { isDuplicateKeyError, RevisionLog, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
 import type { DraftFilter, DraftRepository, Page } from '../../app/ports';
 import { isTerminal, type DraftEntity } from '../../domain/draft';
 import { tenantErrors } from '../../domain/errors';
 import { afterCursor, decodeCursor, encodeCursor } from './page-token';
-import { RevisionLog } from './revisions';
 import type { OnboardingModels, OpenDraftClaim } from './schemas';
 
 const openKey = (workspaceId: string, tenantId: string) => `${workspaceId}:${tenantId}`;
@@ -41,28 +40,16 @@ function toEntity(b: DraftEntity): DraftEntity {
 export class MongoDraftRepository implements DraftRepository {
   private readonly revisions: RevisionLog<DraftEntity>;
 
-  constructor(
-    private readonly m: OnboardingModels,
-    private readonly topic: string,
-    /** told about every write that stores events, so the relay publishes them */
-    private readonly outbox: OutboxTracker,
-  ) {
-    this.revisions = new RevisionLog(m.draftRevisions, m.draftHeads, topic, outbox);
+  /** `outbox` is told about every write that stores events, so the relay publishes them. */
+  constructor(private readonly m: OnboardingModels, topic: string, outbox: OutboxTracker) {
+    this.revisions = new RevisionLog({ revisions: m.draftRevisions, heads: m.draftHeads, topic, outbox });
   }
 
   async insert(draft: DraftEntity, events: EventEnvelope[]): Promise<DraftEntity> {
     const claimed = draft.tenantId ? await this.claim(draft) : false;
     try {
-      await trackAfter(this.outbox, this.m.draftHeads, draft.id, () =>
-        this.m.draftHeads.create({
-          _id: draft.id,
-          workspaceId: draft.workspaceId,
-          createdAt: draft.createdAt,
-          tenantId: draft.tenantId,
-          body: draft,
-          ...initialOutbox(outboxEntries(this.topic, events)),
-        }),
-      );
+      const { id, workspaceId, createdAt, tenantId } = draft;
+      await this.revisions.createHead({ _id: id, workspaceId, createdAt, tenantId, body: draft }, events);
     } catch (err) {
       if (claimed) await this.release(draft.workspaceId, draft.tenantId!, draft.id);
       throw err;

@@ -1,12 +1,11 @@
-import { outboxFields, type OutboxDocument } from '@tenantatlas/shared';
+import { outboxFields, revisionModel, type OutboxDocument, type RevisionDocument } from '@tenantatlas/shared';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { DraftEntity } from '../../domain/draft';
 import type { TenantEntity } from '../../domain/tenant';
-import { revisionModel, type RevisionDocument } from './revisions';
 
 /**
  * Each entity has a head (identity, creation order, revision 1 and its creation events) and
- * append-only revisions (see revisions.ts). The current state is the newest revision, else the head.
+ * append-only revisions (the shared RevisionLog). The current state is the newest revision, else the head.
  */
 export interface HeadDocument<T> extends OutboxDocument {
   _id: string;

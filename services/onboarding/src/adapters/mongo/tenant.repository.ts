@@ -1,8 +1,7 @@
-import { initialOutbox, isDuplicateKeyError, outboxEntries, trackAfter, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
+import { isDuplicateKeyError, RevisionLog, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
 import type { Page, TenantRepository } from '../../app/ports';
 import { sourceStatuses, type TenantEntity, type TenantStatus, type TenantTransition } from '../../domain/tenant';
 import { afterCursor, decodeCursor, encodeCursor } from './page-token';
-import { RevisionLog } from './revisions';
 import type { OnboardingModels } from './schemas';
 
 type Head = { body: TenantEntity; latestRevision?: number };
@@ -28,27 +27,15 @@ function toEntity(b: TenantEntity): TenantEntity {
 export class MongoTenantRepository implements TenantRepository {
   private readonly revisions: RevisionLog<TenantEntity>;
 
-  constructor(
-    private readonly m: OnboardingModels,
-    private readonly topic: string,
-    /** told about every write that stores events, so the relay publishes them */
-    private readonly outbox: OutboxTracker,
-  ) {
-    this.revisions = new RevisionLog(m.tenantRevisions, m.tenantHeads, topic, outbox);
+  /** `outbox` is told about every write that stores events, so the relay publishes them. */
+  constructor(private readonly m: OnboardingModels, topic: string, outbox: OutboxTracker) {
+    this.revisions = new RevisionLog({ revisions: m.tenantRevisions, heads: m.tenantHeads, topic, outbox });
   }
 
   async insert(tenant: TenantEntity, events: EventEnvelope[]): Promise<TenantEntity | null> {
     try {
-      await trackAfter(this.outbox, this.m.tenantHeads, tenant.id, () =>
-        this.m.tenantHeads.create({
-          _id: tenant.id,
-          workspaceId: tenant.workspaceId,
-          externalTenantId: tenant.externalTenantId,
-          createdAt: tenant.createdAt,
-          body: tenant,
-          ...initialOutbox(outboxEntries(this.topic, events)),
-        }),
-      );
+      const { id, workspaceId, externalTenantId, createdAt } = tenant;
+      await this.revisions.createHead({ _id: id, workspaceId, externalTenantId, createdAt, body: tenant }, events);
       return tenant;
     } catch (err) {
       if (isDuplicateKeyError(err)) return null;

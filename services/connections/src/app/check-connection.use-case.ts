@@ -65,47 +65,51 @@ function resealed(ctx: ConnectionsContext, current: Connection): Connection['cre
 }
 
 /** Runs the provider check, records its result on the connection and emits `verified`. */
-export async function checkConnection(ctx: ConnectionsContext, cmd: CheckCommand): Promise<CheckResult> {
-  const checked = await loadConnection(ctx.repository, cmd);
-  const report = await runCheck(ctx, checked);
-  const checkedAt = ctx.now();
-  checks.add(1, { provider: checked.provider, status: report.status, reason_code: report.reasonCode || 'NONE' });
-  const connection = await mutate(ctx.repository, cmd, (current) => {
-    if (!sameSubject(current, checked)) return null;
-    const consent = report.consent && report.consent !== current.consentStatus ? report.consent : undefined;
-    const credential = resealed(ctx, current);
-    return {
-      changes: {
-        verificationStatus: report.status,
-        lastVerifiedAt: checkedAt,
-        lastReasonCode: report.reasonCode,
-        verificationStale: false,
-        updatedAt: checkedAt,
-        ...(consent ? { consentStatus: consent } : {}),
-        ...(report.granted ? { granted: { ...report.granted, refreshedAt: checkedAt } } : {}),
-        ...(credential ? { credential } : {}),
-      },
-      events: (after) => [
-        connectionEvent('verified', after, cmd.actor, {
-          outcome: report.status,
-          reasonCode: report.reasonCode || null,
-          retryable: report.retryable,
-          retryAfterMs: report.retryAfterMs,
-          missingPermissions: report.missingPermissions,
-          ...(credential ? { credentialResealed: true, credentialKeyId: credential.keyId } : {}),
-          before: { verificationStatus: current.verificationStatus, consentStatus: current.consentStatus },
-          after: { verificationStatus: after.verificationStatus, consentStatus: after.consentStatus },
-        }),
-        ...(consent
-          ? [connectionEvent('consent_changed', after, cmd.actor, {
-              outcome: consent,
-              source: 'check',
-              before: { consentStatus: current.consentStatus },
-              after: { consentStatus: consent },
-            })]
-          : []),
-      ],
-    };
-  });
-  return { report, connection, checkedAt };
+export class CheckConnectionUseCase {
+  constructor(private readonly ctx: ConnectionsContext) {}
+
+  async execute(cmd: CheckCommand): Promise<CheckResult> {
+    const checked = await loadConnection(this.ctx.repository, cmd);
+    const report = await runCheck(this.ctx, checked);
+    const checkedAt = this.ctx.now();
+    checks.add(1, { provider: checked.provider, status: report.status, reason_code: report.reasonCode || 'NONE' });
+    const connection = await mutate(this.ctx.repository, cmd, (current) => {
+      if (!sameSubject(current, checked)) return null;
+      const consent = report.consent && report.consent !== current.consentStatus ? report.consent : undefined;
+      const credential = resealed(this.ctx, current);
+      return {
+        changes: {
+          verificationStatus: report.status,
+          lastVerifiedAt: checkedAt,
+          lastReasonCode: report.reasonCode,
+          verificationStale: false,
+          updatedAt: checkedAt,
+          ...(consent ? { consentStatus: consent } : {}),
+          ...(report.granted ? { granted: { ...report.granted, refreshedAt: checkedAt } } : {}),
+          ...(credential ? { credential } : {}),
+        },
+        events: (after) => [
+          connectionEvent('verified', after, cmd.actor, {
+            outcome: report.status,
+            reasonCode: report.reasonCode || null,
+            retryable: report.retryable,
+            retryAfterMs: report.retryAfterMs,
+            missingPermissions: report.missingPermissions,
+            ...(credential ? { credentialResealed: true, credentialKeyId: credential.keyId } : {}),
+            before: { verificationStatus: current.verificationStatus, consentStatus: current.consentStatus },
+            after: { verificationStatus: after.verificationStatus, consentStatus: after.consentStatus },
+          }),
+          ...(consent
+            ? [connectionEvent('consent_changed', after, cmd.actor, {
+                outcome: consent,
+                source: 'check',
+                before: { consentStatus: current.consentStatus },
+                after: { consentStatus: consent },
+              })]
+            : []),
+        ],
+      };
+    });
+    return { report, connection, checkedAt };
+  }
 }

@@ -1,13 +1,17 @@
 import { unary, type Logger } from '@tenantatlas/shared';
 import type { ConnectionsServiceHandlers } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
-import { rotateCredential, recordConsent, setEnabled, updateConnection } from '../../app/change-connection';
-import { checkConnection } from '../../app/check-connection';
-import { createConnection } from '../../app/create-connection';
+import { CheckConnectionUseCase } from '../../app/check-connection.use-case';
+import { CreateConnectionUseCase } from '../../app/create-connection.use-case';
+import { GetConnectionUseCase } from '../../app/get-connection.use-case';
+import { ListConnectionsUseCase } from '../../app/list-connections.use-case';
 import type { ConnectionsContext } from '../../app/ports';
-import { getConnection, listConnections } from '../../app/queries';
-import { refreshPermissions } from '../../app/refresh-permissions';
-import { setDefault } from '../../app/set-default';
-import { syncInventory } from '../../app/sync-inventory';
+import { RecordConsentUseCase } from '../../app/record-consent.use-case';
+import { RefreshPermissionsUseCase } from '../../app/refresh-permissions.use-case';
+import { RotateCredentialUseCase } from '../../app/rotate-credential.use-case';
+import { SetConnectionEnabledUseCase } from '../../app/set-connection-enabled.use-case';
+import { SetDefaultConnectionUseCase } from '../../app/set-default-connection.use-case';
+import { SyncInventoryUseCase } from '../../app/sync-inventory.use-case';
+import { UpdateConnectionUseCase } from '../../app/update-connection.use-case';
 import type { Connection } from '../../domain/connection';
 import { toActor, toConnectionMessage, toPostureMessage } from './mapping';
 
@@ -20,11 +24,22 @@ export function connectionsHandlers(ctx: ConnectionsContext, logger: Logger): Co
     connectionId: r.connection_id,
     tenantId: r.tenant_id || undefined,
   });
+  const create = new CreateConnectionUseCase(ctx);
+  const get = new GetConnectionUseCase(ctx);
+  const list = new ListConnectionsUseCase(ctx);
+  const update = new UpdateConnectionUseCase(ctx);
+  const rotate = new RotateCredentialUseCase(ctx);
+  const setDefault = new SetDefaultConnectionUseCase(ctx);
+  const setEnabled = new SetConnectionEnabledUseCase(ctx);
+  const recordConsent = new RecordConsentUseCase(ctx);
+  const check = new CheckConnectionUseCase(ctx);
+  const refresh = new RefreshPermissionsUseCase(ctx);
+  const sync = new SyncInventoryUseCase(ctx);
 
   return {
     CreateConnection: unary(logger, async (r) =>
       reply(
-        await createConnection(ctx, {
+        await create.execute({
           workspaceId: r.workspace_id,
           actor: toActor(r.actor),
           tenantId: r.tenant_id,
@@ -39,9 +54,9 @@ export function connectionsHandlers(ctx: ConnectionsContext, logger: Logger): Co
         }),
       ),
     ),
-    GetConnection: unary(logger, async (r) => reply(await getConnection(ctx, ref(r)))),
+    GetConnection: unary(logger, async (r) => reply(await get.execute(ref(r)))),
     ListConnections: unary(logger, async (r) => {
-      const page = await listConnections(ctx, {
+      const page = await list.execute({
         workspaceId: r.workspace_id,
         tenantId: r.tenant_id,
         pageSize: r.page?.page_size,
@@ -51,7 +66,7 @@ export function connectionsHandlers(ctx: ConnectionsContext, logger: Logger): Co
     }),
     UpdateConnection: unary(logger, async (r) =>
       reply(
-        await updateConnection(ctx, {
+        await update.execute({
           ...ref(r),
           actor: toActor(r.actor),
           displayName: r.display_name,
@@ -62,17 +77,17 @@ export function connectionsHandlers(ctx: ConnectionsContext, logger: Logger): Co
       ),
     ),
     RotateCredential: unary(logger, async (r) =>
-      reply(await rotateCredential(ctx, { ...ref(r), actor: toActor(r.actor), clientSecret: r.client_secret })),
+      reply(await rotate.execute({ ...ref(r), actor: toActor(r.actor), clientSecret: r.client_secret })),
     ),
-    SetDefaultConnection: unary(logger, async (r) => reply(await setDefault(ctx, { ...ref(r), actor: toActor(r.actor) }))),
-    EnableConnection: unary(logger, async (r) => reply(await setEnabled(ctx, { ...ref(r), actor: toActor(r.actor) }, true))),
-    DisableConnection: unary(logger, async (r) => reply(await setEnabled(ctx, { ...ref(r), actor: toActor(r.actor) }, false))),
+    SetDefaultConnection: unary(logger, async (r) => reply(await setDefault.execute({ ...ref(r), actor: toActor(r.actor) }))),
+    EnableConnection: unary(logger, async (r) => reply(await setEnabled.execute({ ...ref(r), actor: toActor(r.actor), enabled: true }))),
+    DisableConnection: unary(logger, async (r) => reply(await setEnabled.execute({ ...ref(r), actor: toActor(r.actor), enabled: false }))),
     RecordConsentResult: unary(logger, async (r) =>
-      reply(await recordConsent(ctx, { ...ref(r), actor: toActor(r.actor), consentStatus: r.consent_status })),
+      reply(await recordConsent.execute({ ...ref(r), actor: toActor(r.actor), consentStatus: r.consent_status })),
     ),
     CheckConnection: unary(logger, async (r) => {
       const actor = toActor(r.actor);
-      const { report, connection, checkedAt } = await checkConnection(ctx, { ...ref(r), actor });
+      const { report, connection, checkedAt } = await check.execute({ ...ref(r), actor });
       logger.info(
         { connectionId: connection.id, status: report.status, reasonCode: report.reasonCode, retryAfterMs: report.retryAfterMs },
         'connection checked',
@@ -91,7 +106,7 @@ export function connectionsHandlers(ctx: ConnectionsContext, logger: Logger): Co
       };
     }),
     RefreshPermissions: unary(logger, async (r) => {
-      const result = await refreshPermissions(ctx, { ...ref(r), actor: toActor(r.actor) });
+      const result = await refresh.execute({ ...ref(r), actor: toActor(r.actor) });
       return {
         status: result.status,
         reason_code: result.reasonCode,
@@ -102,7 +117,7 @@ export function connectionsHandlers(ctx: ConnectionsContext, logger: Logger): Co
       };
     }),
     SyncInventory: unary(logger, async (r) => {
-      const page = await syncInventory(ctx, {
+      const page = await sync.execute({
         ...ref(r),
         actor: toActor(r.actor),
         resource: r.resource,
