@@ -51,10 +51,6 @@ export function canTransition(tenant: Pick<TenantEntity, 'status'>, transition: 
   return TRANSITIONS[transition].includes(tenant.status);
 }
 
-export function sourceStatuses(transition: TenantTransition): readonly TenantStatus[] {
-  return TRANSITIONS[transition];
-}
-
 /** A transition as a store applies it: the target status, the operator's version (if any), its time. */
 export interface TenantUpdate {
   status: TenantStatus;

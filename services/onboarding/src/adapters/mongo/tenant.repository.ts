@@ -1,6 +1,6 @@
 import { isDuplicateKeyError, RevisionLog, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
 import type { Page, TenantRepository } from '../../app/ports';
-import { sourceStatuses, type TenantEntity, type TenantStatus, type TenantTransition } from '../../domain/tenant';
+import { applyTransition, type TenantEntity, type TenantStatus, type TenantTransition, type TenantUpdate } from '../../domain/tenant';
 import { afterCursor, decodeCursor, encodeCursor } from './page-token';
 import type { OnboardingModels } from './schemas';
 
@@ -58,20 +58,12 @@ export class MongoTenantRepository implements TenantRepository {
     workspaceId: string,
     tenantId: string,
     transition: TenantTransition,
-    update: { status: TenantStatus; expectedVersion?: number; at: Date },
+    update: TenantUpdate,
     events: (after: TenantEntity) => EventEnvelope[],
   ): Promise<TenantEntity | null> {
     const current = await this.get(workspaceId, tenantId);
-    if (!current || !sourceStatuses(transition).includes(current.status)) return null;
-    if (update.expectedVersion !== undefined && current.version !== update.expectedVersion) return null;
-    const after: TenantEntity = {
-      ...current,
-      status: update.status,
-      version: current.version + 1,
-      updatedAt: update.at,
-      activatedAt: transition === 'activate' ? update.at : current.activatedAt,
-      archivedAt: transition === 'archive' ? update.at : transition === 'restore' ? null : current.archivedAt,
-    };
+    const after = current && applyTransition(current, transition, update);
+    if (!after) return null;
     const appended = await this.revisions.append(workspaceId, tenantId, after.version, after, events(after));
     return appended ? after : null;
   }
