@@ -14,7 +14,7 @@
  * the run's initiator, `protoActor(run.initiator)` in operations); a run's own progress is
  * `operations-worker`; what onboarding derived from evidence is `onboarding`.
  */
-import { waitFor } from '@tenantatlas/shared/testing';
+import { waitFor } from '@tenantatlas/testing';
 import { GatewayClient } from '../../services/gateway/src/testing/gateway-client';
 import { checkContractAtEnd } from './contract';
 import { startStack, type Stack } from './system-stack';

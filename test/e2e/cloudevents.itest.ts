@@ -8,8 +8,8 @@
  * (attribute names, extension types, the CloudEvents JSON Schema), and its `data` validated with
  * ajv against the schema its `dataschema` names in the AsyncAPI document the gateway serves.
  */
-import { topicsFor, TOPICS } from '@tenantatlas/shared';
-import { testInfra, waitFor } from '@tenantatlas/shared/testing';
+import { topicsFor, TOPICS } from '@tenantatlas/kafka';
+import { testInfra, waitFor } from '@tenantatlas/testing';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { CloudEvent, Kafka as CloudEventsKafka, type KafkaMessage } from 'cloudevents';

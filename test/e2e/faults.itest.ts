@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DedicatedFerretDB, DedicatedKafkaBroker, REPO_ROOT, RunCompletions } from '@tenantatlas/shared/testing';
+import { DedicatedFerretDB, DedicatedKafkaBroker, REPO_ROOT, RunCompletions } from '@tenantatlas/testing';
 import { startStack, type Stack } from './system-stack';
 import { FaultApi, isProblem, type Reply } from './faults/api';
 import { FaultInjector, type FaultReport } from './faults/injector';

@@ -1,5 +1,5 @@
-import { checkHealth } from '@tenantatlas/shared';
-import { startService, testCredentialKeys, uniqueName, type ServiceProcess } from '@tenantatlas/shared/testing';
+import { checkHealth } from '@tenantatlas/grpc';
+import { startService, testCredentialKeys, uniqueName, type ServiceProcess } from '@tenantatlas/testing';
 
 const GRPC_SERVICES = ['onboarding', 'connections', 'operations', 'audit'] as const;
 

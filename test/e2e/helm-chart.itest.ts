@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '@tenantatlas/shared/testing';
+import { REPO_ROOT } from '@tenantatlas/testing';
 
 const CHART = path.join(REPO_ROOT, 'deploy', 'helm', 'tenantatlas');
 const PRODUCTION_VALUES = path.join(CHART, 'values-production.yaml');
@@ -212,7 +212,7 @@ describe('the Helm chart', () => {
     const lastUser = [...dockerfile.matchAll(/^USER\s+(\S+)/gm)].at(-1)?.[1] ?? 'root';
     expect(lastUser.split(':')[0]).not.toMatch(/^(root|0)$/);
     expect(dockerfile).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--"\]$/m);
-    expect(dockerfile).toContain('@tenantatlas/shared/telemetry-register');
+    expect(dockerfile).toContain('@tenantatlas/runtime/telemetry-register');
   });
 
   it('ships a Grafana dashboard whose queries use only metrics the code records', () => {

@@ -6,7 +6,7 @@
  * cannot tell that the object exists), and nothing anywhere may have changed afterwards.
  */
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@tenantatlas/shared/testing';
+import { waitFor } from '@tenantatlas/testing';
 import { GatewayClient } from '../../services/gateway/src/testing/gateway-client';
 import { isList, observable, placementsOf, requestFor, workspaceOperations, type ObjectSet, type Operation } from './isolation/requests';
 import { checkContractAtEnd } from './contract';

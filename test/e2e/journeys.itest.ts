@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import builtDocument from '@tenantatlas/api-client/openapi.json';
-import { waitFor } from '@tenantatlas/shared/testing';
+import { waitFor } from '@tenantatlas/testing';
 import { LifecycleLog, lifecycleTopics } from './journeys/lifecycle-log';
 import { checkContractAtEnd } from './contract';
 import { ms, ok, Operator, refusal, type Run } from './journeys/operator';

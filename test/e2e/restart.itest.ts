@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DedicatedFerretDB, DedicatedKafkaBroker, REPO_ROOT } from '@tenantatlas/shared/testing';
+import { DedicatedFerretDB, DedicatedKafkaBroker, REPO_ROOT } from '@tenantatlas/testing';
 import { startStack, type Stack } from './system-stack';
 import { runLedger, verifyAuditChain } from './restart/checks';
 import { buildEstate, CHECK, startRunsInFlight, tellProvider, type Estate, type RunsInFlight } from './restart/estate';

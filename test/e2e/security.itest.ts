@@ -23,7 +23,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, testInfra, waitFor } from '@tenantatlas/shared/testing';
+import { REPO_ROOT, testInfra, waitFor } from '@tenantatlas/testing';
 import { connectDownstream, type Downstream } from '../../services/gateway/src/adapters/grpc/downstream';
 import { GatewayClient } from '../../services/gateway/src/testing/gateway-client';
 import { sweepTopics } from './security/kafka-sweep';

@@ -5,13 +5,14 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { loadProto, promiseClient, topicsFor, type PromiseClient } from '@tenantatlas/shared';
-import type { ProtoGrpcType as AuditProto } from '@tenantatlas/shared/proto/audit';
-import type { ProtoGrpcType as ConnectionsProto } from '@tenantatlas/shared/proto/connections';
-import type { ProtoGrpcType as OnboardingProto } from '@tenantatlas/shared/proto/onboarding';
-import type { AuditServiceClient } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditService';
-import type { ConnectionsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
-import { freePort, startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
+import { loadProto, promiseClient, type PromiseClient } from '@tenantatlas/grpc';
+import { topicsFor } from '@tenantatlas/kafka';
+import type { ProtoGrpcType as AuditProto } from '@tenantatlas/grpc/proto/audit';
+import type { ProtoGrpcType as ConnectionsProto } from '@tenantatlas/grpc/proto/connections';
+import type { ProtoGrpcType as OnboardingProto } from '@tenantatlas/grpc/proto/onboarding';
+import type { AuditServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/audit/v1/AuditService';
+import type { ConnectionsServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/connections/v1/ConnectionsService';
+import { freePort, startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/testing';
 import { GatewaySession, newTraceparent, sample, scrape, urlOf, withTrace } from './observability-support';
 import { OtlpReceiver, SPAN_KIND, type ReceivedSpan } from './otlp-receiver';
 

@@ -7,7 +7,7 @@
  * stale write (409 with the current version) and the security headers.
  */
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@tenantatlas/shared/testing';
+import { waitFor } from '@tenantatlas/testing';
 import { GatewayClient } from '../../services/gateway/src/testing/gateway-client';
 import { checkContractAtEnd } from './contract';
 import { startStack, type Stack } from './ui-stack';

@@ -1,2 +1,2 @@
 // The browser and matrix tests run the whole system as real processes: the shared stack fixture.
-export { startStack, type Stack } from '@tenantatlas/shared/testing';
+export { startStack, type Stack } from '@tenantatlas/testing';

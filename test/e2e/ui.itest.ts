@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { REPO_ROOT } from '@tenantatlas/shared/testing';
+import { REPO_ROOT } from '@tenantatlas/testing';
 import { checkContractAtEnd, watchBrowser } from './contract';
 import { startStack, type Stack } from './ui-stack';
 

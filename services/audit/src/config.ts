@@ -1,4 +1,4 @@
-import { baseConfig, configFields, z } from '@tenantatlas/shared';
+import { baseConfig, configFields, z } from '@tenantatlas/core';
 
 export const configSchema = baseConfig.extend({
   GRPC_PORT: configFields.port(50054),

@@ -1,5 +1,5 @@
-import { CLOUDEVENTS_CONTENT_TYPE, parseEnvelope } from '@tenantatlas/shared';
-import { startService, uniqueName, waitFor } from '@tenantatlas/shared/testing';
+import { CLOUDEVENTS_CONTENT_TYPE, parseEnvelope } from '@tenantatlas/kafka';
+import { startService, uniqueName, waitFor } from '@tenantatlas/testing';
 import type { KafkaMessage } from 'kafkajs';
 import { AuditFixture, lifecycleEvent } from './testing/audit-fixture';
 

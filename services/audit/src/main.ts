@@ -1,16 +1,9 @@
-import {
-  connectInfrastructure,
-  ensureIndexes,
-  EventConsumer,
-  GrpcServer,
-  LIFECYCLE_TOPICS,
-  loadConfig,
-  loadProto,
-  runService,
-  serveGrpc,
-  topicName,
-} from '@tenantatlas/shared';
-import type { ProtoGrpcType } from '@tenantatlas/shared/proto/audit';
+import { loadConfig } from '@tenantatlas/core';
+import { GrpcServer, loadProto } from '@tenantatlas/grpc';
+import { EventConsumer, LIFECYCLE_TOPICS, topicName } from '@tenantatlas/kafka';
+import { ensureIndexes } from '@tenantatlas/store';
+import { connectInfrastructure, runService, serveGrpc } from '@tenantatlas/runtime';
+import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/audit';
 import { auditHandlers } from './adapters/grpc/audit.server';
 import { KafkaConsumerLag } from './adapters/kafka/consumer-lag';
 import { DeadLetterTopic } from './adapters/kafka/dead-letter-topic';

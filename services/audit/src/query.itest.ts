@@ -1,5 +1,6 @@
-import { DomainError, type EventEnvelope } from '@tenantatlas/shared';
-import { uniqueName } from '@tenantatlas/shared/testing';
+import { DomainError } from '@tenantatlas/core';
+import { type EventEnvelope } from '@tenantatlas/kafka';
+import { uniqueName } from '@tenantatlas/testing';
 import { AuditFixture, lifecycleEvent } from './testing/audit-fixture';
 
 const TYPES = [

@@ -9,8 +9,9 @@
  *
  * AUDIT_VOLUME_RECORDS (default 100000) and AUDIT_VOLUME_KAFKA (default 5000) size it.
  */
-import { promiseClient, type EventEnvelope } from '@tenantatlas/shared';
-import { uniqueName, waitFor } from '@tenantatlas/shared/testing';
+import { promiseClient } from '@tenantatlas/grpc';
+import { type EventEnvelope } from '@tenantatlas/kafka';
+import { uniqueName, waitFor } from '@tenantatlas/testing';
 import { toDocument } from './adapters/mongo/audit-log.repository';
 import { appendTo, EMPTY_HEAD, entryFromEvent, type ChainHead } from './domain/audit-record';
 import { AuditFixture, lifecycleEvent, type AuditClient } from './testing/audit-fixture';

@@ -1,5 +1,5 @@
-import { parseEnvelope, type EventEnvelope } from '@tenantatlas/shared';
-import { waitFor } from '@tenantatlas/shared/testing';
+import { parseEnvelope, type EventEnvelope } from '@tenantatlas/kafka';
+import { waitFor } from '@tenantatlas/testing';
 import { guid, startHarness, USER, type Harness, type Replica } from './testing/harness';
 
 /**

@@ -1,4 +1,4 @@
-import { baseConfig, configFields, z } from '@tenantatlas/shared';
+import { baseConfig, configFields, z } from '@tenantatlas/core';
 import { parseKeyList } from './domain/credential-envelope';
 
 /** Says how to provide the keys, since the service refuses to start without them. */

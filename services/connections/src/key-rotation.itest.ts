@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { guid, rejection, startHarness, USER, WORKER, waitForEvent, type Harness } from './testing/harness';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { REPO_ROOT, uniqueName, waitFor } from '@tenantatlas/shared/testing';
+import { REPO_ROOT, uniqueName, waitFor } from '@tenantatlas/testing';
 
 /**
  * Encryption keys rotate without re-entering secrets at once: the service is restarted on the same

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from '@tenantatlas/shared';
+import { ConfigError, loadConfig } from '@tenantatlas/core';
 import { configSchema } from './config';
 import { keyringFrom } from './keyring';
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '@tenantatlas/shared';
+import { ConfigError } from '@tenantatlas/core';
 import type { Config } from './config';
 import { Keyring, parseKeyList } from './domain/credential-envelope';
 

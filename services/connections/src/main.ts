@@ -1,15 +1,8 @@
-import {
-  connectInfrastructure,
-  ensureIndexes,
-  GrpcServer,
-  GrpcTenantDirectory,
-  loadConfig,
-  loadProto,
-  OutboxRelay,
-  runService,
-  serveGrpc,
-} from '@tenantatlas/shared';
-import type { ProtoGrpcType } from '@tenantatlas/shared/proto/connections';
+import { loadConfig } from '@tenantatlas/core';
+import { GrpcServer, GrpcTenantDirectory, loadProto } from '@tenantatlas/grpc';
+import { ensureIndexes, OutboxRelay } from '@tenantatlas/store';
+import { connectInfrastructure, runService, serveGrpc } from '@tenantatlas/runtime';
+import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/connections';
 import { MicrosoftGraphAdapter } from './adapters/http/microsoft-graph.adapter';
 import { connectionsHandlers } from './adapters/grpc/connections.server';
 import { connectionModels, outboxModels } from './adapters/mongo/connection.schema';

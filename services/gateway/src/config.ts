@@ -1,4 +1,4 @@
-import { baseConfig, configFields, z } from '@tenantatlas/shared';
+import { baseConfig, configFields, z } from '@tenantatlas/core';
 
 const address = z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').optional();
 const flag = z.enum(['true', 'false']).default('false').transform((value) => value === 'true');

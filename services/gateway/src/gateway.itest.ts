@@ -1,5 +1,5 @@
-import { createKafka, EventConsumer, topicsFor, type EventEnvelope } from '@tenantatlas/shared';
-import { freePort, startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
+import { createKafka, EventConsumer, topicsFor, type EventEnvelope } from '@tenantatlas/kafka';
+import { freePort, startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/testing';
 import { connectDownstream } from './adapters/grpc/downstream';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import http from 'node:http';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { EventConsumer, EventEnvelope } from '@tenantatlas/shared';
-import { startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
+import type { EventConsumer, EventEnvelope } from '@tenantatlas/kafka';
+import { startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/testing';
 import { GatewayClient } from './testing/gateway-client';
 import { followSecurityEvents } from './testing/security-events';
 

@@ -1,6 +1,8 @@
 import http from 'node:http';
 import path from 'node:path';
-import { connectInfrastructure, ensureIndexes, loadConfig, OutboxRelay, pingMongo, runService } from '@tenantatlas/shared';
+import { loadConfig } from '@tenantatlas/core';
+import { ensureIndexes, OutboxRelay, pingMongo } from '@tenantatlas/store';
+import { connectInfrastructure, runService } from '@tenantatlas/runtime';
 import { AcceptInvitationUseCase } from './app/accept-invitation.use-case';
 import { AccessGuard } from './app/access-guard';
 import { Identity } from './app/identity';

@@ -1,4 +1,4 @@
-import { baseConfig, configFields, z } from '@tenantatlas/shared';
+import { baseConfig, configFields, z } from '@tenantatlas/core';
 
 const hostPort = z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port');
 

@@ -1,5 +1,5 @@
-import { connectMongo, isDuplicateKeyError } from '@tenantatlas/shared';
-import { testInfra, uniqueName } from '@tenantatlas/shared/testing';
+import { connectMongo, isDuplicateKeyError } from '@tenantatlas/store';
+import { testInfra, uniqueName } from '@tenantatlas/testing';
 import { guid, OPERATOR, OTHER_OPERATOR, rejection, startStack, type OnboardingClient, type Stack } from './testing/harness';
 
 /**

@@ -1,17 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  connectInfrastructure,
-  ensureIndexes,
-  EventConsumer,
-  GrpcServer,
-  idempotent,
-  loadConfig,
-  OutboxRelay,
-  ProcessedEvents,
-  runService,
-  serveGrpc,
-  topicName,
-} from '@tenantatlas/shared';
+import { loadConfig } from '@tenantatlas/core';
+import { GrpcServer } from '@tenantatlas/grpc';
+import { EventConsumer, topicName } from '@tenantatlas/kafka';
+import { ensureIndexes, idempotent, OutboxRelay, ProcessedEvents } from '@tenantatlas/store';
+import { connectInfrastructure, runService, serveGrpc } from '@tenantatlas/runtime';
 import { ONBOARDING_SERVICE_NAME, onboardingDefinition, onboardingHandlers } from './adapters/grpc/onboarding.server';
 import { GrpcConnections } from './adapters/grpc/connections.client';
 import { OnboardingMetrics } from './adapters/grpc/metrics';

@@ -1,7 +1,9 @@
-import { connectMongo, createEvent, createKafka, EventPublisher, insecureCredentials, loadProto, promiseClient, topicsFor } from '@tenantatlas/shared';
-import type { ProtoGrpcType as ConnectionsProto } from '@tenantatlas/shared/proto/connections';
-import type { Draft__Output } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/Draft';
-import { testInfra, uniqueName, waitFor } from '@tenantatlas/shared/testing';
+import { insecureCredentials, loadProto, promiseClient } from '@tenantatlas/grpc';
+import { createEvent, createKafka, EventPublisher, topicsFor } from '@tenantatlas/kafka';
+import { connectMongo } from '@tenantatlas/store';
+import type { ProtoGrpcType as ConnectionsProto } from '@tenantatlas/grpc/proto/connections';
+import type { Draft__Output } from '@tenantatlas/grpc/proto/tenantatlas/onboarding/v1/Draft';
+import { testInfra, uniqueName, waitFor } from '@tenantatlas/testing';
 import pino from 'pino';
 import { guid, OPERATOR, rejection, startStack, type OnboardingClient, type Stack } from './testing/harness';
 

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { baseConfig, configFields, z } from '@tenantatlas/shared';
+import { baseConfig, configFields, z } from '@tenantatlas/core';
 
 const flag = z.enum(['true', 'false']).default('false').transform((v) => v === 'true');
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);

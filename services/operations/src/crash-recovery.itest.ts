@@ -1,4 +1,4 @@
-import type { ServiceProcess, TenantOwner } from '@tenantatlas/shared/testing';
+import type { ServiceProcess, TenantOwner } from '@tenantatlas/testing';
 import { EventLog, isolatedEnv, operationsClient, startOperations, startTenants, USER, waitForRun, type OperationsClient } from './testing/harness';
 
 const WS = 'ws-crash';

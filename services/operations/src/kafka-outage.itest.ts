@@ -1,4 +1,4 @@
-import { DedicatedKafkaBroker, type ServiceProcess, type TenantOwner } from '@tenantatlas/shared/testing';
+import { DedicatedKafkaBroker, type ServiceProcess, type TenantOwner } from '@tenantatlas/testing';
 import { EventLog, isolatedEnv, operationsClient, startOperations, startTenants, USER, waitForRun, type OperationsClient } from './testing/harness';
 
 const WS = 'ws-outage';

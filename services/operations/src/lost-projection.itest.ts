@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
-import { connectMongo } from '@tenantatlas/shared';
-import { waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/shared/testing';
+import { connectMongo } from '@tenantatlas/store';
+import { waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/testing';
 import { runModel } from './adapters/mongo/run.schema';
 import { isolatedEnv, operationsClient, startOperations, startTenants, USER, waitForRun, type OperationsClient } from './testing/harness';
 

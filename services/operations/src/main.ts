@@ -1,4 +1,8 @@
-import { connectInfrastructure, ensureIndexes, GrpcServer, GrpcTenantDirectory, loadConfig, OutboxRelay, runService, serveGrpc, topicName } from '@tenantatlas/shared';
+import { loadConfig } from '@tenantatlas/core';
+import { GrpcServer, GrpcTenantDirectory } from '@tenantatlas/grpc';
+import { topicName } from '@tenantatlas/kafka';
+import { ensureIndexes, OutboxRelay } from '@tenantatlas/store';
+import { connectInfrastructure, runService, serveGrpc } from '@tenantatlas/runtime';
 import { connectionsClient, GrpcConnectionDirectory } from './adapters/grpc/connections.client';
 import { operationsDefinition, operationsHandlers } from './adapters/grpc/operations.server';
 import {

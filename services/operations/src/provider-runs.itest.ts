@@ -1,4 +1,4 @@
-import type { ServiceProcess } from '@tenantatlas/shared/testing';
+import type { ServiceProcess } from '@tenantatlas/testing';
 import { connectionFor, PROVIDER_SECRET as SECRET, startConnections, type ConnectionsFixture } from './testing/connections-fixture';
 import { isolatedEnv, operationsClient, startOperations, USER, waitForRun, type OperationsClient } from './testing/harness';
 

@@ -1,5 +1,5 @@
-import type { DomainError } from '@tenantatlas/shared';
-import { waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/shared/testing';
+import type { DomainError } from '@tenantatlas/core';
+import { waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/testing';
 import { EventLog, isolatedEnv, operationsClient, startOperations, startTenants, USER, waitForRun, type OperationsClient } from './testing/harness';
 
 const WS = 'ws-dedupe';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { DomainError } from '@tenantatlas/shared';
-import { waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
+import type { DomainError } from '@tenantatlas/core';
+import { waitFor, type ServiceProcess } from '@tenantatlas/testing';
 import { connectionFor, startConnections, type ConnectionsFixture } from './testing/connections-fixture';
 import { isolatedEnv, operationsClient, startOperations, USER, waitForRun, type OperationsClient } from './testing/harness';
 

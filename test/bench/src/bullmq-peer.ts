@@ -21,7 +21,7 @@ async function ping(port: number): Promise<boolean> {
     client.disconnect();
   }
 }
-import { freePort, REPO_ROOT, waitFor } from '@tenantatlas/shared/testing';
+import { freePort, REPO_ROOT, waitFor } from '@tenantatlas/testing';
 
 const JOB_OPTIONS = { attempts: 4, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: false };
 

@@ -4,7 +4,7 @@
  * FerretDB) and writes (documents inserted, updated or deleted).
  */
 import fs from 'node:fs';
-import type { ServiceProcess } from '@tenantatlas/shared/testing';
+import type { ServiceProcess } from '@tenantatlas/testing';
 
 export interface DbOperationTotals {
   /** finds, counts, aggregations, updates and deletes whose filter is not one exact `_id` */

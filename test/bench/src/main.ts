@@ -14,8 +14,8 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { connectMongo } from '@tenantatlas/shared';
-import { percentile, REPO_ROOT, RunCompletions, startStack, testInfra } from '@tenantatlas/shared/testing';
+import { connectMongo } from '@tenantatlas/store';
+import { percentile, REPO_ROOT, RunCompletions, startStack, testInfra } from '@tenantatlas/testing';
 import { GatewayApi } from './api';
 import { BullmqPeer } from './bullmq-peer';
 import { Floor } from './floor';

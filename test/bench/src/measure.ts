@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { percentile, REPO_ROOT, RunCompletions, waitFor, type Stack } from '@tenantatlas/shared/testing';
+import { percentile, REPO_ROOT, RunCompletions, waitFor, type Stack } from '@tenantatlas/testing';
 import type { GatewayApi } from './api';
 import { closedLoop } from './timing';
 import { BullmqPeer, rssMb } from './bullmq-peer';

@@ -7,8 +7,8 @@
  * document), work that does not stays flat.
  */
 import { randomUUID } from 'node:crypto';
-import { connectMongo } from '@tenantatlas/shared';
-import { testInfra, waitFor } from '@tenantatlas/shared/testing';
+import { connectMongo } from '@tenantatlas/store';
+import { testInfra, waitFor } from '@tenantatlas/testing';
 import { cpuShares, type Bench } from './measure';
 
 const SIZES = [3_000, 100_000];

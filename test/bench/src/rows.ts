@@ -5,8 +5,8 @@
  * board's and the audit viewer's queries are timed through the gateway.
  */
 import { randomUUID } from 'node:crypto';
-import { connectMongo } from '@tenantatlas/shared';
-import { percentile, testInfra } from '@tenantatlas/shared/testing';
+import { connectMongo } from '@tenantatlas/store';
+import { percentile, testInfra } from '@tenantatlas/testing';
 import type { Bench } from './measure';
 
 const BATCH = 2_000;

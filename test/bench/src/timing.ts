@@ -1,4 +1,4 @@
-import { percentile } from '@tenantatlas/shared/testing';
+import { percentile } from '@tenantatlas/testing';
 
 /** A bench's default amount of work times BENCH_SCALE (0.05 for a smoke run), at least one. */
 export const scaled = (count: number, scale: number): number => Math.max(1, Math.round(count * scale));

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GatewayClient } from '../../../services/gateway/src/testing/gateway-client';
-import { jsonOrUndefined } from '@tenantatlas/shared/testing';
+import { jsonOrUndefined } from '@tenantatlas/testing';
 
 export interface Reply {
   status: number;

@@ -4,7 +4,7 @@
  * the system serves again and then lets it settle, so the next fault does not land on a process
  * still starting (a process cannot start while Kafka or the database is down).
  */
-import type { DedicatedFerretDB, DedicatedKafkaBroker } from '@tenantatlas/shared/testing';
+import type { DedicatedFerretDB, DedicatedKafkaBroker } from '@tenantatlas/testing';
 import type { ProcessName, Stack } from '../system-stack';
 import { isProblem, type FaultApi, type Reply } from './api';
 import type { Load } from './load';

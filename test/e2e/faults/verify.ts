@@ -3,8 +3,8 @@
  * the operations events topic itself (read from the beginning with a consumer group of its own).
  */
 import { randomUUID } from 'node:crypto';
-import { topicsFor } from '@tenantatlas/shared';
-import { waitFor } from '@tenantatlas/shared/testing';
+import { topicsFor } from '@tenantatlas/kafka';
+import { waitFor } from '@tenantatlas/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import type { FaultApi } from './api';
 import type { Progress } from './progress';

@@ -3,8 +3,8 @@
  * audit is supposed to have recorded. Keeps reading until stopped, so a test can wait for events
  * that are still on their way (relays publish after the commit).
  */
-import { LIFECYCLE_TOPICS, parseEnvelope, topicsFor } from '@tenantatlas/shared';
-import { testInfra, uniqueName, waitFor } from '@tenantatlas/shared/testing';
+import { LIFECYCLE_TOPICS, parseEnvelope, topicsFor } from '@tenantatlas/kafka';
+import { testInfra, uniqueName, waitFor } from '@tenantatlas/testing';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 
 export interface LifecycleEvent {

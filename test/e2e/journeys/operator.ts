@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createApiClient, type ApiClient } from '@tenantatlas/api-client';
-import { waitFor } from '@tenantatlas/shared/testing';
+import { waitFor } from '@tenantatlas/testing';
 import { contractMiddleware } from '../contract';
 
 /** What openapi-fetch answers: the success body, or the problem document, and the raw response. */

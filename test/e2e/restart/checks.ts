@@ -3,8 +3,8 @@
  * the operations topic and in audit (each exactly once), and the audit chain's verification.
  */
 import * as grpc from '@grpc/grpc-js';
-import { loadProto, promiseClient } from '@tenantatlas/shared';
-import type { ProtoGrpcType as AuditProto } from '@tenantatlas/shared/proto/audit';
+import { loadProto, promiseClient } from '@tenantatlas/grpc';
+import type { ProtoGrpcType as AuditProto } from '@tenantatlas/grpc/proto/audit';
 import { waitFor } from '../system-stack';
 import type { FaultApi } from '../faults/api';
 import { auditRunRecords, checkEvents, listRuns, readRunEvents, runProblems } from '../faults/verify';

@@ -3,7 +3,7 @@
  * end offsets at the time of the call.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { uniqueName, waitFor } from '@tenantatlas/shared/testing';
+import { uniqueName, waitFor } from '@tenantatlas/testing';
 
 export interface SweptMessage {
   topic: string;

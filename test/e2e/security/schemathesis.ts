@@ -6,7 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { REPO_ROOT } from '@tenantatlas/shared/testing';
+import { REPO_ROOT } from '@tenantatlas/testing';
 
 export interface FuzzOptions {
   schemaUrl: string;

@@ -1,4 +1,4 @@
-import type { DeliveredEvent } from '@tenantatlas/shared';
+import type { DeliveredEvent } from '@tenantatlas/kafka';
 import type { AuditQuery } from '../domain/audit-query';
 import type { AuditRecord, ChainHead } from '../domain/audit-record';
 

@@ -1,4 +1,5 @@
-import { lazyInstrument, type DeliveredEvent } from '@tenantatlas/shared';
+import { lazyInstrument } from '@tenantatlas/core';
+import { type DeliveredEvent } from '@tenantatlas/kafka';
 import { chainFrom, EMPTY_HEAD, entryFromEvent, firstDeliveries, headOf, type AuditEntry, type ChainHead } from '../domain/audit-record';
 import type { AuditLogStore, DeadLetterSink } from './ports';
 

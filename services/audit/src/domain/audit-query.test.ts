@@ -1,4 +1,4 @@
-import { DomainError } from '@tenantatlas/shared';
+import { DomainError } from '@tenantatlas/core';
 import { decodePageToken, encodePageToken, parsePageSize, parseQuery } from './audit-query';
 
 function codeOf(fn: () => unknown): string | undefined {

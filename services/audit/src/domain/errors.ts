@@ -1,4 +1,4 @@
-import { defineErrors } from '@tenantatlas/shared';
+import { defineErrors } from '@tenantatlas/core';
 
 /** Every error the audit service raises: its stable code and the kind transports map to a status. */
 export const auditError = defineErrors({

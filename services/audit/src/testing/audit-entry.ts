@@ -1,4 +1,4 @@
-import { createEvent, type DeliveredEvent, type EventType } from '@tenantatlas/shared';
+import { createEvent, type DeliveredEvent, type EventType } from '@tenantatlas/kafka';
 import type { AuditEntry } from '../domain/audit-record';
 
 /** An audit entry of a run start, for tests that need entries without events. */

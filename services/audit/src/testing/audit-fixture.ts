@@ -3,25 +3,23 @@
  * lifecycle events and direct access to its collections (to tamper with them like an attacker).
  */
 import * as grpc from '@grpc/grpc-js';
+import { type Actor } from '@tenantatlas/core';
+import { loadProto, promiseClient, type PromiseClient } from '@tenantatlas/grpc';
 import {
-  connectMongo,
   createEvent,
   ensureTopics,
   EventPublisher,
   LIFECYCLE_TOPICS,
-  loadProto,
-  promiseClient,
   topicName,
   topicsFor,
-  type Actor,
   type EventEnvelope,
   type EventType,
-  type PromiseClient,
-} from '@tenantatlas/shared';
-import type { ProtoGrpcType } from '@tenantatlas/shared/proto/audit';
-import type { AuditServiceClient } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditService';
-import type { ExportAuditEventsRequest } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportAuditEventsRequest';
-import { startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
+} from '@tenantatlas/kafka';
+import { connectMongo } from '@tenantatlas/store';
+import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/audit';
+import type { AuditServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/audit/v1/AuditService';
+import type { ExportAuditEventsRequest } from '@tenantatlas/grpc/proto/tenantatlas/audit/v1/ExportAuditEventsRequest';
+import { startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Connection } from 'mongoose';
 

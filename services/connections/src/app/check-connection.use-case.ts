@@ -1,5 +1,5 @@
 import { metrics } from '@opentelemetry/api';
-import { DomainError, type Actor } from '@tenantatlas/shared';
+import { DomainError, type Actor } from '@tenantatlas/core';
 import type { Connection } from '../domain/connection';
 import { ProviderFailure } from '../domain/provider';
 import { completedReport, failedReport, localBlockReport, type VerificationReport } from '../domain/verification';

@@ -1,4 +1,5 @@
-import { createEvent, type Actor, type EventEnvelope } from '@tenantatlas/shared';
+import { type Actor } from '@tenantatlas/core';
+import { createEvent, type EventEnvelope } from '@tenantatlas/kafka';
 import type { Connection } from '../domain/connection';
 
 /** Lifecycle event verbs: type is `tenantatlas.connections.connection.<verb>`. */

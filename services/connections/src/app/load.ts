@@ -1,4 +1,5 @@
-import type { Actor, EventEnvelope } from '@tenantatlas/shared';
+import type { Actor } from '@tenantatlas/core';
+import type { EventEnvelope } from '@tenantatlas/kafka';
 import { requireText, type Connection } from '../domain/connection';
 import { connectionError } from '../domain/errors';
 import type { ConnectionRepository } from './ports';

@@ -1,4 +1,5 @@
-import type { Actor, EventEnvelope, TenantDirectory } from '@tenantatlas/shared';
+import type { Actor, TenantDirectory } from '@tenantatlas/core';
+import type { EventEnvelope } from '@tenantatlas/kafka';
 import type { Connection } from '../domain/connection';
 import type { Keyring } from '../domain/credential-envelope';
 import type { RequiredPermissions } from '../domain/permissions';

@@ -1,4 +1,4 @@
-import type { Actor } from '@tenantatlas/shared';
+import type { Actor } from '@tenantatlas/core';
 import { validConsentResult, type Connection } from '../domain/connection';
 import { connectionEvent } from './events';
 import { mutate, type ConnectionRef } from './load';

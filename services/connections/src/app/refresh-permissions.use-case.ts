@@ -1,4 +1,4 @@
-import { DomainError } from '@tenantatlas/shared';
+import { DomainError } from '@tenantatlas/core';
 import type { Connection } from '../domain/connection';
 import { permissionVerdict } from '../domain/permissions';
 import { ProviderFailure } from '../domain/provider';

@@ -1,4 +1,4 @@
-import type { Actor } from '@tenantatlas/shared';
+import type { Actor } from '@tenantatlas/core';
 import { diffEdit, hadVerification, touchesIdentity, validClientId, validConnectionType, validDisplayName, validTargetTenant, type Connection } from '../domain/connection';
 import { connectionEvent } from './events';
 import { mutate, type ConnectionRef } from './load';

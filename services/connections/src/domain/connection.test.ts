@@ -1,4 +1,4 @@
-import { DomainError } from '@tenantatlas/shared';
+import { DomainError } from '@tenantatlas/core';
 import { diffEdit, touchesIdentity, validClientId, validSecret, validTargetTenant, type Connection } from './connection';
 
 function codeOf(fn: () => unknown): string | undefined {

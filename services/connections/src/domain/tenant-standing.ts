@@ -1,4 +1,4 @@
-import type { DomainError, TenantStanding } from '@tenantatlas/shared';
+import type { DomainError, TenantStanding } from '@tenantatlas/core';
 import { connectionError } from './errors';
 
 /**

@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import type { Connection as MongoConnection } from 'mongoose';
-import { connectMongo, DomainError, loadProto, parseEnvelope, promiseClient, topicsFor, type EventEnvelope, type PromiseClient } from '@tenantatlas/shared';
-import type { ProtoGrpcType } from '@tenantatlas/shared/proto/connections';
-import type { ConnectionsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
-import { startService, startTenantOwner, testCredentialKeys, testInfra, uniqueName, waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/shared/testing';
+import { DomainError } from '@tenantatlas/core';
+import { loadProto, promiseClient, type PromiseClient } from '@tenantatlas/grpc';
+import { parseEnvelope, topicsFor, type EventEnvelope } from '@tenantatlas/kafka';
+import { connectMongo } from '@tenantatlas/store';
+import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/connections';
+import type { ConnectionsServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/connections/v1/ConnectionsService';
+import { startService, startTenantOwner, testCredentialKeys, testInfra, uniqueName, waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/testing';
 import { startProviderSimulator, type ProviderSimulator } from '@tenantatlas/provider-simulator';
 
 /**

@@ -1,4 +1,4 @@
-import { createEvent } from '@tenantatlas/shared';
+import { createEvent } from '@tenantatlas/kafka';
 import { decideAccess, type Capability, type Membership } from '../domain/access';
 import { gatewayError } from '../domain/errors';
 import { SOURCE } from './identity';

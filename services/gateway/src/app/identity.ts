@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createEvent, eventSource } from '@tenantatlas/shared';
+import { createEvent, eventSource } from '@tenantatlas/kafka';
 import { gatewayError } from '../domain/errors';
 import { hashPassword, UNUSABLE_HASH, verifyPassword } from '../domain/passwords';
 import type { IdentityStore, User, Workspace } from './ports';

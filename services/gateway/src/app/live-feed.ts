@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@tenantatlas/shared';
+import type { EventEnvelope } from '@tenantatlas/kafka';
 
 /** What the UI learns about a change: enough to know what to re-read, nothing more. */
 export interface LiveChange {

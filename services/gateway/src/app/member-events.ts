@@ -1,4 +1,4 @@
-import { createEvent, type EventEnvelope } from '@tenantatlas/shared';
+import { createEvent, type EventEnvelope } from '@tenantatlas/kafka';
 import type { Membership, TenantScope } from '../domain/access';
 import type { Invitation } from '../domain/invitations';
 import { SOURCE } from './identity';

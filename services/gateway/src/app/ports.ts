@@ -1,4 +1,5 @@
-import type { Actor, EventEnvelope } from '@tenantatlas/shared';
+import type { Actor } from '@tenantatlas/core';
+import type { EventEnvelope } from '@tenantatlas/kafka';
 import type { Membership, Role, TenantScope } from '../domain/access';
 import type { Invitation, PendingInvitation } from '../domain/invitations';
 

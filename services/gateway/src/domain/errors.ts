@@ -1,4 +1,4 @@
-import { defineErrors } from '@tenantatlas/shared';
+import { defineErrors } from '@tenantatlas/core';
 
 /**
  * Every error the gateway raises itself: its stable code and the kind the HTTP table maps to a

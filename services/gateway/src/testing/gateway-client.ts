@@ -1,4 +1,4 @@
-import { jsonOrUndefined } from '@tenantatlas/shared/testing';
+import { jsonOrUndefined } from '@tenantatlas/testing';
 
 /** One answer a GatewayClient received; `probe` marks a body sent deliberately as raw text (malformed input). */
 export interface GatewayAnswer {

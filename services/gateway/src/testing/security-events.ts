@@ -1,5 +1,5 @@
-import { createKafka, EventConsumer, topicsFor, type EventEnvelope } from '@tenantatlas/shared';
-import { uniqueName } from '@tenantatlas/shared/testing';
+import { createKafka, EventConsumer, topicsFor, type EventEnvelope } from '@tenantatlas/kafka';
+import { uniqueName } from '@tenantatlas/testing';
 import pino from 'pino';
 
 /** Follows the gateway's security-event topic from its beginning, collecting every event into `into`. */

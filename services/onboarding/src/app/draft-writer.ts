@@ -1,4 +1,4 @@
-import type { Actor } from '@tenantatlas/shared';
+import type { Actor } from '@tenantatlas/core';
 import { assertMutable, isTerminal, openedDraft, type DraftEntity } from '../domain/draft';
 import { draftErrors } from '../domain/errors';
 import { draftEvents, type DraftAction } from '../domain/events';

@@ -1,4 +1,5 @@
-import { createEvent, eventSource, type Actor, type EventEnvelope } from '@tenantatlas/shared';
+import { type Actor } from '@tenantatlas/core';
+import { createEvent, eventSource, type EventEnvelope } from '@tenantatlas/kafka';
 import type { EventFact } from '../domain/events';
 
 export const SOURCE = eventSource('onboarding');

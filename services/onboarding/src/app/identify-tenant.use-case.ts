@@ -1,4 +1,4 @@
-import { isDomainError, type Actor } from '@tenantatlas/shared';
+import { isDomainError, type Actor } from '@tenantatlas/core';
 import { advanceStep, assertMutable, type DraftEntity } from '../domain/draft';
 import { draftErrors } from '../domain/errors';
 import { assertCanOnboard, operabilityOf, type Operability, type TenantEntity } from '../domain/tenant';

@@ -1,4 +1,5 @@
-import type { Actor, EventEnvelope } from '@tenantatlas/shared';
+import type { Actor } from '@tenantatlas/core';
+import type { EventEnvelope } from '@tenantatlas/kafka';
 import type { DraftEntity, LifecycleState } from '../domain/draft';
 import type { ConnectionEvidence, RunEvidence } from '../domain/evidence';
 import type { TenantEntity, TenantStatus, TenantTransition, TenantUpdate } from '../domain/tenant';

@@ -1,4 +1,4 @@
-import type { Actor } from '@tenantatlas/shared';
+import type { Actor } from '@tenantatlas/core';
 import { memoryDeps } from '../testing/memory';
 import { ActivateTenantUseCase } from './activate-tenant.use-case';
 import { ArchiveTenantUseCase } from './archive-tenant.use-case';

@@ -1,4 +1,4 @@
-import type { Actor } from '@tenantatlas/shared';
+import type { Actor } from '@tenantatlas/core';
 import { draftErrors } from './errors';
 import type { ConnectionEvidence, RunEvidence } from './evidence';
 import type { TenantEntity } from './tenant';

@@ -1,4 +1,4 @@
-import { defineErrors } from '@tenantatlas/shared';
+import { defineErrors } from '@tenantatlas/core';
 
 /** Every error the onboarding service raises: its stable code and the kind transports map to a status. */
 export const onboardingError = defineErrors({

@@ -1,4 +1,4 @@
-import type { Actor, DomainError } from '@tenantatlas/shared';
+import type { Actor, DomainError } from '@tenantatlas/core';
 import { tenantErrors } from './errors';
 
 /** Tenant lifecycle (spec 143). Separate from the draft lifecycle: a tenant outlives its drafts. */

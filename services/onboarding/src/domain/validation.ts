@@ -1,4 +1,4 @@
-import type { Actor } from '@tenantatlas/shared';
+import type { Actor } from '@tenantatlas/core';
 import { inputErrors } from './errors';
 
 /** Input checks shared by every entrypoint; each failure is INVALID_ARGUMENT with a stable code. */

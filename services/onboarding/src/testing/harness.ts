@@ -7,10 +7,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { DomainError, insecureCredentials, loadProto, parseEnvelope, promiseClient, topicsFor, type EventEnvelope, type PromiseClient } from '@tenantatlas/shared';
-import { freePort, REPO_ROOT, startService, testCredentialKeys, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
-import type { ProtoGrpcType } from '@tenantatlas/shared/proto/onboarding';
-import type { OnboardingServiceClient } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/OnboardingService';
+import { DomainError } from '@tenantatlas/core';
+import { insecureCredentials, loadProto, promiseClient, type PromiseClient } from '@tenantatlas/grpc';
+import { parseEnvelope, topicsFor, type EventEnvelope } from '@tenantatlas/kafka';
+import { freePort, REPO_ROOT, startService, testCredentialKeys, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/testing';
+import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/onboarding';
+import type { OnboardingServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/onboarding/v1/OnboardingService';
 
 export type OnboardingClient = PromiseClient<OnboardingServiceClient>;
 export const OPERATOR = { user_id: 'operator-1', display_name: 'Operator One', component: '' };

@@ -3,7 +3,7 @@
  * rules the real adapters keep: revisions are compare-and-set, one open draft per tenant, one
  * tenant per external id, and every write records its events.
  */
-import type { EventEnvelope } from '@tenantatlas/shared';
+import type { EventEnvelope } from '@tenantatlas/kafka';
 import type { ConnectionsPort, DraftFilter, DraftRepository, OnboardingDeps, OperationsPort, Page, TenantRepository } from '../app/ports';
 import { isTerminal, type DraftEntity } from '../domain/draft';
 import { tenantErrors } from '../domain/errors';

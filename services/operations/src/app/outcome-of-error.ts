@@ -1,4 +1,4 @@
-import { isDomainError } from '@tenantatlas/shared';
+import { isDomainError } from '@tenantatlas/core';
 import type { ExecutionResult } from '../domain/transitions';
 
 const RETRYABLE_KINDS = new Set(['unavailable', 'resource_exhausted']);

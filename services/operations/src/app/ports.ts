@@ -1,4 +1,4 @@
-import type { Actor, TenantDirectory } from '@tenantatlas/shared';
+import type { Actor, TenantDirectory } from '@tenantatlas/core';
 import type { Run, RunOutcome, RunStatus } from '../domain/run';
 import type { RunChange } from '../domain/transitions';
 

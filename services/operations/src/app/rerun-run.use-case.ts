@@ -1,4 +1,4 @@
-import type { Actor } from '@tenantatlas/shared';
+import type { Actor } from '@tenantatlas/core';
 import { runError } from '../domain/errors';
 import type { Run } from '../domain/run';
 import type { GetRunUseCase } from './get-run.use-case';

@@ -1,4 +1,4 @@
-import type { Actor } from '@tenantatlas/shared';
+import type { Actor } from '@tenantatlas/core';
 import { runError } from '../domain/errors';
 import { isAdmissionRefusal } from '../domain/run-type';
 import { parseTime, requireWorkspace } from './list-runs.use-case';

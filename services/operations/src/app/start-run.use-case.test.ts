@@ -1,4 +1,4 @@
-import { DomainError } from '@tenantatlas/shared';
+import { DomainError } from '@tenantatlas/core';
 import { NOOP_RUN_TYPE, PROVIDER_RUN_TYPES } from '../domain/catalog';
 import { isAdmissionRefusal, subjectConnection, tenantRefusal } from '../domain/run-type';
 import { outcomeOfError } from './outcome-of-error';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { context, metrics, propagation } from '@opentelemetry/api';
-import type { Actor } from '@tenantatlas/shared';
+import type { Actor } from '@tenantatlas/core';
 import { runError } from '../domain/errors';
 import type { Run } from '../domain/run';
 import {

@@ -1,4 +1,4 @@
-import type { DomainError } from '@tenantatlas/shared';
+import type { DomainError } from '@tenantatlas/core';
 import { PROVIDER_RUN_TYPES, SCRIPTED_RUN_TYPE } from './catalog';
 import { activeSlot, idempotencySlot, isOwnStart, newRun, releasedSlot, reuse, validateStart, type StartInput } from './run-type';
 

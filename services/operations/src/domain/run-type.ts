@@ -1,4 +1,4 @@
-import type { Actor, DomainError, TenantStanding } from '@tenantatlas/shared';
+import type { Actor, DomainError, TenantStanding } from '@tenantatlas/core';
 import type { RetryPolicy } from './backoff';
 import { parseScript } from './diagnostics-script';
 import { runError, type RunErrorCode } from './errors';

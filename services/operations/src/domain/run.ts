@@ -1,4 +1,4 @@
-import type { Actor } from '@tenantatlas/shared';
+import type { Actor } from '@tenantatlas/core';
 
 export const RUN_STATUSES = ['queued', 'running', 'completed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];

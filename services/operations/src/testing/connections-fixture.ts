@@ -3,7 +3,7 @@
  * onboarding process owning the tenants), as operations' provider tests use it.
  */
 import { randomBytes } from 'node:crypto';
-import type { ServiceProcess, TenantOwner } from '@tenantatlas/shared/testing';
+import type { ServiceProcess, TenantOwner } from '@tenantatlas/testing';
 
 export interface ConnectionsFixture {
   service: ServiceProcess;

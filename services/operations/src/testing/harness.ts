@@ -1,10 +1,11 @@
 /** Fixtures for the operations integration tests: service processes, a client, an event log. */
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { loadProto, promiseClient, insecureCredentials, parseEnvelope, topicsFor, type EventEnvelope, type PromiseClient } from '@tenantatlas/shared';
-import { startService, startTenantOwner, testInfra, uniqueName, waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/shared/testing';
-import type { ProtoGrpcType } from '@tenantatlas/shared/proto/operations';
-import type { OperationsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/OperationsService';
-import type { Run__Output } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/Run';
+import { loadProto, promiseClient, insecureCredentials, type PromiseClient } from '@tenantatlas/grpc';
+import { parseEnvelope, topicsFor, type EventEnvelope } from '@tenantatlas/kafka';
+import { startService, startTenantOwner, testInfra, uniqueName, waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/testing';
+import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/operations';
+import type { OperationsServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/operations/v1/OperationsService';
+import type { Run__Output } from '@tenantatlas/grpc/proto/tenantatlas/operations/v1/Run';
 
 export type OperationsClient = PromiseClient<OperationsServiceClient>;
 export const USER = { user_id: 'user-1', display_name: 'Ada' };

@@ -6,10 +6,12 @@
  * duplicate), and finally a first page, a full NDJSON export and a chain verification of one
  * workspace are timed.
  */
-import { connectMongo, createEvent, ensureTopics, EventPublisher, insecureCredentials, LIFECYCLE_TOPICS, loadProto, promiseClient, topicName, type OutgoingEvent } from '@tenantatlas/shared';
-import type { ProtoGrpcType } from '@tenantatlas/shared/proto/audit';
-import type { AuditServiceClient } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditService';
-import { startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/shared/testing';
+import { insecureCredentials, loadProto, promiseClient } from '@tenantatlas/grpc';
+import { createEvent, ensureTopics, EventPublisher, LIFECYCLE_TOPICS, topicName, type OutgoingEvent } from '@tenantatlas/kafka';
+import { connectMongo } from '@tenantatlas/store';
+import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/audit';
+import type { AuditServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/audit/v1/AuditService';
+import { startService, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { deleteTopics, dropDatabases } from './cleanup';
 import { scaled, timed } from '../timing';

@@ -1,4 +1,4 @@
-import { connectMongo } from '@tenantatlas/shared';
+import { connectMongo } from '@tenantatlas/store';
 import { Kafka, logLevel } from 'kafkajs';
 
 /** Removes the databases a service bench made (best effort: a bench that failed halfway still cleans up what exists). */

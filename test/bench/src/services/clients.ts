@@ -1,7 +1,7 @@
-import { insecureCredentials, loadProto, promiseClient } from '@tenantatlas/shared';
-import type { ProtoGrpcType as ConnectionsProto } from '@tenantatlas/shared/proto/connections';
-import type { ProtoGrpcType as OnboardingProto } from '@tenantatlas/shared/proto/onboarding';
-import type { ProtoGrpcType as OperationsProto } from '@tenantatlas/shared/proto/operations';
+import { insecureCredentials, loadProto, promiseClient } from '@tenantatlas/grpc';
+import type { ProtoGrpcType as ConnectionsProto } from '@tenantatlas/grpc/proto/connections';
+import type { ProtoGrpcType as OnboardingProto } from '@tenantatlas/grpc/proto/onboarding';
+import type { ProtoGrpcType as OperationsProto } from '@tenantatlas/grpc/proto/operations';
 
 /** gRPC clients of the services the benches call directly, through their published contracts. */
 export function connectionsClient(address: string) {

@@ -7,7 +7,7 @@
  *   - BENCH_CONTENDERS (default 10) concurrent SetDefault calls on one tenant, repeated 5 times.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { startService, startTenantOwner, testInfra, uniqueName } from '@tenantatlas/shared/testing';
+import { startService, startTenantOwner, testInfra, uniqueName } from '@tenantatlas/testing';
 import { startProviderSimulator } from '@tenantatlas/provider-simulator';
 // No public entry seals a credential without a database round trip: the service's module, by its built path.
 import { Keyring } from '../../../../services/connections/dist/domain/credential-envelope';

@@ -6,7 +6,7 @@
  * schema-invalid 400; then BENCH_SIGN_INS (default 30 × BENCH_SCALE) sign-ins (scrypt).
  */
 import { createApiClient, type ApiClient } from '@tenantatlas/api-client';
-import { startService, testInfra, uniqueName } from '@tenantatlas/shared/testing';
+import { startService, testInfra, uniqueName } from '@tenantatlas/testing';
 import { deleteTopics, dropDatabases } from './cleanup';
 import { callsPerSecond, closedLoop, latencyLine, scaled, timed } from '../timing';
 

@@ -4,7 +4,7 @@
  * writers naming one expected version: exactly one may win each round).
  */
 import { randomUUID } from 'node:crypto';
-import { startService, testInfra, uniqueName } from '@tenantatlas/shared/testing';
+import { startService, testInfra, uniqueName } from '@tenantatlas/testing';
 import { deleteTopics, dropDatabases } from './cleanup';
 import { onboardingClient } from './clients';
 import { callsPerSecond, closedLoop, latencyLine, scaled, timed } from '../timing';

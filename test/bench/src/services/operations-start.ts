@@ -5,7 +5,7 @@
  * dedupe under concurrency (200 × BENCH_SCALE callers, one key). ADMISSION_CACHE_MS passes
  * through (0: every start asks onboarding).
  */
-import { RunCompletions, startService, startTenantOwner, testInfra, uniqueName } from '@tenantatlas/shared/testing';
+import { RunCompletions, startService, startTenantOwner, testInfra, uniqueName } from '@tenantatlas/testing';
 import { deleteTopics, dropDatabases } from './cleanup';
 import { operationsClient } from './clients';
 import { callsPerSecond, closedLoop, latencyLine, ms, scaled, timed } from '../timing';

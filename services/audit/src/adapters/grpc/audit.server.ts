@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
-import { DomainError, toGrpcError, unary } from '@tenantatlas/shared';
-import type { AuditServiceHandlers } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditService';
-import type { ExportAuditEventsRequest__Output } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportAuditEventsRequest';
-import type { ExportAuditEventsResponse } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportAuditEventsResponse';
+import { DomainError } from '@tenantatlas/core';
+import { toGrpcError, unary } from '@tenantatlas/grpc';
+import type { AuditServiceHandlers } from '@tenantatlas/grpc/proto/tenantatlas/audit/v1/AuditService';
+import type { ExportAuditEventsRequest__Output } from '@tenantatlas/grpc/proto/tenantatlas/audit/v1/ExportAuditEventsRequest';
+import type { ExportAuditEventsResponse } from '@tenantatlas/grpc/proto/tenantatlas/audit/v1/ExportAuditEventsResponse';
 import type { Logger } from 'pino';
 import type { ExportAuditEventsUseCase } from '../../app/export-audit-events.use-case';
 import type { GetAuditEventUseCase } from '../../app/get-audit-event.use-case';

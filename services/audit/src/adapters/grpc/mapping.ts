@@ -1,4 +1,4 @@
-import type { AuditEvent } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditEvent';
+import type { AuditEvent } from '@tenantatlas/grpc/proto/tenantatlas/audit/v1/AuditEvent';
 import type { AuditRecord } from '../../domain/audit-record';
 import type { ExportFormat } from '../../domain/export-format';
 

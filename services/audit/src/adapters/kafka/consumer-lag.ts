@@ -1,4 +1,4 @@
-import { consumerLag } from '@tenantatlas/shared';
+import { consumerLag } from '@tenantatlas/kafka';
 import type { Admin, Kafka } from 'kafkajs';
 import type { ConsumerLagSource, LagReading } from '../../app/ports';
 

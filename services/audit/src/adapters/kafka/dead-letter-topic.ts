@@ -1,4 +1,6 @@
-import { eventKey, isDuplicateKeyError, lazyInstrument, toKafkaMessage, type DeliveredEvent } from '@tenantatlas/shared';
+import { lazyInstrument } from '@tenantatlas/core';
+import { eventKey, toKafkaMessage, type DeliveredEvent } from '@tenantatlas/kafka';
+import { isDuplicateKeyError } from '@tenantatlas/store';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Model } from 'mongoose';
 import type { Logger } from 'pino';

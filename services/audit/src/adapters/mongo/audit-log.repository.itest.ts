@@ -1,5 +1,5 @@
-import { connectMongo, ensureIndexes } from '@tenantatlas/shared';
-import { testInfra, uniqueName } from '@tenantatlas/shared/testing';
+import { connectMongo, ensureIndexes } from '@tenantatlas/store';
+import { testInfra, uniqueName } from '@tenantatlas/testing';
 import type { Connection } from 'mongoose';
 import { chainFrom, EMPTY_HEAD, type AuditRecord } from '../../domain/audit-record';
 import { auditEntry } from '../../testing/audit-entry';

@@ -1,4 +1,4 @@
-import { isDuplicateKeyError } from '@tenantatlas/shared';
+import { isDuplicateKeyError } from '@tenantatlas/store';
 import type { QueryFilter } from 'mongoose';
 import type { AuditLogStore, ChainInsert, ChainLink, Refusal } from '../../app/ports';
 import type { AuditQuery } from '../../domain/audit-query';

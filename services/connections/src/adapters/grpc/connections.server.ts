@@ -1,5 +1,6 @@
-import { unary, type Logger } from '@tenantatlas/shared';
-import type { ConnectionsServiceHandlers } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
+import { type Logger } from '@tenantatlas/core';
+import { unary } from '@tenantatlas/grpc';
+import type { ConnectionsServiceHandlers } from '@tenantatlas/grpc/proto/tenantatlas/connections/v1/ConnectionsService';
 import { CheckConnectionUseCase } from '../../app/check-connection.use-case';
 import { CreateConnectionUseCase } from '../../app/create-connection.use-case';
 import { GetConnectionUseCase } from '../../app/get-connection.use-case';

@@ -1,7 +1,7 @@
-import type { Actor } from '@tenantatlas/shared';
-import type { Actor__Output } from '@tenantatlas/shared/proto/tenantatlas/common/v1/Actor';
-import type { Connection as ConnectionMessage } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/Connection';
-import type { PermissionPosture as PostureMessage } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/PermissionPosture';
+import type { Actor } from '@tenantatlas/core';
+import type { Actor__Output } from '@tenantatlas/grpc/proto/tenantatlas/common/v1/Actor';
+import type { Connection as ConnectionMessage } from '@tenantatlas/grpc/proto/tenantatlas/connections/v1/Connection';
+import type { PermissionPosture as PostureMessage } from '@tenantatlas/grpc/proto/tenantatlas/connections/v1/PermissionPosture';
 import type { Connection } from '../../domain/connection';
 import { connectionError } from '../../domain/errors';
 import { posture, type RequiredPermissions } from '../../domain/permissions';

@@ -1,4 +1,5 @@
-import { RevisionLog, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
+import { type EventEnvelope } from '@tenantatlas/kafka';
+import { RevisionLog, type OutboxTracker } from '@tenantatlas/store';
 import type { Connection } from '../../domain/connection';
 import { connectionError } from '../../domain/errors';
 import type { ConnectionPage, ConnectionRepository, DefaultHolder } from '../../app/ports';

@@ -1,5 +1,12 @@
 import { Schema, type Connection as MongoConnection, type Model } from 'mongoose';
-import { outboxFields, revisionHeadModel, revisionModel, type OutboxDocument, type RevisionDocument, type RevisionHeadDocument } from '@tenantatlas/shared';
+import {
+  outboxFields,
+  revisionHeadModel,
+  revisionModel,
+  type OutboxDocument,
+  type RevisionDocument,
+  type RevisionHeadDocument,
+} from '@tenantatlas/store';
 import type { Connection } from '../../domain/connection';
 
 /** What a connection's version stores: everything but whether it is its tenant's default. */

@@ -1,7 +1,7 @@
-import { fromGrpcError, promiseClient, type PromiseClient } from '@tenantatlas/shared';
-import type { AuditServiceClient } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditService';
-import type { ExportAuditEventsRequest } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportAuditEventsRequest';
-import type { ExportAuditEventsResponse__Output } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/ExportAuditEventsResponse';
+import { fromGrpcError, promiseClient, type PromiseClient } from '@tenantatlas/grpc';
+import type { AuditServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/audit/v1/AuditService';
+import type { ExportAuditEventsRequest } from '@tenantatlas/grpc/proto/tenantatlas/audit/v1/ExportAuditEventsRequest';
+import type { ExportAuditEventsResponse__Output } from '@tenantatlas/grpc/proto/tenantatlas/audit/v1/ExportAuditEventsResponse';
 import { downstreamUnavailable as unavailable } from '../../domain/errors';
 
 /** The audit service's unary calls, plus its export as a stream of chunks. */

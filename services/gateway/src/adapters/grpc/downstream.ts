@@ -1,14 +1,15 @@
 import * as grpc from '@grpc/grpc-js';
-import { insecureCredentials, isDomainError, loadProto, PEER_CHANNEL_OPTIONS, promiseClient, type PromiseClient } from '@tenantatlas/shared';
+import { isDomainError } from '@tenantatlas/core';
+import { insecureCredentials, loadProto, PEER_CHANNEL_OPTIONS, promiseClient, type PromiseClient } from '@tenantatlas/grpc';
 import { downstreamUnavailable as unavailable } from '../../domain/errors';
 import { auditClient, type AuditPort } from './audit.client';
-import type { ProtoGrpcType as AuditProto } from '@tenantatlas/shared/proto/audit';
-import type { ProtoGrpcType as ConnectionsProto } from '@tenantatlas/shared/proto/connections';
-import type { ProtoGrpcType as OnboardingProto } from '@tenantatlas/shared/proto/onboarding';
-import type { ProtoGrpcType as OperationsProto } from '@tenantatlas/shared/proto/operations';
-import type { ConnectionsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
-import type { OnboardingServiceClient } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/OnboardingService';
-import type { OperationsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/OperationsService';
+import type { ProtoGrpcType as AuditProto } from '@tenantatlas/grpc/proto/audit';
+import type { ProtoGrpcType as ConnectionsProto } from '@tenantatlas/grpc/proto/connections';
+import type { ProtoGrpcType as OnboardingProto } from '@tenantatlas/grpc/proto/onboarding';
+import type { ProtoGrpcType as OperationsProto } from '@tenantatlas/grpc/proto/operations';
+import type { ConnectionsServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/connections/v1/ConnectionsService';
+import type { OnboardingServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/onboarding/v1/OnboardingService';
+import type { OperationsServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/operations/v1/OperationsService';
 
 export type OnboardingPort = PromiseClient<OnboardingServiceClient>;
 export type ConnectionsPort = PromiseClient<ConnectionsServiceClient>;

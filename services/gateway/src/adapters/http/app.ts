@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { asyncApiDocument } from '@tenantatlas/shared';
+import { asyncApiDocument } from '@tenantatlas/kafka';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { gatewayError } from '../../domain/errors';

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { DomainError, fromGrpcError } from '@tenantatlas/shared';
+import { DomainError } from '@tenantatlas/core';
+import { fromGrpcError } from '@tenantatlas/grpc';
 import { toHttpError } from './errors';
 
 function grpcError(code: grpc.status, errorCode: string, message: string, details: object = { field: 'name' }): grpc.ServiceError {

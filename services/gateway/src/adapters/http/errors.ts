@@ -1,5 +1,6 @@
 import type { Response } from 'express';
-import { infrastructureUnavailable, RETRY_AFTER_SECONDS, isDomainError, type ErrorDetails, type ErrorKind } from '@tenantatlas/shared';
+import { isDomainError, type ErrorDetails, type ErrorKind } from '@tenantatlas/core';
+import { infrastructureUnavailable, RETRY_AFTER_SECONDS } from '@tenantatlas/store';
 
 /**
  * The one table from error kinds to HTTP status. Downstream gRPC errors arrive as DomainErrors

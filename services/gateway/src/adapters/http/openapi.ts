@@ -1,4 +1,4 @@
-import { z } from '@tenantatlas/shared';
+import { z } from '@tenantatlas/core';
 import { CAPABILITIES } from '../../domain/access';
 import type { RouteDef } from './route';
 

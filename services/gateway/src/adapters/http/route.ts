@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
-import { z } from '@tenantatlas/shared';
-import type { Actor as ProtoActor } from '@tenantatlas/shared/proto/tenantatlas/common/v1/Actor';
+import { z } from '@tenantatlas/core';
+import type { Actor as ProtoActor } from '@tenantatlas/grpc/proto/tenantatlas/common/v1/Actor';
 import type { Capability, Membership } from '../../domain/access';
 import type { Principal } from '../../app/identity';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventConsumer, type Topics } from '@tenantatlas/shared';
+import { EventConsumer, type Topics } from '@tenantatlas/kafka';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { LiveFeed } from '../../app/live-feed';

@@ -1,5 +1,5 @@
 import { metrics } from '@opentelemetry/api';
-import type { EventEnvelope, EventPublisher } from '@tenantatlas/shared';
+import type { EventEnvelope, EventPublisher } from '@tenantatlas/kafka';
 import type { Logger } from 'pino';
 import type { SecurityEventSink } from '../../app/ports';
 

@@ -1,5 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
-import { outboxFields, type OutboxDocument } from '@tenantatlas/shared';
+import { outboxFields, type OutboxDocument } from '@tenantatlas/store';
 
 /** Field types every document here needs set. */
 const requiredText = { type: String, required: true } as const;

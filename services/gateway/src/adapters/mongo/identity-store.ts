@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { initialOutbox, isDuplicateKeyError, outboxEntries, trackAfter, withOutbox, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
+import { type EventEnvelope } from '@tenantatlas/kafka';
+import { initialOutbox, isDuplicateKeyError, outboxEntries, trackAfter, withOutbox, type OutboxTracker } from '@tenantatlas/store';
 import { isRole, type Membership, type TenantScope } from '../../domain/access';
 import { tenantScopeOf, type Invitation } from '../../domain/invitations';
 import type { IdentityStore, MemberView, Session, User, Workspace } from '../../app/ports';

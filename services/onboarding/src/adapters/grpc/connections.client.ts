@@ -1,8 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
-import { insecureCredentials, isDomainError, loadProto, PEER_CHANNEL_OPTIONS, promiseClient, type Actor, type PromiseClient } from '@tenantatlas/shared';
-import type { ProtoGrpcType } from '@tenantatlas/shared/proto/connections';
-import type { Connection__Output } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/Connection';
-import type { ConnectionsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
+import { isDomainError, type Actor } from '@tenantatlas/core';
+import { insecureCredentials, loadProto, PEER_CHANNEL_OPTIONS, promiseClient, type PromiseClient } from '@tenantatlas/grpc';
+import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/connections';
+import type { Connection__Output } from '@tenantatlas/grpc/proto/tenantatlas/connections/v1/Connection';
+import type { ConnectionsServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/connections/v1/ConnectionsService';
 import type { ConnectionsPort, NewConnectionInput } from '../../app/ports';
 import type { ConnectionEvidence } from '../../domain/evidence';
 import { actorToProto } from './mapping';

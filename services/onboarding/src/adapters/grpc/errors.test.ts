@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
-import { GRPC_STATUS_BY_KIND } from '@tenantatlas/shared';
+import { GRPC_STATUS_BY_KIND } from '@tenantatlas/grpc';
 import { onboardingError } from '../../domain/errors';
 
 /** The codes the error table of docs/onboarding.md names, with the gRPC status it gives them. */

@@ -1,10 +1,10 @@
-import type { Actor } from '@tenantatlas/shared';
-import type { Actor as ProtoActor } from '@tenantatlas/shared/proto/tenantatlas/common/v1/Actor';
-import type { CompactReadiness as ProtoCompactReadiness } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/CompactReadiness';
-import type { Draft as ProtoDraft } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/Draft';
-import type { NewConnection__Output as ProtoNewConnection } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/NewConnection';
-import type { Readiness as ProtoReadiness } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/Readiness';
-import type { Tenant as ProtoTenant } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/Tenant';
+import type { Actor } from '@tenantatlas/core';
+import type { Actor as ProtoActor } from '@tenantatlas/grpc/proto/tenantatlas/common/v1/Actor';
+import type { CompactReadiness as ProtoCompactReadiness } from '@tenantatlas/grpc/proto/tenantatlas/onboarding/v1/CompactReadiness';
+import type { Draft as ProtoDraft } from '@tenantatlas/grpc/proto/tenantatlas/onboarding/v1/Draft';
+import type { NewConnection__Output as ProtoNewConnection } from '@tenantatlas/grpc/proto/tenantatlas/onboarding/v1/NewConnection';
+import type { Readiness as ProtoReadiness } from '@tenantatlas/grpc/proto/tenantatlas/onboarding/v1/Readiness';
+import type { Tenant as ProtoTenant } from '@tenantatlas/grpc/proto/tenantatlas/onboarding/v1/Tenant';
 import { LIFECYCLE_STATES, runOf, type DraftEntity, type LifecycleState } from '../../domain/draft';
 import { inputErrors } from '../../domain/errors';
 import type { ConnectionEvidence } from '../../domain/evidence';

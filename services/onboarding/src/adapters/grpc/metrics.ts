@@ -1,5 +1,5 @@
 import { metrics, type Counter } from '@opentelemetry/api';
-import { isDomainError } from '@tenantatlas/shared';
+import { isDomainError } from '@tenantatlas/core';
 
 /**
  * Onboarding's domain metrics: mutations by action and result (ok, or the error code such as

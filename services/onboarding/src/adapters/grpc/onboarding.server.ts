@@ -1,6 +1,7 @@
-import { loadProto, unary, type Logger } from '@tenantatlas/shared';
-import type { ProtoGrpcType } from '@tenantatlas/shared/proto/onboarding';
-import type { OnboardingServiceHandlers } from '@tenantatlas/shared/proto/tenantatlas/onboarding/v1/OnboardingService';
+import { type Logger } from '@tenantatlas/core';
+import { loadProto, unary } from '@tenantatlas/grpc';
+import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/onboarding';
+import type { OnboardingServiceHandlers } from '@tenantatlas/grpc/proto/tenantatlas/onboarding/v1/OnboardingService';
 import type { handleUnaryCall, ServiceDefinition } from '@grpc/grpc-js';
 import { ActivateTenantUseCase } from '../../app/activate-tenant.use-case';
 import { ArchiveTenantUseCase } from '../../app/archive-tenant.use-case';

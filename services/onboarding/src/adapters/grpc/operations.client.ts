@@ -1,8 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
-import { insecureCredentials, isDomainError, loadProto, PEER_CHANNEL_OPTIONS, promiseClient, type Actor, type PromiseClient } from '@tenantatlas/shared';
-import type { ProtoGrpcType } from '@tenantatlas/shared/proto/operations';
-import type { OperationsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/OperationsService';
-import type { Run__Output } from '@tenantatlas/shared/proto/tenantatlas/operations/v1/Run';
+import { isDomainError, type Actor } from '@tenantatlas/core';
+import { insecureCredentials, loadProto, PEER_CHANNEL_OPTIONS, promiseClient, type PromiseClient } from '@tenantatlas/grpc';
+import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/operations';
+import type { OperationsServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/operations/v1/OperationsService';
+import type { Run__Output } from '@tenantatlas/grpc/proto/tenantatlas/operations/v1/Run';
 import type { OperationsPort } from '../../app/ports';
 import { isRunStatus, type RunEvidence, type RunOutcome } from '../../domain/evidence';
 import { actorToProto } from './mapping';

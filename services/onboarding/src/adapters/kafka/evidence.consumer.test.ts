@@ -1,4 +1,4 @@
-import { createEvent } from '@tenantatlas/shared';
+import { createEvent } from '@tenantatlas/kafka';
 import type { OnboardingDeps } from '../../app/ports';
 import { evidenceHandler } from './evidence.consumer';
 

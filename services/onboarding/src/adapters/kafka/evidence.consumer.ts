@@ -1,4 +1,5 @@
-import { z, type EventEnvelope, type Logger } from '@tenantatlas/shared';
+import { z, type Logger } from '@tenantatlas/core';
+import { type EventEnvelope } from '@tenantatlas/kafka';
 import type { OnboardingDeps } from '../../app/ports';
 import { RecordConnectionFactUseCase } from '../../app/record-connection-fact.use-case';
 import { RecordRunFactUseCase } from '../../app/record-run-fact.use-case';

@@ -1,4 +1,5 @@
-import { isDuplicateKeyError, RevisionLog, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
+import { type EventEnvelope } from '@tenantatlas/kafka';
+import { isDuplicateKeyError, RevisionLog, type OutboxTracker } from '@tenantatlas/store';
 import type { DraftFilter, DraftRepository, Page } from '../../app/ports';
 import { isTerminal, type DraftEntity } from '../../domain/draft';
 import { tenantErrors } from '../../domain/errors';

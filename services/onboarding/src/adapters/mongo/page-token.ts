@@ -1,4 +1,4 @@
-import { invalidArgument } from '@tenantatlas/shared';
+import { invalidArgument } from '@tenantatlas/core';
 
 /** Cursor over (createdAt desc, _id desc): stable while documents change. */
 export interface Cursor {

@@ -1,4 +1,4 @@
-import { outboxFields, revisionModel, type OutboxDocument, type RevisionDocument } from '@tenantatlas/shared';
+import { outboxFields, revisionModel, type OutboxDocument, type RevisionDocument } from '@tenantatlas/store';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { DraftEntity } from '../../domain/draft';
 import type { TenantEntity } from '../../domain/tenant';

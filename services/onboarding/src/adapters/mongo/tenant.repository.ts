@@ -1,4 +1,5 @@
-import { isDuplicateKeyError, RevisionLog, type EventEnvelope, type OutboxTracker } from '@tenantatlas/shared';
+import { type EventEnvelope } from '@tenantatlas/kafka';
+import { isDuplicateKeyError, RevisionLog, type OutboxTracker } from '@tenantatlas/store';
 import type { Page, TenantRepository } from '../../app/ports';
 import { applyTransition, type TenantEntity, type TenantStatus, type TenantTransition, type TenantUpdate } from '../../domain/tenant';
 import { afterCursor, decodeCursor, encodeCursor } from './page-token';

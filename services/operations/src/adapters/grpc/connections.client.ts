@@ -1,6 +1,7 @@
-import { insecureCredentials, isDomainError, loadProto, PEER_CHANNEL_OPTIONS, promiseClient, type PromiseClient } from '@tenantatlas/shared';
-import type { ProtoGrpcType } from '@tenantatlas/shared/proto/connections';
-import type { ConnectionsServiceClient } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/ConnectionsService';
+import { isDomainError } from '@tenantatlas/core';
+import { insecureCredentials, loadProto, PEER_CHANNEL_OPTIONS, promiseClient, type PromiseClient } from '@tenantatlas/grpc';
+import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/connections';
+import type { ConnectionsServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/connections/v1/ConnectionsService';
 import type { ConnectionDirectory } from '../../app/ports';
 
 export type ConnectionsClient = PromiseClient<ConnectionsServiceClient>;

@@ -1,6 +1,6 @@
-import type { Actor } from '@tenantatlas/shared';
-import type { CheckConnectionResponse__Output } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/CheckConnectionResponse';
-import type { RefreshPermissionsResponse__Output } from '@tenantatlas/shared/proto/tenantatlas/connections/v1/RefreshPermissionsResponse';
+import type { Actor } from '@tenantatlas/core';
+import type { CheckConnectionResponse__Output } from '@tenantatlas/grpc/proto/tenantatlas/connections/v1/CheckConnectionResponse';
+import type { RefreshPermissionsResponse__Output } from '@tenantatlas/grpc/proto/tenantatlas/connections/v1/RefreshPermissionsResponse';
 import type { ExecutionContext, RunExecutor } from '../../app/registry';
 import type { Run } from '../../domain/run';
 import type { ExecutionResult } from '../../domain/transitions';

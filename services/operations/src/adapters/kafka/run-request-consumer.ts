@@ -1,4 +1,4 @@
-import { EventConsumer, type EventEnvelope } from '@tenantatlas/shared';
+import { EventConsumer, type EventEnvelope } from '@tenantatlas/kafka';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ExecuteRunUseCase } from '../../app/execute-run.use-case';

@@ -1,5 +1,15 @@
 import type { Model, QueryFilter } from 'mongoose';
-import { createEvent, eventSource, GroupCommit, initialOutbox, isDuplicateKeyError, outboxEntries, trackAfter, type Actor, type OutboxEntry, type OutboxTracker } from '@tenantatlas/shared';
+import { type Actor } from '@tenantatlas/core';
+import { createEvent, eventSource } from '@tenantatlas/kafka';
+import {
+  GroupCommit,
+  initialOutbox,
+  isDuplicateKeyError,
+  outboxEntries,
+  trackAfter,
+  type OutboxEntry,
+  type OutboxTracker,
+} from '@tenantatlas/store';
 import type { Decide, RunListQuery, RunRepository, RunSlots, Transitioned } from '../../app/ports';
 import { RUN_REQUESTED, type Run } from '../../domain/run';
 import { applyChange, type LifecycleVerb, type RunChange } from '../../domain/transitions';

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model, type SchemaDefinition } from 'mongoose';
-import { outboxFields, type OutboxDocument } from '@tenantatlas/shared';
+import { outboxFields, type OutboxDocument } from '@tenantatlas/store';
 import type { Attempt, Run } from '../../domain/run';
 
 /** A run as stored: the domain fields plus the two unique slots that make dedupe and idempotency database rules. */

@@ -1,4 +1,4 @@
-import { z } from '@tenantatlas/shared';
+import { z } from '@tenantatlas/core';
 import { actorSchema } from './common';
 import { pageOf, text, timestamp } from './present';
 

@@ -1,4 +1,4 @@
-import { z } from '@tenantatlas/shared';
+import { z } from '@tenantatlas/core';
 import { text } from './present';
 
 /** Who acted: a user through the gateway, or a system component; the other field is null. */

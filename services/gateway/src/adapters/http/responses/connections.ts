@@ -1,4 +1,4 @@
-import { z } from '@tenantatlas/shared';
+import { z } from '@tenantatlas/core';
 import { pageOf, text, timestamp } from './present';
 
 export const connectionSchema = z

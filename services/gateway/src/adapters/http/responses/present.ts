@@ -1,4 +1,4 @@
-import { z } from '@tenantatlas/shared';
+import { z } from '@tenantatlas/core';
 
 /**
  * The one rule for absent values in every response: `null`, never a protobuf default (`""`, a

@@ -1,5 +1,5 @@
-import { z } from '@tenantatlas/shared';
-import type { AuditFilter } from '@tenantatlas/shared/proto/tenantatlas/audit/v1/AuditFilter';
+import { z } from '@tenantatlas/core';
+import type { AuditFilter } from '@tenantatlas/grpc/proto/tenantatlas/audit/v1/AuditFilter';
 import type { AuditPort } from '../../grpc/downstream';
 import { id, route, STREAMED, type RouteDef } from '../route';
 import { listRoute, requireTenantWhenLimited } from './scope';

@@ -1,4 +1,4 @@
-import { z } from '@tenantatlas/shared';
+import { z } from '@tenantatlas/core';
 import type { Capability } from '../../../domain/access';
 import type { ConnectionsPort, OperationsPort } from '../../grpc/downstream';
 import { domainName, guid, id, reply, route, words, type RouteContext, type RouteDef } from '../route';

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { z } from '@tenantatlas/shared';
+import { z } from '@tenantatlas/core';
 import type { Identity } from '../../../app/identity';
 import type { IdentityStore, User } from '../../../app/ports';
 import { CAPABILITIES, capabilitiesOf, ROLES } from '../../../domain/access';

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { z } from '@tenantatlas/shared';
+import { z } from '@tenantatlas/core';
 import type { AcceptInvitationUseCase, InviteeProof } from '../../../app/accept-invitation.use-case';
 import type { InviteMemberUseCase } from '../../../app/invite-member.use-case';
 import { ROLES } from '../../../domain/access';

@@ -1,4 +1,4 @@
-import { z } from '@tenantatlas/shared';
+import { z } from '@tenantatlas/core';
 import type { OnboardingPort } from '../../grpc/downstream';
 import { booleanQuery, domainName, expectedVersion, guid, id, reply, route, words, type RouteContext, type RouteDef } from '../route';
 import {

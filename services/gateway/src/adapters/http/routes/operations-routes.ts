@@ -1,4 +1,4 @@
-import { z } from '@tenantatlas/shared';
+import { z } from '@tenantatlas/core';
 import type { OperationsPort } from '../../grpc/downstream';
 import { id, route, words, type RouteDef } from '../route';
 import { listRoute, requireRunInScope, requireTenantWhenLimited, resourceRoute } from './scope';

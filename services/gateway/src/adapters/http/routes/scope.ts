@@ -1,4 +1,4 @@
-import { isDomainError, z } from '@tenantatlas/shared';
+import { isDomainError, z } from '@tenantatlas/core';
 import { visibleTo, type Capability } from '../../../domain/access';
 import { gatewayError } from '../../../domain/errors';
 import type { OnboardingPort, OperationsPort } from '../../grpc/downstream';

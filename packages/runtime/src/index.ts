@@ -1,0 +1,3 @@
+export * from './lifecycle';
+export * from './bootstrap';
+export * from './backlog-metrics';

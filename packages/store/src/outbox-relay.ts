@@ -1,0 +1,234 @@
+import type { Model } from 'mongoose';
+import type { Logger } from 'pino';
+import { reconnectBackoffMs } from '@tenantatlas/kafka';
+import type { EventPublisher } from '@tenantatlas/kafka';
+import type { OutboxEntry } from './outbox';
+
+/** What a repository tells after a write that stored outbox entries in a document. */
+export interface OutboxTracker {
+  track(model: Model<any>, id: unknown): void;
+}
+
+/**
+ * Runs a write that stores outbox entries in document `id` of `model`, then tells the relay, also
+ * when the write failed: a write whose answer was lost (the connection dropped) may still have
+ * committed, and nothing else would look at its events before the next start. A write that really
+ * failed costs the relay one read by `_id`.
+ */
+export async function trackAfter<T>(outbox: OutboxTracker, model: Model<any>, id: unknown, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } finally {
+    outbox.track(model, id);
+  }
+}
+
+export interface OutboxRelayOptions {
+  models: Model<any>[];
+  /**
+   * Models whose documents get events only in the insert that creates them: their outbox is
+   * cleared by `_id` alone, with no version guard (nothing can be pushed after the insert).
+   */
+  insertOnly?: Model<any>[];
+  publisher: EventPublisher;
+  logger: Logger;
+  /** documents remembered at most; a write beyond it is found by a recovery pass (MAX_TRACKED) */
+  maxTracked?: number;
+  /** documents read and published together in one Kafka send (BATCH) */
+  batchSize?: number;
+}
+
+interface Tracked {
+  model: Model<any>;
+  id: unknown;
+  /** event ids of this document already published (its clear may have lost to a newer push) */
+  sent: Set<string>;
+  /** bumped by every track(): a drain keeps the document when a write was told during it */
+  writes: number;
+}
+
+interface RecoveryPass {
+  model: number;
+  after?: unknown;
+}
+
+const MAX_TRACKED = 10_000;
+const BATCH = 200;
+
+const startedRelays = new Set<OutboxRelay>();
+
+/**
+ * Documents whose events the relays of this process still have to publish, by collection (the
+ * outbox backlog gauge): read from memory, so a scrape costs no query.
+ */
+export function outboxBacklog(): Map<string, number> {
+  const backlog = new Map<string, number>();
+  for (const relay of startedRelays) for (const [collection, count] of relay.backlog()) backlog.set(collection, (backlog.get(collection) ?? 0) + count);
+  return backlog;
+}
+
+/**
+ * Publishes the outbox of the documents this process writes. The writer tells the relay which
+ * document it wrote (`track`); the relay reads it by `_id` (the one lookup FerretDB answers from an
+ * index), publishes its pending events in order and clears them. Nothing is polled: a collection
+ * is searched for pending documents (a scan on FerretDB) only in a recovery pass, once when the
+ * relay starts (what a process that died between its write and the publish left behind) and again
+ * after more writes than it can remember. Delivery is at least once; consumers dedupe by event id.
+ */
+export class OutboxRelay implements OutboxTracker {
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly insertOnly: Set<Model<any>>;
+  private recovery: RecoveryPass | undefined;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private backingOff = false;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.insertOnly = new Set(options.insertOnly ?? []);
+  }
+
+  /** Starts publishing, beginning with the recovery pass in the background (readiness waits for nothing). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.recovery = { model: 0 };
+    startedRelays.add(this);
+    this.loop = this.run();
+  }
+
+  /** Called after a write that stored outbox entries in document `id` of `model`. */
+  track(model: Model<any>, id: unknown): void {
+    // Too many to remember: the document stays pending in the store, where a new pass finds it.
+    if (!this.remember(model, id, this.options.maxTracked ?? MAX_TRACKED)) this.recovery = { model: 0 };
+    // While Kafka is down the backoff decides when to try again, not every write.
+    if (!this.backingOff) this.wake?.();
+  }
+
+  private remember(model: Model<any>, id: unknown, limit: number): boolean {
+    const key = `${model.modelName}:${String(id)}`;
+    const known = this.tracked.get(key);
+    if (known) known.writes++;
+    else if (this.tracked.size < limit) this.tracked.set(key, { model, id, sent: new Set(), writes: 0 });
+    else return false;
+    return true;
+  }
+
+  /** Tracked documents by collection. */
+  backlog(): Map<string, number> {
+    const counts = new Map<string, number>(this.options.models.map((model) => [model.collection.collectionName, 0]));
+    for (const { model } of this.tracked.values()) counts.set(model.collection.collectionName, (counts.get(model.collection.collectionName) ?? 0) + 1);
+    return counts;
+  }
+
+  /**
+   * Publishes what is still tracked (bounded by the caller's shutdown timeout), then stops. What
+   * cannot go out stays pending in its document for the next start's recovery pass.
+   */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    startedRelays.delete(this);
+    try {
+      while (this.tracked.size > 0) await this.drainBatch();
+    } catch (err) {
+      this.options.logger.warn({ err, pending: this.tracked.size }, 'outbox relay stopped with events unpublished; the next start publishes them');
+    }
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      if (this.tracked.size === 0 && !this.recovery) {
+        await this.pause();
+        continue;
+      }
+      try {
+        if (this.recovery) await this.recoverPage(this.recovery);
+        if (this.tracked.size > 0) await this.drainBatch();
+        if (failures > 0) this.options.logger.info({ failures }, 'outbox relay publishing again');
+        failures = 0;
+      } catch (err) {
+        failures++;
+        // One warning per outage, not one per attempt.
+        if (failures === 1) this.options.logger.warn({ err }, 'outbox relay cannot publish; will retry');
+        this.backingOff = true;
+        // as often as the Kafka client reconnects: events go out within a second of the broker's return
+        await this.pause(reconnectBackoffMs(failures));
+        this.backingOff = false;
+      }
+    }
+  }
+
+  /**
+   * Publishes a batch of tracked documents' events in one send, in tracking order (commit order),
+   * then clears each document's outbox unless more was pushed meanwhile; such a document stays
+   * tracked and is read again, its already sent events skipped.
+   */
+  private async drainBatch(): Promise<void> {
+    const batch = [...this.tracked].slice(0, this.options.batchSize ?? BATCH);
+    const writes = batch.map(([, doc]) => doc.writes);
+    const docs = await Promise.all(
+      batch.map(([, { model, id }]) => model.findById(id, { outbox: 1, outboxVersion: 1 }).lean<{ outbox?: OutboxEntry[]; outboxVersion?: number } | null>()),
+    );
+    const fresh = batch.flatMap(([, tracked], i) => (docs[i]?.outbox ?? []).filter((entry) => !tracked.sent.has(entry.eventId)).map((entry) => ({ entry, tracked })));
+    if (fresh.length > 0) {
+      await this.options.publisher.publish(fresh.map(({ entry: { topic, event } }) => ({ topic, event })));
+      for (const { entry, tracked } of fresh) tracked.sent.add(entry.eventId);
+    }
+    await Promise.all(
+      batch.map(async ([key, tracked], i) => {
+        const doc = docs[i];
+        const cleared = !doc || (doc.outbox ?? []).length === 0 || (await this.clear(tracked, doc.outboxVersion));
+        if (cleared && tracked.writes === writes[i]) this.tracked.delete(key);
+      }),
+    );
+  }
+
+  /** Clears a published outbox; false when an event was pushed since it was read. */
+  private async clear({ model, id }: Tracked, version: number | undefined): Promise<boolean> {
+    const guard = this.insertOnly.has(model) ? {} : { outboxVersion: version ?? { $exists: false } };
+    const result = await model.updateOne({ _id: id, ...guard }, { $set: { outbox: [], outboxPending: false } }).exec();
+    return result.matchedCount === 1;
+  }
+
+  /**
+   * One page of the recovery pass: pending documents (a query FerretDB answers by scanning the
+   * collection), in `_id` order, are tracked like fresh writes. A page waits until the tracked set
+   * has room, so the pass never overflows it.
+   */
+  private async recoverPage(pass: RecoveryPass): Promise<void> {
+    const room = (this.options.maxTracked ?? MAX_TRACKED) - this.tracked.size;
+    if (room <= 0) return;
+    const model = this.options.models[pass.model];
+    if (!model) {
+      this.recovery = undefined;
+      return;
+    }
+    const filter = pass.after === undefined ? { outboxPending: true } : { outboxPending: true, _id: { $gt: pass.after } };
+    const page = Math.min(room, this.options.batchSize ?? BATCH);
+    const docs = await model.find(filter, { _id: 1 }).sort({ _id: 1 }).limit(page).lean<{ _id: unknown }[]>();
+    // remembered even if writes filled the set meanwhile: it may exceed its bound by one page
+    for (const { _id } of docs) this.remember(model, _id, Infinity);
+    if (docs.length > 0) this.options.logger.info({ collection: model.collection.collectionName, documents: docs.length }, 'outbox relay found unpublished events');
+    // A newer recovery request (an overflow meanwhile) replaced this pass: it starts over.
+    if (this.recovery !== pass) return;
+    if (docs.length === page) pass.after = docs[docs.length - 1]!._id;
+    else this.recovery = model === this.options.models[this.options.models.length - 1] ? undefined : { model: pass.model + 1 };
+  }
+
+  /** Waits for a write (or stop), or for `ms` when given: at rest nothing wakes the relay. */
+  private pause(ms?: number): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      if (ms !== undefined) timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+}

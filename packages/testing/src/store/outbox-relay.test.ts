@@ -1,0 +1,158 @@
+import type { Model } from 'mongoose';
+import pino from 'pino';
+import type { EventPublisher } from '@tenantatlas/kafka';
+import { waitFor } from '../index';
+import { OutboxRelay, trackAfter } from '@tenantatlas/store';
+import type { OutboxEntry } from '@tenantatlas/store';
+
+interface Doc {
+  _id: string;
+  outbox: OutboxEntry[];
+  outboxPending: boolean;
+  outboxVersion: number;
+}
+
+/**
+ * The slice of a mongoose model the relay uses, over a map: reads by `_id`, the guarded clear,
+ * and the pending-documents query (counted: on FerretDB it is a scan of the collection).
+ */
+class Store {
+  readonly docs = new Map<string, Doc>();
+  scans = 0;
+  /** runs right after a clear has been applied (a write landing just then) */
+  afterClear: (() => Promise<void>) | undefined;
+
+  entry(id: string, n: number): OutboxEntry {
+    return { eventId: `${id}#${n}`, topic: 't', event: { id: `${id}#${n}` } as never };
+  }
+
+  write(id: string, n: number): void {
+    const doc = this.docs.get(id) ?? { _id: id, outbox: [], outboxPending: false, outboxVersion: 0 };
+    this.docs.set(id, { ...doc, outbox: [...doc.outbox, this.entry(id, n)], outboxPending: true, outboxVersion: doc.outboxVersion + 1 });
+  }
+
+  model(): Model<any> {
+    const lean = <T>(value: T) => ({ lean: async () => structuredClone(value) });
+    return {
+      modelName: 'Doc',
+      collection: { collectionName: 'docs' },
+      findById: (id: string) => lean(this.docs.get(id) ?? null),
+      find: () => {
+        this.scans++;
+        const pending = [...this.docs.values()].filter((d) => d.outboxPending).map((d) => ({ _id: d._id }));
+        const query = { sort: () => query, limit: (n: number) => lean(pending.slice(0, n)) };
+        return query;
+      },
+      updateOne: (filter: { _id: string; outboxVersion?: number }) => ({
+        exec: async () => {
+          const doc = this.docs.get(filter._id);
+          if (!doc || (filter.outboxVersion !== undefined && doc.outboxVersion !== filter.outboxVersion)) return { matchedCount: 0 };
+          this.docs.set(filter._id, { ...doc, outbox: [], outboxPending: false });
+          await this.afterClear?.();
+          return { matchedCount: 1 };
+        },
+      }),
+    } as unknown as Model<any>;
+  }
+}
+
+class Kafka {
+  readonly sent: string[] = [];
+  down = false;
+  publisher(): EventPublisher {
+    return {
+      publish: async (events: { event: { id: string } }[]) => {
+        if (this.down) throw new Error('broker unreachable');
+        this.sent.push(...events.map((e) => e.event.id));
+      },
+    } as unknown as EventPublisher;
+  }
+}
+
+describe('OutboxRelay', () => {
+  let relay: OutboxRelay | undefined;
+  afterEach(async () => relay?.stop());
+
+  function start(store: Store, kafka: Kafka, logger = pino({ level: 'silent' })) {
+    const model = store.model();
+    relay = new OutboxRelay({ models: [model], publisher: kafka.publisher(), logger });
+    relay.start();
+    return model;
+  }
+
+  it('publishes a tracked write by reading that document, without searching the collection', async () => {
+    const store = new Store();
+    const kafka = new Kafka();
+    const model = start(store, kafka);
+    await waitFor(() => relay!.backlog().get('docs') === 0 && store.scans === 1, { what: 'the start pass' });
+
+    store.write('a', 1);
+    relay!.track(model, 'a');
+    await waitFor(() => kafka.sent.length === 1, { what: 'a#1 published' });
+    expect(kafka.sent).toEqual(['a#1']);
+    await waitFor(() => relay!.backlog().get('docs') === 0, { what: 'a forgotten' });
+    expect(store.docs.get('a')).toMatchObject({ outbox: [], outboxPending: false });
+    // the start pass was the only query over the collection
+    expect(store.scans).toBe(1);
+  });
+
+  it('publishes an event written just after the clear, before the relay forgets the document', async () => {
+    const store = new Store();
+    const kafka = new Kafka();
+    const model = start(store, kafka);
+    store.afterClear = async () => {
+      store.afterClear = undefined;
+      store.write('b', 2);
+      relay!.track(model, 'b');
+    };
+    store.write('b', 1);
+    relay!.track(model, 'b');
+
+    await waitFor(() => kafka.sent.length === 2, { what: 'b#1 and b#2 published' });
+    expect(kafka.sent).toEqual(['b#1', 'b#2']);
+    await waitFor(() => store.docs.get('b')?.outboxPending === false, { what: 'b cleared' });
+  });
+
+  it('keeps a document tracked while Kafka is down, warns once, and publishes it once Kafka is back', async () => {
+    const store = new Store();
+    const kafka = new Kafka();
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(String(JSON.parse(line).msg)) });
+    kafka.down = true;
+    const model = start(store, kafka, logger);
+    store.write('c', 1);
+    relay!.track(model, 'c');
+    store.write('c', 2);
+    relay!.track(model, 'c');
+    await waitFor(() => warnings.length > 0, { what: 'a warning' });
+    expect(relay!.backlog().get('docs')).toBe(1);
+
+    kafka.down = false;
+    await waitFor(() => relay!.backlog().get('docs') === 0, { timeoutMs: 30_000, what: 'c published' });
+    expect(kafka.sent).toEqual(['c#1', 'c#2']);
+    expect(warnings).toEqual(['outbox relay cannot publish; will retry']);
+  });
+
+  it('finds at its start what a process that died before publishing left', async () => {
+    const store = new Store();
+    const kafka = new Kafka();
+    store.write('d', 1);
+    store.write('e', 1);
+    start(store, kafka);
+    await waitFor(() => kafka.sent.length === 2, { what: 'the leftovers published' });
+    expect(kafka.sent.sort()).toEqual(['d#1', 'e#1']);
+  });
+
+  it('is told about a write whose answer was lost, and publishes it if the write committed', async () => {
+    const store = new Store();
+    const kafka = new Kafka();
+    const model = start(store, kafka);
+    const lostAnswer = trackAfter(relay!, model, 'f', async () => {
+      store.write('f', 1); // committed, but the connection dropped before the answer came back
+      throw new Error('connection closed');
+    });
+    await expect(lostAnswer).rejects.toThrow('connection closed');
+    await waitFor(() => kafka.sent.length === 1, { what: 'f#1 published' });
+    expect(kafka.sent).toEqual(['f#1']);
+  });
+});
