@@ -5,3 +5,5 @@ export * from './metrics';
 export * from './http-metrics';
 export * from './actor';
 export * from './tenant-standing';
+export * from './error-translation';
+export * from './request-deadline';

@@ -1,6 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { DomainError, type ErrorDetails, type ErrorKind } from '@tenantatlas/core';
-import { infrastructureUnavailable } from '@tenantatlas/store';
+import { DomainError, translateInfrastructureError, type ErrorDetails, type ErrorKind } from '@tenantatlas/core';
 
 /** The one table from domain error kinds to gRPC status codes (and back). */
 export const GRPC_STATUS_BY_KIND: Record<ErrorKind, grpc.status> = {
@@ -25,10 +24,11 @@ const DETAILS_KEY = 'x-error-details';
 
 /**
  * Turns any error into a gRPC ServiceError; unknown errors become INTERNAL without their message.
- * A database or broker that cannot answer right now (mongo/unavailable.ts) is UNAVAILABLE, not INTERNAL.
+ * An error of the infrastructure is first translated by the translators the service's main.ts
+ * registered (core's error-translation.ts): a database that cannot answer is UNAVAILABLE, not INTERNAL.
  */
 export function toGrpcError(raw: unknown): Partial<grpc.StatusObject> {
-  const err = infrastructureUnavailable(raw) ?? raw;
+  const err = translateInfrastructureError(raw) ?? raw;
   if (err instanceof DomainError) {
     const metadata = new grpc.Metadata();
     metadata.set(CODE_KEY, err.code);

@@ -1,9 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { DomainError } from '@tenantatlas/core';
-import { withRequestDeadline } from '@tenantatlas/store';
-import { infrastructureUnavailable } from '@tenantatlas/store';
-import { rpcServerDuration, secondsSince } from '@tenantatlas/core';
+import { DomainError, rpcServerDuration, secondsSince, translateInfrastructureError, withRequestDeadline } from '@tenantatlas/core';
 import { toGrpcError } from './errors';
 import { HealthService } from './health';
 
@@ -25,14 +22,14 @@ export function unary<Req, Res>(
     const start = process.hrtime.bigint();
     const done = (code: grpc.status) => recordRpc(call.getPath(), code, start);
     const deadline = call.getDeadline();
-    // the queries the handler makes stop when the caller stops waiting (see request-deadline.ts)
+    // the queries the handler makes stop when the caller stops waiting (core's request-deadline.ts)
     withRequestDeadline(deadlineMs(deadline), () => handler(call.request, { metadata: call.metadata, deadline })).then(
       (response) => {
         done(grpc.status.OK);
         callback(null, response);
       },
       (err: unknown) => {
-        const unanswered = infrastructureUnavailable(err);
+        const unanswered = translateInfrastructureError(err);
         if (unanswered) {
           logger.warn({ err, method: call.getPath(), code: unanswered.code }, 'the database could not answer');
         } else if (!(err instanceof DomainError) || err.kind === 'internal') {

@@ -1,7 +1,7 @@
-import { loadConfig } from '@tenantatlas/core';
+import { loadConfig, registerErrorTranslator } from '@tenantatlas/core';
 import { GrpcServer, loadProto } from '@tenantatlas/grpc';
 import { EventConsumer, LIFECYCLE_TOPICS, topicName } from '@tenantatlas/kafka';
-import { ensureIndexes } from '@tenantatlas/store';
+import { ensureIndexes, infrastructureUnavailable } from '@tenantatlas/store';
 import { connectInfrastructure, runService, serveGrpc } from '@tenantatlas/runtime';
 import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/audit';
 import { auditHandlers } from './adapters/grpc/audit.server';
@@ -18,6 +18,7 @@ import { VerifyAuditChainUseCase } from './app/verify-audit-chain.use-case';
 import { configSchema } from './config';
 
 runService('audit', async ({ logger, lifecycle }) => {
+  registerErrorTranslator(infrastructureUnavailable);
   const config = loadConfig(configSchema);
   const lifecycleTopics = LIFECYCLE_TOPICS.map((topic) => topicName(config.KAFKA_TOPIC_PREFIX, topic));
   const infra = await connectInfrastructure('audit', config, logger, lifecycle, (t) => [...lifecycleTopics, t.auditDeadLetter]);

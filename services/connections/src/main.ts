@@ -1,6 +1,6 @@
-import { loadConfig } from '@tenantatlas/core';
+import { loadConfig, registerErrorTranslator } from '@tenantatlas/core';
 import { GrpcServer, GrpcTenantDirectory, loadProto } from '@tenantatlas/grpc';
-import { ensureIndexes, OutboxRelay } from '@tenantatlas/store';
+import { ensureIndexes, OutboxRelay, infrastructureUnavailable } from '@tenantatlas/store';
 import { connectInfrastructure, runService, serveGrpc } from '@tenantatlas/runtime';
 import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/connections';
 import { MicrosoftGraphAdapter } from './adapters/http/microsoft-graph.adapter';
@@ -13,6 +13,7 @@ import type { ProviderAdapter } from './domain/provider';
 import { keyringFrom } from './keyring';
 
 runService('connections', async ({ logger, lifecycle }) => {
+  registerErrorTranslator(infrastructureUnavailable);
   const config = loadConfig(configSchema);
   const keyring = keyringFrom(config);
   const { mongo, topics, publisher } = await connectInfrastructure('connections', config, logger, lifecycle, (t) => [t.connectionsEvents]);

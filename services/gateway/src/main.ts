@@ -1,7 +1,7 @@
 import http from 'node:http';
 import path from 'node:path';
-import { loadConfig } from '@tenantatlas/core';
-import { ensureIndexes, OutboxRelay, pingMongo } from '@tenantatlas/store';
+import { loadConfig, registerErrorTranslator } from '@tenantatlas/core';
+import { ensureIndexes, OutboxRelay, pingMongo, infrastructureUnavailable } from '@tenantatlas/store';
 import { connectInfrastructure, runService } from '@tenantatlas/runtime';
 import { AcceptInvitationUseCase } from './app/accept-invitation.use-case';
 import { AccessGuard } from './app/access-guard';
@@ -20,6 +20,7 @@ import { MongoIdentityStore } from './adapters/mongo/identity-store';
 import { routeTable } from './route-table';
 
 runService('gateway', async ({ logger, lifecycle }) => {
+  registerErrorTranslator(infrastructureUnavailable);
   const config = loadConfig(configSchema);
   const infra = await connectInfrastructure('gateway', config, logger, lifecycle, (t) => [
     t.securityEvents,

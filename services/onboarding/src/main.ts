@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '@tenantatlas/core';
+import { loadConfig, registerErrorTranslator } from '@tenantatlas/core';
 import { GrpcServer } from '@tenantatlas/grpc';
 import { EventConsumer, topicName } from '@tenantatlas/kafka';
-import { ensureIndexes, idempotent, OutboxRelay, ProcessedEvents } from '@tenantatlas/store';
+import { ensureIndexes, idempotent, OutboxRelay, ProcessedEvents, infrastructureUnavailable } from '@tenantatlas/store';
 import { connectInfrastructure, runService, serveGrpc } from '@tenantatlas/runtime';
 import { ONBOARDING_SERVICE_NAME, onboardingDefinition, onboardingHandlers } from './adapters/grpc/onboarding.server';
 import { GrpcConnections } from './adapters/grpc/connections.client';
@@ -16,6 +16,7 @@ import type { OnboardingDeps } from './app/ports';
 import { configSchema } from './config';
 
 runService('onboarding', async ({ logger, lifecycle }) => {
+  registerErrorTranslator(infrastructureUnavailable);
   const config = loadConfig(configSchema);
   const infra = await connectInfrastructure('onboarding', config, logger, lifecycle, (t) => [
     t.onboardingEvents,

@@ -1,7 +1,7 @@
-import { loadConfig } from '@tenantatlas/core';
+import { loadConfig, registerErrorTranslator } from '@tenantatlas/core';
 import { GrpcServer, GrpcTenantDirectory } from '@tenantatlas/grpc';
 import { topicName } from '@tenantatlas/kafka';
-import { ensureIndexes, OutboxRelay } from '@tenantatlas/store';
+import { ensureIndexes, OutboxRelay, infrastructureUnavailable } from '@tenantatlas/store';
 import { connectInfrastructure, runService, serveGrpc } from '@tenantatlas/runtime';
 import { connectionsClient, GrpcConnectionDirectory } from './adapters/grpc/connections.client';
 import { operationsDefinition, operationsHandlers } from './adapters/grpc/operations.server';
@@ -27,6 +27,7 @@ import { SweepRunsUseCase } from './app/sweep-runs.use-case';
 import { configSchema } from './config';
 
 runService('operations', async ({ logger, lifecycle }) => {
+  registerErrorTranslator(infrastructureUnavailable);
   const config = loadConfig(configSchema);
   const infra = await connectInfrastructure('operations', config, logger, lifecycle, (t) => [t.operationsEvents, t.runRequests]);
   const Runs = runModel(infra.mongo);

@@ -1,6 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Schema, type Connection, type Model } from 'mongoose';
 import pino from 'pino';
+import { withRequestDeadline } from '@tenantatlas/core';
 import {
   createEvent,
   ensureTopics,
@@ -23,7 +24,6 @@ import {
   type OutboxRelayOptions,
   ProcessedEvents,
   QUERY_TIMED_OUT,
-  withRequestDeadline,
   withOutbox,
   type OutboxDocument,
 } from '@tenantatlas/store';

@@ -9,6 +9,7 @@ import {
   KafkaJSRequestTimeoutError,
 } from 'kafkajs';
 import mongoose from 'mongoose';
+import { registerErrorTranslator } from '@tenantatlas/core';
 import { toGrpcError } from '@tenantatlas/grpc';
 import { BROKER_UNAVAILABLE, DATABASE_UNAVAILABLE, infrastructureUnavailable, QUERY_TIMED_OUT } from '@tenantatlas/store';
 
@@ -115,7 +116,8 @@ describe('the table of unavailable engine errors', () => {
     expect(code(err)).toBe(DATABASE_UNAVAILABLE);
   });
 
-  it('makes gRPC answer UNAVAILABLE with the code and its Retry-After, not INTERNAL', () => {
+  it('makes gRPC answer UNAVAILABLE with the code and its Retry-After, not INTERNAL, once main.ts registers it', () => {
+    registerErrorTranslator(infrastructureUnavailable);
     const status = toGrpcError(ferretInternal('[msg_insert.go:168 handler.(*Handler).MsgInsert] context canceled'));
     expect(status.code).toBe(grpc.status.UNAVAILABLE);
     expect(status.metadata?.get('x-error-code')).toEqual([DATABASE_UNAVAILABLE]);
