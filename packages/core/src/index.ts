@@ -7,3 +7,4 @@ export * from './actor';
 export * from './tenant-standing';
 export * from './error-translation';
 export * from './request-deadline';
+export * from './reconnect';

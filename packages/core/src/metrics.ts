@@ -43,7 +43,7 @@ export function metricReaderForSdk(): PrometheusExporter {
 
 /**
  * Makes sure a MeterProvider feeds the exporter: a process started without
- * `--require @tenantatlas/shared/telemetry-register` (a test in-process, a script) still gets metrics.
+ * `--require @tenantatlas/runtime/telemetry-register` (a test in-process, a script) still gets metrics.
  */
 function ensureMeterProvider(): void {
   if (readerRegistered) return;

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Admin, type LogEntry, type ITopicConfig } from 'kafkajs';
 import type { Logger } from 'pino';
+import { RECONNECT_RETRY } from '@tenantatlas/core';
 
 const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -9,21 +10,11 @@ const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 /**
- * How every Kafka client retries while the broker is away: exponential from 200 ms, never more
- * than 1 s apart, so a producer, consumer or admin connects within about a second of the broker
- * being back (docs/architecture.md, "Outages and recovery"). Consumers that exhaust their retries
- * are restarted by kafkajs after the last delay (its default `restartOnFailure`) and try again.
+ * How every Kafka client retries while the broker is away (core's RECONNECT_RETRY). Consumers that
+ * exhaust their retries are restarted by kafkajs after the last delay (its default
+ * `restartOnFailure`) and try again.
  */
-export const KAFKA_RETRY = { initialRetryTime: 200, retries: 8, maxRetryTime: 1_000 } as const;
-
-/**
- * The pause after the n-th failure in a row of a loop that needs the broker or the database (the
- * outbox relays): the same doubling from 200 ms, capped at KAFKA_RETRY.maxRetryTime, so a relay
- * publishes within about a second of Kafka being back.
- */
-export function reconnectBackoffMs(failures: number): number {
-  return Math.min(KAFKA_RETRY.maxRetryTime, KAFKA_RETRY.initialRetryTime * 2 ** Math.min(failures, 5));
-}
+export const KAFKA_RETRY = RECONNECT_RETRY;
 
 export function createKafka(options: { clientId: string; brokers: string[]; logger: Logger }): Kafka {
   const log = options.logger.child({ component: 'kafkajs' });

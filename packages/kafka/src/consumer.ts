@@ -1,7 +1,7 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { reconnectBackoffMs } from './client';
+import { reconnectBackoffMs } from '@tenantatlas/core';
 import { parseEnvelope, type EventEnvelope } from './envelope';
 
 export interface MessageMeta {

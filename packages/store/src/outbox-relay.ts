@@ -1,8 +1,12 @@
 import type { Model } from 'mongoose';
 import type { Logger } from 'pino';
-import { reconnectBackoffMs } from '@tenantatlas/kafka';
-import type { EventPublisher } from '@tenantatlas/kafka';
-import type { OutboxEntry } from './outbox';
+import { reconnectBackoffMs } from '@tenantatlas/core';
+import type { OutboxEntry, StoredEvent } from './outbox';
+
+/** Where the relay publishes: the kafka package's EventPublisher, which main.ts passes in (the store imports no transport). */
+export interface OutboxPublisher {
+  publish(events: { topic: string; event: StoredEvent }[]): Promise<void>;
+}
 
 /** What a repository tells after a write that stored outbox entries in a document. */
 export interface OutboxTracker {
@@ -30,7 +34,7 @@ export interface OutboxRelayOptions {
    * cleared by `_id` alone, with no version guard (nothing can be pushed after the insert).
    */
   insertOnly?: Model<any>[];
-  publisher: EventPublisher;
+  publisher: OutboxPublisher;
   logger: Logger;
   /** documents remembered at most; a write beyond it is found by a recovery pass (MAX_TRACKED) */
   maxTracked?: number;

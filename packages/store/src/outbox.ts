@@ -1,5 +1,4 @@
 import { Schema, type UpdateQuery } from 'mongoose';
-import type { EventEnvelope } from '@tenantatlas/kafka';
 
 /**
  * Transactional outbox without multi-document transactions: the events a change produces are
@@ -10,10 +9,18 @@ import type { EventEnvelope } from '@tenantatlas/kafka';
  * it read, so an event pushed meanwhile is never lost. (A guarded `$set` rather than `$pull` with a
  * condition, which FerretDB silently ignores.)
  */
-export interface OutboxEntry {
+/**
+ * An event as the outbox keeps it until the relay publishes it: the transport's envelope (the kafka
+ * package's EventEnvelope), opaque to the store but for its id; the store knows no transport.
+ */
+export interface StoredEvent {
+  readonly id: string;
+}
+
+export interface OutboxEntry<E extends StoredEvent = StoredEvent> {
   eventId: string;
   topic: string;
-  event: EventEnvelope;
+  event: E;
 }
 
 const outboxEntrySchema = new Schema<OutboxEntry>(
@@ -38,7 +45,7 @@ export interface OutboxDocument {
   outboxVersion: number;
 }
 
-export function outboxEntries(topic: string, events: EventEnvelope[]): OutboxEntry[] {
+export function outboxEntries<E extends StoredEvent>(topic: string, events: E[]): OutboxEntry<E>[] {
   return events.map((event) => ({ eventId: event.id, topic, event }));
 }
 

@@ -1,7 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { EventEnvelope } from '@tenantatlas/kafka';
-import type { MessageMeta } from '@tenantatlas/kafka';
 import { isDuplicateKeyError } from './connection';
+import type { StoredEvent } from './outbox';
 
 interface ProcessedEvent {
   _id: string;
@@ -43,8 +42,11 @@ export class ProcessedEvents {
   }
 }
 
-/** Resolves `false` when the event changed nothing (nothing to remember), anything else when it did. */
-type Handler = (event: EventEnvelope, meta: MessageMeta) => Promise<void | boolean>;
+/**
+ * A consumer's handler of one event (the kafka package's EventEnvelope and MessageMeta); resolves
+ * `false` when the event changed nothing (nothing to remember), anything else when it did.
+ */
+type Handler<E extends StoredEvent, M> = (event: E, meta: M) => Promise<void | boolean>;
 
 /**
  * Skips events already handled. A crash between the handler and `mark` replays the handler once
@@ -53,7 +55,7 @@ type Handler = (event: EventEnvelope, meta: MessageMeta) => Promise<void | boole
  * would find nothing either, and most events a consumer sees are of that kind (one write saved
  * each).
  */
-export function idempotent(store: ProcessedEvents, handler: Handler): (event: EventEnvelope, meta: MessageMeta) => Promise<void> {
+export function idempotent<E extends StoredEvent, M>(store: ProcessedEvents, handler: Handler<E, M>): (event: E, meta: M) => Promise<void> {
   return async (event, meta) => {
     if (await store.has(event.id)) return;
     if ((await handler(event, meta)) === false) return;

@@ -148,7 +148,7 @@ async function startServiceOn(name: string, port: number, options: StartServiceO
   const logFile = fs.createWriteStream(path.join(logDir, `${name}-${port}.log`));
   const child = spawn(
     process.execPath,
-    ['--require', '@tenantatlas/shared/telemetry-register', path.join(REPO_ROOT, 'services', name, 'dist', 'main.js')],
+    ['--require', '@tenantatlas/runtime/telemetry-register', path.join(REPO_ROOT, 'services', name, 'dist', 'main.js')],
     {
       cwd: path.join(REPO_ROOT, 'services', name),
       env: { ...process.env, OTEL_SERVICE_NAME: name, LOG_LEVEL: 'info', ...options.env, [portVariable]: String(port) },

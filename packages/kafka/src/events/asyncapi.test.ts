@@ -37,7 +37,7 @@ describe('the AsyncAPI document', () => {
     expect(documented.filter((name) => name !== 'DeadLetter').sort()).toEqual(EVENT_CATALOG.map((e) => e.type).sort());
   });
 
-  it('is committed in contracts/ as generated from the catalog (npm run contracts -w @tenantatlas/shared)', () => {
+  it('is committed in contracts/ as generated from the catalog (npm run contracts -w @tenantatlas/kafka)', () => {
     for (const [file, content] of contractFiles()) {
       expect({ file, content: readFileSync(path.join(root, file), 'utf8') }).toEqual({ file, content });
     }

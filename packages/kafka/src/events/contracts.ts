@@ -4,7 +4,7 @@ import { dataJsonSchema, EVENT_CATALOG } from './catalog';
 /**
  * The generated contract files under `contracts/` at the repository root, by path: the AsyncAPI
  * document and one JSON Schema per event type. The catalog is their source; a unit test fails
- * when the committed files differ (`npm run contracts -w @tenantatlas/shared` writes them).
+ * when the committed files differ (`npm run contracts -w @tenantatlas/kafka` writes them).
  */
 export function contractFiles(): Map<string, string> {
   const files = new Map<string, string>();

@@ -325,7 +325,7 @@ describe('idempotent consumer', () => {
       },
       onPoison: async () => undefined,
     });
-    const apply = idempotent(store, async (event) => {
+    const apply = idempotent(store, async (event: EventEnvelope) => {
       await Counters.updateOne({ _id: 'c' }, { $inc: { total: event.data.n as number } });
     });
     await consumer.start();
