@@ -220,7 +220,7 @@ describe('the Helm chart', () => {
     const exprs: string[] = dashboard.panels.flatMap((p: { targets?: { expr: string }[] }) => (p.targets ?? []).map((t) => t.expr));
     expect(exprs.length).toBeGreaterThan(10);
     const used = new Set(exprs.flatMap((e) => [...e.matchAll(/\b(tenantatlas_[a-z_]+?)(?:_bucket|_count|_sum)?\{/g)].map((m) => m[1]!)));
-    const sources = [path.join(REPO_ROOT, 'packages', 'shared', 'src'), ...fs.readdirSync(path.join(REPO_ROOT, 'services')).map((s) => path.join(REPO_ROOT, 'services', s, 'src'))];
+    const sources = ['packages', 'services'].flatMap((root) => fs.readdirSync(path.join(REPO_ROOT, root)).map((name) => path.join(REPO_ROOT, root, name, 'src')));
     const code = sources
       .flatMap((dir) => (fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]).map((f) => path.join(dir, f)) : []))
       .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.endsWith('.itest.ts'))

@@ -88,7 +88,7 @@ export function sanitizeSummary(value: unknown, omit: readonly string[] = []): S
 
 // ---- entry rules: a lifecycle event → an audit entry -------------------------------------------
 
-/** The envelope fields audit reads; the shape of `@tenantatlas/shared`'s EventEnvelope. */
+/** The envelope fields audit reads; the shape of `@tenantatlas/kafka`'s EventEnvelope. */
 export interface LifecycleEvent {
   id: string;
   type: string;
