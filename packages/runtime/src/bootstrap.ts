@@ -1,15 +1,12 @@
 import type { Kafka } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
+import { serveMetrics, type BaseConfig, type MetricsEndpoint } from '@tenantatlas/core';
+import type { GrpcServer } from '@tenantatlas/grpc';
+import { createKafka, ensureTopics, EventPublisher, topicsFor, type Topics } from '@tenantatlas/kafka';
+import { connectMongo, OutboxRelay, type OutboxRelayOptions } from '@tenantatlas/store';
 import { ConsumerGroups, observeConsumerLag, observeOutboxBacklog } from './backlog-metrics';
-import type { BaseConfig } from '@tenantatlas/core';
-import { GrpcServer } from '@tenantatlas/grpc';
-import { createKafka, ensureTopics } from '@tenantatlas/kafka';
-import { EventPublisher } from '@tenantatlas/kafka';
-import { topicsFor, type Topics } from '@tenantatlas/kafka';
 import type { ServiceLifecycle } from './lifecycle';
-import { serveMetrics, type MetricsEndpoint } from '@tenantatlas/core';
-import { connectMongo } from '@tenantatlas/store';
 
 export interface Infrastructure {
   mongo: Connection;
@@ -18,6 +15,11 @@ export interface Infrastructure {
   publisher: EventPublisher;
   /** the Prometheus endpoint (METRICS_PORT), when it could be started */
   metrics?: MetricsEndpoint;
+  /**
+   * Starts the relay of these models' outboxes on the producer above. Registered after the
+   * producer, it stops first and flushes what it can while Kafka is still open.
+   */
+  startOutboxRelay(options: Omit<OutboxRelayOptions, 'publisher' | 'logger'>): OutboxRelay;
 }
 
 /**
@@ -47,7 +49,13 @@ export async function connectInfrastructure(
   await ensureTopics(kafka, usesTopics(topics));
   const publisher = new EventPublisher(kafka);
   lifecycle.add('kafka producer', () => publisher.stop());
-  return { mongo, kafka, topics, publisher, metrics };
+  const startOutboxRelay = (options: Omit<OutboxRelayOptions, 'publisher' | 'logger'>) => {
+    const relay = new OutboxRelay({ ...options, publisher, logger });
+    relay.start();
+    lifecycle.add('outbox relay', () => relay.stop());
+    return relay;
+  };
+  return { mongo, kafka, topics, publisher, metrics, startOutboxRelay };
 }
 
 /** Starts the gRPC server last and stops it first, so no call arrives while stores are closing. */

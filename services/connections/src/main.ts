@@ -1,6 +1,6 @@
 import { loadConfig, registerErrorTranslator } from '@tenantatlas/core';
 import { GrpcServer, GrpcTenantDirectory, loadProto } from '@tenantatlas/grpc';
-import { ensureIndexes, OutboxRelay, infrastructureUnavailable } from '@tenantatlas/store';
+import { ensureIndexes, infrastructureUnavailable } from '@tenantatlas/store';
 import { connectInfrastructure, runService, serveGrpc } from '@tenantatlas/runtime';
 import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/connections';
 import { MicrosoftGraphAdapter } from './adapters/http/microsoft-graph.adapter';
@@ -16,15 +16,12 @@ runService('connections', async ({ logger, lifecycle }) => {
   registerErrorTranslator(infrastructureUnavailable);
   const config = loadConfig(configSchema);
   const keyring = keyringFrom(config);
-  const { mongo, topics, publisher } = await connectInfrastructure('connections', config, logger, lifecycle, (t) => [t.connectionsEvents]);
+  const { mongo, topics, startOutboxRelay } = await connectInfrastructure('connections', config, logger, lifecycle, (t) => [t.connectionsEvents]);
   const models = connectionModels(mongo);
   await ensureIndexes(Object.values(models));
 
   // Every document that carries events is written once, by its insert (versions, see docs/storage.md).
-  const relay = new OutboxRelay({ models: outboxModels(models), insertOnly: outboxModels(models), publisher, logger });
-  relay.start();
-  // Registered after the producer, so it stops first and flushes through a live producer.
-  lifecycle.add('outbox relay', () => relay.stop());
+  const relay = startOutboxRelay({ models: outboxModels(models), insertOnly: outboxModels(models) });
 
   const microsoft = new MicrosoftGraphAdapter({
     loginBaseUrl: config.MICROSOFT_LOGIN_BASE_URL,

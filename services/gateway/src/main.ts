@@ -1,7 +1,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { loadConfig, registerErrorTranslator } from '@tenantatlas/core';
-import { ensureIndexes, OutboxRelay, pingMongo, infrastructureUnavailable } from '@tenantatlas/store';
+import { ensureIndexes, pingMongo, infrastructureUnavailable } from '@tenantatlas/store';
 import { connectInfrastructure, runService } from '@tenantatlas/runtime';
 import { AcceptInvitationUseCase } from './app/accept-invitation.use-case';
 import { AccessGuard } from './app/access-guard';
@@ -31,9 +31,7 @@ runService('gateway', async ({ logger, lifecycle }) => {
   const models = identityModels(infra.mongo);
   await ensureIndexes(Object.values(models));
 
-  const relay = new OutboxRelay({ models: [models.Workspace, models.Membership, models.ApiToken, models.Invitation], publisher: infra.publisher, logger });
-  relay.start();
-  lifecycle.add('outbox relay', () => relay.stop());
+  const relay = infra.startOutboxRelay({ models: [models.Workspace, models.Membership, models.ApiToken, models.Invitation] });
   const securityEvents = new KafkaSecurityEvents(infra.publisher, infra.topics.securityEvents, logger);
   lifecycle.add('security events', () => securityEvents.flush());
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig, registerErrorTranslator } from '@tenantatlas/core';
 import { GrpcServer } from '@tenantatlas/grpc';
 import { EventConsumer, topicName } from '@tenantatlas/kafka';
-import { ensureIndexes, idempotent, OutboxRelay, ProcessedEvents, infrastructureUnavailable } from '@tenantatlas/store';
+import { ensureIndexes, idempotent, ProcessedEvents, infrastructureUnavailable } from '@tenantatlas/store';
 import { connectInfrastructure, runService, serveGrpc } from '@tenantatlas/runtime';
 import { ONBOARDING_SERVICE_NAME, onboardingDefinition, onboardingHandlers } from './adapters/grpc/onboarding.server';
 import { GrpcConnections } from './adapters/grpc/connections.client';
@@ -29,10 +29,7 @@ runService('onboarding', async ({ logger, lifecycle }) => {
   await ensureIndexes(Object.values(models));
 
   // Heads and revisions get their events only in the insert that creates them.
-  const relay = new OutboxRelay({ models: outboxModels(models), insertOnly: outboxModels(models), publisher: infra.publisher, logger });
-  relay.start();
-  // Registered after the producer, so it stops first and flushes what it can while Kafka is open.
-  lifecycle.add('outbox relay', () => relay.stop());
+  const relay = infra.startOutboxRelay({ models: outboxModels(models), insertOnly: outboxModels(models) });
 
   const operations = new GrpcOperations(config.OPERATIONS_GRPC_ADDR, config.DOWNSTREAM_TIMEOUT_MS);
   const connections = new GrpcConnections(config.CONNECTIONS_GRPC_ADDR, config.DOWNSTREAM_TIMEOUT_MS);

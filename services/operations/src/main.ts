@@ -1,7 +1,7 @@
 import { loadConfig, registerErrorTranslator } from '@tenantatlas/core';
 import { GrpcServer, GrpcTenantDirectory } from '@tenantatlas/grpc';
 import { topicName } from '@tenantatlas/kafka';
-import { ensureIndexes, OutboxRelay, infrastructureUnavailable } from '@tenantatlas/store';
+import { ensureIndexes, infrastructureUnavailable } from '@tenantatlas/store';
 import { connectInfrastructure, runService, serveGrpc } from '@tenantatlas/runtime';
 import { connectionsClient, GrpcConnectionDirectory } from './adapters/grpc/connections.client';
 import { operationsDefinition, operationsHandlers } from './adapters/grpc/operations.server';
@@ -40,9 +40,7 @@ runService('operations', async ({ logger, lifecycle }) => {
   // before publishing are found by the start pass of the next process. Runs and transitions get
   // their events only in the insert that creates them. A race publishes an event twice at worst
   // (consumers dedupe by id).
-  const relay = new OutboxRelay({ models: [Runs, Transitions], insertOnly: [Runs, Transitions], publisher: infra.publisher, logger });
-  relay.start();
-  lifecycle.add('outbox relay', () => relay.stop());
+  const relay = infra.startOutboxRelay({ models: [Runs, Transitions], insertOnly: [Runs, Transitions] });
   const runs = new MongoRunRepository(Runs, Transitions, Lookups, Schedule, infra.topics, relay);
 
   const connections = connectionsClient(config.CONNECTIONS_GRPC_ADDR, config.CONNECTIONS_TIMEOUT_MS);
