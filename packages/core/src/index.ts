@@ -8,3 +8,4 @@ export * from './tenant-standing';
 export * from './error-translation';
 export * from './request-deadline';
 export * from './reconnect';
+export * from './timeout';

@@ -49,6 +49,15 @@ describe('CloudEvents on Kafka (structured mode)', () => {
     expect(parseEnvelope(toKafkaMessage(event, eventKey(event)).value)).toEqual({ ok: true, event });
   });
 
+  it('decodes what it writes when loaded the way services load it, through the package index', () => {
+    // the envelope and CloudEvent modules import each other: a fresh registry loads them in the index's order
+    jest.isolateModules(() => {
+      const kafka = require('./index') as typeof import('./index');
+      const event = denied();
+      expect(kafka.parseEnvelope(kafka.toKafkaMessage(event, kafka.eventKey(event)).value)).toEqual({ ok: true, event });
+    });
+  });
+
   it('leaves out the tenant of a tenant-less event (no null attributes) and reads it back as null', () => {
     const event = createEvent({
       type: 'tenantatlas.gateway.workspace.created',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dataSchemaUri } from './events/catalog';
+import { eventContextAttributes } from './context-attributes';
 import { firstIssue, type EventEnvelope, type ParsedMessage } from './envelope';
 
 /**
@@ -16,12 +17,7 @@ export const DATA_CONTENT_TYPE = 'application/json';
  * CloudEvents attributes).
  */
 export const cloudEventSchema = z.object({
-  specversion: z.literal('1.0'),
-  id: z.string().min(1),
-  type: z.string().min(1),
-  source: z.string().min(1),
-  time: z.string().datetime({ offset: true }),
-  subject: z.string().min(1),
+  ...eventContextAttributes,
   datacontenttype: z.literal(DATA_CONTENT_TYPE),
   dataschema: z.string().min(1).optional(),
   workspaceid: z.string().min(1),

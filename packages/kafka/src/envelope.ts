@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { actorSchema, type Actor } from '@tenantatlas/core';
 import { catalogEntry, eventSource, type EventType } from './events/catalog';
 import { decodeCloudEvent, isCloudEvent } from './cloud-event';
+import { eventContextAttributes } from './context-attributes';
 
 /**
  * An event as the services handle it. On Kafka it travels as a CloudEvent (`cloud-event.ts`
@@ -11,12 +12,7 @@ import { decodeCloudEvent, isCloudEvent } from './cloud-event';
  * accept until the topics have drained.
  */
 export const envelopeSchema = z.object({
-  specversion: z.literal('1.0'),
-  id: z.string().min(1),
-  type: z.string().min(1),
-  source: z.string().min(1),
-  time: z.string().datetime({ offset: true }),
-  subject: z.string().min(1),
+  ...eventContextAttributes,
   workspaceId: z.string().min(1),
   tenantId: z.string().nullable().default(null),
   actor: actorSchema,

@@ -2,7 +2,7 @@ import type { ObservableResult } from '@opentelemetry/api';
 import type { Admin, Consumer, ConsumerConfig, ConsumerSubscribeTopics, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { consumerLag } from '@tenantatlas/kafka';
-import { sharedMeter } from '@tenantatlas/core';
+import { sharedMeter, withTimeout } from '@tenantatlas/core';
 import { outboxBacklog } from '@tenantatlas/store';
 
 /**
@@ -13,17 +13,6 @@ import { outboxBacklog } from '@tenantatlas/store';
  */
 
 const OBSERVE_TIMEOUT_MS = 3_000;
-
-function withTimeout<T>(promise: Promise<T>, ms = OBSERVE_TIMEOUT_MS): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    timer.unref();
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (err: unknown) => (clearTimeout(timer), reject(err)),
-    );
-  });
-}
 
 /**
  * `tenantatlas_outbox_backlog{collection}`: documents whose outbox events this process's relays
@@ -99,9 +88,9 @@ export function observeConsumerLag(kafka: Kafka, groups: ConsumerGroups, logger:
       const watched = groups.entries().filter(([, topics]) => topics.length > 0);
       if (watched.length === 0) return;
       try {
-        const client = await withTimeout(connected());
+        const client = await withTimeout(connected(), OBSERVE_TIMEOUT_MS);
         for (const [group, topics] of watched) {
-          const lags = await withTimeout(consumerLag(client, group, topics));
+          const lags = await withTimeout(consumerLag(client, group, topics), OBSERVE_TIMEOUT_MS);
           const byTopic = new Map<string, number>(topics.map((topic) => [topic, 0]));
           for (const { topic, lag } of lags) byTopic.set(topic, (byTopic.get(topic) ?? 0) + lag);
           for (const [topic, lag] of byTopic) result.observe(lag, { group, topic });

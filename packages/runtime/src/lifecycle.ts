@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import { ConfigError } from '@tenantatlas/core';
-import { createLogger } from '@tenantatlas/core';
+import { ConfigError, createLogger, withTimeout } from '@tenantatlas/core';
 import { stopTelemetry } from './telemetry';
 
 type Stop = () => Promise<void> | void;
@@ -33,17 +32,6 @@ export class ServiceLifecycle {
     })();
     return this.stopping;
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    timer.unref();
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (err: unknown) => (clearTimeout(timer), reject(err)),
-    );
-  });
 }
 
 /**
