@@ -1,6 +1,10 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, waitFor } from './index';
+import { promisify } from 'node:util';
+import { onFreePorts, REPO_ROOT, uniqueName, waitFor } from './index';
+
+const run = promisify(execFile);
 
 /**
  * A killed process that nobody reaped yet is a zombie: it holds no port, file or lock any more —
@@ -37,4 +41,68 @@ export async function killInfraProcess(instance: string, name: 'kafka' | 'ferret
   }
   await waitFor(() => isGone(pid), { timeoutMs: 30_000, intervalMs: 50, what: `${name} (pid ${pid}) to die` });
   fs.rmSync(pidFile, { force: true });
+}
+
+/**
+ * A Kafka or FerretDB of a test's own (`scripts/infra/<name>.sh`, the same runner as `npm test`,
+ * with its own INFRA_INSTANCE and ports), for tests that stop, kill and restart it without
+ * disturbing the suite's shared one.
+ */
+export abstract class DedicatedInfraProcess {
+  readonly instance: string;
+  /** chosen at the first `start` and kept: the clients already know the address */
+  protected ports: number[] = [];
+
+  protected constructor(
+    private readonly name: 'kafka' | 'ferretdb',
+    private readonly portCount: number,
+    private readonly what: string,
+  ) {
+    this.instance = uniqueName(name);
+  }
+
+  /**
+   * The first start takes free ports and, if another process bound one of them first, starts
+   * again on new ones; later starts reuse them.
+   */
+  async start(): Promise<void> {
+    if (this.ports.length > 0) await this.script('start');
+    else {
+      await onFreePorts(this.portCount, async (ports) => {
+        this.ports = ports;
+        await this.script('start').catch(async (err: unknown) => {
+          await this.afterFailedStart();
+          this.ports = [];
+          throw err;
+        });
+      });
+    }
+    await waitFor(() => this.answers(), { timeoutMs: 60_000, intervalMs: 300, what: this.what });
+  }
+
+  /** Stops the process; its data stays, so `start` brings back the same state. */
+  async stop(): Promise<void> {
+    await this.script('stop');
+  }
+
+  /** SIGKILLs the process (a crash); `start` brings it back on the same data and ports. */
+  async kill(): Promise<void> {
+    await killInfraProcess(this.instance, this.name);
+  }
+
+  /** whether a client gets an answer now */
+  protected abstract answers(): Promise<boolean>;
+
+  /** the script's port variables */
+  protected abstract portEnv(): Record<string, string>;
+
+  /** what a start that lost its ports leaves to clean before the next try */
+  protected async afterFailedStart(): Promise<void> {}
+
+  protected async script(command: string): Promise<void> {
+    await run('bash', [path.join(REPO_ROOT, 'scripts', 'infra', `${this.name}.sh`), command], {
+      env: { ...process.env, INFRA_INSTANCE: this.instance, ...this.portEnv() },
+      cwd: REPO_ROOT,
+    });
+  }
 }

@@ -1,62 +1,30 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { onFreePorts, REPO_ROOT, uniqueName, waitFor } from './index';
-import { killInfraProcess } from './infra-process';
-
-const run = promisify(execFile);
+import { DedicatedInfraProcess } from './infra-process';
 
 /**
  * A Kafka broker of a test's own, for tests that stop and restart the broker (outbox, retries)
- * without disturbing the suite's shared broker. Uses the same install as `npm test`.
+ * without disturbing the suite's shared broker. It takes two ports: the broker's and its KRaft
+ * controller's.
  */
-export class DedicatedKafkaBroker {
-  readonly instance = uniqueName('kafka');
-  private port = 0;
-  /** the KRaft controller's listener: a second port, reserved with the broker's */
-  private controllerPort = 0;
+export class DedicatedKafkaBroker extends DedicatedInfraProcess {
+  constructor() {
+    super('kafka', 2, 'dedicated Kafka broker');
+  }
 
   get brokers(): string[] {
-    return [`127.0.0.1:${this.port}`];
-  }
-
-  /**
-   * The first start takes two free ports (broker and controller) and, if another process bound
-   * one of them first, starts again on new ones; later starts reuse them, because the clients
-   * already know the broker's address.
-   */
-  async start(): Promise<void> {
-    if (this.port) await this.script('start');
-    else {
-      await onFreePorts(2, async ([port, controllerPort]) => {
-        this.port = port!;
-        this.controllerPort = controllerPort!;
-        await this.script('start').catch(async (err: unknown) => {
-          await this.script('reset').catch(() => undefined);
-          this.port = 0;
-          throw err;
-        });
-      });
-    }
-    await waitFor(() => this.answers(), { timeoutMs: 60_000, intervalMs: 300, what: 'dedicated Kafka broker' });
-  }
-
-  /** Stops the broker process; its data stays, so `start` brings back the same topics and offsets. */
-  async stop(): Promise<void> {
-    await this.script('stop');
-  }
-
-  /** SIGKILLs the broker (a crash); `start` brings it back on the same data and port. */
-  async kill(): Promise<void> {
-    await killInfraProcess(this.instance, 'kafka');
+    return [`127.0.0.1:${this.ports[0] ?? 0}`];
   }
 
   async destroy(): Promise<void> {
     await this.script('reset');
   }
 
-  private async answers(): Promise<boolean> {
+  /** a start that failed is reset before the next try on new ports */
+  protected override async afterFailedStart(): Promise<void> {
+    await this.script('reset').catch(() => undefined);
+  }
+
+  protected async answers(): Promise<boolean> {
     const admin = new Kafka({ brokers: this.brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1_000 }).admin();
     try {
       await admin.connect();
@@ -69,10 +37,7 @@ export class DedicatedKafkaBroker {
     }
   }
 
-  private async script(command: string): Promise<void> {
-    await run('bash', [path.join(REPO_ROOT, 'scripts', 'infra', 'kafka.sh'), command], {
-      env: { ...process.env, INFRA_INSTANCE: this.instance, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.controllerPort) },
-      cwd: REPO_ROOT,
-    });
+  protected portEnv(): Record<string, string> {
+    return { KAFKA_PORT: String(this.ports[0] ?? 0), KAFKA_CONTROLLER_PORT: String(this.ports[1] ?? 0) };
   }
 }
