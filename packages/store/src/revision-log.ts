@@ -1,7 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { EventEnvelope } from '@tenantatlas/kafka';
 import { isDuplicateKeyError } from './connection';
-import { initialOutbox, outboxEntries, outboxFields, type OutboxDocument } from './outbox';
+import { initialOutbox, outboxEntries, outboxFields, type OutboxDocument, type StoredEvent } from './outbox';
 import { trackAfter, type OutboxTracker } from './outbox-relay';
 
 /**
@@ -84,7 +83,7 @@ export class RevisionLog<T> {
   }
 
   /** Stores an entity's head: what never changes, its first version and the events of its creation. */
-  async createHead(head: { _id: string } & Record<string, unknown>, events: EventEnvelope[]): Promise<void> {
+  async createHead(head: { _id: string } & Record<string, unknown>, events: StoredEvent[]): Promise<void> {
     const { heads, topic, outbox } = this.options;
     await trackAfter(outbox, heads, head._id, () => heads.create({ ...head, ...initialOutbox(outboxEntries(topic, events)) }));
   }
@@ -136,7 +135,7 @@ export class RevisionLog<T> {
   }
 
   /** Appends revision `revision` with its events; false when someone appended it first. */
-  async append(workspaceId: string, entityId: string, revision: number, body: T, events: EventEnvelope[]): Promise<boolean> {
+  async append(workspaceId: string, entityId: string, revision: number, body: T, events: StoredEvent[]): Promise<boolean> {
     const { revisions, heads, topic, outbox } = this.options;
     const id = `${entityId}:${revision}`;
     try {

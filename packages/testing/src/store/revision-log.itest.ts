@@ -52,7 +52,7 @@ describe('revision log on FerretDB', () => {
     expect(await log.latestOf('seat-a')).toEqual({ revision: 1, body: { holder: winner } });
     expect(tracked).toEqual(['seat-a:1']);
     const stored = await revisions.findById('seat-a:1').lean();
-    expect(stored?.outbox.map((entry) => (entry.event.data as { holder: string }).holder)).toEqual([winner]);
+    expect(stored?.outbox.map((entry) => (entry.event as unknown as { data: { holder: string } }).data.holder)).toEqual([winner]);
   });
 
   it('finds the newest version by probing forward from a hint that lags', async () => {
