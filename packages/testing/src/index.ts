@@ -207,3 +207,4 @@ export * from './run-completions';
 export * from './ferretdb-instance';
 export * from './credential-keys';
 export * from './tenant-owner';
+export * from './service-fixtures';

@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import type { Connection as MongoConnection } from 'mongoose';
-import { DomainError } from '@tenantatlas/core';
 import { loadProto, promiseClient, type PromiseClient } from '@tenantatlas/grpc';
 import { parseEnvelope, topicsFor, type EventEnvelope } from '@tenantatlas/kafka';
 import { connectMongo } from '@tenantatlas/store';
@@ -128,14 +126,4 @@ export async function waitForEvent(h: Harness, connectionId: string, type: strin
   }, { what: `${count} ${type} event(s) for ${connectionId}` });
 }
 
-/** The DomainError a call was rejected with (fails the test if it succeeded). */
-export async function rejection(promise: Promise<unknown>): Promise<DomainError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
-  if (!(err instanceof DomainError)) throw new Error(`expected a rejected call, got ${String(err)}`);
-  return err;
-}
-
-export const guid = () => {
-  const h = randomBytes(16).toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-};
+export { guid, rejection } from '@tenantatlas/testing';

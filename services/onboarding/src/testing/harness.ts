@@ -5,12 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { DomainError } from '@tenantatlas/core';
 import { insecureCredentials, loadProto, promiseClient, type PromiseClient } from '@tenantatlas/grpc';
 import { parseEnvelope, topicsFor, type EventEnvelope } from '@tenantatlas/kafka';
-import { freePort, REPO_ROOT, startService, testCredentialKeys, testInfra, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/testing';
+import { freePort, isolatedServiceEnv, REPO_ROOT, startService, testCredentialKeys, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/testing';
 import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/onboarding';
 import type { OnboardingServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/onboarding/v1/OnboardingService';
 
@@ -19,14 +17,7 @@ export const OPERATOR = { user_id: 'operator-1', display_name: 'Operator One', c
 export const OTHER_OPERATOR = { user_id: 'operator-2', display_name: 'Operator Two', component: '' };
 
 export function isolatedEnv(name: string): Record<string, string> {
-  const infra = testInfra();
-  return {
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    MONGO_URL: infra.mongoUrl,
-    MONGO_DB: uniqueName(`onb-${name}`),
-    KAFKA_TOPIC_PREFIX: uniqueName(`onb-${name}`),
-    LOG_LEVEL: 'info',
-  };
+  return isolatedServiceEnv(`onb-${name}`);
 }
 
 export function onboardingClient(address: string): OnboardingClient {
@@ -34,17 +25,7 @@ export function onboardingClient(address: string): OnboardingClient {
   return promiseClient(new OnboardingService(address, insecureCredentials()), 30_000);
 }
 
-/** The DomainError a call was rejected with (fails the test if it succeeded). */
-export async function rejection(promise: Promise<unknown>): Promise<DomainError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
-  if (!(err instanceof DomainError)) throw new Error(`expected a rejected call, got ${String(err)}`);
-  return err;
-}
-
-export const guid = () => {
-  const h = randomBytes(16).toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-};
+export { guid, rejection } from '@tenantatlas/testing';
 
 /** Every event published on one topic, from the beginning. */
 export class TopicLog {

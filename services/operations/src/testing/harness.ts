@@ -2,7 +2,7 @@
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { loadProto, promiseClient, insecureCredentials, type PromiseClient } from '@tenantatlas/grpc';
 import { parseEnvelope, topicsFor, type EventEnvelope } from '@tenantatlas/kafka';
-import { startService, startTenantOwner, testInfra, uniqueName, waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/testing';
+import { isolatedServiceEnv, startService, startTenantOwner, uniqueName, waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/testing';
 import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/operations';
 import type { OperationsServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/operations/v1/OperationsService';
 import type { Run__Output } from '@tenantatlas/grpc/proto/tenantatlas/operations/v1/Run';
@@ -12,16 +12,7 @@ export const USER = { user_id: 'user-1', display_name: 'Ada' };
 
 /** One isolated environment per test file: its own database and topic prefix, shared by its replicas. */
 export function isolatedEnv(name: string): Record<string, string> {
-  const infra = testInfra();
-  return {
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    MONGO_URL: infra.mongoUrl,
-    MONGO_DB: uniqueName(`ops-${name}`),
-    KAFKA_TOPIC_PREFIX: uniqueName(`ops-${name}`),
-    DIAGNOSTIC_RUN_TYPES: 'true',
-    SWEEP_INTERVAL_MS: '250',
-    LOG_LEVEL: 'info',
-  };
+  return isolatedServiceEnv(`ops-${name}`, { DIAGNOSTIC_RUN_TYPES: 'true', SWEEP_INTERVAL_MS: '250' });
 }
 
 export function startOperations(env: Record<string, string>): Promise<ServiceProcess> {
