@@ -26,15 +26,13 @@ export class DedicatedFerretDB extends DedicatedInfraProcess {
 
   protected async answers(): Promise<boolean> {
     const connection = mongoose.createConnection(this.url, { serverSelectionTimeoutMS: 1_000 });
-    try {
-      await connection.asPromise();
-      await connection.db?.admin().command({ ping: 1 });
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await connection.close().catch(() => undefined);
-    }
+    return this.answersWith(
+      () => connection.close(),
+      async () => {
+        await connection.asPromise();
+        await connection.db?.admin().command({ ping: 1 });
+      },
+    );
   }
 
   protected portEnv(): Record<string, string> {

@@ -93,6 +93,18 @@ export abstract class DedicatedInfraProcess {
   /** whether a client gets an answer now */
   protected abstract answers(): Promise<boolean>;
 
+  /** Whether `check` passes on a fresh client, which is closed either way. */
+  protected async answersWith(close: () => Promise<unknown>, check: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await check();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await close().catch(() => undefined);
+    }
+  }
+
   /** the script's port variables */
   protected abstract portEnv(): Record<string, string>;
 

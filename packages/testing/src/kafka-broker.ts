@@ -26,15 +26,13 @@ export class DedicatedKafkaBroker extends DedicatedInfraProcess {
 
   protected async answers(): Promise<boolean> {
     const admin = new Kafka({ brokers: this.brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1_000 }).admin();
-    try {
-      await admin.connect();
-      await admin.describeCluster();
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
+    return this.answersWith(
+      () => admin.disconnect(),
+      async () => {
+        await admin.connect();
+        await admin.describeCluster();
+      },
+    );
   }
 
   protected portEnv(): Record<string, string> {
