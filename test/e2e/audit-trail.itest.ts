@@ -50,16 +50,11 @@ describe('audit trail of one onboarding, read through the gateway', () => {
   beforeAll(async () => {
     stack = await startStack({ name: 'audit-trail' });
     operator = await new GatewayClient(stack.gatewayUrl).login(stack.admin.email, stack.admin.password);
-    ws = (await operator.get('/api/me')).json.workspaces[0].id as string;
+    ws = await operator.firstWorkspace();
   });
   afterAll(() => stack?.stop());
 
-  /** A workspace route; anything but the expected status fails with the problem document's code. */
-  async function call(method: 'GET' | 'POST', path: string, body?: unknown, expected = [200, 201]) {
-    const res = await operator.request(method, `/api/workspaces/${ws}${path}`, body);
-    if (!expected.includes(res.status)) throw new Error(`${method} ${path} → ${res.status} ${res.json?.code ?? ''}: ${res.text.slice(0, 400)}`);
-    return res.json;
-  }
+  const call = (method: 'GET' | 'POST', path: string, body?: unknown, expected?: number[]) => operator.expect(ws, method, path, body, expected);
 
   /** Every audit record (optionally filtered), newest first, through small pages. */
   async function auditPages(query: Record<string, string> = {}): Promise<AuditRecord[]> {

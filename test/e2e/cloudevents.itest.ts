@@ -33,15 +33,11 @@ describe('CloudEvents on every topic, read with the official SDK', () => {
   beforeAll(async () => {
     stack = await startStack({ name: 'cloudevents' });
     admin = await new GatewayClient(stack.gatewayUrl).login(stack.admin.email, stack.admin.password);
-    ws = (await admin.get('/api/me')).json.workspaces[0].id as string;
+    ws = await admin.firstWorkspace();
   });
   afterAll(() => stack?.stop());
 
-  async function call(client: GatewayClient, method: 'GET' | 'POST', path: string, body?: unknown, expected = [200, 201]) {
-    const res = await client.request(method, `/api/workspaces/${ws}${path}`, body);
-    if (!expected.includes(res.status)) throw new Error(`${method} ${path} → ${res.status}: ${res.text.slice(0, 400)}`);
-    return res.json;
-  }
+  const call = (client: GatewayClient, method: 'GET' | 'POST', path: string, body?: unknown, expected?: number[]) => client.expect(ws, method, path, body, expected);
 
   /** Publishes on every topic: security events, onboarding, connections, run requests and run lifecycle. */
   async function journey(): Promise<void> {

@@ -79,4 +79,16 @@ export class GatewayClient {
 
   get = (path: string) => this.request('GET', path);
   post = (path: string, body: unknown = {}) => this.request('POST', path, body);
+
+  /** The first workspace the signed-in user belongs to. */
+  async firstWorkspace(): Promise<string> {
+    return (await this.get('/api/me')).json.workspaces[0].id as string;
+  }
+
+  /** A workspace route's JSON body; any status but the expected ones fails with the problem's code. */
+  async expect(workspaceId: string, method: 'GET' | 'POST', path: string, body?: unknown, expected = [200, 201]) {
+    const res = await this.request(method, `/api/workspaces/${workspaceId}${path}`, body);
+    if (!expected.includes(res.status)) throw new Error(`${method} ${path} → ${res.status} ${res.json?.code ?? ''}: ${res.text.slice(0, 400)}`);
+    return res.json;
+  }
 }
