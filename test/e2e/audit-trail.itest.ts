@@ -15,9 +15,8 @@
  * `operations-worker`; what onboarding derived from evidence is `onboarding`.
  */
 import { waitFor } from '@tenantatlas/testing';
-import { GatewayClient } from '../../services/gateway/src/testing/gateway-client';
 import { checkContractAtEnd } from './contract';
-import { startStack, type Stack } from './system-stack';
+import { signedInStack } from './system-stack';
 
 const CONTOSO = '11111111-1111-4111-8111-111111111111'; // a healthy tenant of the provider simulator
 const BOOTSTRAP = ['inventory.sync', 'permissions.refresh'];
@@ -43,18 +42,9 @@ type Step = string;
 checkContractAtEnd();
 
 describe('audit trail of one onboarding, read through the gateway', () => {
-  let stack: Stack;
-  let operator: GatewayClient;
-  let ws = '';
+  const session = signedInStack('audit-trail');
 
-  beforeAll(async () => {
-    stack = await startStack({ name: 'audit-trail' });
-    operator = await new GatewayClient(stack.gatewayUrl).login(stack.admin.email, stack.admin.password);
-    ws = await operator.firstWorkspace();
-  });
-  afterAll(() => stack?.stop());
-
-  const call = (method: 'GET' | 'POST', path: string, body?: unknown, expected?: number[]) => operator.expect(ws, method, path, body, expected);
+  const call = (method: 'GET' | 'POST', path: string, body?: unknown, expected?: number[]) => session.admin.expect(session.ws, method, path, body, expected);
 
   /** Every audit record (optionally filtered), newest first, through small pages. */
   async function auditPages(query: Record<string, string> = {}): Promise<AuditRecord[]> {
@@ -82,14 +72,14 @@ describe('audit trail of one onboarding, read through the gateway', () => {
   it('records every step of the onboarding in order per subject, each with its actor', async () => {
     // A slow provider (1 s per request) keeps each run finishing after the draft write that started
     // it, so the draft's lifecycle passes through `verifying` and `bootstrapping` every time.
-    await stack.simulator.control('POST', `/tenants/${CONTOSO}/faults`, { kind: 'slow', delayMs: 1_000 });
+    await session.stack.simulator.control('POST', `/tenants/${CONTOSO}/faults`, { kind: 'slow', delayMs: 1_000 });
 
     const { draft } = await call('POST', '/drafts');
     const draftId = draft.id as string;
     const identified = await call('POST', `/drafts/${draftId}/identify`, { expected_version: draft.version, external_tenant_id: CONTOSO, name: 'Contoso' });
     const tenantId = identified.tenant.id as string;
     // a stale write is refused (RFC 9457 problem document) and leaves no trace in the audit log
-    const stale = await operator.post(`/api/workspaces/${ws}/drafts/${draftId}/step`, { expected_version: draft.version, step: 'identify' });
+    const stale = await session.admin.post(`/api/workspaces/${session.ws}/drafts/${draftId}/step`, { expected_version: draft.version, step: 'identify' });
     expect([stale.status, stale.headers.get('content-type'), stale.json?.code]).toEqual([409, expect.stringContaining('application/problem+json'), 'DRAFT.VERSION_CONFLICT']);
 
     const selected = await call('POST', `/drafts/${draftId}/connection`, {
@@ -108,7 +98,7 @@ describe('audit trail of one onboarding, read through the gateway', () => {
     const done = await call('POST', `/drafts/${draftId}/activate`, { expected_version: ready.version });
     expect([done.draft.lifecycle_state, done.tenant.status]).toEqual(['completed', 'active']);
 
-    const me = operator.userId;
+    const me = session.admin.userId;
     const user = (action: string) => `${action} by user:${me}`;
     const system = (component: string) => (action: string) => `${action} by ${component}`;
     const onboarding = system('onboarding');

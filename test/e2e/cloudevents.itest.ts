@@ -17,7 +17,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { GatewayClient } from '../../services/gateway/src/testing/gateway-client';
 import { sweepTopics, type SweptMessage } from './security/kafka-sweep';
 import { checkContractAtEnd } from './contract';
-import { startStack, type Stack } from './system-stack';
+import { signedInStack } from './system-stack';
 
 const CONTOSO = '11111111-1111-4111-8111-111111111111'; // a healthy tenant of the provider simulator
 
@@ -26,40 +26,31 @@ type Json = Record<string, any>;
 checkContractAtEnd();
 
 describe('CloudEvents on every topic, read with the official SDK', () => {
-  let stack: Stack;
-  let admin: GatewayClient;
-  let ws = '';
+  const session = signedInStack('cloudevents');
 
-  beforeAll(async () => {
-    stack = await startStack({ name: 'cloudevents' });
-    admin = await new GatewayClient(stack.gatewayUrl).login(stack.admin.email, stack.admin.password);
-    ws = await admin.firstWorkspace();
-  });
-  afterAll(() => stack?.stop());
-
-  const call = (client: GatewayClient, method: 'GET' | 'POST', path: string, body?: unknown, expected?: number[]) => client.expect(ws, method, path, body, expected);
+  const call = (client: GatewayClient, method: 'GET' | 'POST', path: string, body?: unknown, expected?: number[]) => client.expect(session.ws, method, path, body, expected);
 
   /** Publishes on every topic: security events, onboarding, connections, run requests and run lifecycle. */
   async function journey(): Promise<void> {
-    const readonly = await admin.addMember(ws, { email: 'readonly@example.test', role: 'readonly' }, 'readonly-pass-1');
+    const readonly = await session.admin.addMember(session.ws, { email: 'readonly@example.test', role: 'readonly' }, 'readonly-pass-1');
     await call(readonly, 'POST', '/drafts', undefined, [403]); // denied: a security event
-    const { draft } = await call(admin, 'POST', '/drafts');
-    const identified = await call(admin, 'POST', `/drafts/${draft.id}/identify`, { expected_version: draft.version, external_tenant_id: CONTOSO, name: 'Contoso' });
-    const selected = await call(admin, 'POST', `/drafts/${draft.id}/connection`, {
+    const { draft } = await call(session.admin, 'POST', '/drafts');
+    const identified = await call(session.admin, 'POST', `/drafts/${draft.id}/identify`, { expected_version: draft.version, external_tenant_id: CONTOSO, name: 'Contoso' });
+    const selected = await call(session.admin, 'POST', `/drafts/${draft.id}/connection`, {
       expected_version: identified.draft.version,
       new_connection: { display_name: 'Contoso app', client_id: 'aaaaaaaa-0000-4000-8000-0000000000c1', target_tenant_id: CONTOSO, client_secret: 'cloudevents-secret-1' },
     });
-    await call(admin, 'POST', `/drafts/${draft.id}/verification`, { expected_version: selected.draft.version });
+    await call(session.admin, 'POST', `/drafts/${draft.id}/verification`, { expected_version: selected.draft.version });
     const verified = await draftWhen(draft.id, (d) => d.lifecycle_state === 'ready_for_activation', 'the verification to complete');
-    await call(admin, 'POST', `/drafts/${draft.id}/bootstrap`, { expected_version: verified.version, types: ['inventory.sync', 'permissions.refresh'] });
+    await call(session.admin, 'POST', `/drafts/${draft.id}/bootstrap`, { expected_version: verified.version, types: ['inventory.sync', 'permissions.refresh'] });
     const ready = await draftWhen(draft.id, (d) => d.last_completed_checkpoint === 'bootstrap' && d.lifecycle_state === 'ready_for_activation', 'the bootstrap runs');
-    await call(admin, 'POST', `/drafts/${draft.id}/activate`, { expected_version: ready.version });
+    await call(session.admin, 'POST', `/drafts/${draft.id}/activate`, { expected_version: ready.version });
   }
 
   const draftWhen = (draftId: string, done: (d: Json) => boolean, what: string) =>
     waitFor(
       async () => {
-        const { draft } = await call(admin, 'GET', `/drafts/${draftId}`);
+        const { draft } = await call(session.admin, 'GET', `/drafts/${draftId}`);
         return done(draft) ? (draft as Json) : undefined;
       },
       { timeoutMs: 90_000, intervalMs: 300, what },
@@ -112,14 +103,14 @@ describe('CloudEvents on every topic, read with the official SDK', () => {
 
   it('decodes every message on every topic as a CloudEvent whose data matches its declared schema', async () => {
     await journey();
-    const topics = topicsFor(`${stack.prefix}.`);
+    const topics = topicsFor(`${session.stack.prefix}.`);
     const eventTopics = Object.entries(topics).filter(([key]) => key !== 'auditDeadLetter');
     await untilEveryTopicHasMessages(eventTopics.map(([, topic]) => topic));
 
-    const asyncapi = (await admin.get('/api/asyncapi.json')).json as Json;
+    const asyncapi = (await session.admin.get('/api/asyncapi.json')).json as Json;
     expect(asyncapi.asyncapi).toBe('3.0.0');
     const validators = dataValidators(asyncapi);
-    const swept = await sweepTopics(testInfra().kafkaBrokers, `${stack.prefix}.`);
+    const swept = await sweepTopics(testInfra().kafkaBrokers, `${session.stack.prefix}.`);
 
     const summary: string[] = [];
     const failures: string[] = [];
