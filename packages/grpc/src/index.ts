@@ -4,3 +4,4 @@ export * from './server';
 export * from './health';
 export * from './client';
 export * from './tenant-directory';
+export * from './mapping';

@@ -1,4 +1,5 @@
 import type { Actor } from '@tenantatlas/core';
+import { actorFromProto, protoTime } from '@tenantatlas/grpc';
 import type { Actor__Output } from '@tenantatlas/grpc/proto/tenantatlas/common/v1/Actor';
 import type { Connection as ConnectionMessage } from '@tenantatlas/grpc/proto/tenantatlas/connections/v1/Connection';
 import type { PermissionPosture as PostureMessage } from '@tenantatlas/grpc/proto/tenantatlas/connections/v1/PermissionPosture';
@@ -6,17 +7,11 @@ import type { Connection } from '../../domain/connection';
 import { connectionError } from '../../domain/errors';
 import { posture, type RequiredPermissions } from '../../domain/permissions';
 
-const iso = (date: Date | null | undefined) => (date ? date.toISOString() : '');
-
 /** Every mutation names who acts: a user (through the gateway) or a system component. */
 export function toActor(actor: Actor__Output | null | undefined): Actor {
-  const userId = actor?.user_id?.trim() ?? '';
-  const component = actor?.component?.trim() ?? '';
-  if (userId && !component) {
-    return { kind: 'user', userId, ...(actor?.display_name ? { displayName: actor.display_name } : {}) };
-  }
-  if (component && !userId) return { kind: 'system', component };
-  throw connectionError('CONNECTION.ACTOR_REQUIRED', 'actor must name exactly one of user_id or component');
+  const found = actorFromProto(actor);
+  if (!found) throw connectionError('CONNECTION.ACTOR_REQUIRED', 'actor must name exactly one of user_id or component');
+  return found;
 }
 
 export function toPostureMessage(required: RequiredPermissions, connection: Connection, now: Date): PostureMessage {
@@ -30,7 +25,7 @@ export function toPostureMessage(required: RequiredPermissions, connection: Conn
     missing_delegated: p.missingDelegated,
     missing_application_count: p.missingApplication.length,
     missing_delegated_count: p.missingDelegated.length,
-    last_refreshed_at: iso(p.lastRefreshedAt),
+    last_refreshed_at: protoTime(p.lastRefreshedAt),
     is_stale: p.isStale,
   };
 }
@@ -51,16 +46,16 @@ export function toConnectionMessage(connection: Connection, required: RequiredPe
     enabled: connection.enabled,
     consent_status: connection.consentStatus,
     verification_status: connection.verificationStatus,
-    last_verified_at: iso(connection.lastVerifiedAt),
+    last_verified_at: protoTime(connection.lastVerifiedAt),
     last_reason_code: connection.lastReasonCode,
     verification_stale: connection.verificationStale,
     has_credential: hasCredential,
     has_secret: hasCredential,
     credential_key_id: connection.credential?.keyId ?? '',
-    credential_rotated_at: iso(connection.credentialRotatedAt),
+    credential_rotated_at: protoTime(connection.credentialRotatedAt),
     permissions: toPostureMessage(required, connection, now),
-    created_at: iso(connection.createdAt),
-    updated_at: iso(connection.updatedAt),
+    created_at: protoTime(connection.createdAt),
+    updated_at: protoTime(connection.updatedAt),
     version: connection.version,
   };
 }

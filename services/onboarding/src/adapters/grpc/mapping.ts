@@ -1,4 +1,5 @@
 import type { Actor } from '@tenantatlas/core';
+import { actorFromProto as readActor, actorToProto as writeActor, protoTime } from '@tenantatlas/grpc';
 import type { Actor as ProtoActor } from '@tenantatlas/grpc/proto/tenantatlas/common/v1/Actor';
 import type { CompactReadiness as ProtoCompactReadiness } from '@tenantatlas/grpc/proto/tenantatlas/onboarding/v1/CompactReadiness';
 import type { Draft as ProtoDraft } from '@tenantatlas/grpc/proto/tenantatlas/onboarding/v1/Draft';
@@ -17,15 +18,12 @@ import type { DraftFilter, DraftRef, NewConnectionInput, TenantRef } from '../..
 import type { TenantCommand, TenantView } from '../../app/tenant-writer';
 import { pageSize } from '../mongo/page-token';
 
-export const iso = (date: Date | null | undefined): string => (date ? new Date(date).toISOString() : '');
 
 /** The proto Actor (exactly one of user_id / component) as the envelope's actor. */
 export function actorFromProto(actor: ProtoActor | null | undefined): Actor {
-  const userId = actor?.user_id?.trim();
-  const component = actor?.component?.trim();
-  if (userId && !component) return { kind: 'user', userId, ...(actor?.display_name ? { displayName: actor.display_name } : {}) };
-  if (component && !userId) return { kind: 'system', component };
-  throw inputErrors.invalid('actor', 'set exactly one of user_id or component');
+  const found = readActor(actor);
+  if (!found) throw inputErrors.invalid('actor', 'set exactly one of user_id or component');
+  return found;
 }
 
 /** An enum field: empty means "any", anything else must be one of the values. */
@@ -78,10 +76,7 @@ export const draftFilterFromProto = (r: { tenant_id: string; lifecycle_state: st
 export const tenantStatusFromProto = (status: string): TenantStatus | undefined => oneOf<TenantStatus>('status', status, TENANT_STATUSES);
 
 export function actorToProto(actor: Actor | null | undefined): ProtoActor | null {
-  if (!actor) return null;
-  return actor.kind === 'user'
-    ? { user_id: actor.userId, display_name: actor.displayName ?? '', component: '' }
-    : { user_id: '', display_name: '', component: actor.component };
+  return actor ? writeActor(actor) : null;
 }
 
 /** The connection to create with the draft's tenant; the secret is passed on, never kept. */
@@ -114,10 +109,10 @@ export function tenantToProto({ tenant: t, operability: o }: TenantView): ProtoT
       can_edit: o.canEdit,
     },
     version: t.version,
-    created_at: iso(t.createdAt),
-    updated_at: iso(t.updatedAt),
-    activated_at: iso(t.activatedAt),
-    archived_at: iso(t.archivedAt),
+    created_at: protoTime(t.createdAt),
+    updated_at: protoTime(t.updatedAt),
+    activated_at: protoTime(t.activatedAt),
+    archived_at: protoTime(t.archivedAt),
   };
 }
 
@@ -144,13 +139,13 @@ export function draftToProto(d: DraftEntity): ProtoDraft {
     last_completed_checkpoint: d.lastCompletedCheckpoint ?? '',
     reason_code: d.reasonCode,
     blocking_reason_code: d.blockingReasonCode,
-    completed_at: iso(d.completedAt),
-    cancelled_at: iso(d.cancelledAt),
+    completed_at: protoTime(d.completedAt),
+    cancelled_at: protoTime(d.cancelledAt),
     cancel_reason: d.cancelReason,
     started_by: actorToProto(d.startedBy),
     updated_by: actorToProto(d.updatedBy),
-    created_at: iso(d.createdAt),
-    updated_at: iso(d.updatedAt),
+    created_at: protoTime(d.createdAt),
+    updated_at: protoTime(d.updatedAt),
     state: {
       selected_connection_id: d.state.selectedConnectionId ?? '',
       verification_run_id: d.state.verificationRunId ?? '',
@@ -163,7 +158,7 @@ export function draftToProto(d: DraftEntity): ProtoDraft {
       ? {
           reason: o.reason,
           actor: actorToProto(o.actor),
-          at: iso(o.at),
+          at: protoTime(o.at),
           overridden_state: o.overriddenState,
           overridden_reason_code: o.overriddenReasonCode,
         }
@@ -215,7 +210,7 @@ export function readinessToProto(draft: DraftEntity, r: Readiness): ProtoReadine
     freshness: {
       connection_recently_updated: r.freshness.connectionRecentlyUpdated,
       verification_mismatch: r.freshness.verificationMismatch,
-      permission_last_refreshed_at: iso(r.freshness.permissionLastRefreshedAt),
+      permission_last_refreshed_at: protoTime(r.freshness.permissionLastRefreshedAt),
       permission_data_is_stale: r.freshness.permissionDataIsStale,
     },
     blocker: {

@@ -1,5 +1,5 @@
 import { type Actor } from '@tenantatlas/core';
-import { loadProto, unary } from '@tenantatlas/grpc';
+import { actorFromProto, actorToProto, loadProto, protoTime, unary } from '@tenantatlas/grpc';
 import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/operations';
 import type { Actor__Output } from '@tenantatlas/grpc/proto/tenantatlas/common/v1/Actor';
 import type { OperationsServiceHandlers } from '@tenantatlas/grpc/proto/tenantatlas/operations/v1/OperationsService';
@@ -48,14 +48,14 @@ export function operationsHandlers(logger: Logger, cases: OperationsUseCases): O
       return { runs: page.runs.map(runMessage), next_page_token: page.nextPageToken };
     }),
     CancelRun: unary(logger, async (req) => ({
-      run: runMessage(await cases.cancelRun.execute({ workspaceId: req.workspace_id, runId: req.run_id, actor: requireActor(actorOf(req.actor)) })),
+      run: runMessage(await cases.cancelRun.execute({ workspaceId: req.workspace_id, runId: req.run_id, actor: requireActor(actorFromProto(req.actor)) })),
     })),
     RerunRun: unary(logger, async (req) =>
       startResponse(
         await cases.rerunRun.execute({
           workspaceId: req.workspace_id,
           runId: req.run_id,
-          actor: requireActor(actorOf(req.actor)),
+          actor: requireActor(actorFromProto(req.actor)),
           idempotencyKey: req.idempotency_key || null,
         }),
       ),
@@ -63,7 +63,7 @@ export function operationsHandlers(logger: Logger, cases: OperationsUseCases): O
     RetryFailedRuns: unary(logger, async (req) => {
       const retried = await cases.retryFailedRuns.execute({
         workspaceId: req.workspace_id,
-        actor: requireActor(actorOf(req.actor)),
+        actor: requireActor(actorFromProto(req.actor)),
         tenantId: req.tenant_id,
         type: req.type,
         completedAfter: req.completed_after,
@@ -84,7 +84,7 @@ function requireActor(actor: Actor | null): Actor {
 
 /** An empty idempotency key is none; an actor naming neither user nor component is none (the start refuses it). */
 const startCommand = ({ workspace_id, tenant_id, type, subject, context, idempotency_key, actor }: StartRunRequest__Output): StartRunCommand => ({
-  workspaceId: workspace_id, tenantId: tenant_id, type, subject, context: context ?? {}, idempotencyKey: idempotency_key || null, actor: actorOf(actor),
+  workspaceId: workspace_id, tenantId: tenant_id, type, subject, context: context ?? {}, idempotencyKey: idempotency_key || null, actor: actorFromProto(actor),
 });
 
 const listCommand = (req: ListRunsRequest__Output): ListRunsCommand => ({
@@ -106,14 +106,7 @@ const startResponse = (result: StartRunResult): StartRunResponse => ({
   replayed: result.replayed,
 });
 
-const iso = (date: Date | null | undefined) => (date ? date.toISOString() : '');
 
-/** A proto Actor becomes a domain actor; neither user nor component means "no actor". */
-function actorOf(actor: Actor__Output | null | undefined): Actor | null {
-  if (actor?.user_id) return { kind: 'user', userId: actor.user_id, ...(actor.display_name ? { displayName: actor.display_name } : {}) };
-  if (actor?.component) return { kind: 'system', component: actor.component };
-  return null;
-}
 
 const runMessage = (run: Run): RunMessage => ({
   id: run.id,
@@ -129,8 +122,8 @@ const runMessage = (run: Run): RunMessage => ({
   max_attempts: run.maxAttempts,
   attempts: run.attempts.map((attempt) => ({
     number: attempt.number,
-    started_at: iso(attempt.startedAt),
-    ended_at: iso(attempt.endedAt),
+    started_at: protoTime(attempt.startedAt),
+    ended_at: protoTime(attempt.endedAt),
     result: attempt.result ?? '',
     error_class: attempt.errorClass ?? '',
     reason_code: attempt.reasonCode ?? '',
@@ -140,16 +133,13 @@ const runMessage = (run: Run): RunMessage => ({
   })),
   summary_counts: run.summaryCounts,
   context: run.context,
-  initiator:
-    run.initiator.kind === 'user'
-      ? { user_id: run.initiator.userId, display_name: run.initiator.displayName ?? '' }
-      : { component: run.initiator.component },
+  initiator: actorToProto(run.initiator),
   idempotency_key: run.idempotencyKey ?? '',
-  created_at: iso(run.createdAt),
-  updated_at: iso(run.updatedAt),
-  started_at: iso(run.startedAt),
-  completed_at: iso(run.completedAt),
-  next_attempt_at: run.status === 'completed' ? '' : iso(run.nextAttemptAt),
+  created_at: protoTime(run.createdAt),
+  updated_at: protoTime(run.updatedAt),
+  started_at: protoTime(run.startedAt),
+  completed_at: protoTime(run.completedAt),
+  next_attempt_at: run.status === 'completed' ? '' : protoTime(run.nextAttemptAt),
   rerun_of: run.rerunOf ?? '',
 });
 

@@ -1,4 +1,4 @@
-import type { Actor } from '@tenantatlas/core';
+import { actorToProto } from '@tenantatlas/grpc';
 import type { CheckConnectionResponse__Output } from '@tenantatlas/grpc/proto/tenantatlas/connections/v1/CheckConnectionResponse';
 import type { RefreshPermissionsResponse__Output } from '@tenantatlas/grpc/proto/tenantatlas/connections/v1/RefreshPermissionsResponse';
 import type { ExecutionContext, RunExecutor } from '../../app/registry';
@@ -8,8 +8,6 @@ import type { ConnectionsClient } from './connections.client';
 
 type ProviderStatus = Pick<CheckConnectionResponse__Output, 'status' | 'reason_code' | 'retryable' | 'retry_after_ms'> & { message?: string };
 
-const protoActor = (actor: Actor) =>
-  actor.kind === 'user' ? { user_id: actor.userId, display_name: actor.displayName ?? '' } : { component: actor.component };
 
 /**
  * The connection a provider run works on, named with the run's tenant: the connections service
@@ -49,7 +47,7 @@ export class ConnectionCheckExecutor implements RunExecutor {
   constructor(private readonly connections: ConnectionsClient) {}
 
   async execute({ run }: ExecutionContext): Promise<ExecutionResult> {
-    const response = await this.connections.CheckConnection({ ...target(run), actor: protoActor(run.initiator) });
+    const response = await this.connections.CheckConnection({ ...target(run), actor: actorToProto(run.initiator) });
     return resultOfProviderStatus(response, checkSummary(response));
   }
 }
@@ -59,7 +57,7 @@ export class PermissionsRefreshExecutor implements RunExecutor {
   constructor(private readonly connections: ConnectionsClient) {}
 
   async execute({ run }: ExecutionContext): Promise<ExecutionResult> {
-    const response: RefreshPermissionsResponse__Output = await this.connections.RefreshPermissions({ ...target(run), actor: protoActor(run.initiator) });
+    const response: RefreshPermissionsResponse__Output = await this.connections.RefreshPermissions({ ...target(run), actor: actorToProto(run.initiator) });
     const posture = response.permissions;
     return resultOfProviderStatus(response, {
       missing_application: posture?.missing_application_count ?? 0,
@@ -86,7 +84,7 @@ export class InventorySyncExecutor implements RunExecutor {
         if (signal.aborted) return { kind: 'failed', errorClass: 'timeout', reasonCode: 'RUN.ABORTED', message: 'the sync was interrupted', summaryCounts: counts };
         const page = await this.connections.SyncInventory({
           ...target(run),
-          actor: protoActor(run.initiator),
+          actor: actorToProto(run.initiator),
           resource,
           page_token: pageToken,
         });
