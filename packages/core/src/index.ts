@@ -9,3 +9,4 @@ export * from './error-translation';
 export * from './request-deadline';
 export * from './reconnect';
 export * from './timeout';
+export * from './page-token';

@@ -1,3 +1,4 @@
+import { decodePageToken as decodePosition, encodePageToken as encodePosition } from '@tenantatlas/core';
 import { auditError } from './errors';
 
 /**
@@ -89,17 +90,13 @@ export function parsePageSize(pageSize: number | undefined): number {
 }
 
 export function encodePageToken(lastSeq: number): string {
-  return Buffer.from(JSON.stringify({ v: 1, before: lastSeq })).toString('base64url');
+  return encodePosition({ v: 1, before: lastSeq });
 }
 
 /** The seq the next page starts below, or null for the first page. */
 export function decodePageToken(token: string | undefined): number | null {
   if (!token) return null;
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: unknown; before?: unknown };
-    if (parsed.v === 1 && Number.isSafeInteger(parsed.before) && (parsed.before as number) > 0) return parsed.before as number;
-  } catch {
-    // fall through: a token we did not issue
-  }
-  throw auditError('AUDIT.INVALID_PAGE_TOKEN', 'page_token is not one this service issued');
+  const before = decodePosition(token, ({ v, before }) => (v === 1 && Number.isSafeInteger(before) && (before as number) > 0 ? (before as number) : undefined));
+  if (before === undefined) throw auditError('AUDIT.INVALID_PAGE_TOKEN', 'page_token is not one this service issued');
+  return before;
 }

@@ -1,3 +1,4 @@
+import { listPositionToken } from '@tenantatlas/core';
 import { runError } from '../domain/errors';
 import { RUN_OUTCOMES, RUN_STATUSES, type Run, type RunOutcome, type RunStatus } from '../domain/run';
 import type { RunRepository } from './ports';
@@ -39,19 +40,10 @@ function oneOf<T extends string>(values: readonly T[], value: string | undefined
   return value as T;
 }
 
-/** The cursor names the last run of a page; opaque to callers. */
-export function encodePageToken(run: Pick<Run, 'createdAt' | 'id'>): string {
-  return Buffer.from(JSON.stringify({ t: run.createdAt.getTime(), i: run.id })).toString('base64url');
-}
-
 function decodePageToken(token: string): { createdAt: Date; id: string } {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString()) as { t?: unknown; i?: unknown };
-    if (typeof parsed.t === 'number' && typeof parsed.i === 'string') return { createdAt: new Date(parsed.t), id: parsed.i };
-  } catch {
-    // fall through
-  }
-  throw runError('RUN.INVALID_PAGE_TOKEN', 'page_token is not one this service issued', { field: 'page.page_token' });
+  const position = listPositionToken.decode(token);
+  if (!position) throw runError('RUN.INVALID_PAGE_TOKEN', 'page_token is not one this service issued', { field: 'page.page_token' });
+  return position;
 }
 
 /** A page of the workspace's runs, newest first, filtered as asked. */
@@ -77,6 +69,6 @@ export class ListRunsUseCase {
     });
     const page = runs.slice(0, limit);
     const last = page[page.length - 1];
-    return { runs: page, nextPageToken: runs.length > limit && last ? encodePageToken(last) : '' };
+    return { runs: page, nextPageToken: runs.length > limit && last ? listPositionToken.encode(last) : '' };
   }
 }

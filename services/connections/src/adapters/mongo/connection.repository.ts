@@ -1,3 +1,4 @@
+import { listPositionToken, type ListPosition } from '@tenantatlas/core';
 import { type EventEnvelope } from '@tenantatlas/kafka';
 import { RevisionLog, type OutboxTracker } from '@tenantatlas/store';
 import type { Connection } from '../../domain/connection';
@@ -40,19 +41,10 @@ function stored(c: Connection): StoredConnection {
 type Head = Pick<ConnectionHead, '_id' | 'workspaceId' | 'tenantId' | 'createdAt' | 'body' | 'latestRevision'>;
 const HEAD_FIELDS = { _id: 1, workspaceId: 1, tenantId: 1, createdAt: 1, body: 1, latestRevision: 1 };
 
-function encodeCursor(c: Connection): string {
-  return Buffer.from(JSON.stringify([c.createdAt.toISOString(), c.id]), 'utf8').toString('base64url');
-}
-
-function decodeCursor(token: string): [Date, string] {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(at);
-    if (typeof id === 'string' && !Number.isNaN(date.getTime())) return [date, id];
-  } catch {
-    // fall through
-  }
-  throw connectionError('CONNECTION.INVALID_PAGE_TOKEN', 'page_token is not one this service issued');
+function decodeCursor(token: string): ListPosition {
+  const position = listPositionToken.decode(token);
+  if (!position) throw connectionError('CONNECTION.INVALID_PAGE_TOKEN', 'page_token is not one this service issued');
+  return position;
 }
 
 /**
@@ -85,8 +77,8 @@ export class MongoConnectionRepository implements ConnectionRepository {
   async list(workspaceId: string, tenantId: string | undefined, cursor: string | undefined, limit: number): Promise<ConnectionPage> {
     const filter: Record<string, unknown> = { workspaceId, ...(tenantId ? { tenantId } : {}) };
     if (cursor) {
-      const [at, id] = decodeCursor(cursor);
-      filter.$or = [{ createdAt: { $gt: at } }, { createdAt: at, _id: { $gt: id } }];
+      const { createdAt, id } = decodeCursor(cursor);
+      filter.$or = [{ createdAt: { $gt: createdAt } }, { createdAt, _id: { $gt: id } }];
     }
     const heads = await this.m.heads.find(filter, HEAD_FIELDS).sort({ createdAt: 1, _id: 1 }).limit(limit + 1).lean<Head[]>();
     const page = heads.slice(0, limit);
@@ -97,7 +89,7 @@ export class MongoConnectionRepository implements ConnectionRepository {
     ]);
     const defaults = new Map(holders);
     const connections = page.map((h) => toEntity(latest.get(h._id)?.body ?? h.body, defaults.get(h.tenantId) === h._id));
-    return { connections, next: heads.length > limit ? encodeCursor(connections[connections.length - 1]!) : undefined };
+    return { connections, next: heads.length > limit ? listPositionToken.encode(connections[connections.length - 1]!) : undefined };
   }
 
   async update(current: Connection, changes: Partial<Connection>, events: (after: Connection) => EventEnvelope[]): Promise<Connection | null> {

@@ -1,25 +1,16 @@
-import { invalidArgument } from '@tenantatlas/core';
+import { listPositionToken, type ListPosition } from '@tenantatlas/core';
+import { inputErrors } from '../../domain/errors';
 
-/** Cursor over (createdAt desc, _id desc): stable while documents change. */
-export interface Cursor {
-  createdAt: Date;
-  id: string;
-}
+/** Cursor over (createdAt desc, _id desc). */
+export type Cursor = ListPosition;
 
-export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify({ t: cursor.createdAt.toISOString(), i: cursor.id })).toString('base64url');
-}
+export const encodeCursor = listPositionToken.encode;
 
 export function decodeCursor(token: string): Cursor | null {
   if (!token) return null;
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString()) as { t?: unknown; i?: unknown };
-    const createdAt = new Date(String(parsed.t));
-    if (typeof parsed.i !== 'string' || Number.isNaN(createdAt.getTime())) throw new Error('bad cursor');
-    return { createdAt, id: parsed.i };
-  } catch {
-    throw invalidArgument('PAGE.INVALID_TOKEN', 'page_token is not one this service issued');
-  }
+  const cursor = listPositionToken.decode(token);
+  if (!cursor) throw inputErrors.pageToken();
+  return cursor;
 }
 
 /** The filter for "after this cursor" in (createdAt desc, _id desc) order. */
