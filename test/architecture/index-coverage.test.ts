@@ -8,6 +8,7 @@
  * index, by equality reads at most one document and needs nothing more.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { ProcessedEvents } from '@tenantatlas/store';
@@ -20,73 +21,70 @@ import { queryShapes, type Direction, type QueryShape } from './query-shapes';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** Every model a service (or the store, for it) declares, each on its own unconnected connection. */
-const MODEL_SETS: ((c: Connection) => Model<any>[])[] = [
-  (c) => Object.values(auditModels(c)),
-  (c) => Object.values(connectionModels(c)),
-  (c) => Object.values(identityModels(c)),
-  (c) => Object.values(onboardingModels(c)),
-  (c) => [runModel(c), runTransitionModel(c), runLookupModel(c), runScheduleModel(c)],
-  (c) => [new ProcessedEvents(c, 'index-coverage').model],
-];
+/**
+ * Every model each service (and the store, for all of them) declares, by the name its repositories
+ * hold it under, compiled on a connection of its own that never connects.
+ */
+const MODEL_SETS: Record<string, (c: Connection) => Record<string, Model<any>>> = {
+  audit: (c) => ({ ...auditModels(c) }),
+  connections: (c) => ({ ...connectionModels(c) }),
+  gateway: (c) => identityModels(c),
+  onboarding: (c) => ({ ...onboardingModels(c) }),
+  operations: (c) => ({ runs: runModel(c), transitions: runTransitionModel(c), lookups: runLookupModel(c), schedule: runScheduleModel(c) }),
+  store: (c) => ({ processedEvents: new ProcessedEvents(c, 'index-coverage').model }),
+};
 
 interface Index {
   keys: [string, Direction][];
   unique: boolean;
 }
 
-function declaredIndexes(): { indexes: Map<string, Index[]>; outbox: string[] } {
+interface Declared {
+  indexes: Map<string, Index[]>;
+  /**
+   * Collections a shared receiver stands for, known by their fields: OUTBOX (documents carrying an
+   * outbox), REVISIONS (a RevisionLog's versions), HEADS (what holds a `latestRevision` hint).
+   */
+  groups: Record<string, string[]>;
+  /** `<service>:<name>` → the collection of the model a service holds under that name */
+  named: Map<string, string>;
+}
+
+function declared(): Declared {
   const indexes = new Map<string, Index[]>();
-  const outbox = new Set<string>();
-  for (const models of MODEL_SETS) {
-    for (const model of models(mongoose.createConnection())) {
+  const groups: Record<string, string[]> = { OUTBOX: [], REVISIONS: [], HEADS: [] };
+  const named = new Map<string, string>();
+  for (const [service, models] of Object.entries(MODEL_SETS)) {
+    for (const [name, model] of Object.entries(models(mongoose.createConnection()))) {
       const collection = model.collection.collectionName;
-      const declared = model.schema.indexes().map(([keys, options]) => ({ keys: Object.entries(keys) as [string, Direction][], unique: !!options?.unique }));
-      indexes.set(collection, [{ keys: [['_id', 1]], unique: true }, ...declared]);
-      if (model.schema.path('outboxPending')) outbox.add(collection);
+      const keyed = model.schema.indexes().map(([keys, options]) => ({ keys: Object.entries(keys) as [string, Direction][], unique: !!options?.unique }));
+      indexes.set(collection, [{ keys: [['_id', 1]], unique: true }, ...keyed]);
+      named.set(`${service}:${name}`, collection);
+      const has = (field: string) => !!model.schema.path(field);
+      if (has('outboxPending')) groups.OUTBOX!.push(collection);
+      if (has('entityId') && has('revision')) groups.REVISIONS!.push(collection);
+      if (has('latestRevision')) groups.HEADS!.push(collection);
     }
   }
-  return { indexes, outbox: [...outbox] };
+  for (const [group, collections] of Object.entries(groups)) groups[group] = [...new Set(collections)];
+  return { indexes, groups, named };
 }
 
 /**
- * Which collection a receiver is, per file. `OUTBOX`: every collection whose documents carry an
- * outbox (the relay is handed each of them); `REVISIONS`/`HEADS`: every RevisionLog's collections.
+ * Which collection a receiver is, where its name is not one its service's models go by (below).
+ * A group (see Declared) stands for each of its collections: the store's relay and RevisionLog are
+ * handed them all.
  */
 const RECEIVERS: Record<string, Record<string, string[]>> = {
   'packages/store/src/outbox-relay.ts': { model: ['OUTBOX'] },
   'packages/store/src/processed-events.ts': { 'this.model': ['processed_events'] },
   'packages/store/src/revision-log.ts': { 'this.model': ['REVISIONS'], heads: ['HEADS'], 'this.options.heads': ['HEADS'] },
   'services/audit/src/adapters/kafka/dead-letter-topic.ts': { 'this.store': ['audit_dead_letters'] },
-  'services/audit/src/adapters/mongo/audit-log.repository.ts': { 'this.models.records': ['audit_records'], 'this.models.heads': ['audit_chain_heads'] },
-  'services/connections/src/adapters/mongo/connection.repository.ts': { 'this.m.heads': ['connections'] },
-  'services/gateway/src/adapters/mongo/identity-store.ts': {
-    'this.models.User': ['users'],
-    'this.models.Workspace': ['workspaces'],
-    'this.models.Membership': ['memberships'],
-    'this.models.Session': ['sessions'],
-    'this.models.ApiToken': ['api_tokens'],
-    'this.models.Invitation': ['invitations'],
-    'this.models.PendingInvitation': ['pending_invitations'],
-  },
-  'services/onboarding/src/adapters/mongo/draft.repository.ts': { 'this.m.draftHeads': ['onboarding_drafts'], 'this.m.openDrafts': ['onboarding_open_drafts'] },
-  'services/onboarding/src/adapters/mongo/tenant.repository.ts': { 'this.m.tenantHeads': ['managed_tenants'] },
-  'services/operations/src/adapters/mongo/run.repository.ts': {
-    'this.runs': ['runs'],
-    'this.transitions': ['run_transitions'],
-    'this.lookups': ['run_lookups'],
-    'this.schedule': ['run_schedule'],
-  },
-  'services/operations/src/adapters/mongo/run.scans.ts': { 'this.runs': ['runs'], 'this.schedule': ['run_schedule'] },
-};
-const GROUPS: Record<string, string[]> = {
-  REVISIONS: ['connection_revisions', 'connection_defaults', 'onboarding_draft_revisions', 'managed_tenant_revisions'],
-  HEADS: ['connections', 'connection_default_heads', 'onboarding_drafts', 'managed_tenants'],
 };
 
 /**
- * Shapes no index serves, on purpose. Each is a path that reads a whole (small) collection, where
- * an index would cost every write for a read that rarely runs.
+ * Shapes no index serves, on purpose, each with its reason: a read that rarely runs over few
+ * documents, where an index (or a wider one) would cost every write.
  */
 const ALLOWED: Record<string, string> = {
   // The ingest status (an operator's question) counts every dead letter: there is nothing to
@@ -106,7 +104,8 @@ function shapeKey(collection: string, shape: Pick<QueryShape, 'equality' | 'rang
   return `${collection}: {${filter}} sort {${shape.sort.map(([f, d]) => `${f}: ${d}`).join(', ')}}`;
 }
 
-export function serves(index: Index, shape: Pick<QueryShape, 'equality' | 'range' | 'sort'>): boolean {
+/** Whether walking `index` answers the shape without a scan or an in-memory sort. */
+function serves(index: Index, shape: Pick<QueryShape, 'equality' | 'range' | 'sort'>): boolean {
   const equality = new Set(shape.equality);
   // a unique index whose every key is given (the implicit one on `_id` among them) finds one document
   if (index.unique && index.keys.every(([key]) => equality.has(key))) return true;
@@ -123,15 +122,28 @@ export function serves(index: Index, shape: Pick<QueryShape, 'equality' | 'range
   return ranges.length === 1 && keys[equality.size + sort.length]?.[0] === ranges[0];
 }
 
+/**
+ * The collections (or groups) a query's receiver stands for: named in RECEIVERS, else the model its
+ * service holds under the receiver's last name (`this.models.records`, `this.m.heads`, `this.runs`).
+ */
+function receiverOf(shape: QueryShape, named: Map<string, string>): string[] {
+  const listed = RECEIVERS[shape.file]?.[shape.receiver];
+  if (listed) return listed;
+  const service = /^services\/([^/]+)\//.exec(shape.file)?.[1];
+  const name = /(?:^|\.)(\w+)$/.exec(shape.receiver)?.[1];
+  const collection = service && name ? named.get(`${service}:${name}`) : undefined;
+  return collection ? [collection] : [];
+}
+
 /** Each distinct shape (by shapeKey) with where the code sends it, and which of them an index serves. */
-function coverage(shapes: QueryShape[], indexes: Map<string, Index[]>, groups: Record<string, string[]>) {
+function coverage(shapes: QueryShape[], { indexes, named, groups }: Declared) {
   const where = new Map<string, string[]>();
   const served = new Set<string>();
   const used = new Set<Index>();
   const note = (key: string, shape: QueryShape) => where.set(key, [...(where.get(key) ?? []), `${shape.file}:${shape.line}`]);
   for (const shape of shapes) {
     const narrows = shape.equality.length + shape.sort.length + shape.range.length > 0;
-    for (const receiver of RECEIVERS[shape.file]?.[shape.receiver] ?? []) {
+    for (const receiver of receiverOf(shape, named)) {
       // a shape of a whole group (every outbox collection) is allowed, or not, as one
       if (groups[receiver] && ALLOWED[shapeKey(receiver, shape)]) {
         note(shapeKey(receiver, shape), shape);
@@ -173,8 +185,8 @@ const QUERYING_FILES = [
 ];
 
 describe('index coverage', () => {
-  const { indexes, outbox } = declaredIndexes();
-  const groups: Record<string, string[]> = { ...GROUPS, OUTBOX: outbox };
+  const models = declared();
+  const { indexes, named, groups } = models;
   const { shapes, unresolved } = queryShapes(QUERYING_FILES, ROOT);
 
   it('reads every query the code sends', () => {
@@ -182,13 +194,13 @@ describe('index coverage', () => {
   });
 
   it('knows the collection of every query', () => {
-    const unknown = shapes.filter((s) => !RECEIVERS[s.file]?.[s.receiver]).map((s) => `${s.file}:${s.line}: ${s.receiver} is no known model`);
+    const unknown = shapes.filter((s) => receiverOf(s, named).length === 0).map((s) => `${s.file}:${s.line}: ${s.receiver} is no model of its service (name it in RECEIVERS)`);
     const missing = Object.values(RECEIVERS).flatMap((r) => Object.values(r).flat()).flatMap((c) => groups[c] ?? [c]).filter((c) => !indexes.has(c));
     expect([...unknown, ...missing.map((c) => `${c}: no schema declares this collection`)]).toEqual([]);
   });
 
   it('serves every query shape with a declared index', () => {
-    const { where, served, unused } = coverage(shapes, indexes, groups);
+    const { where, served, unused } = coverage(shapes, models);
     const keys = [...where.keys()];
     const unserved = keys.filter((k) => !served.has(k) && !ALLOWED[k]);
     const stale = Object.keys(ALLOWED).filter((k) => !where.has(k));
@@ -211,5 +223,32 @@ describe('index coverage', () => {
     expect(serves({ keys: [['_id', 1]], unique: true }, { equality: ['_id', 'outboxVersion'], sort: [], range: [] })).toBe(true);
     expect(serves({ keys: [['activeSlot', 1]], unique: true }, { equality: ['activeSlot'], sort: [['createdAt', 1]], range: [] })).toBe(true);
     expect(serves({ keys: [['dueAt', 1]], unique: false }, { equality: [], sort: [['dueAt', 1]], range: ['dueAt'] })).toBe(true);
+  });
+
+  it('reads filters through variables, conditions, cursors and callers, and reports what it cannot', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'query-shapes-'));
+    const file = path.join(dir, 'items.repository.ts');
+    fs.writeFileSync(file, [
+      'export class Items {',
+      '  list(workspaceId: string, tenantId?: string, after?: Date) {',
+      '    const filter: Record<string, unknown> = { workspaceId, ...(tenantId ? { tenantId } : {}) };',
+      '    if (after) filter.createdAt = { $lt: after };',
+      '    return this.items.find(filter).sort({ createdAt: -1 }).limit(10);',
+      '  }',
+      '  byKey(key: string) { return this.one({ key }); }',
+      '  private one(filter: object) { return this.items.findOne(filter); }',
+      '  odd() { return this.items.find(build()); }',
+      '}',
+    ].join('\n'));
+    const read = queryShapes([file], dir);
+    fs.rmSync(dir, { recursive: true });
+    expect(read.shapes.map((s) => `${s.line} ${shapeKey(s.receiver, s)}`).sort()).toEqual([
+      '5 this.items: {tenantId, workspaceId, createdAt: range} sort {createdAt: -1}',
+      '5 this.items: {tenantId, workspaceId} sort {createdAt: -1}',
+      '5 this.items: {workspaceId, createdAt: range} sort {createdAt: -1}',
+      '5 this.items: {workspaceId} sort {createdAt: -1}',
+      '8 this.items: {key} sort {}',
+    ]);
+    expect(read.unresolved).toEqual([{ file: 'items.repository.ts', line: 9, receiver: 'this.items', reason: 'a filter built by build, not a function declared in reach' }]);
   });
 });
