@@ -186,6 +186,13 @@ export class MongoAuditLog implements AuditLogStore {
     } else {
       const filter = filterFor(query);
       if (options.before !== null) filter.seq = { $lt: options.before };
+      // The audit view's filters that narrow through an index of their own (audit-record.schema); the
+      // others (type, outcome, trace, time) are checked on the way down the chain.
+      // query-shape: equal workspaceId; sort seq:-1; range seq
+      // query-shape: equal workspaceId,tenantId; sort seq:-1; range seq
+      // query-shape: equal workspaceId,subjectType,subjectId; sort seq:-1; range seq
+      // query-shape: equal workspaceId,actor.id; sort seq:-1; range seq
+      // query-shape: equal workspaceId,action; sort seq:-1; range seq
       cursor = this.models.records
         .find(filter)
         .sort({ seq: -1 })
@@ -239,6 +246,13 @@ export class MongoAuditLog implements AuditLogStore {
 
   async *stream(query: AuditQuery, options: { upTo: number | null; order: 'newest' | 'oldest' }): AsyncIterable<AuditRecord> {
     const filter = { ...filterFor(query), ...(options.upTo === null ? {} : { seq: { $lte: options.upTo } }) };
+    // The audit view's filters that narrow through an index of their own (audit-record.schema); the
+    // others (type, outcome, trace, time) are checked on the way down the chain.
+    // query-shape: equal workspaceId; sort seq:-1; range seq
+    // query-shape: equal workspaceId,tenantId; sort seq:-1; range seq
+    // query-shape: equal workspaceId,subjectType,subjectId; sort seq:-1; range seq
+    // query-shape: equal workspaceId,actor.id; sort seq:-1; range seq
+    // query-shape: equal workspaceId,action; sort seq:-1; range seq
     const cursor = this.models.records
       .find(filter)
       .sort({ seq: options.order === 'newest' ? -1 : 1 })

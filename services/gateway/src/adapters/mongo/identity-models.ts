@@ -140,6 +140,8 @@ export function identityModels(connection: Connection) {
     ...outboxFields,
   });
   const pendingInvitations = new Schema<PendingInvitationDoc>({ _id: String, ...told, tokenHash: requiredText });
+  // A workspace's member list shows its invitations still pending.
+  pendingInvitations.index({ workspaceId: 1 });
   return {
     User: connection.model<UserDoc>('User', users, 'users'),
     Workspace: connection.model<WorkspaceDoc>('Workspace', workspaces, 'workspaces'),

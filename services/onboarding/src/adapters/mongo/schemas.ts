@@ -56,8 +56,9 @@ export interface OnboardingModels {
 
 export function onboardingModels(connection: Connection): OnboardingModels {
   const draftHead = new Schema<DraftHead>({ ...headFields, tenantId: { type: String, default: null } }, { collection: 'onboarding_drafts', versionKey: false, minimize: false });
+  // The draft list, newest first: a workspace's drafts, or one tenant's.
   draftHead.index({ workspaceId: 1, createdAt: -1, _id: -1 });
-  draftHead.index({ workspaceId: 1, tenantId: 1 });
+  draftHead.index({ workspaceId: 1, tenantId: 1, createdAt: -1, _id: -1 });
 
   const claim = new Schema<OpenDraftClaim>(
     { _id: { type: String }, draftId: { type: String, required: true }, workspaceId: { type: String, required: true }, createdAt: { type: Date, required: true } },

@@ -88,6 +88,10 @@ export class RunScans {
 
   /** Filters match the projection, which may lag its last transition by a moment; results are rolled forward. */
   private async many(filter: QueryFilter<RunDocument>, limit: number, sort?: Record<string, 1 | -1>): Promise<Run[]> {
+    // Only ListRuns comes here: a workspace's runs newest first, from a page's cursor on; the other
+    // filters (tenant, type, subject, status, outcome, times) are checked on the way.
+    // query-shape: equal workspaceId; sort createdAt:-1,_id:-1; range createdAt
+    // query-shape: equal workspaceId,createdAt; sort createdAt:-1,_id:-1; range _id
     let query = this.runs.find(filter, READ_FIELDS).limit(limit);
     if (sort) query = query.sort(sort);
     const docs = await query.lean<StoredRun[]>();
