@@ -40,7 +40,6 @@ export function revisionModel<T>(connection: Connection, name: string, collectio
     },
     { collection, versionKey: false, minimize: false },
   );
-  schema.index({ entityId: 1, revision: -1 });
   return connection.model<RevisionDocument<T>>(name, schema);
 }
 
