@@ -56,8 +56,9 @@ trap stop_all INT TERM EXIT
 
 start() { # start NAME PORT_VARIABLE ADDRESS_VARIABLE (VAR=value before the call: env of that service only)
   local name=$1 port_var=$2 addr=${!3}
-  env "$port_var=${addr##*:}" OTEL_SERVICE_NAME="$name" \
-    node --require @tenantatlas/runtime/telemetry-register "services/$name/dist/main.js" \
+  # the memory settings of the container image (docs/benchmarks.md, "Idle memory")
+  env "$port_var=${addr##*:}" OTEL_SERVICE_NAME="$name" MALLOC_MMAP_THRESHOLD_=4194304 \
+    node --max-semi-space-size=4 --require @tenantatlas/runtime/telemetry-register "services/$name/dist/main.js" \
     >>"$log_dir/$name.log" 2>&1 &
   pids+=($!)
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { ConfigError, createLogger, withTimeout } from '@tenantatlas/core';
+import { compactAtRest } from './rest-compaction';
 import { stopTelemetry } from './telemetry';
 
 type Stop = () => Promise<void> | void;
@@ -55,7 +56,11 @@ export function runService(
   process.once('SIGINT', () => stop('SIGINT'));
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
   start({ logger, lifecycle }).then(
-    () => logger.info('started'),
+    () => {
+      logger.info('started');
+      const compaction = compactAtRest();
+      lifecycle.add('heap compaction at rest', () => compaction.stop());
+    },
     async (err: unknown) => {
       if (err instanceof ConfigError) {
         process.stderr.write(`${name}: ${err.message}\n`);

@@ -1,7 +1,6 @@
 import { context, diag, metrics, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
@@ -38,6 +37,9 @@ export function spanProcessorsFrom(env: NodeJS.ProcessEnv): SpanProcessor[] {
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const exporters = (env.OTEL_TRACES_EXPORTER ?? 'otlp').split(',').map((name) => name.trim());
   if (!endpoint || exporters.includes('none')) return [new NoopSpanProcessor()];
+  // Loaded only when spans leave the process: the exporter and its OTLP transformer are ~2 MB of
+  // heap in a process that exports nothing (docs/benchmarks.md, "Idle memory").
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
   // Batch delay and size keep their OTEL_BSP_* meaning; 200 ms by default so traces show up fast.
   const delay = Number(env.OTEL_BSP_SCHEDULE_DELAY ?? 200);
   return [new BatchSpanProcessor({ exporter: new OTLPTraceExporter(), scheduledDelayMillis: delay })];

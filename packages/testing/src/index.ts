@@ -146,12 +146,13 @@ async function startServiceOn(name: string, port: number, options: StartServiceO
   const logDir = path.join(REPO_ROOT, '.run', 'test-logs');
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = fs.createWriteStream(path.join(logDir, `${name}-${port}.log`));
+  // the memory settings of the container image (docs/benchmarks.md, "Idle memory")
   const child = spawn(
     process.execPath,
-    ['--require', '@tenantatlas/runtime/telemetry-register', path.join(REPO_ROOT, 'services', name, 'dist', 'main.js')],
+    ['--max-semi-space-size=4', '--require', '@tenantatlas/runtime/telemetry-register', path.join(REPO_ROOT, 'services', name, 'dist', 'main.js')],
     {
       cwd: path.join(REPO_ROOT, 'services', name),
-      env: { ...process.env, OTEL_SERVICE_NAME: name, LOG_LEVEL: 'info', ...options.env, [portVariable]: String(port) },
+      env: { ...process.env, MALLOC_MMAP_THRESHOLD_: '4194304', OTEL_SERVICE_NAME: name, LOG_LEVEL: 'info', ...options.env, [portVariable]: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -155,7 +155,8 @@ async function systemBench(sections: Set<Section>, scale: number): Promise<void>
     await operationsDb.close();
     const bench: Bench = { stack, api, completions, peer, floor, report, runDocument, scale };
     const rss = new RssSampler(bench);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // idle means at rest: past the 5 s window after which a service compacts its heap (runService)
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
     const idle = rss.sample();
 
     const step = async (name: Section, run: () => Promise<void>) => {

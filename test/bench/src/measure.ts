@@ -278,7 +278,7 @@ function pidOf(bench: Bench, name: (typeof PROCESS_NAMES)[number]): number | und
 const TICKS_PER_SECOND = 100;
 
 /** User + system CPU seconds a process has used so far; undefined once it is gone. */
-function cpuSeconds(pid: number): number | undefined {
+export function cpuSeconds(pid: number): number | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -1,0 +1,43 @@
+import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+/** How long the event loop must stay at rest, after work, before the heap is compacted. */
+const REST_WINDOW_MS = 5_000;
+/**
+ * Below this share of a window spent running code the process is at rest: its own timers (the
+ * Kafka fetch loop, the metric samplers, the workers' one-second sweep) stay far below it.
+ */
+const AT_REST_UTILIZATION = 0.02;
+
+/**
+ * V8 gives memory back to the system only after a full collection, and a process at rest starts
+ * none: a service kept the heap a burst of requests had grown (12-16 MB of RSS a service,
+ * docs/benchmarks.md "Idle memory"). Once the event loop has spent a whole window at rest after
+ * doing work, one full collection compacts the heap and frees its empty pages; then none until
+ * work has come and gone again, so a busy process never pays for it.
+ */
+export function compactAtRest(windowMs = REST_WINDOW_MS): { stop(): void } {
+  const collect = fullCollection();
+  let previous = performance.eventLoopUtilization();
+  let workedSinceCompaction = true; // starting up is work
+  const timer = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    const atRest = performance.eventLoopUtilization(now, previous).utilization < AT_REST_UTILIZATION;
+    previous = now;
+    if (!atRest) {
+      workedSinceCompaction = true;
+    } else if (workedSinceCompaction) {
+      workedSinceCompaction = false;
+      collect();
+    }
+  }, windowMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
+
+/** V8's `gc` without `--expose-gc` on the command line: the flag set now exposes it to new contexts. */
+function fullCollection(): () => void {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+}
