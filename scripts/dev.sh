@@ -58,7 +58,7 @@ start() { # start NAME PORT_VARIABLE ADDRESS_VARIABLE (VAR=value before the call
   local name=$1 port_var=$2 addr=${!3}
   # the memory settings of the container image (docs/benchmarks.md, "Idle memory")
   env "$port_var=${addr##*:}" OTEL_SERVICE_NAME="$name" MALLOC_MMAP_THRESHOLD_=4194304 \
-    node --max-semi-space-size=4 --expose-gc --require @tenantatlas/runtime/telemetry-register "services/$name/dist/main.js" \
+    node --max-semi-space-size=4 --require @tenantatlas/runtime/telemetry-register "services/$name/dist/main.js" \
     >>"$log_dir/$name.log" 2>&1 &
   pids+=($!)
 }

@@ -149,7 +149,7 @@ async function startServiceOn(name: string, port: number, options: StartServiceO
   // the memory settings of the container image (docs/benchmarks.md, "Idle memory")
   const child = spawn(
     process.execPath,
-    ['--max-semi-space-size=4', '--expose-gc', '--require', '@tenantatlas/runtime/telemetry-register', path.join(REPO_ROOT, 'services', name, 'dist', 'main.js')],
+    ['--max-semi-space-size=4', '--require', '@tenantatlas/runtime/telemetry-register', path.join(REPO_ROOT, 'services', name, 'dist', 'main.js')],
     {
       cwd: path.join(REPO_ROOT, 'services', name),
       env: { ...process.env, MALLOC_MMAP_THRESHOLD_: '4194304', OTEL_SERVICE_NAME: name, LOG_LEVEL: 'info', ...options.env, [portVariable]: String(port) },
