@@ -8,9 +8,12 @@ export interface OutboxPublisher {
   publish(events: { topic: string; event: StoredEvent }[]): Promise<void>;
 }
 
-/** What a repository tells after a write that stored outbox entries in a document. */
+/**
+ * What a repository tells after a write that stored outbox entries in a document: which document,
+ * and the entries when the write is known to have stored exactly them (an insert that succeeded).
+ */
 export interface OutboxTracker {
-  track(model: Model<any>, id: unknown): void;
+  track(model: Model<any>, id: unknown, entries?: OutboxEntry[]): void;
 }
 
 /**
@@ -19,11 +22,14 @@ export interface OutboxTracker {
  * committed, and nothing else would look at its events before the next start. A write that really
  * failed costs the relay one read by `_id`.
  */
-export async function trackAfter<T>(outbox: OutboxTracker, model: Model<any>, id: unknown, write: () => Promise<T>): Promise<T> {
+export async function trackAfter<T>(outbox: OutboxTracker, model: Model<any>, id: unknown, write: () => Promise<T>, entries?: OutboxEntry[]): Promise<T> {
+  let stored = false;
   try {
-    return await write();
+    const result = await write();
+    stored = true;
+    return result;
   } finally {
-    outbox.track(model, id);
+    outbox.track(model, id, stored ? entries : undefined);
   }
 }
 
@@ -49,6 +55,8 @@ interface Tracked {
   sent: Set<string>;
   /** bumped by every track(): a drain keeps the document when a write was told during it */
   writes: number;
+  /** the events its insert stored, when the writer handed them over: published without a read */
+  entries?: OutboxEntry[];
 }
 
 interface RecoveryPass {
@@ -102,18 +110,22 @@ export class OutboxRelay implements OutboxTracker {
   }
 
   /** Called after a write that stored outbox entries in document `id` of `model`. */
-  track(model: Model<any>, id: unknown): void {
+  track(model: Model<any>, id: unknown, entries?: OutboxEntry[]): void {
+    // Only an insert-only document's events are known from its writer; others may hold more.
+    const inHand = entries && this.insertOnly.has(model) ? entries : undefined;
     // Too many to remember: the document stays pending in the store, where a new pass finds it.
-    if (!this.remember(model, id, this.options.maxTracked ?? MAX_TRACKED)) this.recovery = { model: 0 };
+    if (!this.remember(model, id, this.options.maxTracked ?? MAX_TRACKED, inHand)) this.recovery = { model: 0 };
     // While Kafka is down the backoff decides when to try again, not every write.
     if (!this.backingOff) this.wake?.();
   }
 
-  private remember(model: Model<any>, id: unknown, limit: number): boolean {
+  private remember(model: Model<any>, id: unknown, limit: number, entries?: OutboxEntry[]): boolean {
     const key = `${model.modelName}:${String(id)}`;
     const known = this.tracked.get(key);
-    if (known) known.writes++;
-    else if (this.tracked.size < limit) this.tracked.set(key, { model, id, sent: new Set(), writes: 0 });
+    if (known) {
+      known.writes++;
+      known.entries = undefined;
+    } else if (this.tracked.size < limit) this.tracked.set(key, { model, id, sent: new Set(), writes: 0, entries });
     else return false;
     return true;
   }
@@ -168,13 +180,18 @@ export class OutboxRelay implements OutboxTracker {
   /**
    * Publishes a batch of tracked documents' events in one send, in tracking order (commit order),
    * then clears each document's outbox unless more was pushed meanwhile; such a document stays
-   * tracked and is read again, its already sent events skipped.
+   * tracked and is read again, its already sent events skipped. Events a writer handed over are
+   * published as handed over; only the others are read from their document.
    */
   private async drainBatch(): Promise<void> {
     const batch = [...this.tracked].slice(0, this.options.batchSize ?? BATCH);
     const writes = batch.map(([, doc]) => doc.writes);
     const docs = await Promise.all(
-      batch.map(([, { model, id }]) => model.findById(id, { outbox: 1, outboxVersion: 1 }).lean<{ outbox?: OutboxEntry[]; outboxVersion?: number } | null>()),
+      batch.map(([, { model, id, entries }]) =>
+        entries
+          ? { outbox: entries, outboxVersion: undefined }
+          : model.findById(id, { outbox: 1, outboxVersion: 1 }).lean<{ outbox?: OutboxEntry[]; outboxVersion?: number } | null>(),
+      ),
     );
     const fresh = batch.flatMap(([, tracked], i) => (docs[i]?.outbox ?? []).filter((entry) => !tracked.sent.has(entry.eventId)).map((entry) => ({ entry, tracked })));
     if (fresh.length > 0) {

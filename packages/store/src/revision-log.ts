@@ -84,7 +84,8 @@ export class RevisionLog<T> {
   /** Stores an entity's head: what never changes, its first version and the events of its creation. */
   async createHead(head: { _id: string } & Record<string, unknown>, events: StoredEvent[]): Promise<void> {
     const { heads, topic, outbox } = this.options;
-    await trackAfter(outbox, heads, head._id, () => heads.create({ ...head, ...initialOutbox(outboxEntries(topic, events)) }));
+    const entries = outboxEntries(topic, events);
+    await trackAfter(outbox, heads, head._id, () => heads.create({ ...head, ...initialOutbox(entries) }), entries);
   }
 
   /**
@@ -137,16 +138,21 @@ export class RevisionLog<T> {
   async append(workspaceId: string, entityId: string, revision: number, body: T, events: StoredEvent[]): Promise<boolean> {
     const { revisions, heads, topic, outbox } = this.options;
     const id = `${entityId}:${revision}`;
+    const entries = outboxEntries(topic, events);
+    // a revision without events (a claim) leaves the relay nothing to look at
+    const relay = (stored?: typeof entries) => (entries.length > 0 ? outbox.track(revisions, id, stored) : undefined);
     try {
-      await revisions.create({ _id: id, entityId, workspaceId, revision, body, ...initialOutbox(outboxEntries(topic, events)) });
+      await revisions.create({ _id: id, entityId, workspaceId, revision, body, ...initialOutbox(entries) });
     } catch (err) {
       // A refused insert stored nothing: the revision and its events are the winner's to publish.
       if (isDuplicateKeyError(err)) return false;
       // Any other failure may have stored it (an answer lost with the connection): the relay looks.
-      outbox.track(revisions, id);
+      relay();
       throw err;
     }
-    outbox.track(revisions, id);
+    relay(entries);
+    // A read probes from the first revision anyway: a hint naming it would say nothing.
+    if (revision === this.first) return true;
     // Only a hint: a racing update may leave it lower, never above an existing revision.
     await heads.updateOne({ _id: entityId }, { $max: { latestRevision: revision } }, { upsert: this.first === 1 }).catch(() => undefined);
     return true;

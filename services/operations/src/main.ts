@@ -13,7 +13,7 @@ import {
 } from './adapters/grpc/provider-executors';
 import { runRequestConsumer } from './adapters/kafka/run-request-consumer';
 import { MongoRunRepository } from './adapters/mongo/run.repository';
-import { runLookupModel, runModel, runScheduleModel, runTransitionModel } from './adapters/mongo/run.schema';
+import { runKeyModel, runModel, runScheduleModel, runSlotClaimModel, runSlotHeadModel, runTransitionModel } from './adapters/mongo/run.schema';
 import { CancelRunUseCase } from './app/cancel-run.use-case';
 import { ExecuteRunUseCase } from './app/execute-run.use-case';
 import { GetRunUseCase } from './app/get-run.use-case';
@@ -30,18 +30,21 @@ runService('operations', async ({ logger, lifecycle }) => {
   registerErrorTranslator(infrastructureUnavailable);
   const config = loadConfig(configSchema);
   const infra = await connectInfrastructure('operations', config, logger, lifecycle, (t) => [t.operationsEvents, t.runRequests]);
-  const Runs = runModel(infra.mongo);
-  const Transitions = runTransitionModel(infra.mongo);
-  const Lookups = runLookupModel(infra.mongo);
-  const Schedule = runScheduleModel(infra.mongo);
-  // the unique slots must exist before the first start relies on them
-  await ensureIndexes([Runs, Transitions, Lookups, Schedule]);
+  const models = {
+    runs: runModel(infra.mongo),
+    transitions: runTransitionModel(infra.mongo),
+    schedule: runScheduleModel(infra.mongo),
+    slotClaims: runSlotClaimModel(infra.mongo),
+    slotHeads: runSlotHeadModel(infra.mongo),
+    keys: runKeyModel(infra.mongo),
+  };
+  await ensureIndexes(Object.values(models));
   // Events of this process's writes go out at once, read by _id; leftovers of a replica that died
   // before publishing are found by the start pass of the next process. Runs and transitions get
   // their events only in the insert that creates them. A race publishes an event twice at worst
   // (consumers dedupe by id).
-  const relay = infra.startOutboxRelay({ models: [Runs, Transitions], insertOnly: [Runs, Transitions] });
-  const runs = new MongoRunRepository(Runs, Transitions, Lookups, Schedule, infra.topics, relay);
+  const relay = infra.startOutboxRelay({ models: [models.runs, models.transitions], insertOnly: [models.runs, models.transitions] });
+  const runs = new MongoRunRepository(models, infra.topics, relay);
 
   const connections = connectionsClient(config.CONNECTIONS_GRPC_ADDR, config.CONNECTIONS_TIMEOUT_MS);
   lifecycle.add('connections client', () => connections.close());

@@ -1,5 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { DomainError } from '@tenantatlas/core';
+import { connectMongo } from '@tenantatlas/store';
 import { waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/testing';
+import { runModel, runSlotClaimModel } from './adapters/mongo/run.schema';
+import { CLAIM_VACANT_AFTER_MS } from './domain/run-type';
 import { EventLog, isolatedEnv, operationsClient, startOperations, startTenants, USER, waitForRun, type OperationsClient } from './testing/harness';
 
 const WS = 'ws-dedupe';
@@ -72,6 +76,32 @@ describe('operations: start, dedupe across replicas, idempotency, errors', () =>
 
     const reused = await clients[0]!.StartRun({ ...request, subject: 'something-else' }).catch((err: DomainError) => err);
     expect(reused).toMatchObject({ kind: 'invalid_argument', code: 'RUN.IDEMPOTENCY_KEY_REUSED' });
+  });
+
+  it('takes over a dedupe key whose start stopped between claiming it and storing its run', async () => {
+    // what a start leaves when its process dies right after claiming the key: a claim, no run
+    const db = await connectMongo(env.MONGO_URL!, env.MONGO_DB!);
+    const stalledRunId = randomUUID();
+    const slot = `${WS}|${t.e}|diagnostics.noop|`;
+    try {
+      const at = new Date(Date.now() - CLAIM_VACANT_AFTER_MS - 1_000);
+      await runSlotClaimModel(db).create({ _id: `${slot}:1`, entityId: slot, workspaceId: WS, revision: 1, body: { runId: stalledRunId, at } });
+
+      const request = { workspace_id: WS, actor: USER, tenant_id: t.e!, type: 'diagnostics.noop' };
+      const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => clients[i % 2]!.StartRun(request)));
+      const ids = new Set(responses.map((r) => r.run?.id));
+      expect(ids.size).toBe(1);
+      expect([...ids][0]).not.toBe(stalledRunId);
+      expect(responses.filter((r) => !r.deduplicated)).toHaveLength(1);
+
+      // the stalled start can no longer store its run, and no read shows one under that id
+      expect(await runModel(db).findById(stalledRunId).lean()).toMatchObject({ abandoned: true });
+      const missing = await clients[0]!.GetRun({ workspace_id: WS, run_id: stalledRunId }).catch((err: DomainError) => err);
+      expect(missing).toMatchObject({ code: 'RUN.NOT_FOUND' });
+      await waitForRun(clients[0]!, WS, [...ids][0]!, (r) => r.status === 'completed');
+    } finally {
+      await db.close();
+    }
   });
 
   it('spreads the work of many tenants over both worker replicas, each run executed once', async () => {

@@ -34,7 +34,7 @@ async function templates(bench: Bench): Promise<{ service: string; collection: s
   // above any sequence number the workspace's own records reach (unique per workspace)
   let seq = 1e12;
   return [
-    { service: 'operations', collection: 'runs', copy: (id) => ({ ...bench.runDocument, _id: id, activeSlot: `done:${id}`, idempotencySlot: `none:${id}`, status: 'completed', outcome: 'succeeded', ...settled }) },
+    { service: 'operations', collection: 'runs', copy: (id) => ({ ...bench.runDocument, _id: id, status: 'completed', outcome: 'succeeded', ...settled }) },
     { service: 'audit', collection: 'audit_records', copy: (id) => ({ ...audit, _id: id, eventId: id, seq: seq++ }) }, // one record an event (eventId is unique)
     { service: 'onboarding', collection: 'onboarding_drafts', copy: (id) => ({ ...draft, _id: id, tenantId: null, body: { ...(draft.body as object), id, tenantId: null }, ...settled }) },
   ];

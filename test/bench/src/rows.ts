@@ -61,7 +61,7 @@ export async function listOverManyRows(bench: Bench, rows: number): Promise<void
   const runRate = await seed(bench, 'operations', 'runs', rows, (i) => {
     const id = randomUUID();
     const at = new Date(base + i * 1000);
-    return { ...bench.runDocument, _id: id, workspaceId, tenantId: tenant(i), activeSlot: `done:${id}`, idempotencySlot: `none:${id}`, createdAt: at, updatedAt: at, completedAt: at, status: 'completed', outcome: i % 7 === 0 ? 'failed' : 'succeeded', outbox: [], outboxPending: false };
+    return { ...bench.runDocument, _id: id, workspaceId, tenantId: tenant(i), createdAt: at, updatedAt: at, completedAt: at, status: 'completed', outcome: i % 7 === 0 ? 'failed' : 'succeeded', outbox: [], outboxPending: false };
   });
   const auditRate = await seed(bench, 'audit', 'audit_records', rows, (i) => ({ ...auditDoc, _id: `${workspaceId}:${SEQ_BASE + i}`, eventId: randomUUID(), workspaceId, tenantId: tenant(i), seq: SEQ_BASE + i, action: i % 3 === 0 ? 'run.succeeded' : 'run.queued' }));
   bench.report.note(`The list figures ran over ${rows.toLocaleString('en-US')} runs and ${rows.toLocaleString('en-US')} audit records in one workspace, written straight into the collections (${Math.round(runRate).toLocaleString('en-US')} and ${Math.round(auditRate).toLocaleString('en-US')} rows/s).`);

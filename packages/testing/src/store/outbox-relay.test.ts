@@ -19,6 +19,7 @@ interface Doc {
 class Store {
   readonly docs = new Map<string, Doc>();
   scans = 0;
+  reads = 0;
   /** runs right after a clear has been applied (a write landing just then) */
   afterClear: (() => Promise<void>) | undefined;
 
@@ -36,7 +37,10 @@ class Store {
     return {
       modelName: 'Doc',
       collection: { collectionName: 'docs' },
-      findById: (id: string) => lean(this.docs.get(id) ?? null),
+      findById: (id: string) => {
+        this.reads++;
+        return lean(this.docs.get(id) ?? null);
+      },
       find: () => {
         this.scans++;
         const pending = [...this.docs.values()].filter((d) => d.outboxPending).map((d) => ({ _id: d._id }));
@@ -73,9 +77,9 @@ describe('OutboxRelay', () => {
   let relay: OutboxRelay | undefined;
   afterEach(async () => relay?.stop());
 
-  function start(store: Store, kafka: Kafka, logger = pino({ level: 'silent' })) {
+  function start(store: Store, kafka: Kafka, logger = pino({ level: 'silent' }), insertOnly = false) {
     const model = store.model();
-    relay = new OutboxRelay({ models: [model], publisher: kafka.publisher(), logger });
+    relay = new OutboxRelay({ models: [model], insertOnly: insertOnly ? [model] : [], publisher: kafka.publisher(), logger });
     relay.start();
     return model;
   }
@@ -154,5 +158,29 @@ describe('OutboxRelay', () => {
     await expect(lostAnswer).rejects.toThrow('connection closed');
     await waitFor(() => kafka.sent.length === 1, { what: 'f#1 published' });
     expect(kafka.sent).toEqual(['f#1']);
+  });
+
+  it('publishes the events an insert stored as its writer handed them over, without reading the document', async () => {
+    const store = new Store();
+    const kafka = new Kafka();
+    const model = start(store, kafka, undefined, true);
+    await waitFor(() => store.scans === 1, { what: 'the start pass' });
+
+    const inserted = trackAfter(relay!, model, 'g', async () => store.write('g', 1), [store.entry('g', 1)]);
+    await inserted;
+    await waitFor(() => store.docs.get('g')?.outboxPending === false, { what: 'g published and cleared' });
+    expect(kafka.sent).toEqual(['g#1']);
+    expect(store.reads).toBe(0);
+
+    // a write whose answer was lost hands nothing over: the relay reads what it stored
+    await expect(
+      trackAfter(relay!, model, 'h', async () => {
+        store.write('h', 1);
+        throw new Error('connection closed');
+      }, [store.entry('h', 1)]),
+    ).rejects.toThrow('connection closed');
+    await waitFor(() => kafka.sent.length === 2, { what: 'h#1 published' });
+    expect(kafka.sent).toEqual(['g#1', 'h#1']);
+    expect(store.reads).toBe(1);
   });
 });

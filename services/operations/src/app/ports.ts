@@ -9,9 +9,11 @@ export interface Transitioned {
   change: RunChange;
 }
 
-export interface RunSlots {
-  activeSlot: string;
-  idempotencySlot: string;
+/** The newest claim of a dedupe key: which start took it (revision `revision`) for which run. */
+export interface SlotClaim {
+  revision: number;
+  runId: string;
+  at: Date;
 }
 
 export interface RunListQuery {
@@ -35,17 +37,28 @@ export interface RunListQuery {
  * request, published under `actor`.
  */
 export interface RunRepository {
-  /** 'duplicate' when the active slot or the idempotency slot is taken (unique indexes). */
-  insert(run: Run, slots: RunSlots, actor: Actor): Promise<'created' | 'duplicate'>;
+  /**
+   * Stores a new run (its start claimed the dedupe key for it). 'abandoned' when it may not be
+   * stored any more: another start found the claim stalled and gave the run up (see abandon).
+   */
+  insert(run: Run, actor: Actor): Promise<'created' | 'abandoned'>;
   findById(runId: string): Promise<Run | null>;
   findInWorkspace(workspaceId: string, runId: string): Promise<Run | null>;
+  /** The newest claim of a dedupe key, or null when no start ever took it. */
+  newestClaim(activeSlot: string): Promise<SlotClaim | null>;
+  /** Takes revision `revision` of the key for `runId`; false when another start took it first. */
+  claim(workspaceId: string, activeSlot: string, claim: SlotClaim): Promise<boolean>;
+  /** The run a claim names: null while it is not stored, 'abandoned' when it was given up. */
+  runOfClaim(runId: string): Promise<Run | null | 'abandoned'>;
+  /** Gives up the run of a stalled claim so it can never be stored; false when it was stored meanwhile. */
+  abandon(runId: string): Promise<boolean>;
+  /** The run an idempotency key of the workspace created, if any. */
+  findByIdempotencyKey(workspaceId: string, key: string): Promise<Run | null>;
   /**
-   * The run created with this idempotency slot / holding this active slot. `exhaustive: false`
-   * may miss one (a cheap lookup for the common case); `true` is authoritative, for after an
-   * insert was refused as a duplicate.
+   * Remembers that the key created `runId`; returns the run the key names afterwards, which is an
+   * earlier start's when that one remembered it first.
    */
-  findByIdempotencySlot(slot: string, exhaustive: boolean): Promise<Run | null>;
-  findActive(activeSlot: string, exhaustive: boolean): Promise<Run | null>;
+  rememberIdempotencyKey(workspaceId: string, key: string, runId: string): Promise<string>;
   /**
    * Reads the current run, asks `decide` for a change and commits it with its events as the run's
    * next version; if another writer committed that version first, reads again and re-decides.

@@ -5,19 +5,18 @@ import { runError } from '../domain/errors';
 import type { Run } from '../domain/run';
 import {
   activeSlot,
-  idempotencySlot,
   isOwnStart,
   newRun,
   reuse,
+  slotHolder,
   subjectConnection,
   subjectNotFound,
   tenantRefusal,
   validateStart,
-  type ExistingRun,
   type RunTypePolicy,
   type StartInput,
 } from '../domain/run-type';
-import type { ConnectionDirectory, RunRepository, TenantDirectory } from './ports';
+import type { ConnectionDirectory, RunRepository, SlotClaim, TenantDirectory } from './ports';
 
 export interface StartRunCommand extends StartInput {
   rerunOf?: string | null;
@@ -39,16 +38,17 @@ export interface StartRunDeps {
   now?: () => Date;
 }
 
-/** How often a start re-reads after losing an insert race whose winner completed meanwhile. */
+/** How often a start decides again after another start took the dedupe key's next claim first. */
 const MAX_RACES = 5;
-/** pauses before re-reading the hints of the start that won an insert race */
-const HINT_WAITS_MS = [5, 20, 50, 100];
+/** pauses between reads of a run whose start claimed the dedupe key and is storing it */
+const STORING_WAITS_MS = [5, 20, 50, 100, 200, 400, 800, 1_600, 3_200];
 
 /**
- * Create-or-reuse, once the owners confirmed the tenant and the subject. The database decides: the
- * insert carries the dedupe key in `activeSlot` and the idempotency key in `idempotencySlot`, both
- * unique, so concurrent starts on any number of replicas produce exactly one run; the losers read
- * the winner back. What a start may be and what it creates is decided in domain/run-type.ts.
+ * Create-or-reuse, once the owners confirmed the tenant and the subject. The database decides: a
+ * new run first claims its dedupe key (the next revision of the key's claim log, a unique `_id`),
+ * so concurrent starts on any number of replicas produce exactly one run; the others read the
+ * claim and the run it names, by `_id`. An idempotency key is remembered with the run it created,
+ * so a replay finds it. What a start may be and what it creates is decided in domain/run-type.ts.
  */
 export class StartRunUseCase {
   private readonly now: () => Date;
@@ -67,45 +67,51 @@ export class StartRunUseCase {
     // before anything is read or written: a start naming what is not its tenant's creates nothing
     await this.deps.admission.admit(type, command);
     const slot = activeSlot(type, command);
+    const key = command.idempotencyKey;
+    if (key !== null) {
+      const replayed = await this.deps.runs.findByIdempotencyKey(command.workspaceId, key);
+      if (replayed) return this.started(reuse({ run: replayed, replayed: true }, command), true);
+    }
     for (let race = 0; race < MAX_RACES; race++) {
-      // first a cheap look; after a refused insert an exhaustive one
-      const existing = await this.existing(command, slot, race > 0);
-      if (existing) return this.started(reuse(existing, command), true);
+      const newest = await this.deps.runs.newestClaim(slot);
+      const holder = newest ? await this.holder(newest) : 'free';
+      if (typeof holder === 'object') return this.started(reuse({ run: holder.held, replayed: isOwnStart(holder.held, key) }, command), true);
+      if (holder !== 'free') continue;
       const run = newRun(type, { ...command, actor }, { id: randomUUID(), now: this.now(), traceparent: traceparent(), redispatchAfterMs: this.deps.redispatchAfterMs });
-      const slots = { activeSlot: slot, idempotencySlot: idempotencySlot(run.workspaceId, run.idempotencyKey, run.id) };
-      if ((await this.deps.runs.insert(run, slots, actor)) === 'created') return this.started({ run, deduplicated: false, replayed: false }, false);
+      const claim = { revision: (newest?.revision ?? 0) + 1, runId: run.id, at: run.createdAt };
+      if (!(await this.deps.runs.claim(run.workspaceId, slot, claim))) continue;
+      if ((await this.deps.runs.insert(run, actor)) === 'abandoned') continue;
+      return this.started(await this.remembered(run, key), false);
     }
     throw runError('RUN.START_CONTENDED', 'the run was started and completed concurrently; try again');
+  }
+
+  /**
+   * Who holds the key of `claim`. A run being stored by its start usually appears within
+   * milliseconds and is waited for (reads by `_id`); one that does not appear in time is given up
+   * ('free' once abandoned, 'storing' when it appeared meanwhile and is read again).
+   */
+  private async holder(claim: SlotClaim): Promise<ReturnType<typeof slotHolder>> {
+    for (const waitMs of [0, ...STORING_WAITS_MS]) {
+      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+      const state = slotHolder(claim, await this.deps.runs.runOfClaim(claim.runId), this.now());
+      if (state !== 'storing') return state === 'stalled' ? ((await this.deps.runs.abandon(claim.runId)) ? 'free' : 'storing') : state;
+    }
+    return 'storing';
+  }
+
+  /** The created run, once its idempotency key names it (or names an earlier start's run: a race of one key). */
+  private async remembered(run: Run, key: string | null): Promise<StartRunResult> {
+    if (key === null) return { run, deduplicated: false, replayed: false };
+    const holder = await this.deps.runs.rememberIdempotencyKey(run.workspaceId, key, run.id);
+    if (holder === run.id) return { run, deduplicated: false, replayed: false };
+    const earlier = await this.deps.runs.findById(holder);
+    return earlier ? reuse({ run: earlier, replayed: true }, run) : { run, deduplicated: false, replayed: false };
   }
 
   private started(result: StartRunResult, reused: boolean): StartRunResult {
     this.startedTotal.add(1, { type: result.run.type, deduplicated: String(reused) });
     return result;
-  }
-
-  /**
-   * After a refused insert the winner's hints usually appear within milliseconds; they are waited
-   * for (reads by `_id`) before the authoritative queries, which scan every run on FerretDB: 500
-   * concurrent starts of one run must not mean 500 scans.
-   */
-  private async existing(command: StartRunCommand, slot: string, exhaustive: boolean): Promise<ExistingRun | null> {
-    const hinted = await this.lookup(command, slot, false);
-    if (hinted || !exhaustive) return hinted;
-    for (const waitMs of HINT_WAITS_MS) {
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
-      const found = await this.lookup(command, slot, false);
-      if (found) return found;
-    }
-    return this.lookup(command, slot, true);
-  }
-
-  private async lookup(command: StartRunCommand, slot: string, exhaustive: boolean): Promise<ExistingRun | null> {
-    if (command.idempotencyKey !== null) {
-      const byKey = await this.deps.runs.findByIdempotencySlot(idempotencySlot(command.workspaceId, command.idempotencyKey, ''), exhaustive);
-      if (byKey) return { run: byKey, replayed: true };
-    }
-    const active = await this.deps.runs.findActive(slot, exhaustive);
-    return active ? { run: active, replayed: isOwnStart(active, command.idempotencyKey) } : null;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { DomainError } from '@tenantatlas/core';
 import { PROVIDER_RUN_TYPES, SCRIPTED_RUN_TYPE } from './catalog';
-import { activeSlot, idempotencySlot, isOwnStart, newRun, releasedSlot, reuse, validateStart, type StartInput } from './run-type';
+import { activeSlot, CLAIM_VACANT_AFTER_MS, idempotencyClaim, isOwnStart, newRun, reuse, slotHolder, validateStart, type StartInput } from './run-type';
 
 const check = PROVIDER_RUN_TYPES.find((t) => t.name === 'provider.connection.check')!;
 const inventory = PROVIDER_RUN_TYPES.find((t) => t.name === 'inventory.sync')!;
@@ -46,11 +46,22 @@ describe('starting a run', () => {
     expect(activeSlot(check, input)).not.toBe(activeSlot(check, { ...input, workspaceId: 'ws-2' }));
   });
 
-  it('frees the slot with a value unique to the run, and scopes idempotency keys to the workspace', () => {
-    expect(releasedSlot('r-1')).not.toBe(releasedSlot('r-2'));
-    expect(idempotencySlot('ws-1', 'k', 'r-1')).toBe(idempotencySlot('ws-1', 'k', 'r-2'));
-    expect(idempotencySlot('ws-1', 'k', 'r-1')).not.toBe(idempotencySlot('ws-2', 'k', 'r-1'));
-    expect(idempotencySlot('ws-1', null, 'r-1')).not.toBe(idempotencySlot('ws-1', null, 'r-2'));
+  it('scopes idempotency keys to the workspace', () => {
+    expect(idempotencyClaim('ws-1', 'k')).not.toBe(idempotencyClaim('ws-2', 'k'));
+    expect(idempotencyClaim('ws-1', 'k')).not.toBe(idempotencyClaim('ws-1', 'k2'));
+  });
+
+  it('holds the dedupe key for an active run, frees it at completion, waits for a run being stored', () => {
+    const claim = { at: new Date('2026-01-01T00:00:00Z') };
+    const soon = new Date(claim.at.getTime() + 1_000);
+    const late = new Date(claim.at.getTime() + CLAIM_VACANT_AFTER_MS);
+    const run = newRun(check, { ...input, actor: { kind: 'user', userId: 'u-1' } }, { id: 'r-1', now: claim.at, traceparent: null, redispatchAfterMs: 15_000 });
+    expect(slotHolder(claim, run, soon)).toEqual({ held: run });
+    expect(slotHolder(claim, { ...run, status: 'running' }, late)).toEqual({ held: { ...run, status: 'running' } });
+    expect(slotHolder(claim, { ...run, status: 'completed' }, soon)).toBe('free');
+    expect(slotHolder(claim, 'abandoned', soon)).toBe('free');
+    expect(slotHolder(claim, null, soon)).toBe('storing');
+    expect(slotHolder(claim, null, late)).toBe('stalled');
   });
 });
 

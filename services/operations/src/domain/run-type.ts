@@ -6,8 +6,8 @@ import type { Run } from './run';
 
 /**
  * Run types and the decision on a start: whether it is well formed for its type, whether what it
- * names may be run (from its owners' answers), which run it is "the same" as (dedupe and
- * idempotency slots), and the run it creates. The start's whole rule lives here; the use case only
+ * names may be run (from its owners' answers), which run it is "the same" as (its dedupe key
+ * and idempotency key), and the run it creates. The start's whole rule lives here; the use case only
  * asks the owners and the repository.
  */
 
@@ -127,11 +127,24 @@ export function activeSlot(policy: Pick<RunTypePolicy, 'dedupeScope' | 'name'>, 
   return [input.workspaceId, input.tenantId, policy.name, subject].join('|');
 }
 
-/** A completed run gives its slot up for a unique value of its own. */
-export const releasedSlot = (runId: string): string => `done:${runId}`;
+/** The key under which a workspace's idempotency key is remembered with the run it created. */
+export const idempotencyClaim = (workspaceId: string, key: string): string => `${workspaceId}|${key}`;
 
-export const idempotencySlot = (workspaceId: string, key: string | null, runId: string): string =>
-  key === null ? `none:${runId}` : `${workspaceId}|${key}`;
+/**
+ * A start whose claim of the dedupe key is newest but whose run has not appeared is storing it;
+ * after this long it is taken to have stopped, and the key may be claimed again.
+ */
+export const CLAIM_VACANT_AFTER_MS = 10_000;
+
+/**
+ * Who holds a dedupe key, from its newest claim and the run it names: that run while it is
+ * active; nobody once it completed (or was abandoned); its claimer while the run is being stored.
+ */
+export function slotHolder(claim: { at: Date }, run: Run | null | 'abandoned', now: Date): { held: Run } | 'free' | 'storing' | 'stalled' {
+  if (run === 'abandoned') return 'free';
+  if (run) return run.status === 'completed' ? 'free' : { held: run };
+  return now.getTime() - claim.at.getTime() < CLAIM_VACANT_AFTER_MS ? 'storing' : 'stalled';
+}
 
 /** Per-run overrides a type allows through its context (only the scripted type does). */
 export function effectiveLimits(policy: RunTypePolicy, context: Record<string, string>): { maxAttempts: number; timeoutMs: number } {
@@ -160,8 +173,9 @@ export function reuse({ run, replayed }: ExistingRun, input: Pick<StartInput, 't
 }
 
 /**
- * The caller's own earlier start found on its active slot (its key hint was never written, e.g.
- * the process died right after the insert) is a replay, not a dedupe onto someone else's run.
+ * The caller's own earlier start found holding the dedupe key (its idempotency key was never
+ * remembered, e.g. the process died right after storing the run) is a replay, not a dedupe onto
+ * someone else's run.
  */
 export const isOwnStart = (run: Run, idempotencyKey: string | null): boolean => idempotencyKey !== null && run.idempotencyKey === idempotencyKey;
 

@@ -1,6 +1,5 @@
 import { MAX_RETRY_AFTER_MS, retryDelayMs, type RetryPolicy } from './backoff';
 import type { Attempt, ErrorClass, Run, RunOutcome, RunStatus, SummaryCounts } from './run';
-import { releasedSlot } from './run-type';
 import { sanitizeMessage, sanitizeReasonCode, sanitizeSummaryCounts } from './sanitize';
 
 /** What a run type's executor reports for one attempt. */
@@ -19,8 +18,8 @@ export type ExecutionResult =
 
 export type LifecycleVerb = 'queued' | 'started' | 'retry_scheduled' | 'succeeded' | 'partially_succeeded' | 'failed' | 'cancelled';
 
-/** Fields a transition may write; `activeSlot` is the storage-side dedupe key. */
-export type RunPatch = Partial<Omit<Run, 'id' | 'attempts'>> & { activeSlot?: string };
+/** Fields a transition may write. */
+export type RunPatch = Partial<Omit<Run, 'id' | 'attempts'>>;
 
 /**
  * One step of the run state machine, valid only while the run still matches `guard`. Storage
@@ -42,7 +41,7 @@ export const WORKER_LOST = 'RUN.WORKER_LOST';
 export const RUN_TIMEOUT = 'RUN.TIMEOUT';
 export const CANCELLED = 'RUN.CANCELLED';
 
-const completion = (run: Run, now: Date, outcome: RunOutcome, reasonCode: string | null, message: string | null): RunPatch => ({
+const completion = (now: Date, outcome: RunOutcome, reasonCode: string | null, message: string | null): RunPatch => ({
   status: 'completed',
   outcome,
   reasonCode,
@@ -53,7 +52,6 @@ const completion = (run: Run, now: Date, outcome: RunOutcome, reasonCode: string
   redispatchAt: null,
   leaseOwner: null,
   leaseExpiresAt: null,
-  activeSlot: releasedSlot(run.id),
 });
 
 /** A worker takes a due queued run: a new attempt starts under its lease. */
@@ -87,7 +85,7 @@ export function finishAttempt(run: Run, result: ExecutionResult, policy: RetryPo
     const reasonCode = result.kind === 'succeeded' ? null : sanitizeReasonCode(result.reasonCode);
     return {
       guard,
-      set: { ...completion(run, now, result.kind, reasonCode, message), summaryCounts },
+      set: { ...completion(now, result.kind, reasonCode, message), summaryCounts },
       attemptUpdate: { index, fields: { endedAt: now, result: result.kind, reasonCode } },
       verb: result.kind,
       dispatch: false,
@@ -110,7 +108,7 @@ export function finishAttempt(run: Run, result: ExecutionResult, policy: RetryPo
   const finalMessage = mayRetry ? `gave up after ${run.attemptCount} attempts${message ? `: ${message}` : ''}` : message;
   return {
     guard,
-    set: { ...completion(run, now, 'failed', reasonCode, sanitizeMessage(finalMessage)), summaryCounts },
+    set: { ...completion(now, 'failed', reasonCode, sanitizeMessage(finalMessage)), summaryCounts },
     attemptUpdate: { index, fields: { ...failedAttempt, result: 'failed' } },
     verb: 'failed',
     dispatch: false,
@@ -130,7 +128,7 @@ export function expireLease(run: Run, now: Date, redispatchAfterMs: number): Run
     fields: { endedAt: now, result: 'lease_expired' as const, errorClass: 'lease_expired' as const, reasonCode: WORKER_LOST, message },
   };
   if (run.attemptCount >= run.maxAttempts) {
-    return { guard, set: completion(run, now, 'failed', WORKER_LOST, `gave up after ${run.attemptCount} attempts: ${message}`), attemptUpdate, verb: 'failed', dispatch: false };
+    return { guard, set: completion(now, 'failed', WORKER_LOST, `gave up after ${run.attemptCount} attempts: ${message}`), attemptUpdate, verb: 'failed', dispatch: false };
   }
   return {
     guard,
@@ -166,7 +164,7 @@ export function cancel(run: Run, now: Date): RunChange | null {
   if (run.status === 'completed') return null;
   return {
     guard: { status: run.status, attemptCount: run.attemptCount },
-    set: completion(run, now, 'cancelled', CANCELLED, 'cancelled on request'),
+    set: completion(now, 'cancelled', CANCELLED, 'cancelled on request'),
     attemptUpdate:
       run.status === 'running' ? { index: run.attemptCount - 1, fields: { endedAt: now, result: 'cancelled', reasonCode: CANCELLED } } : undefined,
     verb: 'cancelled',
@@ -192,7 +190,7 @@ export function renewLease(run: Run, worker: string, attemptCount: number, now: 
 
 /** The run as it is after `change` was written (for events and responses). */
 export function applyChange(run: Run, change: RunChange): Run {
-  const { activeSlot: _slot, ...set } = change.set;
+  const set = change.set;
   const attempts = run.attempts.map((attempt, i) =>
     change.attemptUpdate && change.attemptUpdate.index === i ? { ...attempt, ...change.attemptUpdate.fields } : attempt,
   );

@@ -1,4 +1,4 @@
-import type { Model, QueryFilter } from 'mongoose';
+import type { Model } from 'mongoose';
 import { type Actor } from '@tenantatlas/core';
 import { createEvent, eventSource } from '@tenantatlas/kafka';
 import {
@@ -6,19 +6,22 @@ import {
   initialOutbox,
   isDuplicateKeyError,
   outboxEntries,
-  trackAfter,
+  RevisionLog,
+  type RevisionDocument,
+  type RevisionHeadDocument,
   type OutboxEntry,
   type OutboxTracker,
 } from '@tenantatlas/store';
-import type { Decide, RunListQuery, RunRepository, RunSlots, Transitioned } from '../../app/ports';
+import type { Decide, RunListQuery, RunRepository, SlotClaim, Transitioned } from '../../app/ports';
 import { RUN_REQUESTED, type Run } from '../../domain/run';
 import { applyChange, type LifecycleVerb, type RunChange } from '../../domain/transitions';
-import { READ_FIELDS, type RunDocument, type RunLookupDocument, type RunScheduleDocument, type RunTransitionDocument, type StoredRun } from './run.schema';
+import { idempotencyClaim } from '../../domain/run-type';
+import { READ_FIELDS, type RunDocument, type RunKeyDocument, type RunScheduleDocument, type RunSlotClaim, type RunTransitionDocument, type StoredRun } from './run.schema';
 import { HEAL_AFTER_MS, RunScans } from './run.scans';
 
-/** A run read from storage; only the document's own bookkeeping (slots, version) is dropped. */
+/** A run read from storage; only the document's own bookkeeping (version) is dropped. */
 function toRun(doc: StoredRun): Run {
-  const { _id, activeSlot: _slot, version: _version, ...rest } = doc;
+  const { _id, version: _version, abandoned: _abandoned, ...rest } = doc;
   return { id: _id, ...rest, attempts: doc.attempts ?? [], summaryCounts: doc.summaryCounts ?? {}, context: doc.context ?? {} };
 }
 
@@ -32,6 +35,16 @@ function toRun(doc: StoredRun): Run {
 function projection(change: RunChange, after: Run, version: number): Record<string, unknown> {
   const { id: _id, ...fields } = after;
   return { ...change.set, ...fields, version };
+}
+
+/** The collections of runs (run.schema.ts). */
+export interface RunModels {
+  runs: Model<RunDocument>;
+  transitions: Model<RunTransitionDocument>;
+  schedule: Model<RunScheduleDocument>;
+  slotClaims: Model<RevisionDocument<RunSlotClaim>>;
+  slotHeads: Model<RevisionHeadDocument>;
+  keys: Model<RunKeyDocument>;
 }
 
 export interface RunTopics {
@@ -80,122 +93,122 @@ function eventsOf(topics: RunTopics, change: Pick<RunChange, 'verb' | 'dispatch'
 }
 
 /**
- * Runs in MongoDB. Creation is one insert (unique active and idempotency slots decide dedupe);
- * every later change is committed as a run transition (unique per run version, with its events)
- * and then projected onto the run document. See RunTransitionDocument for why.
+ * Runs in MongoDB. A start claims its run's dedupe key (a revision of the key's claim log, see
+ * RunSlotClaim) and then inserts the run; every later change is committed as a run transition
+ * (unique per run version, with its events) and then projected onto the run document. See
+ * RunTransitionDocument for why.
  */
 export class MongoRunRepository implements RunRepository {
   /**
    * Starts that arrive together are stored together: the schedule entries of concurrent starts go
-   * in one write, then their runs in one, then their hints in one (see GroupCommit). Each run is still its own insert, which
-   * the unique slots accept or refuse; the batching decides nothing.
+   * in one write, then their runs in one (see GroupCommit). Each run is still its own insert; the
+   * batching decides nothing.
    */
   private readonly scheduling: GroupCommit<RunScheduleDocument>;
   private readonly creating: GroupCommit<RunDocument>;
-  private readonly hinting: GroupCommit<RunLookupDocument>;
+  private readonly claims: RevisionLog<RunSlotClaim>;
   private readonly scans: RunScans;
 
   constructor(
-    private readonly runs: Model<RunDocument>,
-    private readonly transitions: Model<RunTransitionDocument>,
-    private readonly lookups: Model<RunLookupDocument>,
-    private readonly schedule: Model<RunScheduleDocument>,
+    private readonly models: RunModels,
     private readonly topics: RunTopics,
     /** told about every committed write that carries events, so they can be published at once */
     private readonly outbox: OutboxTracker = { track: () => undefined },
   ) {
-    this.scheduling = new GroupCommit(schedule, STARTS_WRITING);
-    this.creating = new GroupCommit(runs, STARTS_WRITING);
-    this.hinting = new GroupCommit(lookups, STARTS_WRITING);
-    this.scans = new RunScans(runs, schedule, async (doc) => toRun(await this.rollForward(doc)));
+    this.scheduling = new GroupCommit(models.schedule, STARTS_WRITING);
+    this.creating = new GroupCommit(models.runs, STARTS_WRITING);
+    this.claims = new RevisionLog({ revisions: models.slotClaims, heads: models.slotHeads, topic: topics.operationsEvents, outbox, firstRevision: 1 });
+    this.scans = new RunScans(models.runs, models.schedule, async (doc) => toRun(await this.rollForward(doc)));
+  }
+
+  private get runs() {
+    return this.models.runs;
   }
 
   /** A new run is queued and dispatched: its `queued` event and its run request go in its insert. */
-  async insert(run: Run, slots: RunSlots, actor: Actor): Promise<'created' | 'duplicate'> {
+  async insert(run: Run, actor: Actor): Promise<'created' | 'abandoned'> {
     const { id, ...fields } = run;
     const outbox = eventsOf(this.topics, { verb: 'queued', dispatch: true }, run, actor);
     // scheduled first, due at its redispatch time: a run is never stored without its entry (a crash
     // in between leaves an entry without a run, which the sweeper drops)
     if ((await this.scheduling.insert({ _id: id, dueAt: run.redispatchAt ?? run.createdAt })) === 'duplicate') throw new Error(`run id ${id} is already scheduled`);
     try {
-      const created = await trackAfter(this.outbox, this.runs, id, () => this.creating.insert({ _id: id, ...fields, ...slots, version: 0, ...initialOutbox(outbox) }));
-      if (created === 'duplicate') {
-        await this.unschedule(id);
-        return 'duplicate';
+      if ((await this.creating.insert({ _id: id, ...fields, version: 0, ...initialOutbox(outbox) })) === 'inserted') {
+        this.outbox.track(this.runs, id, outbox);
+        return 'created';
       }
-      return await this.created(run, slots);
     } catch (err) {
-      // a write that failed as a whole (not this run alone) may still have stored the run: its
-      // entry must stay, and the start stands
-      if (await this.runs.exists({ _id: id }).catch(() => null)) return this.created(run, slots);
-      await this.unschedule(id);
-      if (isDuplicateKeyError(err)) return 'duplicate';
+      // a write that failed as a whole (not this run alone) may still have stored the run, and its events
+      this.outbox.track(this.runs, id);
+      const stored = await this.runs.findById(id, { abandoned: 1 }).lean<{ abandoned?: boolean }>().catch(() => null);
+      if (!stored) {
+        await this.unschedule(id);
+        throw err;
+      }
+      if (!stored.abandoned) return 'created';
+    }
+    await this.unschedule(id);
+    return 'abandoned';
+  }
+
+  /** the entry of a run that was not stored; one left behind is dropped by the sweeper */
+  private async unschedule(runId: string): Promise<void> {
+    await this.models.schedule.deleteOne({ _id: runId }).catch(() => undefined);
+  }
+
+  findById(runId: string): Promise<Run | null> {
+    return this.one(runId);
+  }
+
+  /** Read by `_id` alone, the workspace checked here. */
+  async findInWorkspace(workspaceId: string, runId: string): Promise<Run | null> {
+    const run = await this.one(runId);
+    return run?.workspaceId === workspaceId ? run : null;
+  }
+
+  async newestClaim(activeSlot: string): Promise<SlotClaim | null> {
+    const newest = await this.claims.latestOf(activeSlot);
+    return newest ? { revision: newest.revision, runId: newest.body.runId, at: new Date(newest.body.at) } : null;
+  }
+
+  claim(workspaceId: string, activeSlot: string, { revision, runId, at }: SlotClaim): Promise<boolean> {
+    return this.claims.append(workspaceId, activeSlot, revision, { runId, at }, []);
+  }
+
+  async runOfClaim(runId: string): Promise<Run | null | 'abandoned'> {
+    const doc = await this.runs.findById(runId, READ_FIELDS).lean<StoredRun>();
+    if (doc?.abandoned) return 'abandoned';
+    return doc ? toRun(await this.rollForward(doc)) : null;
+  }
+
+  /**
+   * Takes the run's id before its start stores it: the start's insert is then refused and it
+   * decides again. A stand-in outside every workspace, which no read returns.
+   */
+  async abandon(runId: string): Promise<boolean> {
+    try {
+      await this.runs.insertMany([{ _id: runId, abandoned: true, version: 0 }], { lean: true });
+      return true;
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return false;
       throw err;
     }
   }
 
-  private async created(run: Run, slots: RunSlots): Promise<'created'> {
-    await Promise.all([
-      this.remember(`slot:${slots.activeSlot}`, run.id),
-      run.idempotencyKey === null ? undefined : this.remember(`key:${slots.idempotencySlot}`, run.id),
-    ]);
-    return 'created';
+  async findByIdempotencyKey(workspaceId: string, key: string): Promise<Run | null> {
+    const remembered = await this.models.keys.findById(idempotencyClaim(workspaceId, key)).lean<RunKeyDocument>();
+    return remembered ? this.one(remembered.runId) : null;
   }
 
-  /** the entry of a run that was not stored (a refused start); one left behind is dropped by the sweeper */
-  private async unschedule(runId: string): Promise<void> {
-    await this.schedule.deleteOne({ _id: runId }).catch(() => undefined);
-  }
-
-  findById(runId: string): Promise<Run | null> {
-    return this.one({ _id: runId });
-  }
-
-  /** Read by `_id` alone (the one query FerretDB answers from an index), the workspace checked here. */
-  async findInWorkspace(workspaceId: string, runId: string): Promise<Run | null> {
-    const run = await this.one({ _id: runId });
-    return run?.workspaceId === workspaceId ? run : null;
-  }
-
-  async findByIdempotencySlot(slot: string, exhaustive: boolean): Promise<Run | null> {
-    const hinted = await this.viaLookup(`key:${slot}`);
-    if (hinted || !exhaustive) return hinted;
-    return this.one({ idempotencySlot: slot });
-  }
-
-  /** The run holding the slot, unless rolling it forward shows it completed (which frees the slot). */
-  async findActive(activeSlot: string, exhaustive: boolean): Promise<Run | null> {
-    const hinted = await this.viaLookup(`slot:${activeSlot}`);
-    if (hinted && hinted.status !== 'completed') return hinted;
-    if (!exhaustive) return null;
-    const run = await this.one({ activeSlot });
-    if (run && run.status !== 'completed') {
-      await this.remember(`slot:${activeSlot}`, run.id);
-      return run;
-    }
-    return null;
-  }
-
-  /**
-   * Lookups by `_id` are the only ones FerretDB answers without scanning the collection, so each
-   * created run leaves a hint (slot → run, key → run). Hints only speed up the common case: the
-   * unique indexes on the run decide, and a missing or outdated hint falls back to a query.
-   */
-  private async viaLookup(key: string): Promise<Run | null> {
-    const hint = await this.lookups.findById(key).lean<RunLookupDocument>();
-    return hint ? this.one({ _id: hint.runId }) : null;
-  }
-
-  /**
-   * Most hints are new (a first run of its subject, a new idempotency key), so a hint is inserted,
-   * together with the hints of concurrent starts; a slot taken by an earlier, completed run is
-   * pointed at the new one.
-   */
-  private async remember(key: string, runId: string): Promise<void> {
+  async rememberIdempotencyKey(workspaceId: string, key: string, runId: string): Promise<string> {
+    const _id = idempotencyClaim(workspaceId, key);
     try {
-      if ((await this.hinting.insert({ _id: key, runId })) === 'duplicate') await this.lookups.updateOne({ _id: key }, { $set: { runId } });
-    } catch {
-      // a hint only saves reads; without it a start falls back to the query
+      await this.models.keys.create({ _id, runId });
+      return runId;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      const earlier = await this.models.keys.findById(_id).lean<RunKeyDocument>();
+      return earlier?.runId ?? runId;
     }
   }
 
@@ -209,7 +222,7 @@ export class MongoRunRepository implements RunRepository {
 
   async transition(runId: string, decide: Decide, actor: Actor): Promise<Transitioned | null> {
     for (let race = 0; race < 20; race++) {
-      const doc = await this.current({ _id: runId });
+      const doc = await this.current(runId);
       if (!doc) return null;
       const before = toRun(doc);
       const change = decide(before);
@@ -218,26 +231,39 @@ export class MongoRunRepository implements RunRepository {
       const set = projection(change, after, doc.version + 1);
       const outbox = eventsOf(this.topics, change, after, actor, before);
       const transitionId = `${runId}:${doc.version}`;
-      try {
-        const commit = () =>
-          this.transitions.create({
-            _id: transitionId,
-            runId,
-            version: doc.version,
-            set: Object.entries(set).map(([path, value]) => ({ path, value })),
-            committedAt: new Date(),
-            ...initialOutbox(outbox),
-          });
-        await (outbox.length > 0 ? trackAfter(this.outbox, this.transitions, transitionId, commit) : commit());
-      } catch (err) {
-        if (isDuplicateKeyError(err)) continue; // another writer took this version: decide again on its result
-        throw err;
-      }
+      const committed = await this.commit({
+        _id: transitionId,
+        runId,
+        version: doc.version,
+        set: Object.entries(set).map(([path, value]) => ({ path, value })),
+        committedAt: new Date(),
+        ...initialOutbox(outbox),
+      });
+      // another writer took this version: decide again on its result
+      if (!committed) continue;
       await this.project(runId, set);
       await this.scans.reschedule(before, after);
       return { before, after, change };
     }
     throw new Error(`run ${runId} kept changing; transition abandoned`);
+  }
+
+  /**
+   * Inserts a transition; false when another writer committed that version first (its events are
+   * that writer's to publish). Any other failure may have stored it: the relay then looks.
+   */
+  private async commit(transition: RunTransitionDocument): Promise<boolean> {
+    const { transitions } = this.models;
+    const events = transition.outbox.length > 0;
+    try {
+      await transitions.create(transition);
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return false;
+      if (events) this.outbox.track(transitions, transition._id);
+      throw err;
+    }
+    if (events) this.outbox.track(transitions, transition._id, transition.outbox);
+    return true;
   }
 
   /**
@@ -251,13 +277,15 @@ export class MongoRunRepository implements RunRepository {
     await this.runs.updateOne({ _id: runId }, { $set: set });
   }
 
-  private async one(filter: QueryFilter<RunDocument>): Promise<Run | null> {
-    const doc = await this.current(filter);
+  private async one(runId: string): Promise<Run | null> {
+    const doc = await this.current(runId);
     return doc ? toRun(doc) : null;
   }
-  private async current(filter: QueryFilter<RunDocument>): Promise<StoredRun | null> {
-    const doc = await this.runs.findOne(filter, READ_FIELDS).lean<StoredRun>();
-    return doc ? this.rollForward(doc) : null;
+
+  /** The run as of its last committed transition; null for an id no run was stored under. */
+  private async current(runId: string): Promise<StoredRun | null> {
+    const doc = await this.runs.findById(runId, READ_FIELDS).lean<StoredRun>();
+    return doc && !doc.abandoned ? this.rollForward(doc) : null;
   }
 
   /**
@@ -270,7 +298,7 @@ export class MongoRunRepository implements RunRepository {
   private async rollForward(doc: StoredRun): Promise<StoredRun> {
     let current = doc;
     for (;;) {
-      const next = await this.transitions
+      const next = await this.models.transitions
         .findById(`${current._id}:${current.version}`, { set: 1, committedAt: 1 })
         .lean<Pick<RunTransitionDocument, 'set' | 'committedAt'>>();
       if (!next) return current;

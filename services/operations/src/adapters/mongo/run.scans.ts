@@ -49,7 +49,7 @@ export class RunScans {
 
   /**
    * Reads the schedule for entries that came due, then each run itself. An entry that lagged its
-   * run is corrected here; one whose run never got stored is dropped, and so is a completed run's
+   * run is corrected here; one whose run never got stored (or was abandoned) is dropped, and so is a completed run's
    * once its stored document shows the completion (see reschedule): until then the roll-forward
    * heals the document and the entry comes due again.
    */
@@ -61,7 +61,7 @@ export class RunScans {
       entries.map(async (entry) => {
         const stored = await this.runs.findOne({ _id: entry._id }, READ_FIELDS).lean<StoredRun>();
         // a stored completion is the last version (nothing transitions a completed run): no roll-forward to look for
-        if (!stored || stored.status === 'completed') {
+        if (!stored || stored.abandoned || stored.status === 'completed') {
           await this.schedule.deleteOne({ _id: entry._id });
           return;
         }
@@ -75,15 +75,20 @@ export class RunScans {
   }
 
   /**
-   * Moves the run's schedule entry to its next due time. A completed run keeps its entry until
-   * HEAL_AFTER_MS after the completion: on FerretDB a concurrent update of the run document (the
-   * outbox clear) can undo the final projection, and no later transition would make it good, so
-   * the document would go on matching filters (`status: running`) it no longer fits. The sweeper's
-   * look at it then (findDue) repairs the document from the transitions and drops the entry.
+   * Moves the run's schedule entry to its next due time when that is sooner than before. A later
+   * one (a claim's lease expiry after the dispatch time, a renewed lease) is left to the sweeper:
+   * an entry due early only makes it look at the run, which it then moves on (findDue), so runs
+   * that complete in time never pay for it. A completed run keeps its entry until HEAL_AFTER_MS
+   * after the completion: on FerretDB a concurrent update of the run document (the outbox clear)
+   * can undo the final projection, and no later transition would make it good, so the document
+   * would go on matching filters (`status: running`) it no longer fits. The sweeper's look at it
+   * then (findDue) repairs the document from the transitions and drops the entry.
    */
   async reschedule(before: Run, after: Run): Promise<void> {
     const next = dueAt(after) ?? new Date(Date.now() + HEAL_AFTER_MS);
-    if (next.getTime() !== dueAt(before)?.getTime()) await this.schedule.updateOne({ _id: after.id }, { $set: { dueAt: next } }, { upsert: true });
+    const entry = dueAt(before);
+    if (entry && next.getTime() >= entry.getTime()) return;
+    await this.schedule.updateOne({ _id: after.id }, { $set: { dueAt: next } }, { upsert: true });
   }
 
   /** Filters match the projection, which may lag its last transition by a moment; results are rolled forward. */

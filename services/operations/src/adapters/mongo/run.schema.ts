@@ -1,20 +1,20 @@
 import { Schema, type Connection, type Model, type SchemaDefinition } from 'mongoose';
-import { outboxFields, type OutboxDocument } from '@tenantatlas/store';
+import { outboxFields, revisionHeadModel, revisionModel, type OutboxDocument } from '@tenantatlas/store';
 import type { Attempt, Run } from '../../domain/run';
 
-/** A run as stored: the domain fields plus the two unique slots that make dedupe and idempotency database rules. */
+/**
+ * A run as stored. A run whose creator gave up its active-run claim before storing it (see
+ * RunSlotClaim) is stored as `abandoned`: nothing else can take its id afterwards.
+ */
 export interface RunDocument extends Omit<Run, 'id'>, OutboxDocument {
   _id: string;
-  /** `workspace|tenant|type|subject` while queued or running, `done:<runId>` afterwards (unique) */
-  activeSlot: string;
-  /** `workspace|idempotencyKey`, or `none:<runId>` without a key (unique) */
-  idempotencySlot: string;
   /** number of committed transitions this document reflects (see RunTransitionDocument) */
   version: number;
+  abandoned?: boolean;
 }
 
-/** What reads of a run leave out: its outbox and the idempotency slot (a run's own key is on the run). */
-export const READ_FIELDS = { outbox: 0, outboxPending: 0, outboxVersion: 0, idempotencySlot: 0 } as const;
+/** What reads of a run leave out: its outbox. */
+export const READ_FIELDS = { outbox: 0, outboxPending: 0, outboxVersion: 0 } as const;
 export type StoredRun = Omit<RunDocument, keyof typeof READ_FIELDS>;
 
 /**
@@ -79,16 +79,13 @@ const runSchema = new Schema<RunDocument>(
     leaseOwner: { type: String, default: null },
     leaseExpiresAt: { type: Date, default: null },
     traceparent: { type: String, default: null },
-    activeSlot: { type: String, required: true },
-    idempotencySlot: { type: String, required: true },
+    abandoned: { type: Boolean },
     version: { type: Number, required: true, default: 0 },
     ...outboxFields,
   },
   { collection: 'runs', versionKey: false, minimize: false },
 );
 
-runSchema.index({ activeSlot: 1 }, { unique: true });
-runSchema.index({ idempotencySlot: 1 }, { unique: true });
 runSchema.index({ workspaceId: 1, createdAt: -1, _id: -1 });
 
 const runTransitionSchema = new Schema<RunTransitionDocument>(
@@ -110,8 +107,22 @@ const modelOf = <T>(connection: Connection, name: string, schema: Schema<T>): Mo
 export const runModel = (connection: Connection) => modelOf(connection, 'Run', runSchema);
 export const runTransitionModel = (connection: Connection) => modelOf(connection, 'RunTransition', runTransitionSchema);
 
-/** `slot:<activeSlot>` or `key:<idempotencySlot>` → run id; a hint, see MongoRunRepository. */
-export interface RunLookupDocument {
+/**
+ * "One active run per dedupe key" is a log of the key (store's RevisionLog, `<key>:<n>`): each
+ * revision names the run that took the key, and a start may append the next revision only once
+ * the run of the newest one completed. Of concurrent starts exactly one appends it.
+ */
+export interface RunSlotClaim {
+  runId: string;
+  /** when it was taken: a claim whose run never appeared is vacated after a while */
+  at: Date;
+}
+
+export const runSlotClaimModel = (connection: Connection) => revisionModel<RunSlotClaim>(connection, 'RunSlotClaim', 'run_slot_claims');
+export const runSlotHeadModel = (connection: Connection) => revisionHeadModel(connection, 'RunSlotHead', 'run_slot_heads');
+
+/** An idempotency key of a workspace (`_id` `<workspace>|<key>`) and the run it created; inserted once, never changed. */
+export interface RunKeyDocument {
   _id: string;
   runId: string;
 }
@@ -120,8 +131,8 @@ export interface RunLookupDocument {
 const keyedSchema = <T>(collection: string, fields: SchemaDefinition<T>) =>
   new Schema<T>({ _id: { type: String, required: true }, ...fields }, { collection, versionKey: false });
 
-const runLookupSchema = keyedSchema<RunLookupDocument>('run_lookups', { runId: { type: String, required: true } });
-export const runLookupModel = (connection: Connection) => modelOf(connection, 'RunLookup', runLookupSchema);
+const runKeySchema = keyedSchema<RunKeyDocument>('run_keys', { runId: { type: String, required: true } });
+export const runKeyModel = (connection: Connection) => modelOf(connection, 'RunKey', runKeySchema);
 
 /**
  * When the sweeper should next look at a run: its lease expiry while running, its (re)dispatch
