@@ -209,3 +209,4 @@ export * from './ferretdb-instance';
 export * from './credential-keys';
 export * from './tenant-owner';
 export * from './service-fixtures';
+export * from './replica-calls';

@@ -1,5 +1,5 @@
 import { parseEnvelope, type EventEnvelope } from '@tenantatlas/kafka';
-import { waitFor } from '@tenantatlas/testing';
+import { spreadCalls, tally, waitFor } from '@tenantatlas/testing';
 import { guid, startHarness, USER, type Harness, type Replica } from './testing/harness';
 
 /**
@@ -13,8 +13,6 @@ const CALLS = 100;
 /** Correctness under contention is the point, not speed: no call is cut short by its deadline. */
 const PATIENT = { timeoutMs: 170_000 };
 
-type Outcome<T> = { ok: true; value: T; via: number } | { ok: false; code: string; kind: string; via: number };
-
 describe('connections under concurrent changes from two processes', () => {
   let h: Harness;
   let replica: Replica;
@@ -25,17 +23,6 @@ describe('connections under concurrent changes from two processes', () => {
     replica = await h.startReplica();
   });
   afterAll(() => h?.stop());
-
-  /** Call i goes to process i % 2; a rejection is kept as its code. */
-  const spread = <T>(calls: number, call: (client: Harness['client'], i: number) => Promise<T>): Promise<Outcome<T>[]> =>
-    Promise.all(
-      Array.from({ length: calls }, (_, i) =>
-        call(clients()[i % 2]!, i).then(
-          (value): Outcome<T> => ({ ok: true, value, via: i % 2 }),
-          (err: { code?: string; kind?: string }): Outcome<T> => ({ ok: false, code: String(err.code), kind: String(err.kind), via: i % 2 }),
-        ),
-      ),
-    );
 
   /** Published events, each once: delivery is at least once and consumers dedupe by event id. */
   const published = (filter: (e: EventEnvelope) => boolean): EventEnvelope[] => {
@@ -48,13 +35,11 @@ describe('connections under concurrent changes from two processes', () => {
 
   it('gives each version of a connection to exactly one of 100 concurrent edits, and publishes exactly the winners', async () => {
     const created = await create(await h.tenants.create(WS), 'original');
-    const outcomes = await spread(CALLS, (client, i) =>
+    const outcomes = await spreadCalls(clients(), CALLS, (client, i) =>
       client.UpdateConnection({ workspace_id: WS, actor: USER, connection_id: created.id, display_name: `edit-${i}` }, PATIENT).then((r) => r.connection!),
     );
-    const wins = outcomes.flatMap((o) => (o.ok ? [o.value] : []));
-    const losses = outcomes.flatMap((o) => (o.ok ? [] : [`${o.kind} ${o.code}`]));
-    const byProcess = [0, 1].map((via) => outcomes.filter((o) => o.ok && o.via === via).length);
-    console.log(`edits: ${wins.length} won (${byProcess.join(' + ')} by process 1 + 2), ${losses.length} refused`);
+    const { won: wins, refused: losses, wonBy } = tally(outcomes, 2);
+    console.log(`edits: ${wins.length} won (${wonBy.join(' + ')} by process 1 + 2), ${losses.length} refused`);
 
     expect(losses).toEqual(losses.map(() => 'conflict CONNECTION.CONFLICT'));
     // versions 2..n+1, each won once: no two edits wrote over the same version
@@ -82,11 +67,10 @@ describe('connections under concurrent changes from two processes', () => {
       const made = await Promise.all(Array.from({ length: 10 }, (_, k) => create(tenantId, `c${batch * 10 + k}`)));
       others.push(...made.map((c) => c.id));
     }
-    const outcomes = await spread(CALLS, (client, i) =>
-      client.SetDefaultConnection({ workspace_id: WS, actor: USER, connection_id: others[i]! }, PATIENT).then((r) => r.connection!),
+    const outcomes = await spreadCalls(clients(), CALLS, (client, i) =>
+      client.SetDefaultConnection({ workspace_id: WS, actor: USER, connection_id: others[i]! }, PATIENT).then((r) => r.connection!.id),
     );
-    const winners = outcomes.flatMap((o) => (o.ok ? [o.value.id] : []));
-    const losses = outcomes.flatMap((o) => (o.ok ? [] : [`${o.kind} ${o.code}`]));
+    const { won: winners, refused: losses } = tally(outcomes, 2);
     console.log(`default moves: ${winners.length} won, ${losses.length} refused`);
     expect(losses).toEqual(losses.map(() => 'conflict CONNECTION.CONFLICT'));
     expect(winners.length).toBeGreaterThan(0);

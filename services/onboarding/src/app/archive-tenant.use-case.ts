@@ -1,3 +1,4 @@
+import { tenantErrors } from '../domain/errors';
 import { archiveRefusal } from '../domain/tenant';
 import { optionalText, requireVersion } from '../domain/validation';
 import type { OnboardingDeps } from './ports';
@@ -15,6 +16,9 @@ export class ArchiveTenantUseCase {
     const expectedVersion = requireVersion(command.expectedVersion);
     const reason = optionalText('reason', command.reason, 500);
     const tenant = await existingTenant(this.deps, command);
+    // The operator decided on the version they read: if it moved on (another operator archived
+    // it a moment ago), they must reload, not be told what the newer tenant forbids.
+    if (tenant.version !== expectedVersion) throw tenantErrors.versionConflict(tenant.version, expectedVersion);
     const open = await this.deps.drafts.findOpenByTenant(command.workspaceId, command.tenantId);
     // the same decision that operability.canArchive reports
     const refusal = archiveRefusal(tenant, open?.id ?? null);

@@ -128,5 +128,8 @@ describe('use cases against in-memory ports', () => {
     expect(await new GetTenantUseCase(ctx.deps).execute({ workspaceId: WS, tenantId: ctx.tenant.id })).toMatchObject({ operability: { canArchive: true } });
     const archived = await new ArchiveTenantUseCase(ctx.deps).execute(archive);
     expect(archived).toMatchObject({ tenant: { status: 'archived' }, operability: { canArchive: false, canRestore: true } });
+    // a second operator who read the same version is told it is stale, like every stale mutation
+    const stale = await new ArchiveTenantUseCase(ctx.deps).execute(archive).catch((e: unknown) => e);
+    expect(stale).toMatchObject({ code: 'TENANT.VERSION_CONFLICT', kind: 'conflict', details: { currentVersion: 3, expectedVersion: 2 } });
   });
 });

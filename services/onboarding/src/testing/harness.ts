@@ -108,7 +108,14 @@ export interface Stack {
   log: TopicLog;
   simulator?: Simulator;
   downstream: ServiceProcess[];
+  /** one more onboarding process on the same database, topics and peers (a replica, as the Helm chart runs two) */
+  startReplica(): Promise<Replica>;
   stop(): Promise<void>;
+}
+
+export interface Replica {
+  service: ServiceProcess;
+  client: OnboardingClient;
 }
 
 /** The provider simulator, connections and operations (real processes) wired the way the dev stack wires them. */
@@ -147,13 +154,11 @@ export async function startStack(name: string, options: { downstream?: boolean; 
   const { simulator, addresses = {}, services: downstream = [] } = started ?? {};
   // Without downstream services, point the clients at a port nobody listens on (never at a dev stack).
   const unreachable = { OPERATIONS_GRPC_ADDR: '127.0.0.1:1', CONNECTIONS_GRPC_ADDR: '127.0.0.1:1' };
-  const onboarding = await startService('onboarding', {
-    port: onboardingPort,
-    env: { ...env, ...unreachable, ...addresses, ...options.onboardingEnv },
-    timeoutMs: 60_000,
-  });
+  const onboardingEnv = { ...env, ...unreachable, ...addresses, ...options.onboardingEnv };
+  const onboarding = await startService('onboarding', { port: onboardingPort, env: onboardingEnv, timeoutMs: 60_000 });
   const log = await new TopicLog(env.KAFKA_BROKERS!, topicsFor(env.KAFKA_TOPIC_PREFIX!).onboardingEvents).start();
   const client = onboardingClient(onboarding.address);
+  const replicas: Replica[] = [];
   return {
     env,
     addresses,
@@ -162,8 +167,17 @@ export async function startStack(name: string, options: { downstream?: boolean; 
     log,
     simulator,
     downstream,
+    async startReplica() {
+      const service = await startService('onboarding', { env: onboardingEnv, timeoutMs: 60_000 });
+      replicas.push({ service, client: onboardingClient(service.address) });
+      return replicas[replicas.length - 1]!;
+    },
     async stop() {
       client.close();
+      for (const replica of replicas) {
+        replica.client.close();
+        await replica.service.stop();
+      }
       await log.stop();
       await onboarding.stop();
       for (const service of downstream.reverse()) await service.stop();
