@@ -2,8 +2,16 @@ import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBase
 import { samplerFrom, spanProcessorsFrom } from './telemetry';
 
 describe('samplerFrom (OTEL_TRACES_SAMPLER)', () => {
-  it('samples every trace, following the parent, when unset', () => {
-    expect(samplerFrom({}).toString()).toBe(new ParentBasedSampler({ root: new AlwaysOnSampler() }).toString());
+  const exporting = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+
+  it('samples every trace, following the parent, when unset and spans are exported', () => {
+    expect(samplerFrom(exporting).toString()).toBe(new ParentBasedSampler({ root: new AlwaysOnSampler() }).toString());
+  });
+
+  it('records only what a caller sampled when nothing is exported, unless a sampler is named', () => {
+    expect(samplerFrom({}).toString()).toBe(new ParentBasedSampler({ root: new AlwaysOffSampler() }).toString());
+    expect(samplerFrom({ ...exporting, OTEL_TRACES_EXPORTER: 'none' }).toString()).toBe(new ParentBasedSampler({ root: new AlwaysOffSampler() }).toString());
+    expect(samplerFrom({ OTEL_TRACES_SAMPLER: 'always_on' }).toString()).toBe(new AlwaysOnSampler().toString());
   });
 
   it.each([
@@ -25,7 +33,8 @@ describe('samplerFrom (OTEL_TRACES_SAMPLER)', () => {
   });
 
   it('falls back to the default for an unknown name', () => {
-    expect(samplerFrom({ OTEL_TRACES_SAMPLER: 'sometimes' }).toString()).toBe(new ParentBasedSampler({ root: new AlwaysOnSampler() }).toString());
+    expect(samplerFrom({ ...exporting, OTEL_TRACES_SAMPLER: 'sometimes' }).toString()).toBe(new ParentBasedSampler({ root: new AlwaysOnSampler() }).toString());
+    expect(samplerFrom({ OTEL_TRACES_SAMPLER: 'sometimes' }).toString()).toBe(new ParentBasedSampler({ root: new AlwaysOffSampler() }).toString());
   });
 });
 

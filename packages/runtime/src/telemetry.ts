@@ -34,9 +34,7 @@ let started: { tracerProvider: TracerProvider; meterProvider: MeterProvider } | 
  * span ids that flow through gRPC metadata, Kafka headers and log lines.
  */
 export function spanProcessorsFrom(env: NodeJS.ProcessEnv): SpanProcessor[] {
-  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  const exporters = (env.OTEL_TRACES_EXPORTER ?? 'otlp').split(',').map((name) => name.trim());
-  if (!endpoint || exporters.includes('none')) return [new NoopSpanProcessor()];
+  if (!exportsSpans(env)) return [new NoopSpanProcessor()];
   // Loaded only when spans leave the process: the exporter and its OTLP transformer are ~2 MB of
   // heap in a process that exports nothing (docs/benchmarks.md, "Idle memory").
   const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
@@ -45,11 +43,22 @@ export function spanProcessorsFrom(env: NodeJS.ProcessEnv): SpanProcessor[] {
   return [new BatchSpanProcessor({ exporter: new OTLPTraceExporter(), scheduledDelayMillis: delay })];
 }
 
+/** Whether spans leave the process (an OTLP endpoint is set and the exporter is not `none`). */
+export function exportsSpans(env: NodeJS.ProcessEnv): boolean {
+  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const exporters = (env.OTEL_TRACES_EXPORTER ?? 'otlp').split(',').map((name) => name.trim());
+  return Boolean(endpoint) && !exporters.includes('none');
+}
+
 /**
  * `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG` as the specification names them; unset (or
- * unknown, with a diagnostic) → parent-based always-on, the SDK's default.
+ * unknown, with a diagnostic) → parent-based always-on, the SDK's default, while spans are
+ * exported. A process that exports nothing records nothing by default (parent-based always-off):
+ * its spans still carry trace and span ids into logs, gRPC metadata and Kafka headers, but no
+ * attributes or timings are collected only to be dropped; a caller's sampled trace is still recorded.
  */
 export function samplerFrom(env: NodeJS.ProcessEnv): Sampler {
+  const fallback = () => new ParentBasedSampler({ root: exportsSpans(env) ? new AlwaysOnSampler() : new AlwaysOffSampler() });
   const ratio = () => {
     const arg = Number(env.OTEL_TRACES_SAMPLER_ARG ?? 1);
     return arg >= 0 && arg <= 1 ? arg : 1;
@@ -65,13 +74,14 @@ export function samplerFrom(env: NodeJS.ProcessEnv): Sampler {
       return new ParentBasedSampler({ root: new AlwaysOffSampler() });
     case 'parentbased_traceidratio':
       return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio()) });
-    case undefined:
-    case '':
     case 'parentbased_always_on':
       return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case undefined:
+    case '':
+      return fallback();
     default:
-      diag.warn(`unknown OTEL_TRACES_SAMPLER ${JSON.stringify(env.OTEL_TRACES_SAMPLER)}: sampling every trace`);
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+      diag.warn(`unknown OTEL_TRACES_SAMPLER ${JSON.stringify(env.OTEL_TRACES_SAMPLER)}: using the default`);
+      return fallback();
   }
 }
 
