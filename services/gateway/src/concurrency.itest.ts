@@ -31,6 +31,8 @@ describe('memberships under concurrent changes from two gateway processes', () =
   let mongo: Connection;
   /** the admin signed in on each process */
   let admins: GatewayClient[];
+  /** the member signed in on each process */
+  let members: GatewayClient[];
   let ws: string;
   let memberId: string;
 
@@ -42,6 +44,9 @@ describe('memberships under concurrent changes from two gateway processes', () =
     admins = await Promise.all(gateways.map((g) => new GatewayClient(`http://${g.address}`).login(ADMIN.email, ADMIN.password)));
     ws = await admins[0]!.firstWorkspace();
     memberId = (await admins[0]!.addMember(ws, { email: MEMBER, role: 'readonly' }, 'member-pass-1')).userId;
+    members = await Promise.all(gateways.map((g) => new GatewayClient(`http://${g.address}`).login(MEMBER, 'member-pass-1')));
+    // each process reads the membership as it is before the changes
+    for (const member of members) expect((await member.get(`/api/workspaces/${ws}`)).json).toMatchObject({ role: 'readonly', tenantScope: { kind: 'all' } });
   });
 
   afterAll(async () => {
@@ -83,11 +88,13 @@ describe('memberships under concurrent changes from two gateway processes', () =
     expect(versions.map((v) => v.version)).toEqual(won.map((_, k) => k + 2));
     expect(versions.map(({ role, tenants }) => ({ role, tenants })).sort(byTenants)).toEqual(won.map((o) => asked(o.i)).sort(byTenants));
 
-    // the member as both processes show it: the last winner's role and scope
+    // the member as both processes list it and authorize it: the last winner's role and scope
     const last = versions[versions.length - 1]!;
-    for (const admin of admins) {
+    const scope = { role: last.role, tenantScope: { kind: 'some', tenantIds: [last.tenants] } };
+    for (const [k, admin] of admins.entries()) {
       const listed = (await admin.get(`/api/workspaces/${ws}/members`)).json.members.find((m: { userId: string }) => m.userId === memberId);
-      expect(listed).toMatchObject({ role: last.role, tenantScope: { kind: 'some', tenantIds: [last.tenants] } });
+      expect(listed).toMatchObject(scope);
+      expect((await members[k]!.get(`/api/workspaces/${ws}`)).json).toMatchObject(scope);
     }
 
     // one event per winner, each naming the version it replaced: one unbroken history
