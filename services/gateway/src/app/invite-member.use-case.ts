@@ -4,7 +4,7 @@ import { gatewayError } from '../domain/errors';
 import { tenantScopeOf, type Invitation } from '../domain/invitations';
 import { sha256 } from './identity';
 import { invitationEvent, membershipEvent } from './member-events';
-import type { IdentityStore, MemberView, User } from './ports';
+import type { CurrentMember, IdentityStore, MemberView, User } from './ports';
 
 export interface InviteMemberCommand {
   inviter: User;
@@ -25,6 +25,8 @@ export type InviteMemberResult =
 
 /** Read in place of a membership when the e-mail has no account, so both cases cost the same reads. */
 const NO_ACCOUNT = 'usr_none';
+/** Changes decided on a version another change replaced meanwhile, before the caller is told to retry. */
+const ATTEMPTS = 5;
 
 /**
  * Adds someone to a workspace by e-mail. A member of this workspace has their role and scope
@@ -45,7 +47,23 @@ export class InviteMemberUseCase {
     return this.invite(command);
   }
 
-  private async change(command: InviteMemberCommand, before: MemberView & { userId: string }): Promise<MemberView> {
+  /**
+   * Decides the change on the member's version as read and stores it as the next version; when a
+   * concurrent change stored that version first, reads the member again and decides again (the
+   * last-owner rule may now refuse it).
+   */
+  private async change(command: InviteMemberCommand, member: CurrentMember): Promise<MemberView> {
+    let before: CurrentMember | null = member;
+    for (let attempt = 0; attempt < ATTEMPTS && before; attempt++) {
+      const after = await this.changeFrom(command, before);
+      if (after) return after;
+      before = await this.deps.store.findMember(command.workspaceId, member.userId);
+    }
+    throw gatewayError('MEMBER.CONFLICT', 'the member is being changed by someone else right now; try again', { userId: member.userId });
+  }
+
+  /** The member after the change, or null when `before` is no longer the newest version. */
+  private async changeFrom(command: InviteMemberCommand, before: CurrentMember): Promise<MemberView | null> {
     const { workspaceId } = command;
     const membership: Membership = { workspaceId, userId: before.userId, role: command.role, tenantScope: tenantScopeOf(command.tenantIds) };
     if (before.role === 'owner') {
@@ -54,9 +72,10 @@ export class InviteMemberUseCase {
         throw gatewayError('MEMBER.LAST_OWNER', 'the workspace needs an owner over all tenants: make someone else owner first', { userId: before.userId });
       }
     }
+    const told = { email: command.email, displayName: command.displayName ?? before.displayName };
     const event = membershipEvent(command.inviter, membership, { ...before, workspaceId });
-    await this.deps.store.putMembership(membership, { email: command.email, displayName: command.displayName }, [event]);
-    return { ...before, email: command.email, displayName: command.displayName ?? before.displayName, role: membership.role, tenantScope: membership.tenantScope };
+    if (!(await this.deps.store.changeMembership({ membership, told, replaces: before.version }, [event]))) return null;
+    return { userId: before.userId, ...told, role: membership.role, tenantScope: membership.tenantScope, status: 'active' };
   }
 
   private async invite(command: InviteMemberCommand): Promise<InviteMemberResult> {

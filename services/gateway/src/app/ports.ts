@@ -29,6 +29,9 @@ export interface MemberView {
   expiresAt?: string;
 }
 
+/** An active member as of the membership's newest version: the version a change replaces. */
+export type CurrentMember = MemberView & { userId: string; version: number };
+
 /** What a workspace was told about a member when they were added. */
 export interface Told {
   email: string;
@@ -55,11 +58,14 @@ export interface IdentityStore {
 
   findMembership(workspaceId: string, userId: string): Promise<Membership | null>;
   /** The membership with what the workspace was told about the member; read by id. */
-  findMember(workspaceId: string, userId: string): Promise<(MemberView & { userId: string }) | null>;
+  findMember(workspaceId: string, userId: string): Promise<CurrentMember | null>;
   /** Members (active) and open invitations (invited), as the workspace was told about them. */
   listMembers(workspaceId: string): Promise<MemberView[]>;
-  /** Changes an existing member's role and scope (and the name the workspace knows them by, when given); events go with it (outbox). */
-  putMembership(membership: Membership, told: { email: string; displayName?: string }, events: EventEnvelope[]): Promise<void>;
+  /**
+   * Stores the member's next version (role, scope and what the workspace was told) after version
+   * `replaces`, with its events; false when another change stored that version first.
+   */
+  changeMembership(change: { membership: Membership; told: Told; replaces: number }, events: EventEnvelope[]): Promise<boolean>;
 
   /** Stores the invitation under the hash of its token and makes it the e-mail's pending one (replacing an earlier). */
   createInvitation(invitation: Invitation, tokenHash: string, events: EventEnvelope[]): Promise<void>;

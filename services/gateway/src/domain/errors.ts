@@ -19,6 +19,8 @@ export const gatewayError = defineErrors({
   'ACCESS.TENANT_SCOPE_LIMITED': 'permission_denied',
   'MEMBER.ROLE_TOO_HIGH': 'permission_denied',
   'MEMBER.LAST_OWNER': 'conflict',
+  // Another change of the same member kept winning while this one was decided again and again.
+  'MEMBER.CONFLICT': 'conflict',
   'INVITATION.NOT_FOUND': 'not_found',
   'DOWNSTREAM.UNAVAILABLE': 'unavailable',
   // A resource of a tenant outside the member's scope is answered with the owning service's own

@@ -1,5 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
-import { outboxFields, type OutboxDocument } from '@tenantatlas/store';
+import { outboxFields, revisionModel, type OutboxDocument } from '@tenantatlas/store';
 
 /** Field types every document here needs set. */
 const requiredText = { type: String, required: true } as const;
@@ -20,18 +20,29 @@ export interface WorkspaceDoc extends OutboxDocument {
   createdAt: Date;
 }
 
-export interface MembershipDoc extends OutboxDocument {
-  _id: string;
-  workspaceId: string;
-  userId: string;
+/** A membership's state as of one version: what the member was granted and what the workspace was told. */
+export interface MembershipState {
   role: string;
   /** null = every tenant of the workspace */
   tenantIds: string[] | null;
   /** what the workspace was told: the e-mail and name the inviter gave (absent on memberships made before invitations) */
   email?: string;
   displayName?: string | null;
-  invitationId?: string;
   updatedAt: Date;
+}
+
+/**
+ * A membership's head (`<workspace>:<user>`): who is a member of which workspace (what lists find)
+ * and version 1, its state when it was made. Every change is a version `<workspace>:<user>:<n>` in
+ * `membership_revisions`; the head is never changed but for the `latestRevision` hint.
+ */
+export interface MembershipDoc extends OutboxDocument, MembershipState {
+  _id: string;
+  workspaceId: string;
+  userId: string;
+  invitationId?: string;
+  /** a lower bound of the newest version (RevisionLog.latest); absent on heads stored before versions */
+  latestRevision?: number;
 }
 
 /** One invitation, keyed by the sha256 of its token (the token itself is never stored). Written once. */
@@ -104,6 +115,7 @@ export function identityModels(connection: Connection) {
     displayName: { type: String, default: null },
     invitationId: String,
     updatedAt: requiredTime,
+    latestRevision: { type: Number, default: 1 },
     ...outboxFields,
   });
   memberships.index({ workspaceId: 1, userId: 1 }, { unique: true });
@@ -146,6 +158,7 @@ export function identityModels(connection: Connection) {
     User: connection.model<UserDoc>('User', users, 'users'),
     Workspace: connection.model<WorkspaceDoc>('Workspace', workspaces, 'workspaces'),
     Membership: connection.model<MembershipDoc>('Membership', memberships, 'memberships'),
+    MembershipRevision: revisionModel<MembershipState>(connection, 'MembershipRevision', 'membership_revisions'),
     Session: connection.model<SessionDoc>('Session', sessions, 'sessions'),
     ApiToken: connection.model<ApiTokenDoc>('ApiToken', apiTokens, 'api_tokens'),
     Invitation: connection.model<InvitationDoc>('Invitation', invitations, 'invitations'),

@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { type EventEnvelope } from '@tenantatlas/kafka';
-import { initialOutbox, isDuplicateKeyError, outboxEntries, trackAfter, withOutbox, type OutboxTracker } from '@tenantatlas/store';
+import { initialOutbox, isDuplicateKeyError, outboxEntries, trackAfter, type OutboxTracker } from '@tenantatlas/store';
 import { isRole, type Membership, type TenantScope } from '../../domain/access';
 import { tenantScopeOf, type Invitation } from '../../domain/invitations';
-import type { IdentityStore, MemberView, Session, User, Workspace } from '../../app/ports';
-import type { IdentityModels, InvitationDoc, MembershipDoc, PendingInvitationDoc, WorkspaceDoc } from './identity-models';
+import type { CurrentMember, IdentityStore, MemberView, Session, Told, User, Workspace } from '../../app/ports';
+import type { IdentityModels, InvitationDoc, PendingInvitationDoc, WorkspaceDoc } from './identity-models';
+import { MembershipVersions, type CurrentMembership } from './membership.repository';
 
 const toWorkspace = (doc: WorkspaceDoc): Workspace => ({ id: doc._id, name: doc.name, createdAt: doc.createdAt.toISOString() });
 
 // An unknown stored role grants nothing rather than failing every request of the member.
 const storedRole = (role: string) => (isRole(role) ? role : 'readonly');
 
-function toMembership(doc: MembershipDoc): Membership {
+function toMembership(doc: CurrentMembership): Membership {
   return { workspaceId: doc.workspaceId, userId: doc.userId, role: storedRole(doc.role), tenantScope: tenantScopeOf(doc.tenantIds) };
 }
 
@@ -29,22 +30,26 @@ function toInvitation(doc: InvitationDoc): Invitation {
   };
 }
 
-function activeMember(doc: MembershipDoc): MemberView & { userId: string } {
+function activeMember(doc: CurrentMembership): CurrentMember {
   const { role, tenantScope } = toMembership(doc);
-  return { userId: doc.userId, email: doc.email ?? '', displayName: doc.displayName ?? null, role, tenantScope, status: 'active' };
+  return { userId: doc.userId, email: doc.email ?? '', displayName: doc.displayName ?? null, role, tenantScope, status: 'active', version: doc.version };
 }
 
+const withoutVersion = ({ version: _version, ...member }: CurrentMember): MemberView => member;
 const tenantIdsOf = (scope: TenantScope) => (scope.kind === 'all' ? null : scope.tenantIds);
-const membershipId = (workspaceId: string, userId: string) => `${workspaceId}:${userId}`;
 const pendingId = (workspaceId: string, email: string) => `${workspaceId}:${email}`;
 
 export class MongoIdentityStore implements IdentityStore {
+  private readonly memberships: MembershipVersions;
+
   constructor(
     private readonly models: IdentityModels,
     private readonly securityTopic: string,
     /** told about every write that stores events, so the relay publishes them */
     private readonly outbox: OutboxTracker = { track: () => undefined },
-  ) {}
+  ) {
+    this.memberships = new MembershipVersions(models, securityTopic, outbox);
+  }
 
   async findUserByEmail(email: string) {
     const doc = await this.models.User.findOne({ email: email.toLowerCase() }).lean();
@@ -73,18 +78,9 @@ export class MongoIdentityStore implements IdentityStore {
     const doc = await trackAfter(this.outbox, this.models.Workspace, id, () =>
       this.models.Workspace.create({ _id: id, name, createdBy: owner.id, createdAt: now, ...initialOutbox(outboxEntries(this.securityTopic, events(id))) }),
     );
-    await this.models.Membership.create({
-      _id: membershipId(id, owner.id),
-      workspaceId: id,
-      userId: owner.id,
-      role: 'owner',
-      tenantIds: null,
-      // the creator told the workspace who they are
-      email: owner.email,
-      displayName: owner.displayName,
-      updatedAt: now,
-      ...initialOutbox([]),
-    });
+    // the creator told the workspace who they are
+    const told = { email: owner.email, displayName: owner.displayName };
+    await this.memberships.create({ workspaceId: id, userId: owner.id, role: 'owner', tenantIds: null, ...told, updatedAt: now }, []);
     return toWorkspace(doc.toObject());
   }
 
@@ -94,7 +90,7 @@ export class MongoIdentityStore implements IdentityStore {
   }
 
   async workspacesOf(userId: string) {
-    const memberships = await this.models.Membership.find({ userId }).lean<MembershipDoc[]>();
+    const memberships = await this.memberships.ofUser(userId);
     const workspaces = await this.models.Workspace.find({ _id: { $in: memberships.map((m) => m.workspaceId) } }).lean<WorkspaceDoc[]>();
     const byId = new Map(workspaces.map((w) => [w._id, toWorkspace(w)]));
     return memberships
@@ -104,24 +100,24 @@ export class MongoIdentityStore implements IdentityStore {
   }
 
   async findMembership(workspaceId: string, userId: string) {
-    const doc = await this.models.Membership.findById(membershipId(workspaceId, userId)).lean<MembershipDoc>();
+    const doc = await this.memberships.read(workspaceId, userId);
     return doc ? toMembership(doc) : null;
   }
 
   async findMember(workspaceId: string, userId: string) {
-    const doc = await this.models.Membership.findById(membershipId(workspaceId, userId)).lean<MembershipDoc>();
+    const doc = await this.memberships.read(workspaceId, userId);
     if (!doc) return null;
     const email = doc.email ?? (await this.models.User.findById(userId).lean())?.email ?? '';
     return { ...activeMember(doc), email };
   }
 
   async listMembers(workspaceId: string): Promise<MemberView[]> {
-    const memberships = await this.models.Membership.find({ workspaceId }).lean<MembershipDoc[]>();
+    const memberships = await this.memberships.ofWorkspace(workspaceId);
     // Memberships made before invitations stored no e-mail: the account's is the one they were added by.
     const legacy = memberships.filter((m) => !m.email).map((m) => m.userId);
     const users = legacy.length ? await this.models.User.find({ _id: { $in: legacy } }).lean() : [];
     const emailOf = new Map(users.map((u) => [u._id, u.email]));
-    const active: MemberView[] = memberships.map((m) => ({ ...activeMember(m), email: m.email ?? emailOf.get(m.userId) ?? '' }));
+    const active: MemberView[] = memberships.map((m) => ({ ...withoutVersion(activeMember(m)), email: m.email ?? emailOf.get(m.userId) ?? '' }));
     const members = new Set(active.map((m) => m.email));
     const now = Date.now();
     const pending = await this.models.PendingInvitation.find({ workspaceId }).lean<PendingInvitationDoc[]>();
@@ -139,26 +135,10 @@ export class MongoIdentityStore implements IdentityStore {
     return [...active, ...invited].sort((a, b) => a.email.localeCompare(b.email));
   }
 
-  async putMembership(membership: Membership, told: { email: string; displayName?: string }, events: EventEnvelope[]) {
-    const id = membershipId(membership.workspaceId, membership.userId);
-    const write = () => this.models.Membership.updateOne(
-      { _id: id },
-      withOutbox<MembershipDoc>(
-        {
-          $set: {
-            role: membership.role,
-            tenantIds: tenantIdsOf(membership.tenantScope),
-            email: told.email,
-            ...(told.displayName !== undefined ? { displayName: told.displayName } : {}),
-            updatedAt: new Date(),
-          },
-          $setOnInsert: { workspaceId: membership.workspaceId, userId: membership.userId },
-        },
-        outboxEntries(this.securityTopic, events),
-      ),
-      { upsert: true },
-    );
-    await trackAfter(this.outbox, this.models.Membership, id, write);
+  changeMembership(change: { membership: Membership; told: Told; replaces: number }, events: EventEnvelope[]) {
+    const { membership, told } = change;
+    const state = { role: membership.role, tenantIds: tenantIdsOf(membership.tenantScope), email: told.email, displayName: told.displayName, updatedAt: new Date() };
+    return this.memberships.change(membership.workspaceId, membership.userId, change.replaces + 1, state, events);
   }
 
   async createInvitation(invitation: Invitation, tokenHash: string, events: EventEnvelope[]) {
@@ -197,10 +177,8 @@ export class MongoIdentityStore implements IdentityStore {
   }
 
   async joinByInvitation(membership: Membership, invitation: Invitation, events: EventEnvelope[]) {
-    const id = membershipId(membership.workspaceId, membership.userId);
-    try {
-      await trackAfter(this.outbox, this.models.Membership, id, () => this.models.Membership.create({
-        _id: id,
+    const joined = await this.memberships.create(
+      {
         workspaceId: membership.workspaceId,
         userId: membership.userId,
         role: membership.role,
@@ -209,14 +187,11 @@ export class MongoIdentityStore implements IdentityStore {
         displayName: invitation.displayName,
         invitationId: invitation.id,
         updatedAt: new Date(),
-        ...initialOutbox(outboxEntries(this.securityTopic, events)),
-      }));
-    } catch (err) {
-      if (isDuplicateKeyError(err)) return { joined: false };
-      throw err;
-    }
-    await this.models.PendingInvitation.deleteOne({ _id: pendingId(invitation.workspaceId, invitation.email) });
-    return { joined: true };
+      },
+      events,
+    );
+    if (joined) await this.models.PendingInvitation.deleteOne({ _id: pendingId(invitation.workspaceId, invitation.email) });
+    return { joined };
   }
 
   async createSession(session: Session & { tokenHash: string }) {

@@ -60,7 +60,7 @@ export function memberRoutes(deps: MemberRouteDeps): RouteDef[] {
       success: { status: 201, body: memberAddedResponse, alsoStatus: 200 },
       problems: {
         400: 'a member limited to some tenants must name tenantIds (REQUEST.TENANT_REQUIRED)',
-        409: 'the change would leave no owner over all tenants (MEMBER.LAST_OWNER)',
+        409: 'the change would leave no owner over all tenants (MEMBER.LAST_OWNER), or other changes of the member kept winning; try again (MEMBER.CONFLICT)',
       },
       body: z.object({
         email,
