@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DomainError } from '@tenantatlas/core';
 import { connectMongo } from '@tenantatlas/store';
 import { waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/testing';
-import { runModel, runSlotClaimModel } from './adapters/mongo/run.schema';
+import { runModel, runSlotClaimModel, runTransitionModel } from './adapters/mongo/run.schema';
 import { CLAIM_VACANT_AFTER_MS } from './domain/run-type';
 import { EventLog, isolatedEnv, operationsClient, startOperations, startTenants, USER, waitForRun, type OperationsClient } from './testing/harness';
 
@@ -54,6 +54,31 @@ describe('operations: start, dedupe across replicas, idempotency, errors', () =>
     const next = await clients[1]!.StartRun(request);
     expect(next).toMatchObject({ deduplicated: false, replayed: false });
     expect(next.run?.id).not.toBe(runId);
+  });
+
+  it('lets exactly one of 100 concurrent cancels on two replicas change a running run', async () => {
+    const { run } = await clients[0]!.StartRun({ workspace_id: WS, actor: USER, tenant_id: t.c!, type: 'diagnostics.scripted', subject: 'cancel-race', context: { script: 'sleep:15000+ok' } });
+    const runId = run!.id;
+    await waitForRun(clients[0]!, WS, runId, (r) => r.status === 'running');
+
+    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => clients[i % 2]!.CancelRun({ workspace_id: WS, actor: USER, run_id: runId })));
+    // every caller sees the one cancellation that was committed
+    expect(new Set(answers.map((a) => a.run?.completed_at)).size).toBe(1);
+    expect(answers.every((a) => a.run?.outcome === 'cancelled' && a.run.status === 'completed')).toBe(true);
+
+    // each version of the run was committed once, and exactly one of them cancelled it
+    const db = await connectMongo(env.MONGO_URL!, env.MONGO_DB!);
+    try {
+      const versions = (await runTransitionModel(db).find({ runId }, { version: 1, set: 1 }).lean()).map((t) => ({ version: t.version, status: t.set.find((s) => s.path === 'status')?.value }));
+      expect(versions.map((v) => v.version).sort((a, b) => a - b)).toEqual(versions.map((_, i) => i));
+      expect(versions.filter((v) => v.status === 'completed')).toHaveLength(1);
+      console.log(`cancel race: 100 cancels, ${versions.length} versions committed (claim, renewals, 1 cancellation)`);
+    } finally {
+      await db.close();
+    }
+    await log.waitForVerb(runId, 'cancelled');
+    expect(log.verbs(runId)).toEqual(['queued', 'started', 'cancelled']);
+    for (const client of clients) expect((await client.GetRun({ workspace_id: WS, run_id: runId })).run).toMatchObject({ outcome: 'cancelled', attempt_count: 1 });
   });
 
   it('keeps runs of other subjects, tenants and workspaces apart', async () => {

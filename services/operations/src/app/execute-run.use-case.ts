@@ -5,7 +5,7 @@ import type { RetryPolicy } from '../domain/backoff';
 import { claim, finishAttempt, guardHolds, renewLease, RUN_TIMEOUT, type ExecutionResult } from '../domain/transitions';
 import type { RunMetrics } from './metrics';
 import { outcomeOfError } from './outcome-of-error';
-import type { RunRepository, Transitioned } from './ports';
+import type { KnownRun, RunRepository, Transitioned } from './ports';
 import type { RunTypeRegistry } from './registry';
 import { Slots } from './slots';
 
@@ -93,16 +93,27 @@ export class ExecuteRunUseCase {
     return this.executing.size;
   }
 
-  private async claim(runId: string): Promise<Run | null> {
+  private async claim(runId: string): Promise<KnownRun | null> {
     const done = await this.runs.transition(runId, (run) => claim(run, this.options.workerId, this.now(), this.options.leaseMs), WORKER_ACTOR);
-    return done?.after ?? null;
+    return done ? { run: done.after, version: done.version } : null;
   }
 
-  private async runAttempt(run: Run): Promise<void> {
+  /**
+   * Executes one attempt of the run it claimed. The run as this worker last committed it (claim,
+   * renewals) is what it records the result on, without reading it again; another writer's change
+   * meanwhile (a cancel) makes that write lose its version, and the result is decided again.
+   */
+  private async runAttempt(claimed: KnownRun): Promise<void> {
+    const { run } = claimed;
+    let held = claimed;
     const type = this.registry.get(run.type);
     const begun = Date.now();
     const controller = new AbortController();
-    const heartbeat = setInterval(() => void this.renew(run, controller), Math.max(100, Math.floor(this.options.leaseMs / 3)));
+    const renew = async () => {
+      const renewed = await this.renew(held, controller);
+      if (renewed && renewed.version > held.version) held = renewed;
+    };
+    const heartbeat = setInterval(() => void renew(), Math.max(100, Math.floor(this.options.leaseMs / 3)));
     let result: ExecutionResult;
     try {
       if (!type) {
@@ -117,7 +128,7 @@ export class ExecuteRunUseCase {
       clearInterval(heartbeat);
     }
     const retry = type?.retry ?? { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, jitter: 0 };
-    const recorded = await this.record(run, result, retry);
+    const recorded = await this.record(held, result, retry);
     this.metrics.attempt(run.type, recorded?.change.verb ?? 'discarded', (Date.now() - begun) / 1000);
     if (!recorded) {
       this.logger.info({ runId: run.id, attempt: run.attemptCount }, 'attempt result discarded: the run was cancelled or its lease taken over');
@@ -132,12 +143,13 @@ export class ExecuteRunUseCase {
   }
 
   /** Records the result only while this attempt still holds the run (not cancelled, lease not taken over). */
-  private async record(run: Run, result: ExecutionResult, retry: RetryPolicy): Promise<Transitioned | null> {
+  private async record(held: KnownRun, result: ExecutionResult, retry: RetryPolicy): Promise<Transitioned | null> {
+    const { run } = held;
     const mine = { status: 'running' as const, attemptCount: run.attemptCount, leaseOwner: this.options.workerId };
     const decide = (current: Run) => (guardHolds(current, mine) ? finishAttempt(current, result, retry, this.now()) : null);
     for (let tryNo = 1; ; tryNo++) {
       try {
-        return await this.runs.transition(run.id, decide, WORKER_ACTOR);
+        return await this.runs.transition(run.id, decide, WORKER_ACTOR, tryNo === 1 ? held : undefined);
       } catch (err) {
         if (tryNo >= 3) throw err;
         await sleep(200 * tryNo);
@@ -145,14 +157,17 @@ export class ExecuteRunUseCase {
     }
   }
 
-  private async renew(run: Run, controller: AbortController): Promise<void> {
+  private async renew({ run, version }: KnownRun, controller: AbortController): Promise<KnownRun | null> {
     try {
       const { workerId, leaseMs } = this.options;
-      const held = await this.runs.transition(run.id, (current) => renewLease(current, workerId, run.attemptCount, this.now(), leaseMs), WORKER_ACTOR);
+      const renewal = (current: Run) => renewLease(current, workerId, run.attemptCount, this.now(), leaseMs);
+      const held = await this.runs.transition(run.id, renewal, WORKER_ACTOR, { run, version });
       if (!held) controller.abort(new Error('lease lost or run cancelled'));
+      return held ? { run: held.after, version: held.version } : null;
     } catch (err) {
       // a failed renewal is not a lost lease; the next one may succeed before it runs out
       this.logger.warn({ err, runId: run.id }, 'lease renewal failed');
+      return null;
     }
   }
 

@@ -7,6 +7,14 @@ export interface Transitioned {
   before: Run;
   after: Run;
   change: RunChange;
+  /** the run's version after the change: what a writer that goes on changing it decides on next */
+  version: number;
+}
+
+/** A run as its writer last committed it, and the version that commit made. */
+export interface KnownRun {
+  run: Run;
+  version: number;
 }
 
 /** The newest claim of a dedupe key: which start took it (revision `revision`) for which run. */
@@ -62,9 +70,11 @@ export interface RunRepository {
   /**
    * Reads the current run, asks `decide` for a change and commits it with its events as the run's
    * next version; if another writer committed that version first, reads again and re-decides.
-   * Null when `decide` declines (the run moved on) or the run does not exist.
+   * Null when `decide` declines (the run moved on) or the run does not exist. A writer that knows
+   * the run as it last committed it passes it as `known`: the first decision is made on it without
+   * a read, and if another writer committed since, that version is taken and the run read again.
    */
-  transition(runId: string, decide: Decide, actor: Actor): Promise<Transitioned | null>;
+  transition(runId: string, decide: Decide, actor: Actor, known?: KnownRun): Promise<Transitioned | null>;
   list(query: RunListQuery): Promise<Run[]>;
   /**
    * Running runs whose lease ran out and queued runs due for (re)dispatch, from the first `limit`

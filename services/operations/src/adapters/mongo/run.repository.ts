@@ -12,7 +12,7 @@ import {
   type OutboxEntry,
   type OutboxTracker,
 } from '@tenantatlas/store';
-import type { Decide, RunListQuery, RunRepository, SlotClaim, Transitioned } from '../../app/ports';
+import type { Decide, KnownRun, RunListQuery, RunRepository, SlotClaim, Transitioned } from '../../app/ports';
 import { RUN_REQUESTED, type Run } from '../../domain/run';
 import { applyChange, type LifecycleVerb, type RunChange } from '../../domain/transitions';
 import { idempotencyClaim } from '../../domain/run-type';
@@ -220,21 +220,27 @@ export class MongoRunRepository implements RunRepository {
     return this.scans.findDue(now, limit, after);
   }
 
-  async transition(runId: string, decide: Decide, actor: Actor): Promise<Transitioned | null> {
+  async transition(runId: string, decide: Decide, actor: Actor, known?: KnownRun): Promise<Transitioned | null> {
+    let current: KnownRun | null | undefined = known;
     for (let race = 0; race < 20; race++) {
-      const doc = await this.current(runId);
-      if (!doc) return null;
-      const before = toRun(doc);
+      current ??= await this.known(runId);
+      if (!current) return null;
+      const { run: before, version } = current;
+      current = undefined;
       const change = decide(before);
-      if (!change) return null;
+      if (!change) {
+        // declined on what its writer knew: the run may have moved on since; decide on what is stored
+        if (known && race === 0) continue;
+        return null;
+      }
       const after = applyChange(before, change);
-      const set = projection(change, after, doc.version + 1);
+      const set = projection(change, after, version + 1);
       const outbox = eventsOf(this.topics, change, after, actor, before);
-      const transitionId = `${runId}:${doc.version}`;
+      const transitionId = `${runId}:${version}`;
       const committed = await this.commit({
         _id: transitionId,
         runId,
-        version: doc.version,
+        version,
         set: Object.entries(set).map(([path, value]) => ({ path, value })),
         committedAt: new Date(),
         ...initialOutbox(outbox),
@@ -243,7 +249,7 @@ export class MongoRunRepository implements RunRepository {
       if (!committed) continue;
       await this.project(runId, set);
       await this.scans.reschedule(before, after);
-      return { before, after, change };
+      return { before, after, change, version: version + 1 };
     }
     throw new Error(`run ${runId} kept changing; transition abandoned`);
   }
@@ -280,6 +286,11 @@ export class MongoRunRepository implements RunRepository {
   private async one(runId: string): Promise<Run | null> {
     const doc = await this.current(runId);
     return doc ? toRun(doc) : null;
+  }
+
+  private async known(runId: string): Promise<KnownRun | null> {
+    const doc = await this.current(runId);
+    return doc ? { run: toRun(doc), version: doc.version } : null;
   }
 
   /** The run as of its last committed transition; null for an id no run was stored under. */
