@@ -220,7 +220,7 @@ describe('index coverage', () => {
     expect(serves(index, { equality: ['workspaceId'], sort: [['createdAt', -1], ['_id', 1]], range: [] })).toBe(false);
     expect(serves(index, { equality: ['workspaceId', 'tenantId'], sort: [['createdAt', -1]], range: [] })).toBe(false);
     expect(serves(index, { equality: [], sort: [['createdAt', -1]], range: [] })).toBe(false);
-    expect(serves({ keys: [['_id', 1]], unique: true }, { equality: ['_id', 'outboxVersion'], sort: [], range: [] })).toBe(true);
+    expect(serves({ keys: [['_id', 1]], unique: true }, { equality: ['_id', 'workspaceId'], sort: [], range: [] })).toBe(true);
     expect(serves({ keys: [['activeSlot', 1]], unique: true }, { equality: ['activeSlot'], sort: [['createdAt', 1]], range: [] })).toBe(true);
     expect(serves({ keys: [['dueAt', 1]], unique: false }, { equality: [], sort: [['dueAt', 1]], range: ['dueAt'] })).toBe(true);
   });

@@ -34,12 +34,8 @@ export async function trackAfter<T>(outbox: OutboxTracker, model: Model<any>, id
 }
 
 export interface OutboxRelayOptions {
+  /** the collections whose documents carry events (only ever in the insert that creates them) */
   models: Model<any>[];
-  /**
-   * Models whose documents get events only in the insert that creates them: their outbox is
-   * cleared by `_id` alone, with no version guard (nothing can be pushed after the insert).
-   */
-  insertOnly?: Model<any>[];
   publisher: OutboxPublisher;
   logger: Logger;
   /** documents remembered at most; a write beyond it is found by a recovery pass (MAX_TRACKED) */
@@ -51,7 +47,7 @@ export interface OutboxRelayOptions {
 interface Tracked {
   model: Model<any>;
   id: unknown;
-  /** event ids of this document already published (its clear may have lost to a newer push) */
+  /** event ids of this document already published (its clear may have failed) */
   sent: Set<string>;
   /** bumped by every track(): a drain keeps the document when a write was told during it */
   writes: number;
@@ -89,16 +85,13 @@ export function outboxBacklog(): Map<string, number> {
  */
 export class OutboxRelay implements OutboxTracker {
   private readonly tracked = new Map<string, Tracked>();
-  private readonly insertOnly: Set<Model<any>>;
   private recovery: RecoveryPass | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private backingOff = false;
 
-  constructor(private readonly options: OutboxRelayOptions) {
-    this.insertOnly = new Set(options.insertOnly ?? []);
-  }
+  constructor(private readonly options: OutboxRelayOptions) {}
 
   /** Starts publishing, beginning with the recovery pass in the background (readiness waits for nothing). */
   start(): void {
@@ -111,10 +104,8 @@ export class OutboxRelay implements OutboxTracker {
 
   /** Called after a write that stored outbox entries in document `id` of `model`. */
   track(model: Model<any>, id: unknown, entries?: OutboxEntry[]): void {
-    // Only an insert-only document's events are known from its writer; others may hold more.
-    const inHand = entries && this.insertOnly.has(model) ? entries : undefined;
     // Too many to remember: the document stays pending in the store, where a new pass finds it.
-    if (!this.remember(model, id, this.options.maxTracked ?? MAX_TRACKED, inHand)) this.recovery = { model: 0 };
+    if (!this.remember(model, id, this.options.maxTracked ?? MAX_TRACKED, entries)) this.recovery = { model: 0 };
     // While Kafka is down the backoff decides when to try again, not every write.
     if (!this.backingOff) this.wake?.();
   }
@@ -179,19 +170,15 @@ export class OutboxRelay implements OutboxTracker {
 
   /**
    * Publishes a batch of tracked documents' events in one send, in tracking order (commit order),
-   * then clears each document's outbox unless more was pushed meanwhile; such a document stays
-   * tracked and is read again, its already sent events skipped. Events a writer handed over are
-   * published as handed over; only the others are read from their document.
+   * then clears each document's outbox by `_id`; a document tracked again meanwhile stays tracked
+   * and is read again, its already sent events skipped. Events a writer handed over are published
+   * as handed over; only the others are read from their document.
    */
   private async drainBatch(): Promise<void> {
     const batch = [...this.tracked].slice(0, this.options.batchSize ?? BATCH);
     const writes = batch.map(([, doc]) => doc.writes);
     const docs = await Promise.all(
-      batch.map(([, { model, id, entries }]) =>
-        entries
-          ? { outbox: entries, outboxVersion: undefined }
-          : model.findById(id, { outbox: 1, outboxVersion: 1 }).lean<{ outbox?: OutboxEntry[]; outboxVersion?: number } | null>(),
-      ),
+      batch.map(([, { model, id, entries }]) => (entries ? { outbox: entries } : model.findById(id, { outbox: 1 }).lean<{ outbox?: OutboxEntry[] } | null>())),
     );
     const fresh = batch.flatMap(([, tracked], i) => (docs[i]?.outbox ?? []).filter((entry) => !tracked.sent.has(entry.eventId)).map((entry) => ({ entry, tracked })));
     if (fresh.length > 0) {
@@ -201,16 +188,15 @@ export class OutboxRelay implements OutboxTracker {
     await Promise.all(
       batch.map(async ([key, tracked], i) => {
         const doc = docs[i];
-        const cleared = !doc || (doc.outbox ?? []).length === 0 || (await this.clear(tracked, doc.outboxVersion));
+        const cleared = !doc || (doc.outbox ?? []).length === 0 || (await this.clear(tracked));
         if (cleared && tracked.writes === writes[i]) this.tracked.delete(key);
       }),
     );
   }
 
-  /** Clears a published outbox; false when an event was pushed since it was read. */
-  private async clear({ model, id }: Tracked, version: number | undefined): Promise<boolean> {
-    const guard = this.insertOnly.has(model) ? {} : { outboxVersion: version ?? { $exists: false } };
-    const result = await model.updateOne({ _id: id, ...guard }, { $set: { outbox: [], outboxPending: false } }).exec();
+  /** Clears a published outbox (nothing is added to it after the insert, so no guard is needed). */
+  private async clear({ model, id }: Tracked): Promise<boolean> {
+    const result = await model.updateOne({ _id: id }, { $set: { outbox: [], outboxPending: false } }).exec();
     return result.matchedCount === 1;
   }
 

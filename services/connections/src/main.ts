@@ -21,7 +21,7 @@ runService('connections', async ({ logger, lifecycle }) => {
   await ensureIndexes(Object.values(models));
 
   // Every document that carries events is written once, by its insert (versions, see docs/storage.md).
-  const relay = startOutboxRelay({ models: outboxModels(models), insertOnly: outboxModels(models) });
+  const relay = startOutboxRelay({ models: outboxModels(models) });
 
   const microsoft = new MicrosoftGraphAdapter({
     loginBaseUrl: config.MICROSOFT_LOGIN_BASE_URL,

@@ -34,7 +34,7 @@ runService('gateway', async ({ logger, lifecycle }) => {
   // Every document here gets its events in the insert that creates it (a membership's change is a
   // new version), so the relay clears them by `_id` with no guard.
   const withEvents = [models.Workspace, models.Membership, models.MembershipRevision, models.ApiToken, models.Invitation];
-  const relay = infra.startOutboxRelay({ models: withEvents, insertOnly: withEvents });
+  const relay = infra.startOutboxRelay({ models: withEvents });
   const securityEvents = new KafkaSecurityEvents(infra.publisher, infra.topics.securityEvents, logger);
   lifecycle.add('security events', () => securityEvents.flush());
 

@@ -29,7 +29,7 @@ runService('onboarding', async ({ logger, lifecycle }) => {
   await ensureIndexes(Object.values(models));
 
   // Heads and revisions get their events only in the insert that creates them.
-  const relay = infra.startOutboxRelay({ models: outboxModels(models), insertOnly: outboxModels(models) });
+  const relay = infra.startOutboxRelay({ models: outboxModels(models) });
 
   const operations = new GrpcOperations(config.OPERATIONS_GRPC_ADDR, config.DOWNSTREAM_TIMEOUT_MS);
   const connections = new GrpcConnections(config.CONNECTIONS_GRPC_ADDR, config.DOWNSTREAM_TIMEOUT_MS);

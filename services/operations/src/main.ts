@@ -43,7 +43,7 @@ runService('operations', async ({ logger, lifecycle }) => {
   // before publishing are found by the start pass of the next process. Runs and transitions get
   // their events only in the insert that creates them. A race publishes an event twice at worst
   // (consumers dedupe by id).
-  const relay = infra.startOutboxRelay({ models: [models.runs, models.transitions], insertOnly: [models.runs, models.transitions] });
+  const relay = infra.startOutboxRelay({ models: [models.runs, models.transitions] });
   const runs = new MongoRunRepository(models, infra.topics, relay);
 
   const connections = connectionsClient(config.CONNECTIONS_GRPC_ADDR, config.CONNECTIONS_TIMEOUT_MS);

@@ -30,7 +30,7 @@ async function templates(bench: Bench): Promise<{ service: string; collection: s
     }
   };
   const [audit, draft] = [await read('audit', 'audit_records'), await read('onboarding', 'onboarding_drafts')];
-  const settled = { outbox: [], outboxPending: false, outboxVersion: 0 };
+  const settled = { outbox: [], outboxPending: false };
   // above any sequence number the workspace's own records reach (unique per workspace)
   let seq = 1e12;
   return [

@@ -14,7 +14,7 @@ export interface RunDocument extends Omit<Run, 'id'>, OutboxDocument {
 }
 
 /** What reads of a run leave out: its outbox. */
-export const READ_FIELDS = { outbox: 0, outboxPending: 0, outboxVersion: 0 } as const;
+export const READ_FIELDS = { outbox: 0, outboxPending: 0 } as const;
 export type StoredRun = Omit<RunDocument, keyof typeof READ_FIELDS>;
 
 /**
