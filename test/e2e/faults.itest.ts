@@ -1,6 +1,7 @@
 /**
- * Fault injection across the whole system. N runs are started through the gateway's HTTP API
- * while, one after another, every service and a worker is SIGKILLed and restarted, the broker is
+ * Fault injection across the whole system, with two replicas of operations and of audit. N runs
+ * are started through the gateway's HTTP API while, one after another, every service (each
+ * replica in turn) and a worker is SIGKILLed and restarted, the broker is
  * stopped for FAULTS_KAFKA_DOWN_MS and the database for FAULTS_DB_DOWN_MS. Afterwards: every run
  * completed exactly once with attempts that never overlap, each lifecycle event on the topic and
  * in audit exactly once, starts accepted while Kafka was down, 503 problem documents (never 500)
@@ -17,7 +18,7 @@ import { FaultApi, isProblem, type Reply } from './faults/api';
 import { FaultInjector, type FaultReport } from './faults/injector';
 import { Load, LOAD_TENANTS } from './faults/load';
 import { Progress } from './faults/progress';
-import { faultSettings } from './faults/settings';
+import { FAULT_REPLICAS, faultSettings } from './faults/settings';
 import { checkAudit, checkEvents, listRuns, readRunEvents, readRuns, runProblems, waitUntilSettled } from './faults/verify';
 
 const settings = faultSettings();
@@ -64,6 +65,7 @@ describe('fault injection (whole system)', () => {
       name: 'faults',
       workerReplicas: 2,
       operationsRole: 'api',
+      replicas: FAULT_REPLICAS,
       kafkaBrokers: kafka.brokers.join(','),
       mongoUrl: db.url,
       envOf: {
@@ -82,7 +84,7 @@ describe('fault injection (whole system)', () => {
   }, 120_000);
 
   it(
-    `${settings.runs} runs through kills of every service and a worker, Kafka down ${settings.kafkaDownMs} ms, FerretDB down ${settings.dbDownMs} ms`,
+    `${settings.runs} runs through kills of every service (2 replicas of operations and of audit) and a worker, Kafka down ${settings.kafkaDownMs} ms, FerretDB down ${settings.dbDownMs} ms`,
     async () => {
       const sys = stack!;
       const api = await FaultApi.connect(sys.gatewayUrl, sys.admin.email, sys.admin.password);
