@@ -35,9 +35,12 @@ const percentiles = (values: number[]) => {
   return { p50: at(0.5), p95: at(0.95), max: +(sorted.at(-1)! / 1000).toFixed(1) };
 };
 
-const statusCounts = (replies: Reply[]) => {
+const statusCounts = (replies: Reply[], withCode = false) => {
   const counts: Record<string, number> = {};
-  for (const r of replies) counts[String(r.status || 'network')] = (counts[String(r.status || 'network')] ?? 0) + 1;
+  for (const r of replies) {
+    const key = `${r.status || 'network'}${withCode && isProblem(r) ? ` ${r.json.code}` : ''}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
   return counts;
 };
 
@@ -221,7 +224,12 @@ describe('fault injection (whole system)', () => {
           completionSeconds: percentiles(latency.completionMs),
         },
         answers: statusCounts(load.replies.map(({ reply }) => reply)),
-        restarts: faults.restarts.map((w) => ({ name: w.name, seconds: +((w.end! - w.start) / 1000).toFixed(1) })),
+        restarts: faults.restarts.map((w) => ({
+          name: w.name,
+          seconds: +((w.end! - w.start) / 1000).toFixed(1),
+          /** answers to the requests sent while the process was down or starting (with a replica: the other one's) */
+          answersDuring: statusCounts(load.replies.filter(({ reply }) => reply.startedAt >= w.start && reply.startedAt <= w.end!).map(({ reply }) => reply), true),
+        })),
         kafkaOutage: {
           seconds: +((kafkaWindow.liftedAt! - kafkaWindow.start) / 1000).toFixed(1),
           startsAcceptedDuring: acceptedInKafkaOutage.length,

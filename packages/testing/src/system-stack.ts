@@ -1,9 +1,10 @@
 /**
  * The whole system as real processes: the provider simulator, the four backend services (optionally
- * several replicas of operations and of audit, and worker-only operations processes) and the gateway, on free ports, with their own
- * databases and topic prefix. Used by the browser tests, the e2e journeys, the fault injection and
- * the system benchmark. Each process can be killed and started again on the same port and env, and
- * the whole stack stopped and started again on the same data (with the same credential keys).
+ * several replicas of operations and of audit, and worker-only operations processes) and the
+ * gateway, on free ports, with their own databases and topic prefix. Used by the browser tests, the
+ * e2e journeys, the fault injection and the system benchmark. Each process can be killed and
+ * started again on the same port and env, and the whole stack stopped and started again on the same
+ * data (with the same credential keys).
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
