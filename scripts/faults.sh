@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run faults`: the full fault-injection run (test/e2e/faults.itest.ts) — 2000 runs through the
-# gateway while every service and a worker is SIGKILLed and restarted, Kafka is down 30 s and
-# FerretDB 10 s — then a summary. The test brings its own broker and database (it stops them);
+# gateway, with two replicas of operations and of audit, while every service (each replica in turn)
+# and a worker is SIGKILLed and restarted, Kafka is down 30 s and FerretDB 10 s — then a summary. The test brings its own broker and database (it stops them);
 # `npm test` runs the same test in its short CI form. Any FAULTS_* variable already set wins.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -28,7 +28,7 @@ if [ -f "$FAULTS_SUMMARY_FILE" ]; then
     const lines = [
       `runs:      ${s.runs.accepted}/${s.runs.started} accepted (${s.runs.startRequests} start requests), outcomes ${kv(s.runs.outcomes)}, attempts per run ${kv(s.runs.attempts)}`,
       `duration:  ${s.durationSeconds} s (load ${s.loadSeconds} s)`,
-      `restarts:  ${s.restarts.map((r) => `${r.name.replace("SIGKILL + restart ", "")} ${r.seconds}s`).join(", ")}`,
+      `restarts:  ${s.restarts.map((r) => `${r.name.replace("SIGKILL + restart ", "")} ${r.seconds}s (${kv(r.answersDuring)})`).join(", ")}`,
       `kafka:     down ${s.kafkaOutage.seconds} s, ${s.kafkaOutage.startsAcceptedDuring} starts accepted during it, answers ${kv(s.kafkaOutage.answersDuring)}`,
       `ferretdb:  down ${s.dbOutage.seconds} s, answers ${kv(s.dbOutage.answersDuring)}, 503 codes ${kv(s.dbOutage.codes503)}`,
       `recovery:  FerretDB answering ${s.dbOutage.restartSeconds} s after its start → first 200 through the gateway ${s.dbOutage.firstAnswerSecondsAfterReady} s later, read + start ${s.dbOutage.recoveredSecondsAfterReady} s; ` +

@@ -1,6 +1,7 @@
 /**
- * Fault injection across the whole system. N runs are started through the gateway's HTTP API
- * while, one after another, every service and a worker is SIGKILLed and restarted, the broker is
+ * Fault injection across the whole system, with two replicas of operations and of audit. N runs
+ * are started through the gateway's HTTP API while, one after another, every service (each
+ * replica in turn) and a worker is SIGKILLed and restarted, the broker is
  * stopped for FAULTS_KAFKA_DOWN_MS and the database for FAULTS_DB_DOWN_MS. Afterwards: every run
  * completed exactly once with attempts that never overlap, each lifecycle event on the topic and
  * in audit exactly once, starts accepted while Kafka was down, 503 problem documents (never 500)
@@ -17,7 +18,7 @@ import { FaultApi, isProblem, type Reply } from './faults/api';
 import { FaultInjector, type FaultReport } from './faults/injector';
 import { Load, LOAD_TENANTS } from './faults/load';
 import { Progress } from './faults/progress';
-import { faultSettings } from './faults/settings';
+import { FAULT_REPLICAS, faultSettings } from './faults/settings';
 import { checkAudit, checkEvents, listRuns, readRunEvents, readRuns, runProblems, waitUntilSettled } from './faults/verify';
 
 const settings = faultSettings();
@@ -34,9 +35,12 @@ const percentiles = (values: number[]) => {
   return { p50: at(0.5), p95: at(0.95), max: +(sorted.at(-1)! / 1000).toFixed(1) };
 };
 
-const statusCounts = (replies: Reply[]) => {
+const statusCounts = (replies: Reply[], withCode = false) => {
   const counts: Record<string, number> = {};
-  for (const r of replies) counts[String(r.status || 'network')] = (counts[String(r.status || 'network')] ?? 0) + 1;
+  for (const r of replies) {
+    const key = `${r.status || 'network'}${withCode && isProblem(r) ? ` ${r.json.code}` : ''}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
   return counts;
 };
 
@@ -64,6 +68,7 @@ describe('fault injection (whole system)', () => {
       name: 'faults',
       workerReplicas: 2,
       operationsRole: 'api',
+      replicas: FAULT_REPLICAS,
       kafkaBrokers: kafka.brokers.join(','),
       mongoUrl: db.url,
       envOf: {
@@ -82,7 +87,7 @@ describe('fault injection (whole system)', () => {
   }, 120_000);
 
   it(
-    `${settings.runs} runs through kills of every service and a worker, Kafka down ${settings.kafkaDownMs} ms, FerretDB down ${settings.dbDownMs} ms`,
+    `${settings.runs} runs through kills of every service (2 replicas of operations and of audit) and a worker, Kafka down ${settings.kafkaDownMs} ms, FerretDB down ${settings.dbDownMs} ms`,
     async () => {
       const sys = stack!;
       const api = await FaultApi.connect(sys.gatewayUrl, sys.admin.email, sys.admin.password);
@@ -219,7 +224,12 @@ describe('fault injection (whole system)', () => {
           completionSeconds: percentiles(latency.completionMs),
         },
         answers: statusCounts(load.replies.map(({ reply }) => reply)),
-        restarts: faults.restarts.map((w) => ({ name: w.name, seconds: +((w.end! - w.start) / 1000).toFixed(1) })),
+        restarts: faults.restarts.map((w) => ({
+          name: w.name,
+          seconds: +((w.end! - w.start) / 1000).toFixed(1),
+          /** answers to the requests sent while the process was down or starting (with a replica: the other one's) */
+          answersDuring: statusCounts(load.replies.filter(({ reply }) => reply.startedAt >= w.start && reply.startedAt <= w.end!).map(({ reply }) => reply), true),
+        })),
         kafkaOutage: {
           seconds: +((kafkaWindow.liftedAt! - kafkaWindow.start) / 1000).toFixed(1),
           startsAcceptedDuring: acceptedInKafkaOutage.length,

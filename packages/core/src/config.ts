@@ -22,6 +22,14 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
 }
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+/**
+ * Where a peer service answers: `host:port` (every address the name resolves to is used, e.g. the
+ * pods of a headless Kubernetes Service), or `IPv4:port,IPv4:port,…`, one entry per replica (the
+ * local stacks, which run replicas on one host). The gRPC client spreads its calls over them.
+ */
+const peerAddress = z
+  .string()
+  .regex(/^(?:[^:\s,]+:\d+|\d{1,3}(?:\.\d{1,3}){3}:\d+(?:,\d{1,3}(?:\.\d{1,3}){3}:\d+)+)$/, 'expected host:port, or IPv4:port,IPv4:port,… (one per replica)');
 const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
 /** Variables every service reads. Services extend this with their own (`baseConfig.extend({...})`). */
@@ -43,5 +51,5 @@ export const baseConfig = z.object({
 });
 export type BaseConfig = z.infer<typeof baseConfig>;
 
-export const configFields = { port, csv };
+export const configFields = { port, csv, peerAddress };
 export { z };

@@ -56,4 +56,17 @@ export function insecureCredentials(): grpc.ChannelCredentials {
 export const PEER_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.initial_reconnect_backoff_ms': 200,
   'grpc.max_reconnect_backoff_ms': 2_000,
+  // round_robin keeps a connection to every address of the peer and sends each call to the next
+  // one that is connected: calls spread over the replicas, and while one is down (killed, rolled)
+  // they go to the others. grpc-js' default, pick_first, would send everything to one replica.
+  'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
 };
+
+/**
+ * The grpc-js target for a peer's address (`configFields.peerAddress`): a `host:port` goes to DNS
+ * as it is; a list of replicas `IPv4:port,IPv4:port` becomes grpc-js' static `ipv4:` target, over
+ * whose addresses PEER_CHANNEL_OPTIONS balance.
+ */
+export function peerTarget(address: string): string {
+  return address.includes(',') ? `ipv4:${address}` : address;
+}

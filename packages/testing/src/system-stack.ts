@@ -1,17 +1,26 @@
 /**
- * The whole system as real processes: the provider simulator, the four backend services (plus
- * optional worker-only operations replicas) and the gateway, on free ports, with their own
- * databases and topic prefix. Used by the browser tests, the e2e journeys, the fault injection and
- * the system benchmark. Each process can be killed and started again on the same port and env, and
- * the whole stack stopped and started again on the same data (with the same credential keys).
+ * The whole system as real processes: the provider simulator, the four backend services (optionally
+ * several replicas of operations and of audit, and worker-only operations processes) and the
+ * gateway, on free ports, with their own databases and topic prefix. Used by the browser tests, the
+ * e2e journeys, the fault injection and the system benchmark. Each process can be killed and
+ * started again on the same port and env, and the whole stack stopped and started again on the same
+ * data (with the same credential keys).
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { testCredentialKeys } from './credential-keys';
-import { freePort, lostPortRace, REPO_ROOT, startService, uniqueName, waitFor, type ServiceProcess, type StartServiceOptions } from './index';
+import { freePort, freePorts, lostPortRace, REPO_ROOT, startService, uniqueName, waitFor, type ServiceProcess, type StartServiceOptions } from './index';
 
 export type BackendName = 'onboarding' | 'connections' | 'operations' | 'audit';
-export type ProcessName = BackendName | 'gateway' | `worker-${number}`;
+/** the backends whose callers spread their calls over a list of addresses (packages/grpc `peerTarget`) */
+export type ReplicatedBackend = 'operations' | 'audit';
+/** a replica after the first is `<backend>-<n>` (n ≥ 2); the first keeps the backend's name */
+export type ProcessName = BackendName | `${ReplicatedBackend}-${number}` | 'gateway' | `worker-${number}`;
+
+/** the process names of a backend's replicas: `operations`, `operations-2`, … */
+export function replicaNames(backend: BackendName, count: number): ProcessName[] {
+  return Array.from({ length: count }, (_, i) => (i === 0 ? backend : (`${backend}-${i + 1}` as ProcessName)));
+}
 
 export interface StackOptions {
   /** names the databases and topic prefix (a random suffix is added) */
@@ -19,6 +28,11 @@ export interface StackOptions {
   /** extra operations processes with OPERATIONS_ROLE=worker (the main one keeps role `all` unless `operationsRole` says otherwise) */
   workerReplicas?: number;
   operationsRole?: 'all' | 'api';
+  /**
+   * processes of operations (each with `operationsRole`) and of audit, each on its own gRPC and
+   * metrics port; every caller gets all their addresses (default 1 each)
+   */
+  replicas?: Partial<Record<ReplicatedBackend, number>>;
   /** override the infrastructure (e.g. a dedicated broker a test may stop) */
   kafkaBrokers?: string;
   mongoUrl?: string;
@@ -84,6 +98,12 @@ export async function startSimulator(port = 0): Promise<Simulator> {
   };
 }
 
+/** ports for the replicas of one backend */
+function replicaPorts(backend: ReplicatedBackend, count = 1): Promise<number[]> {
+  if (!Number.isInteger(count) || count < 1) throw new Error(`replicas.${backend} must be a positive integer (got ${count})`);
+  return freePorts(count);
+}
+
 interface Spec {
   service: string;
   options: StartServiceOptions & { port: number };
@@ -109,13 +129,18 @@ async function launchStack(options: StackOptions): Promise<Stack> {
   // METRICS_PORT 0: every process scrapeable on a port of its own (replicas would collide on the default)
   const common = { ...infra, KAFKA_TOPIC_PREFIX: `${run}.`, LOG_LEVEL: options.logLevel ?? 'info', METRICS_PORT: '0', ...options.env };
   const db = (service: string) => ({ MONGO_DB: `${run}_${service}`.replace(/-/g, '_') });
-  const ports = { onboarding: await freePort(), connections: await freePort(), operations: await freePort(), audit: await freePort() };
-  const addr = (port: number) => `127.0.0.1:${port}`;
+  const ports: Record<BackendName, number[]> = {
+    onboarding: [await freePort()],
+    connections: [await freePort()],
+    operations: await replicaPorts('operations', options.replicas?.operations),
+    audit: await replicaPorts('audit', options.replicas?.audit),
+  };
+  const addr = (backend: BackendName) => ports[backend].map((port) => `127.0.0.1:${port}`).join(',');
   const downstream = {
-    ONBOARDING_GRPC_ADDR: addr(ports.onboarding),
-    CONNECTIONS_GRPC_ADDR: addr(ports.connections),
-    OPERATIONS_GRPC_ADDR: addr(ports.operations),
-    AUDIT_GRPC_ADDR: addr(ports.audit),
+    ONBOARDING_GRPC_ADDR: addr('onboarding'),
+    CONNECTIONS_GRPC_ADDR: addr('connections'),
+    OPERATIONS_GRPC_ADDR: addr('operations'),
+    AUDIT_GRPC_ADDR: addr('audit'),
   };
   const envOf = options.envOf ?? {};
   let simulator = await startSimulator();
@@ -126,7 +151,9 @@ async function launchStack(options: StackOptions): Promise<Stack> {
 
   const specs = new Map<ProcessName, Spec>();
   const backend = (name: BackendName, env: Record<string, string>) =>
-    specs.set(name, { service: name, options: { port: ports[name], env: { ...common, ...db(name), ...env, ...envOf[name] } } });
+    replicaNames(name, ports[name].length).forEach((replica, i) =>
+      specs.set(replica, { service: name, options: { port: ports[name][i]!, env: { ...common, ...db(name), ...env, ...envOf[name] } } }),
+    );
   backend('connections', { ONBOARDING_GRPC_ADDR: downstream.ONBOARDING_GRPC_ADDR, MICROSOFT_LOGIN_BASE_URL: simulator.url, MICROSOFT_GRAPH_BASE_URL: simulator.url, ...credentialKeys });
   const operationsEnv = { ...downstream, SWEEP_INTERVAL_MS: '500' };
   backend('operations', { ...operationsEnv, OPERATIONS_ROLE: options.operationsRole ?? 'all' });

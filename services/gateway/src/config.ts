@@ -1,13 +1,13 @@
 import { baseConfig, configFields, z } from '@tenantatlas/core';
 
-const address = z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').optional();
+const address = configFields.peerAddress.optional();
 const flag = z.enum(['true', 'false']).default('false').transform((value) => value === 'true');
 
 export const configSchema = baseConfig
   .extend({
     /** HTTP port of the API and UI */
     HTTP_PORT: configFields.port(8080),
-    /** backend services (host:port); an unset or unreachable one makes its routes answer 503, the gateway still runs */
+    /** backend services (host:port, or one IPv4:port per replica, comma-separated); an unset or unreachable one makes its routes answer 503, the gateway still runs */
     ONBOARDING_GRPC_ADDR: address,
     CONNECTIONS_GRPC_ADDR: address,
     OPERATIONS_GRPC_ADDR: address,

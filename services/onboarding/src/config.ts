@@ -1,6 +1,7 @@
 import { baseConfig, configFields, z } from '@tenantatlas/core';
 
-const hostPort = z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port');
+/** host:port, or one IPv4:port per replica, comma-separated */
+const hostPort = configFields.peerAddress;
 
 export const configSchema = baseConfig.extend({
   GRPC_PORT: configFields.port(50051),

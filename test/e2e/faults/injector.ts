@@ -1,6 +1,6 @@
 /**
- * The faults, one after another while the load runs: SIGKILL and restart of each service and a
- * worker, the broker stopped for a while, the database stopped for a while. Each step waits until
+ * The faults, one after another while the load runs: SIGKILL and restart of each service (each
+ * replica of operations and of audit in turn) and a worker, the broker stopped for a while, the database stopped for a while. Each step waits until
  * the system serves again and then lets it settle, so the next fault does not land on a process
  * still starting (a process cannot start while Kafka or the database is down).
  */
@@ -9,7 +9,7 @@ import type { ProcessName, Stack } from '../system-stack';
 import { isProblem, type FaultApi, type Reply } from './api';
 import type { Load } from './load';
 import type { FaultWindow, Progress } from './progress';
-import type { FaultSettings } from './settings';
+import { KILLED_PROCESSES, type FaultSettings } from './settings';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -49,7 +49,7 @@ export class FaultInjector {
   ) {}
 
   async runAll(): Promise<FaultReport> {
-    for (const name of ['onboarding', 'connections', 'operations', 'audit', 'gateway', 'worker-1'] as ProcessName[]) {
+    for (const name of KILLED_PROCESSES) {
       await this.restart(name);
       await this.settle();
     }

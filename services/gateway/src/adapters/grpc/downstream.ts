@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { isDomainError } from '@tenantatlas/core';
-import { insecureCredentials, loadProto, PEER_CHANNEL_OPTIONS, promiseClient, type PromiseClient } from '@tenantatlas/grpc';
+import { insecureCredentials, loadProto, PEER_CHANNEL_OPTIONS, peerTarget, promiseClient, type PromiseClient } from '@tenantatlas/grpc';
 import { downstreamUnavailable as unavailable } from '../../domain/errors';
 import { auditClient, type AuditPort } from './audit.client';
 import type { ProtoGrpcType as AuditProto } from '@tenantatlas/grpc/proto/audit';
@@ -79,7 +79,7 @@ export function connectDownstream(addresses: DownstreamAddresses): Downstream {
     ctor: new (a: string, c: grpc.ChannelCredentials, o: grpc.ChannelOptions) => C,
   ) => {
     if (!address) return undefined;
-    const client = new ctor(address, creds, PEER_CHANNEL_OPTIONS);
+    const client = new ctor(peerTarget(address), creds, PEER_CHANNEL_OPTIONS);
     clients.push(client);
     return client;
   };

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { isDomainError, type Actor } from '@tenantatlas/core';
-import { insecureCredentials, loadProto, PEER_CHANNEL_OPTIONS, promiseClient, type PromiseClient } from '@tenantatlas/grpc';
+import { insecureCredentials, loadProto, PEER_CHANNEL_OPTIONS, peerTarget, promiseClient, type PromiseClient } from '@tenantatlas/grpc';
 import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/connections';
 import type { Connection__Output } from '@tenantatlas/grpc/proto/tenantatlas/connections/v1/Connection';
 import type { ConnectionsServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/connections/v1/ConnectionsService';
@@ -38,7 +38,7 @@ export class GrpcConnections implements ConnectionsPort {
 
   constructor(address: string, timeoutMs = 5_000) {
     const { ConnectionsService } = loadProto<ProtoGrpcType>('tenantatlas/connections/v1/connections.proto').tenantatlas.connections.v1;
-    this.client = promiseClient(new ConnectionsService(address, insecureCredentials(), PEER_CHANNEL_OPTIONS) as ConnectionsServiceClient & grpc.Client, timeoutMs);
+    this.client = promiseClient(new ConnectionsService(peerTarget(address), insecureCredentials(), PEER_CHANNEL_OPTIONS) as ConnectionsServiceClient & grpc.Client, timeoutMs);
   }
 
   async getConnection(workspaceId: string, connectionId: string, tenantId?: string): Promise<ConnectionEvidence | null> {

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { isDomainError, type Actor } from '@tenantatlas/core';
-import { insecureCredentials, loadProto, PEER_CHANNEL_OPTIONS, promiseClient, type PromiseClient } from '@tenantatlas/grpc';
+import { insecureCredentials, loadProto, PEER_CHANNEL_OPTIONS, peerTarget, promiseClient, type PromiseClient } from '@tenantatlas/grpc';
 import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/operations';
 import type { OperationsServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/operations/v1/OperationsService';
 import type { Run__Output } from '@tenantatlas/grpc/proto/tenantatlas/operations/v1/Run';
@@ -31,7 +31,7 @@ export class GrpcOperations implements OperationsPort {
 
   constructor(address: string, private readonly timeoutMs = 5_000) {
     const { OperationsService } = loadProto<ProtoGrpcType>('tenantatlas/operations/v1/operations.proto').tenantatlas.operations.v1;
-    this.client = promiseClient(new OperationsService(address, insecureCredentials(), PEER_CHANNEL_OPTIONS) as OperationsServiceClient & grpc.Client, timeoutMs);
+    this.client = promiseClient(new OperationsService(peerTarget(address), insecureCredentials(), PEER_CHANNEL_OPTIONS) as OperationsServiceClient & grpc.Client, timeoutMs);
   }
 
   async startRun(input: Parameters<OperationsPort['startRun']>[0]): Promise<{ run: RunEvidence; deduplicated: boolean }> {
