@@ -2,6 +2,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { isDuplicateKeyError } from './connection';
 import { initialOutbox, outboxEntries, outboxFields, type OutboxDocument, type StoredEvent } from './outbox';
 import { trackAfter, type OutboxTracker } from './outbox-relay';
+import { GroupCommit } from './group-commit';
 
 /**
  * Versions of an entity, append-only: a change is the insert of revision n+1 under the unique
@@ -70,15 +71,22 @@ export interface RevisionLogOptions<T> {
    * first append.
    */
   firstRevision?: 1 | 2;
+  /**
+   * Appends that arrive together are stored together, up to this many writes in flight (see
+   * GroupCommit); unset: one insert each. Each revision is still accepted or refused on its own.
+   */
+  groupCommit?: number;
 }
 
 const PROBE = 3;
 
 export class RevisionLog<T> {
   private readonly first: number;
+  private readonly appending: GroupCommit<RevisionDocument<T>> | undefined;
 
   constructor(private readonly options: RevisionLogOptions<T>) {
     this.first = options.firstRevision ?? 2;
+    this.appending = options.groupCommit ? new GroupCommit(options.revisions, options.groupCommit) : undefined;
   }
 
   /** Stores an entity's head: what never changes, its first version and the events of its creation. */
@@ -102,10 +110,23 @@ export class RevisionLog<T> {
     }
   }
 
-  /** The newest revision of an entity whose hint is read from its head first. */
+  /**
+   * The newest revision of an entity, probing forward from its head's hint. In a log whose entities
+   * exist only in it (first revision 1) the head and the first revision are read together: most
+   * such entities (a key taken once) have no head, and then the first read answers.
+   */
   async latestOf(entityId: string): Promise<Revision<T> | null> {
-    const head = await this.options.heads.findById(entityId, { latestRevision: 1 }).lean<{ latestRevision?: number }>();
-    return this.latest(entityId, head?.latestRevision);
+    if (this.first !== 1) {
+      const head = await this.options.heads.findById(entityId, { latestRevision: 1 }).lean<{ latestRevision?: number }>();
+      return this.latest(entityId, head?.latestRevision);
+    }
+    const [head, first] = await Promise.all([
+      this.options.heads.findById(entityId, { latestRevision: 1 }).lean<{ latestRevision?: number }>(),
+      this.model.findById(`${entityId}:${this.first}`, { revision: 1, body: 1 }).lean<Revision<T>>(),
+    ]);
+    const hint = head?.latestRevision ?? this.first;
+    if (hint > this.first) return this.latest(entityId, hint);
+    return first ? ((await this.latest(entityId, this.first + 1)) ?? { revision: first.revision, body: first.body }) : null;
   }
 
   /**
@@ -141,8 +162,10 @@ export class RevisionLog<T> {
     const entries = outboxEntries(topic, events);
     // a revision without events (a claim) leaves the relay nothing to look at
     const relay = (stored?: typeof entries) => (entries.length > 0 ? outbox.track(revisions, id, stored) : undefined);
+    const document = { _id: id, entityId, workspaceId, revision, body, ...initialOutbox(entries) };
     try {
-      await revisions.create({ _id: id, entityId, workspaceId, revision, body, ...initialOutbox(entries) });
+      if (!this.appending) await revisions.create(document);
+      else if ((await this.appending.insert(document)) === 'duplicate') return false;
     } catch (err) {
       // A refused insert stored nothing: the revision and its events are the winner's to publish.
       if (isDuplicateKeyError(err)) return false;

@@ -68,12 +68,14 @@ export class StartRunUseCase {
     await this.deps.admission.admit(type, command);
     const slot = activeSlot(type, command);
     const key = command.idempotencyKey;
-    if (key !== null) {
-      const replayed = await this.deps.runs.findByIdempotencyKey(command.workspaceId, key);
-      if (replayed) return this.started(reuse({ run: replayed, replayed: true }, command), true);
-    }
+    // the replay and the dedupe key are looked up together; a replay answers first
+    const [replayed, newestFirst] = await Promise.all([
+      key === null ? null : this.deps.runs.findByIdempotencyKey(command.workspaceId, key),
+      this.deps.runs.newestClaim(slot),
+    ]);
+    if (replayed) return this.started(reuse({ run: replayed, replayed: true }, command), true);
     for (let race = 0; race < MAX_RACES; race++) {
-      const newest = await this.deps.runs.newestClaim(slot);
+      const newest = race === 0 ? newestFirst : await this.deps.runs.newestClaim(slot);
       const holder = newest ? await this.holder(newest) : 'free';
       if (typeof holder === 'object') return this.started(reuse({ run: holder.held, replayed: isOwnStart(holder.held, key) }, command), true);
       if (holder !== 'free') continue;

@@ -100,12 +100,13 @@ function eventsOf(topics: RunTopics, change: Pick<RunChange, 'verb' | 'dispatch'
  */
 export class MongoRunRepository implements RunRepository {
   /**
-   * Starts that arrive together are stored together: the schedule entries of concurrent starts go
-   * in one write, then their runs in one (see GroupCommit). Each run is still its own insert; the
-   * batching decides nothing.
+   * Starts that arrive together are stored together: the claims of concurrent starts go in one
+   * write, then their schedule entries in one, their runs in one and their idempotency keys in one
+   * (see GroupCommit). Each document is still its own insert; the batching decides nothing.
    */
   private readonly scheduling: GroupCommit<RunScheduleDocument>;
   private readonly creating: GroupCommit<RunDocument>;
+  private readonly remembering: GroupCommit<RunKeyDocument>;
   private readonly claims: RevisionLog<RunSlotClaim>;
   private readonly scans: RunScans;
 
@@ -117,7 +118,15 @@ export class MongoRunRepository implements RunRepository {
   ) {
     this.scheduling = new GroupCommit(models.schedule, STARTS_WRITING);
     this.creating = new GroupCommit(models.runs, STARTS_WRITING);
-    this.claims = new RevisionLog({ revisions: models.slotClaims, heads: models.slotHeads, topic: topics.operationsEvents, outbox, firstRevision: 1 });
+    this.remembering = new GroupCommit(models.keys, STARTS_WRITING);
+    this.claims = new RevisionLog({
+      revisions: models.slotClaims,
+      heads: models.slotHeads,
+      topic: topics.operationsEvents,
+      outbox,
+      firstRevision: 1,
+      groupCommit: STARTS_WRITING,
+    });
     this.scans = new RunScans(models.runs, models.schedule, async (doc) => toRun(await this.rollForward(doc)));
   }
 
@@ -202,14 +211,9 @@ export class MongoRunRepository implements RunRepository {
 
   async rememberIdempotencyKey(workspaceId: string, key: string, runId: string): Promise<string> {
     const _id = idempotencyClaim(workspaceId, key);
-    try {
-      await this.models.keys.create({ _id, runId });
-      return runId;
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      const earlier = await this.models.keys.findById(_id).lean<RunKeyDocument>();
-      return earlier?.runId ?? runId;
-    }
+    if ((await this.remembering.insert({ _id, runId })) === 'inserted') return runId;
+    const earlier = await this.models.keys.findById(_id).lean<RunKeyDocument>();
+    return earlier?.runId ?? runId;
   }
 
   list(query: RunListQuery): Promise<Run[]> {
