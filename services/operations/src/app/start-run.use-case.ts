@@ -38,10 +38,12 @@ export interface StartRunDeps {
   now?: () => Date;
 }
 
+type Holder = ReturnType<typeof slotHolder>;
+
 /** How often a start decides again after another start took the dedupe key's next claim first. */
 const MAX_RACES = 5;
 /** pauses between reads of a run whose start claimed the dedupe key and is storing it */
-const STORING_WAITS_MS = [5, 20, 50, 100, 200, 400, 800, 1_600, 3_200];
+const STORING_WAITS_MS = [5, 10, 20, ...Array<number>(128).fill(50)];
 
 /**
  * Create-or-reuse, once the owners confirmed the tenant and the subject. The database decides: a
@@ -52,6 +54,8 @@ const STORING_WAITS_MS = [5, 20, 50, 100, 200, 400, 800, 1_600, 3_200];
  */
 export class StartRunUseCase {
   private readonly now: () => Date;
+  /** waits for a run being stored, by run id: the starts of this process that wait for one share one */
+  private readonly storing = new Map<string, Promise<Holder>>();
   private readonly startedTotal = metrics.getMeter('operations').createCounter('tenantatlas_runs_started_total', {
     description: 'StartRun calls, by type and whether an existing run was returned',
   });
@@ -90,10 +94,20 @@ export class StartRunUseCase {
 
   /**
    * Who holds the key of `claim`. A run being stored by its start usually appears within
-   * milliseconds and is waited for (reads by `_id`); one that does not appear in time is given up
-   * ('free' once abandoned, 'storing' when it appeared meanwhile and is read again).
+   * milliseconds and is waited for (reads by `_id`, shared by every start of this process that
+   * waits for the same run: 500 concurrent starts of one run read it once every 50 ms, not 500
+   * times); one that does not appear in time is given up ('free' once abandoned, 'storing' when it
+   * appeared meanwhile and is read again).
    */
-  private async holder(claim: SlotClaim): Promise<ReturnType<typeof slotHolder>> {
+  private holder(claim: SlotClaim): Promise<Holder> {
+    const waiting = this.storing.get(claim.runId);
+    if (waiting) return waiting;
+    const holder = this.waitForHolder(claim).finally(() => this.storing.delete(claim.runId));
+    this.storing.set(claim.runId, holder);
+    return holder;
+  }
+
+  private async waitForHolder(claim: SlotClaim): Promise<Holder> {
     for (const waitMs of [0, ...STORING_WAITS_MS]) {
       if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
       const state = slotHolder(claim, await this.deps.runs.runOfClaim(claim.runId), this.now());
