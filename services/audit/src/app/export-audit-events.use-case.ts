@@ -17,8 +17,8 @@ const CHUNK_RECORDS = 200;
  * memory stays flat however large the log is. The set is fixed at the start (seq ≤ the last record
  * then), so records arriving during a long export neither appear half-way nor push others around.
  * Newest first, the first record read is that bound (nothing read later may lie above it), so no
- * extra query for the last record is needed — on FerretDB that query alone scans and sorts the
- * whole collection. Oldest first, the bound is read before the stream starts.
+ * extra query for the last record is needed (a filtered, sorted query is the expensive kind,
+ * docs/storage.md). Oldest first, the bound is read before the stream starts.
  */
 export class ExportAuditEventsUseCase {
   constructor(private readonly deps: { store: AuditLogStore }) {}

@@ -157,7 +157,7 @@ export class MongoAuditLog implements AuditLogStore {
    * page, and the request for that next page continues it instead of running the query again.
    * That is the same result — every record below a returned seq already exists and never changes
    * (seqs only grow, records are never updated) — but one query per walk instead of one per page:
-   * on FerretDB each query scans and sorts the whole collection, on MongoDB it saves a seek.
+   * each such query is the expensive kind (docs/storage.md: no sort pushdown), and on MongoDB it saves a seek.
    * Another process (or an expired cursor) simply runs the query again.
    */
   async page(query: AuditQuery, options: { limit: number; before: number | null }): Promise<{ records: AuditRecord[]; more: boolean }> {

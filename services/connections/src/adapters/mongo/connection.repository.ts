@@ -67,7 +67,7 @@ export class MongoConnectionRepository implements ConnectionRepository {
   }
 
   async find(workspaceId: string, id: string, tenantId?: string): Promise<Connection | null> {
-    // by `_id` alone (an index lookup on FerretDB too), the workspace (and a named tenant) checked here
+    // by `_id` alone (the one read a hot path makes, docs/storage.md), the workspace (and a named tenant) checked here
     const head = await this.m.heads.findOne({ _id: id }, HEAD_FIELDS).lean<Head>();
     if (!head || head.workspaceId !== workspaceId || (tenantId !== undefined && head.tenantId !== tenantId)) return null;
     const [latest, holder] = await Promise.all([this.versions.latest(id, head.latestRevision), this.readDefault(workspaceId, head.tenantId)]);

@@ -59,7 +59,7 @@ export class MongoDraftRepository implements DraftRepository {
   }
 
   async get(workspaceId: string, draftId: string): Promise<DraftEntity | null> {
-    // by `_id` alone (an index lookup on FerretDB too), the workspace checked here
+    // by `_id` alone (the one read a hot path makes, docs/storage.md), the workspace checked here
     const head = await this.m.draftHeads.findOne({ _id: draftId }, { workspaceId: 1, body: 1, latestRevision: 1 }).lean<{ workspaceId: string; body: DraftEntity; latestRevision?: number }>();
     if (!head || head.workspaceId !== workspaceId) return null;
     const latest = await this.revisions.latest(draftId, head.latestRevision);

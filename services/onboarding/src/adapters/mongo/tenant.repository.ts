@@ -45,7 +45,7 @@ export class MongoTenantRepository implements TenantRepository {
   }
 
   async get(workspaceId: string, tenantId: string): Promise<TenantEntity | null> {
-    // by `_id` alone (an index lookup on FerretDB too), the workspace checked here
+    // by `_id` alone (the one read a hot path makes, docs/storage.md), the workspace checked here
     const head = await this.m.tenantHeads.findOne({ _id: tenantId }, { workspaceId: 1, body: 1, latestRevision: 1 }).lean<Head & { workspaceId: string }>();
     return head && head.workspaceId === workspaceId ? this.current(head) : null;
   }

@@ -28,9 +28,9 @@ function toRun(doc: StoredRun): Run {
 /**
  * The `$set` that turns the stored run into `after`: every field of the run, not only the changed
  * ones, so applying it twice changes nothing and a projection lost to a concurrent write of the
- * document (FerretDB writes a whole document per update: the outbox relay clearing the run's
- * events at the moment a worker projects its claim can undo the claim's fields) is made good by the
- * next one.
+ * document (an update rewrites the whole document: the outbox relay clearing the run's creation
+ * events while a worker projects its claim can undo the claim's fields, docs/storage.md) is made
+ * good by the next one.
  */
 function projection(change: RunChange, after: Run, version: number): Record<string, unknown> {
   const { id: _id, ...fields } = after;
@@ -277,8 +277,8 @@ export class MongoRunRepository implements RunRepository {
   }
 
   /**
-   * Writes a transition onto the run document, by `_id` alone: a filter on the version too would
-   * make FerretDB scan every run. Only the transition's writer projects it at once (readers wait,
+   * Writes a transition onto the run document, by `_id` alone (a hot path reads and writes by `_id`
+   * only, docs/storage.md). Only the transition's writer projects it at once (readers wait,
    * see rollForward), so projections land in commit order; one that still lands late (its writer
    * stalled while another committed and projected the next version) sets an older version number
    * with it, and reads roll the document forward from there again: the transitions stay the truth.
@@ -308,7 +308,7 @@ export class MongoRunRepository implements RunRepository {
    * transition's writer, which does it right after committing; a reader writes the projection only
    * for a transition older than HEAL_AFTER_MS (its writer evidently stopped in between). A reader
    * projecting a fresh transition could land after the writer's next projection and set the run
-   * back a version (the filter cannot carry the version on FerretDB, see project()).
+   * back a version (the write cannot be conditional on the version, see project()).
    */
   private async rollForward(doc: StoredRun): Promise<StoredRun> {
     let current = doc;

@@ -79,8 +79,8 @@ export class RunScans {
    * one (a claim's lease expiry after the dispatch time, a renewed lease) is left to the sweeper:
    * an entry due early only makes it look at the run, which it then moves on (findDue), so runs
    * that complete in time never pay for it. A completed run keeps its entry until HEAL_AFTER_MS
-   * after the completion: on FerretDB a concurrent update of the run document (the outbox clear)
-   * can undo the final projection, and no later transition would make it good, so the document
+   * after the completion: a concurrent update of the run document (the outbox clear) can undo the
+   * final projection (an update rewrites the whole document, docs/storage.md), and no later transition would make it good, so the document
    * would go on matching filters (`status: running`) it no longer fits. The sweeper's look at it
    * then (findDue) repairs the document from the transitions and drops the entry.
    */

@@ -23,9 +23,8 @@ export type StoredRun = Omit<RunDocument, keyof typeof READ_FIELDS>;
  * The run document is a projection of its creation plus these transitions; a reader that finds
  * a transition for the document's version applies it first ("rolls forward").
  *
- * Why not compare-and-set updates on the run document: FerretDB (our test database) runs an update
- * as read-modify-write without isolation, so two conditional updates of one document can both
- * "match" and one overwrites the other. Inserts into a unique index are atomic there and in MongoDB.
+ * Not a compare-and-set update of the run document: only an insert under a unique `_id` decides
+ * between writers (docs/storage.md, "The rules every service follows").
  */
 export interface RunTransitionDocument extends OutboxDocument {
   _id: string;
@@ -137,11 +136,11 @@ export const runKeyModel = (connection: Connection) => modelOf(connection, 'RunK
 /**
  * When the sweeper should next look at a run: its lease expiry while running, its (re)dispatch
  * time while queued; once it completed, a few seconds later, to check that the stored document
- * shows the completion (repairing it if a concurrent write undid it), then deleted. The sweeper reads this small
- * collection instead of querying the runs, which on FerretDB (no index is used for such a query)
- * would decode every run ever stored at each sweep. Written before the run and after each of its
- * transitions; an entry that lags its run only makes the sweeper look early (it then reads the run
- * and corrects the entry), so a crash between the two writes loses nothing.
+ * shows the completion (repairing it if a concurrent write undid it), then deleted. The sweeper
+ * reads this small collection (only unfinished runs) instead of querying the runs, so a sweep
+ * costs what is due, not what was ever stored. Written before the run and when the run comes due
+ * sooner; an entry due earlier than its run only makes the sweeper look early (it then reads the
+ * run and moves the entry on), so a crash between the two writes loses nothing.
  */
 export interface RunScheduleDocument {
   _id: string;
