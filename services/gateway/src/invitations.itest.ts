@@ -172,7 +172,7 @@ describe('membership by invitation (gateway as a process)', () => {
     const lastOwner = await invite(admin, ws, { email: ADMIN.email, role: 'manager' });
     expect([lastOwner.status, lastOwner.json.code]).toEqual([409, 'MEMBER.LAST_OWNER']);
     const noPassword = await accept((await invite(admin, ws, { email: 'later@example.test', role: 'readonly' })).json.invitation.token, {});
-    expect([noPassword.status, noPassword.json.details]).toEqual([400, { field: 'body.password' }]);
+    expect([noPassword.status, noPassword.json.code, noPassword.json.details]).toEqual([401, 'AUTH.UNAUTHENTICATED', { field: 'body.password' }]);
   });
 
   it('records invitations and joins as events without the token, and logs no token', async () => {

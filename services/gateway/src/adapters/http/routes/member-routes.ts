@@ -29,7 +29,11 @@ async function proofOf(req: Request, password: string | undefined, oidc: OidcBea
     if (!vouched) throw gatewayError('AUTH.INVALID_TOKEN', 'the bearer token is not valid');
     return { kind: 'provider', email: vouched };
   }
-  if (!password) throw gatewayError('REQUEST.INVALID', 'body.password: required (the password of the new account, or of your existing one)', { field: 'body.password' });
+  // No proof of who accepts is a missing credential (401), like a request without a session: the
+  // body is well formed either way, since a bearer token stands in for the password.
+  if (!password) {
+    throw gatewayError('AUTH.UNAUTHENTICATED', "give the password of the new account (or of your existing one), or the identity provider's bearer token", { field: 'body.password' });
+  }
   return { kind: 'password', password };
 }
 
@@ -93,7 +97,7 @@ export function memberRoutes(deps: MemberRouteDeps): RouteDef[] {
       tag: 'auth',
       auth: 'public',
       problems: {
-        401: 'not the password of the e-mail\'s account (AUTH.INVALID_CREDENTIALS), or a bearer token that is not valid for it',
+        401: 'no password and no bearer token (AUTH.UNAUTHENTICATED), not the password of the e-mail\'s account (AUTH.INVALID_CREDENTIALS), or a bearer token that is not valid for it',
         404: 'the invitation was used, expired, replaced by a newer one or never existed (INVITATION.NOT_FOUND)',
       },
       success: { status: 200, body: invitationAcceptedResponse },
