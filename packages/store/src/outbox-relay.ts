@@ -194,7 +194,13 @@ export class OutboxRelay implements OutboxTracker {
     );
   }
 
-  /** Clears a published outbox (nothing is added to it after the insert, so no guard is needed). */
+  /**
+   * Clears a published outbox (nothing is added to it after the insert, so no guard is needed).
+   * Nothing rests on this write: a clear that is lost only publishes the events again (consumers
+   * drop them by id), and the only other writes to such a document, a head's revision hint and a
+   * run's projection, may be undone by it (an update rewrites the whole document) without losing
+   * anything: the hint only saves probes, and the run's projection is re-checked (run.scans.ts).
+   */
   private async clear({ model, id }: Tracked): Promise<boolean> {
     const result = await model.updateOne({ _id: id }, { $set: { outbox: [], outboxPending: false } }).exec();
     return result.matchedCount === 1;

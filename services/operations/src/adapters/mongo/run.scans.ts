@@ -83,6 +83,13 @@ export class RunScans {
    * final projection (an update rewrites the whole document, docs/storage.md), and no later transition would make it good, so the document
    * would go on matching filters (`status: running`) it no longer fits. The sweeper's look at it
    * then (findDue) repairs the document from the transitions and drops the entry.
+   *
+   * The entry is a hint for the sweeper, not a rule: which writer wins a run is decided by the
+   * transitions' unique `_id`s. Two writes of one entry can race (a sweep moving it from what it
+   * read while a transition moves it sooner); the entry then comes due later than the run, at a
+   * time some earlier state of the run was due (at most a lease or a redispatch interval late), and
+   * the sweeper sets it right when it looks. An entry is deleted only once the stored run shows its
+   * completion, so no unfinished run loses its entry.
    */
   async reschedule(before: Run, after: Run): Promise<void> {
     const next = dueAt(after) ?? new Date(Date.now() + HEAL_AFTER_MS);
