@@ -1,36 +1,38 @@
-import { compactAtRest } from './rest-compaction';
+import { compactAtRest, restWindows } from './rest-compaction';
 
-const WINDOW_MS = 50;
-
-async function until(done: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-const rest = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Keeps the event loop busy for a whole window, as a burst of requests would. */
-function work(): void {
-  const end = Date.now() + WINDOW_MS * 2;
-  while (Date.now() < end) {
-    // busy
-  }
-}
+describe('restWindows', () => {
+  it('collects on the first window at rest after work, then only after more work', () => {
+    let collections = 0;
+    const window = restWindows(() => collections++);
+    const seen = [0.001, 0, 0.01, 0.3, 0.9, 0.005, 0, 0.019, 0.02, 0].map((utilization) => {
+      window(utilization);
+      return collections;
+    });
+    // starting up is work: the first quiet window collects; 0.02 of a window is work, just below is rest
+    expect(seen).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2, 3]);
+  });
+});
 
 describe('compactAtRest', () => {
-  it('compacts once when the process comes to rest after work, and again only after more work', async () => {
+  it('measures the event loop: a process that comes to rest after a burst of work is compacted', async () => {
     let collections = 0;
-    const compaction = compactAtRest({ windowMs: WINDOW_MS, collect: () => collections++ });
+    const windowMs = 50;
+    const compaction = compactAtRest({ windowMs, collect: () => collections++ });
+    const until = async (count: number) => {
+      const deadline = Date.now() + 10_000;
+      while (collections < count) {
+        if (Date.now() > deadline) throw new Error(`compaction ${count} did not happen`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
     try {
-      await until(() => collections === 1, 'a compaction after starting up');
-      await rest(WINDOW_MS * 6);
-      expect(collections).toBe(1); // at rest, nothing new to give back
-
-      work();
-      await until(() => collections === 2, 'a compaction after the burst');
+      await until(1);
+      const before = collections;
+      const end = Date.now() + windowMs * 2;
+      while (Date.now() < end) {
+        // a burst of work keeps the event loop busy for whole windows
+      }
+      await until(before + 1);
     } finally {
       compaction.stop();
     }

@@ -18,21 +18,31 @@ const AT_REST_UTILIZATION = 0.02;
  * work has come and gone again, so a busy process never pays for it.
  */
 export function compactAtRest({ windowMs = REST_WINDOW_MS, collect = fullCollection() } = {}): { stop(): void } {
+  const window = restWindows(collect);
   let previous = performance.eventLoopUtilization();
-  let workedSinceCompaction = true; // starting up is work
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
-    const atRest = performance.eventLoopUtilization(now, previous).utilization < AT_REST_UTILIZATION;
+    window(performance.eventLoopUtilization(now, previous).utilization);
     previous = now;
-    if (!atRest) {
+  }, windowMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
+
+/**
+ * The decision, window by window, given the share of each window the event loop spent running
+ * code: `collect` on the first window at rest after one with work (starting up is work).
+ */
+export function restWindows(collect: () => void): (utilization: number) => void {
+  let workedSinceCompaction = true;
+  return (utilization) => {
+    if (utilization >= AT_REST_UTILIZATION) {
       workedSinceCompaction = true;
     } else if (workedSinceCompaction) {
       workedSinceCompaction = false;
       collect();
     }
-  }, windowMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  };
 }
 
 /**

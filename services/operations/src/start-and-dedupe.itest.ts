@@ -3,7 +3,8 @@ import type { DomainError } from '@tenantatlas/core';
 import { connectMongo } from '@tenantatlas/store';
 import { waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/testing';
 import { runModel, runSlotClaimModel, runTransitionModel } from './adapters/mongo/run.schema';
-import { CLAIM_VACANT_AFTER_MS } from './domain/run-type';
+import { SCRIPTED_RUN_TYPE } from './domain/catalog';
+import { activeSlot, CLAIM_VACANT_AFTER_MS } from './domain/run-type';
 import { EventLog, isolatedEnv, operationsClient, startOperations, startTenants, USER, waitForRun, type OperationsClient } from './testing/harness';
 
 const WS = 'ws-dedupe';
@@ -107,23 +108,27 @@ describe('operations: start, dedupe across replicas, idempotency, errors', () =>
     // what a start leaves when its process dies right after claiming the key: a claim, no run
     const db = await connectMongo(env.MONGO_URL!, env.MONGO_DB!);
     const stalledRunId = randomUUID();
-    const slot = `${WS}|${t.e}|diagnostics.noop|`;
+    // the new run outlives the burst: a start answered after it completed would rightly make another
+    const request = { workspace_id: WS, actor: USER, tenant_id: t.e!, type: 'diagnostics.scripted', subject: 'stalled', context: { script: 'sleep:15000+ok' } };
+    const slot = activeSlot(SCRIPTED_RUN_TYPE, { workspaceId: WS, tenantId: t.e!, subject: request.subject });
     try {
       const at = new Date(Date.now() - CLAIM_VACANT_AFTER_MS - 1_000);
       await runSlotClaimModel(db).create({ _id: `${slot}:1`, entityId: slot, workspaceId: WS, revision: 1, body: { runId: stalledRunId, at } });
 
-      const request = { workspace_id: WS, actor: USER, tenant_id: t.e!, type: 'diagnostics.noop' };
       const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => clients[i % 2]!.StartRun(request)));
       const ids = new Set(responses.map((r) => r.run?.id));
       expect(ids.size).toBe(1);
-      expect([...ids][0]).not.toBe(stalledRunId);
+      const runId = [...ids][0]!;
+      expect(runId).not.toBe(stalledRunId);
       expect(responses.filter((r) => !r.deduplicated)).toHaveLength(1);
 
       // the stalled start can no longer store its run, and no read shows one under that id
       expect(await runModel(db).findById(stalledRunId).lean()).toMatchObject({ abandoned: true });
       const missing = await clients[0]!.GetRun({ workspace_id: WS, run_id: stalledRunId }).catch((err: DomainError) => err);
       expect(missing).toMatchObject({ code: 'RUN.NOT_FOUND' });
-      await waitForRun(clients[0]!, WS, [...ids][0]!, (r) => r.status === 'completed');
+      // the run that took the key over is executed
+      await waitForRun(clients[0]!, WS, runId, (r) => r.status === 'running');
+      await clients[1]!.CancelRun({ workspace_id: WS, actor: USER, run_id: runId });
     } finally {
       await db.close();
     }
