@@ -16,7 +16,7 @@ import { auditModels } from '../../services/audit/src/adapters/mongo/audit-recor
 import { connectionModels } from '../../services/connections/src/adapters/mongo/connection.schema';
 import { identityModels } from '../../services/gateway/src/adapters/mongo/identity-models';
 import { onboardingModels } from '../../services/onboarding/src/adapters/mongo/schemas';
-import { runKeyModel, runModel, runScheduleModel, runSlotClaimModel, runSlotHeadModel, runTransitionModel } from '../../services/operations/src/adapters/mongo/run.schema';
+import { runModels } from '../../services/operations/src/adapters/mongo/run.schema';
 import { queryShapes, type Direction, type QueryShape } from './query-shapes';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -30,7 +30,7 @@ const MODEL_SETS: Record<string, (c: Connection) => Record<string, Model<any>>> 
   connections: (c) => ({ ...connectionModels(c) }),
   gateway: (c) => identityModels(c),
   onboarding: (c) => ({ ...onboardingModels(c) }),
-  operations: (c) => ({ runs: runModel(c), transitions: runTransitionModel(c), schedule: runScheduleModel(c), slotClaims: runSlotClaimModel(c), slotHeads: runSlotHeadModel(c), keys: runKeyModel(c) }),
+  operations: (c) => runModels(c),
   store: (c) => ({ processedEvents: new ProcessedEvents(c, 'index-coverage').model }),
 };
 

@@ -152,7 +152,9 @@ describe('audit queries and export (real Kafka, FerretDB and audit process)', ()
       code: 'AUDIT.EVENT_NOT_FOUND',
     });
     const exported = await audit.exportText({ workspace_id: wsB, format: 'EXPORT_FORMAT_NDJSON' });
-    expect(exported.text.trimEnd().split('\n').every((line) => (JSON.parse(line) as { workspace_id: string }).workspace_id === wsB)).toBe(true);
+    const exportedIds = exported.text.trimEnd().split('\n').map((line) => JSON.parse(line) as { workspace_id: string; event_id: string });
+    expect(new Set(exportedIds.map((line) => line.event_id))).toEqual(bIds);
+    expect(exportedIds.every((line) => line.workspace_id === wsB)).toBe(true);
     expect(await audit.client.VerifyAuditChain({ workspace_id: wsB })).toMatchObject({ ok: true, records_checked: '30' });
   });
 

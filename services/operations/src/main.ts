@@ -13,7 +13,7 @@ import {
 } from './adapters/grpc/provider-executors';
 import { runRequestConsumer } from './adapters/kafka/run-request-consumer';
 import { MongoRunRepository } from './adapters/mongo/run.repository';
-import { runKeyModel, runModel, runScheduleModel, runSlotClaimModel, runSlotHeadModel, runTransitionModel } from './adapters/mongo/run.schema';
+import { runModels } from './adapters/mongo/run.schema';
 import { CancelRunUseCase } from './app/cancel-run.use-case';
 import { ExecuteRunUseCase } from './app/execute-run.use-case';
 import { GetRunUseCase } from './app/get-run.use-case';
@@ -30,14 +30,7 @@ runService('operations', async ({ logger, lifecycle }) => {
   registerErrorTranslator(infrastructureUnavailable);
   const config = loadConfig(configSchema);
   const infra = await connectInfrastructure('operations', config, logger, lifecycle, (t) => [t.operationsEvents, t.runRequests]);
-  const models = {
-    runs: runModel(infra.mongo),
-    transitions: runTransitionModel(infra.mongo),
-    schedule: runScheduleModel(infra.mongo),
-    slotClaims: runSlotClaimModel(infra.mongo),
-    slotHeads: runSlotHeadModel(infra.mongo),
-    keys: runKeyModel(infra.mongo),
-  };
+  const models = runModels(infra.mongo);
   await ensureIndexes(Object.values(models));
   // Events of this process's writes go out at once, read by _id; leftovers of a replica that died
   // before publishing are found by the start pass of the next process. Runs and transitions get

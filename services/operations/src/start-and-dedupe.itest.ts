@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DomainError } from '@tenantatlas/core';
 import { connectMongo } from '@tenantatlas/store';
 import { waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/testing';
-import { runModel, runSlotClaimModel, runTransitionModel } from './adapters/mongo/run.schema';
+import { runIndexModel, runModel, runSlotClaimModel, runTransitionModel } from './adapters/mongo/run.schema';
 import { SCRIPTED_RUN_TYPE } from './domain/catalog';
 import { activeSlot, CLAIM_VACANT_AFTER_MS } from './domain/run-type';
 import { EventLog, isolatedEnv, operationsClient, startOperations, startTenants, USER, waitForRun, type OperationsClient } from './testing/harness';
@@ -205,5 +205,30 @@ describe('operations: start, dedupe across replicas, idempotency, errors', () =>
     expect(seen).toEqual(['s-4', 's-3', 's-2', 's-1', 's-0']);
     const tenant0 = await clients[1]!.ListRuns({ workspace_id: ws, tenant_id: listTenants[0]! });
     expect(tenant0.runs.map((r) => r.subject)).toEqual(['s-4', 's-2', 's-0']);
+  });
+
+  it('lists every run of concurrent starts on both replicas once, and skips a listed run that was never stored', async () => {
+    const ws = 'ws-list-burst';
+    const tenant = await owner.create(ws);
+    // what a start leaves when it stops after listing its run and before storing it
+    const db = await connectMongo(env.MONGO_URL!, env.MONGO_DB!);
+    try {
+      await runIndexModel(db).create({ _id: `${ws}:1`, entityId: ws, workspaceId: ws, revision: 1, body: { runIds: [randomUUID()] } });
+    } finally {
+      await db.close();
+    }
+    const started = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => clients[i % 2]!.StartRun({ workspace_id: ws, actor: USER, tenant_id: tenant, type: 'diagnostics.noop', subject: `burst-${i}` })),
+    );
+    const seen: string[] = [];
+    let token = '';
+    do {
+      const page = await clients[seen.length % 2]!.ListRuns({ workspace_id: ws, page: { page_size: 7, page_token: token } });
+      expect(page.runs.length).toBeLessThanOrEqual(7);
+      seen.push(...page.runs.map((r) => r.id));
+      token = page.next_page_token;
+    } while (token);
+    expect(seen).toHaveLength(30);
+    expect(new Set(seen)).toEqual(new Set(started.map((r) => r.run!.id)));
   });
 });

@@ -62,4 +62,14 @@ describe('revision log on FerretDB', () => {
     const many = await log.latestOfMany([{ id: 'seat-b', hint: 1 }, { id: 'seat-a', hint: 1 }, { id: 'seat-none', hint: undefined }]);
     expect(Object.fromEntries(many)).toEqual({ 'seat-b': { revision: 6, body: { holder: 'v6' } }, 'seat-a': { revision: 1, body: expect.any(Object) } });
   });
+
+  it('writes the hint at every n-th revision of a busy log and still finds the newest, whatever the gap', async () => {
+    const busy = new RevisionLog({ revisions, heads, topic: 'seats', outbox, firstRevision: 1, hintEvery: 16 });
+    for (let revision = 1; revision <= 40; revision++) {
+      expect(await busy.append('ws', 'seat-c', revision, { holder: `v${revision}` }, [])).toBe(true);
+      if (revision === 15 || revision === 16 || revision === 17 || revision === 40) expect((await busy.latestOf('seat-c'))?.revision).toBe(revision);
+    }
+    expect((await heads.findById('seat-c').lean())?.latestRevision).toBe(32);
+    expect((await busy.revisionsAt('seat-c', [40, 39, 41, 1])).map((r) => r.body.holder)).toEqual(['v40', 'v39', 'v1']);
+  });
 });

@@ -1,5 +1,6 @@
 import { parseQuery, type RawFilter } from '../domain/audit-query';
 import { csvHeader, formatRecord, type ExportFormat } from '../domain/export-format';
+import { chainEnd } from './chain-end';
 import type { AuditLogStore } from './ports';
 
 export interface ExportAuditEventsCommand {
@@ -18,7 +19,9 @@ const CHUNK_RECORDS = 200;
  * then), so records arriving during a long export neither appear half-way nor push others around.
  * Newest first, the first record read is that bound (nothing read later may lie above it), so no
  * extra query for the last record is needed (a filtered, sorted query is the expensive kind,
- * docs/storage.md). Oldest first, the bound is read before the stream starts.
+ * docs/storage.md). Oldest first, the bound (the chain's end, found by place) is read before the
+ * stream starts. The whole chain is streamed this way too, not read by place: one read by `_id`
+ * a record exported 751 records/s against 1,361 through the cursor (volume.itest, 100,000 records).
  */
 export class ExportAuditEventsUseCase {
   constructor(private readonly deps: { store: AuditLogStore }) {}
@@ -29,7 +32,7 @@ export class ExportAuditEventsUseCase {
     const order = command.oldestFirst ? 'oldest' : 'newest';
     const store = this.deps.store;
     return async function* chunks() {
-      let upTo = order === 'oldest' ? ((await store.lastRecord(query.workspaceId))?.seq ?? 0) : null;
+      let upTo = order === 'oldest' ? (await chainEnd(store, query.workspaceId)).seq : null;
       if (command.format === 'csv') yield csvHeader();
       if (upTo === 0) return;
       let chunk: string[] = [];

@@ -35,8 +35,8 @@ export interface AuditLogStore {
   readHead(workspaceId: string): Promise<ChainHead | null>;
   /** Stores `head` as the workspace's chain head. */
   advanceHead(workspaceId: string, head: ChainHead): Promise<void>;
-  /** The record with the highest seq (for an export's bound; not used to append). */
-  lastRecord(workspaceId: string): Promise<ChainHead | null>;
+  /** The records stored at these places of the workspace's chain, in the order asked. */
+  recordsAt(workspaceId: string, seqs: readonly number[]): Promise<AuditRecord[]>;
   findByEventId(workspaceId: string, eventId: string): Promise<AuditRecord | null>;
   /**
    * Up to `limit` records matching the query, newest first, strictly below seq `before`, and

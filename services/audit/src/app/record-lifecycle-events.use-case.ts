@@ -1,6 +1,7 @@
 import { lazyInstrument } from '@tenantatlas/core';
 import { type DeliveredEvent } from '@tenantatlas/kafka';
 import { chainFrom, EMPTY_HEAD, entryFromEvent, firstDeliveries, headOf, type AuditEntry, type ChainHead } from '../domain/audit-record';
+import { chainEnd } from './chain-end';
 import type { AuditLogStore, DeadLetterSink } from './ports';
 
 export interface RecordLifecycleEventsCommand {
@@ -144,25 +145,11 @@ export class RecordLifecycleEventsUseCase {
       if (++taken > MAX_TAKEN_SEQS) {
         throw new Error(`the chain of workspace ${workspaceId} kept moving under this append (${MAX_TAKEN_SEQS} taken seqs)`);
       }
-      head = await this.catchUp(workspaceId, headOf(occupant));
+      head = await chainEnd(this.deps.store, workspaceId, headOf(occupant));
       rest = rest.slice(inserted);
     }
     this.heads.set(workspaceId, head);
     if (head.seq > known.seq) await this.deps.store.advanceHead(workspaceId, head);
     return results;
-  }
-
-  /**
-   * The chain's end, from a record known to be on it: the stored head may be further along (another
-   * writer wrote it), and from there the records after it are looked up one seq at a time.
-   */
-  private async catchUp(workspaceId: string, from: ChainHead): Promise<ChainHead> {
-    const stored = await this.deps.store.readHead(workspaceId);
-    let head = stored && stored.seq > from.seq ? stored : from;
-    for (;;) {
-      const next = await this.deps.store.linkAt(workspaceId, head.seq + 1);
-      if (!next) return head;
-      head = headOf(next);
-    }
   }
 }

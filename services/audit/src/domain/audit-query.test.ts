@@ -1,5 +1,5 @@
 import { DomainError } from '@tenantatlas/core';
-import { decodePageToken, encodePageToken, parsePageSize, parseQuery } from './audit-query';
+import { decodePageToken, encodePageToken, isWholeChain, parsePageSize, parseQuery, placesFrom } from './audit-query';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -41,5 +41,20 @@ describe('audit queries', () => {
     expect(codeOf(() => decodePageToken(Buffer.from('{"v":1,"before":-3}').toString('base64url')))).toBe(
       'invalid_argument:AUDIT.INVALID_PAGE_TOKEN',
     );
+  });
+});
+
+describe('pages of the whole chain', () => {
+  it('is the whole chain only when nothing but the workspace narrows it', () => {
+    expect(isWholeChain(parseQuery('ws-1', {}))).toBe(true);
+    expect(isWholeChain(parseQuery('ws-1', { action: '  ', tenant_id: '' }))).toBe(true);
+    expect(isWholeChain(parseQuery('ws-1', { tenant_id: 't-1' }))).toBe(false);
+    expect(isWholeChain(parseQuery('ws-1', { occurred_from: '2026-01-01T00:00:00Z' }))).toBe(false);
+  });
+
+  it('takes `limit` places from the top down, none below the first', () => {
+    expect(placesFrom(10, 3)).toEqual([10, 9, 8]);
+    expect(placesFrom(2, 50)).toEqual([2, 1]);
+    expect(placesFrom(0, 50)).toEqual([]);
   });
 });

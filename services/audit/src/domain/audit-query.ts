@@ -80,6 +80,16 @@ export function parseQuery(workspaceId: string | undefined, filter: RawFilter | 
   return query;
 }
 
+/** A query of the whole chain (no filter but the workspace): its pages are ranges of places. */
+export function isWholeChain(query: AuditQuery): boolean {
+  return Object.entries(query).every(([field, value]) => field === 'workspaceId' || value === undefined);
+}
+
+/** The places of a page of the whole chain, newest first: `limit` places from `top` down, none below 1. */
+export function placesFrom(top: number, limit: number): number[] {
+  return Array.from({ length: Math.max(0, Math.min(limit, top)) }, (_, i) => top - i);
+}
+
 export function parsePageSize(pageSize: number | undefined): number {
   const size = pageSize ?? 0;
   if (size === 0) return DEFAULT_PAGE_SIZE;

@@ -1,7 +1,7 @@
-import { listPositionToken } from '@tenantatlas/core';
+import { decodePageToken as decodePosition, encodePageToken as encodePosition, listPositionToken } from '@tenantatlas/core';
 import { runError } from '../domain/errors';
 import { RUN_OUTCOMES, RUN_STATUSES, type Run, type RunOutcome, type RunStatus } from '../domain/run';
-import type { RunRepository } from './ports';
+import type { RunIndexPosition, RunRepository } from './ports';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -40,13 +40,23 @@ function oneOf<T extends string>(values: readonly T[], value: string | undefined
   return value as T;
 }
 
-function decodePageToken(token: string): { createdAt: Date; id: string } {
-  const position = listPositionToken.decode(token);
+function decodePageToken<T>(position: T | undefined): T {
   if (!position) throw runError('RUN.INVALID_PAGE_TOKEN', 'page_token is not one this service issued', { field: 'page.page_token' });
   return position;
 }
 
-/** A page of the workspace's runs, newest first, filtered as asked. */
+/** A page of the whole workspace continues at a place in its run index (see RunRepository.newest). */
+const indexPositionToken = {
+  encode: ({ revision, taken }: RunIndexPosition): string => encodePosition({ r: revision, k: taken }),
+  decode: (token: string): RunIndexPosition | undefined =>
+    decodePosition(token, ({ r, k }) => (Number.isSafeInteger(r) && Number.isSafeInteger(k) && (r as number) > 0 && (k as number) > 0 ? { revision: r as number, taken: k as number } : undefined)),
+};
+
+/**
+ * A page of the workspace's runs, newest first, filtered as asked. Unfiltered (the task board's
+ * first view) it is read from the workspace's run index, by `_id`, at a cost that does not grow with
+ * the workspace's history; a filter is the store's query.
+ */
 export class ListRunsUseCase {
   constructor(private readonly deps: { runs: RunRepository }) {}
 
@@ -55,8 +65,7 @@ export class ListRunsUseCase {
     const pageSize = command.pageSize ?? 0;
     if (pageSize < 0) throw runError('RUN.INVALID_PAGE_SIZE', 'page_size must not be negative', { field: 'page.page_size' });
     const limit = Math.min(pageSize || DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-    const runs = await this.deps.runs.list({
-      workspaceId: command.workspaceId,
+    const filter = {
       tenantId: command.tenantId || undefined,
       type: command.type || undefined,
       subject: command.subject || undefined,
@@ -64,11 +73,23 @@ export class ListRunsUseCase {
       outcome: oneOf<RunOutcome>(RUN_OUTCOMES, command.outcome, 'outcome'),
       createdAfter: parseTime(command.createdAfter, 'created_after'),
       createdBefore: parseTime(command.createdBefore, 'created_before'),
-      after: command.pageToken ? decodePageToken(command.pageToken) : undefined,
+    };
+    const token = command.pageToken || undefined;
+    if (Object.values(filter).every((value) => value === undefined)) {
+      const after = token === undefined ? undefined : decodePageToken(indexPositionToken.decode(token));
+      const listed = await this.deps.runs.newest(command.workspaceId, limit + 1, after);
+      const page = listed.slice(0, limit);
+      const last = page.at(-1);
+      return { runs: page.map(({ run }) => run), nextPageToken: listed.length > limit && last ? indexPositionToken.encode(last.position) : '' };
+    }
+    const runs = await this.deps.runs.list({
+      workspaceId: command.workspaceId,
+      ...filter,
+      after: token === undefined ? undefined : decodePageToken(listPositionToken.decode(token)),
       limit: limit + 1,
     });
     const page = runs.slice(0, limit);
-    const last = page[page.length - 1];
+    const last = page.at(-1);
     return { runs: page, nextPageToken: runs.length > limit && last ? listPositionToken.encode(last) : '' };
   }
 }

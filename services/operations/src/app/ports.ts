@@ -24,6 +24,12 @@ export interface SlotClaim {
   at: Date;
 }
 
+/** Where a walk of a workspace's runs in start order continues: after the first `taken` runs of revision `revision` of its index, newest first. */
+export interface RunIndexPosition {
+  revision: number;
+  taken: number;
+}
+
 export interface RunListQuery {
   workspaceId: string;
   tenantId?: string;
@@ -76,6 +82,11 @@ export interface RunRepository {
    */
   transition(runId: string, decide: Decide, actor: Actor, known?: KnownRun): Promise<Transitioned | null>;
   list(query: RunListQuery): Promise<Run[]>;
+  /**
+   * Up to `count` of the workspace's runs, newest started first, after `after` (from the newest when
+   * absent), each with the position a page continues from after it. Reads only by `_id`.
+   */
+  newest(workspaceId: string, count: number, after?: RunIndexPosition): Promise<{ run: Run; position: RunIndexPosition }[]>;
   /**
    * Running runs whose lease ran out and queued runs due for (re)dispatch, from the first `limit`
    * schedule entries that came due after `after` (oldest first); `next` is where the following

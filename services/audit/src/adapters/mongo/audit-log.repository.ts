@@ -136,12 +136,9 @@ export class MongoAuditLog implements AuditLogStore {
     await this.models.heads.replaceOne({ _id: workspaceId }, { seq: head.seq, hash: head.hash }, { upsert: true });
   }
 
-  async lastRecord(workspaceId: string): Promise<ChainHead | null> {
-    const last = await this.models.records
-      .findOne({ workspaceId }, { seq: 1, hash: 1 })
-      .sort({ seq: -1 })
-      .lean();
-    return last ? { seq: last.seq, hash: last.hash } : null;
+  async recordsAt(workspaceId: string, seqs: readonly number[]): Promise<AuditRecord[]> {
+    const docs = await Promise.all(seqs.map((seq) => this.models.records.findById(recordId(workspaceId, seq)).lean<AuditRecordDocument>()));
+    return docs.filter((doc): doc is AuditRecordDocument => doc !== null).map(toRecord);
   }
 
   async findByEventId(workspaceId: string, eventId: string): Promise<AuditRecord | null> {

@@ -12,11 +12,12 @@ import {
   type OutboxEntry,
   type OutboxTracker,
 } from '@tenantatlas/store';
-import type { Decide, KnownRun, RunListQuery, RunRepository, SlotClaim, Transitioned } from '../../app/ports';
+import type { Decide, KnownRun, RunIndexPosition, RunListQuery, RunRepository, SlotClaim, Transitioned } from '../../app/ports';
 import { RUN_REQUESTED, type Run } from '../../domain/run';
 import { applyChange, type LifecycleVerb, type RunChange } from '../../domain/transitions';
 import { idempotencyClaim } from '../../domain/run-type';
-import { READ_FIELDS, type RunDocument, type RunKeyDocument, type RunScheduleDocument, type RunSlotClaim, type RunTransitionDocument, type StoredRun } from './run.schema';
+import { READ_FIELDS, type RunDocument, type RunIndexEntry, type RunKeyDocument, type RunScheduleDocument, type RunSlotClaim, type RunTransitionDocument, type StoredRun } from './run.schema';
+import { RunIndex } from './run-index';
 import { HEAL_AFTER_MS, RunScans } from './run.scans';
 
 /** A run read from storage; only the document's own bookkeeping (version) is dropped. */
@@ -45,6 +46,8 @@ export interface RunModels {
   slotClaims: Model<RevisionDocument<RunSlotClaim>>;
   slotHeads: Model<RevisionHeadDocument>;
   keys: Model<RunKeyDocument>;
+  index: Model<RevisionDocument<RunIndexEntry>>;
+  indexHeads: Model<RevisionHeadDocument>;
 }
 
 export interface RunTopics {
@@ -109,6 +112,7 @@ export class MongoRunRepository implements RunRepository {
   private readonly remembering: GroupCommit<RunKeyDocument>;
   private readonly claims: RevisionLog<RunSlotClaim>;
   private readonly scans: RunScans;
+  private readonly index: RunIndex;
 
   constructor(
     private readonly models: RunModels,
@@ -127,6 +131,7 @@ export class MongoRunRepository implements RunRepository {
       firstRevision: 1,
       groupCommit: STARTS_WRITING,
     });
+    this.index = new RunIndex(models.index, models.indexHeads);
     this.scans = new RunScans(models.runs, models.schedule, async (doc) => toRun(await this.rollForward(doc)));
   }
 
@@ -138,9 +143,11 @@ export class MongoRunRepository implements RunRepository {
   async insert(run: Run, actor: Actor): Promise<'created' | 'abandoned'> {
     const { id, ...fields } = run;
     const outbox = eventsOf(this.topics, { verb: 'queued', dispatch: true }, run, actor);
-    // scheduled first, due at its redispatch time: a run is never stored without its entry (a crash
-    // in between leaves an entry without a run, which the sweeper drops)
-    if ((await this.scheduling.insert({ _id: id, dueAt: run.redispatchAt ?? run.createdAt })) === 'duplicate') throw new Error(`run id ${id} is already scheduled`);
+    // listed and scheduled first, due at its redispatch time: a run is never stored without its
+    // entry and its place in the workspace's list (a crash in between leaves an entry the sweeper
+    // drops, and a listed id that readers skip)
+    const [scheduled] = await Promise.all([this.scheduling.insert({ _id: id, dueAt: run.redispatchAt ?? run.createdAt }), this.index.register(run.workspaceId, id)]);
+    if (scheduled === 'duplicate') throw new Error(`run id ${id} is already scheduled`);
     try {
       if ((await this.creating.insert({ _id: id, ...fields, version: 0, ...initialOutbox(outbox) })) === 'inserted') {
         this.outbox.track(this.runs, id, outbox);
@@ -218,6 +225,19 @@ export class MongoRunRepository implements RunRepository {
 
   list(query: RunListQuery): Promise<Run[]> {
     return this.scans.list(query);
+  }
+
+  async newest(workspaceId: string, count: number, after?: RunIndexPosition): Promise<{ run: Run; position: RunIndexPosition }[]> {
+    const found: { run: Run; position: RunIndexPosition }[] = [];
+    for (let from = after; ; ) {
+      const wanted = count - found.length;
+      const listed = await this.index.walk(workspaceId, wanted, from);
+      const runs = await Promise.all(listed.map(({ runId }) => this.findInWorkspace(workspaceId, runId)));
+      // an id whose run was never stored (its start stopped, or gave the run up) is no run
+      listed.forEach(({ position }, i) => runs[i] && found.push({ run: runs[i], position }));
+      if (listed.length < wanted || found.length >= count) return found;
+      from = listed.at(-1)!.position;
+    }
   }
 
   findDue(now: Date, limit: number, after?: Date): Promise<{ due: Run[]; next?: Date }> {

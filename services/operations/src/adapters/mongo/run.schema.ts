@@ -120,6 +120,14 @@ export interface RunSlotClaim {
 export const runSlotClaimModel = (connection: Connection) => revisionModel<RunSlotClaim>(connection, 'RunSlotClaim', 'run_slot_claims');
 export const runSlotHeadModel = (connection: Connection) => revisionHeadModel(connection, 'RunSlotHead', 'run_slot_heads');
 
+/** A revision of a workspace's run index (see RunIndex): the runs one batch of starts registered, oldest first. */
+export interface RunIndexEntry {
+  runIds: string[];
+}
+
+export const runIndexModel = (connection: Connection) => revisionModel<RunIndexEntry>(connection, 'RunIndex', 'run_index');
+export const runIndexHeadModel = (connection: Connection) => revisionHeadModel(connection, 'RunIndexHead', 'run_index_heads');
+
 /** An idempotency key of a workspace (`_id` `<workspace>|<key>`) and the run it created; inserted once, never changed. */
 export interface RunKeyDocument {
   _id: string;
@@ -152,3 +160,15 @@ const runScheduleSchema = keyedSchema<RunScheduleDocument>('run_schedule', { due
 runScheduleSchema.index({ dueAt: 1 });
 
 export const runScheduleModel = (connection: Connection) => modelOf(connection, 'RunSchedule', runScheduleSchema);
+
+/** Every collection of the service, by the name the repository holds it under. */
+export const runModels = (connection: Connection) => ({
+  runs: runModel(connection),
+  transitions: runTransitionModel(connection),
+  schedule: runScheduleModel(connection),
+  slotClaims: runSlotClaimModel(connection),
+  slotHeads: runSlotHeadModel(connection),
+  keys: runKeyModel(connection),
+  index: runIndexModel(connection),
+  indexHeads: runIndexHeadModel(connection),
+});
