@@ -10,8 +10,9 @@ const env = isolatedEnv('projection');
 /**
  * FerretDB runs an update as read, modify, write the whole document, without isolation: the outbox
  * relay clearing a run's events at the moment the worker projects the run's completion can write
- * back the document as it was before. Nothing transitions a completed run again, so filters on the
- * stored document (`status: completed`) would miss it for good unless something repairs it.
+ * back the document as it was before. Nothing transitions a completed run again, so queries of the
+ * stored document (the bulk retry's `outcome: failed`) would miss it for good unless something
+ * repairs it; lists read the run rolled forward to its last transition.
  */
 describe('operations: a completion lost to a concurrent write of the run document', () => {
   let service: ServiceProcess;
@@ -54,7 +55,14 @@ describe('operations: a completion lost to a concurrent write of the run documen
       { timeoutMs: 60_000, intervalMs: 500, what: 'the run to be listed as completed again' },
     );
     expect(listed).toMatchObject({ status: 'completed', outcome: 'succeeded' });
-    const repaired = await runs.findById(id).lean();
+    // and the stored document, which the bulk retry's query reads, is repaired
+    const repaired = await waitFor(
+      async () => {
+        const doc = await runs.findById(id).lean();
+        return doc?.status === 'completed' ? doc : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: 'the stored run to be repaired' },
+    );
     expect(repaired).toMatchObject({ status: 'completed', outcome: 'succeeded', version: stored!.version });
     const running = await client.ListRuns({ workspace_id: WS, status: 'running' });
     expect(running.runs).toEqual([]);

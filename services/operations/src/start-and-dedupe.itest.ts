@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DomainError } from '@tenantatlas/core';
 import { connectMongo } from '@tenantatlas/store';
 import { waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/testing';
-import { runIndexModel, runModel, runSlotClaimModel, runTransitionModel } from './adapters/mongo/run.schema';
+import { runListModel, runModel, runSlotClaimModel, runTransitionModel } from './adapters/mongo/run.schema';
 import { SCRIPTED_RUN_TYPE } from './domain/catalog';
 import { activeSlot, CLAIM_VACANT_AFTER_MS } from './domain/run-type';
 import { EventLog, isolatedEnv, operationsClient, startOperations, startTenants, USER, waitForRun, type OperationsClient } from './testing/harness';
@@ -213,7 +213,7 @@ describe('operations: start, dedupe across replicas, idempotency, errors', () =>
     // what a start leaves when it stops after listing its run and before storing it
     const db = await connectMongo(env.MONGO_URL!, env.MONGO_DB!);
     try {
-      await runIndexModel(db).create({ _id: `${ws}:1`, entityId: ws, workspaceId: ws, revision: 1, body: { runIds: [randomUUID()] } });
+      await runListModel(db).create({ _id: `${ws}:1`, entityId: ws, workspaceId: ws, revision: 1, body: { runIds: [randomUUID()] } });
     } finally {
       await db.close();
     }

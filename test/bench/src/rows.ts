@@ -12,7 +12,7 @@ import type { Bench } from './measure';
 
 const BATCH = 2_000;
 const TENANTS = 100;
-/** how many runs one revision of the run index lists: what a burst of concurrent starts leaves */
+/** how many runs one revision of a run list names: what a burst of concurrent starts leaves */
 const RUNS_PER_REVISION = 20;
 
 type Service = 'operations' | 'audit';
@@ -71,16 +71,26 @@ export async function listOverManyRows(bench: Bench, rows: number): Promise<void
     const at = new Date(base + i * 1000);
     return { ...bench.runDocument, _id: runIds[i], workspaceId, tenantId: tenant(i), createdAt: at, updatedAt: at, completedAt: at, status: 'completed', outcome: i % 7 === 0 ? 'failed' : 'succeeded', outbox: [], outboxPending: false };
   });
-  // and listed in the workspace's run index in the order they were started, as the starts leave it
-  const revisions = Math.ceil(rows / RUNS_PER_REVISION);
-  await seed(bench, 'operations', 'run_index', revisions, (j) => ({
-    _id: `${workspaceId}:${j + 1}`,
-    entityId: workspaceId,
-    workspaceId,
-    revision: j + 1,
-    body: { runIds: runIds.slice(j * RUNS_PER_REVISION, (j + 1) * RUNS_PER_REVISION) },
-  }));
-  await inDatabase(bench, 'operations', (db) => db.collection<{ _id: string; latestRevision: number }>('run_index_heads').insertOne({ _id: workspaceId, latestRevision: revisions }));
+  // and listed in the workspace's run list and its tenant's, in the order they were started, as
+  // the starts leave them (the lists' names as operations' domain/run-list.ts gives them)
+  const lists = new Map<string, string[]>([[workspaceId, runIds]]);
+  runIds.forEach((id, i) => {
+    const list = `${workspaceId}|${tenant(i)}`;
+    if (!lists.has(list)) lists.set(list, []);
+    lists.get(list)!.push(id);
+  });
+  const revisions = [...lists].flatMap(([list, ids]) =>
+    Array.from({ length: Math.ceil(ids.length / RUNS_PER_REVISION) }, (_, j) => ({
+      _id: `${list}:${j + 1}`,
+      entityId: list,
+      workspaceId,
+      revision: j + 1,
+      body: { runIds: ids.slice(j * RUNS_PER_REVISION, (j + 1) * RUNS_PER_REVISION) },
+    })),
+  );
+  await seed(bench, 'operations', 'run_lists', revisions.length, (k) => revisions[k]!);
+  const heads = [...lists].map(([list, ids]) => ({ _id: list, latestRevision: Math.ceil(ids.length / RUNS_PER_REVISION) }));
+  await inDatabase(bench, 'operations', (db) => db.collection<{ _id: string; latestRevision: number }>('run_list_heads').insertMany(heads));
   // the copies continue the workspace's chain (its creation is audited first): a record at every
   // place, and the head moved to the last, as the audit service leaves them
   const end = await chainHead(bench, workspaceId);

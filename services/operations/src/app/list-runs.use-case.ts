@@ -1,10 +1,13 @@
-import { decodePageToken as decodePosition, encodePageToken as encodePosition, listPositionToken } from '@tenantatlas/core';
+import { decodePageToken as decodePosition, encodePageToken as encodePosition } from '@tenantatlas/core';
 import { runError } from '../domain/errors';
 import { RUN_OUTCOMES, RUN_STATUSES, type Run, type RunOutcome, type RunStatus } from '../domain/run';
-import type { RunIndexPosition, RunRepository } from './ports';
+import { matchesFilter, runList, RUNS_EXAMINED_PER_PAGE, type RunFilter } from '../domain/run-list';
+import type { RunListPosition, RunRepository } from './ports';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
+
+type Listed = { run: Run; position: RunListPosition };
 
 export interface ListRunsCommand {
   workspaceId: string;
@@ -45,17 +48,19 @@ function decodePageToken<T>(position: T | undefined): T {
   return position;
 }
 
-/** A page of the whole workspace continues at a place in its run index (see RunRepository.newest). */
-const indexPositionToken = {
-  encode: ({ revision, taken }: RunIndexPosition): string => encodePosition({ r: revision, k: taken }),
-  decode: (token: string): RunIndexPosition | undefined =>
+/** A page continues at a place in the run list it reads (see RunRepository.listed). */
+const runListToken = {
+  encode: ({ revision, taken }: RunListPosition): string => encodePosition({ r: revision, k: taken }),
+  decode: (token: string): RunListPosition | undefined =>
     decodePosition(token, ({ r, k }) => (Number.isSafeInteger(r) && Number.isSafeInteger(k) && (r as number) > 0 && (k as number) > 0 ? { revision: r as number, taken: k as number } : undefined)),
 };
 
 /**
- * A page of the workspace's runs, newest first, filtered as asked. Unfiltered (the task board's
- * first view) it is read from the workspace's run index, by `_id`, at a cost that does not grow with
- * the workspace's history; a filter is the store's query.
+ * A page of the workspace's runs, newest started first, filtered as asked. It is read from the run
+ * list that holds every match (the tenant's when the filter names one, else the workspace's), by
+ * `_id`, and the rest of the filter is checked on each run: the cost is the page and at most
+ * RUNS_EXAMINED_PER_PAGE runs, never the workspace's history. A page that looked at that many runs
+ * answers with what matched and a token to continue.
  */
 export class ListRunsUseCase {
   constructor(private readonly deps: { runs: RunRepository }) {}
@@ -65,7 +70,7 @@ export class ListRunsUseCase {
     const pageSize = command.pageSize ?? 0;
     if (pageSize < 0) throw runError('RUN.INVALID_PAGE_SIZE', 'page_size must not be negative', { field: 'page.page_size' });
     const limit = Math.min(pageSize || DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-    const filter = {
+    const filter: RunFilter = {
       tenantId: command.tenantId || undefined,
       type: command.type || undefined,
       subject: command.subject || undefined,
@@ -74,22 +79,27 @@ export class ListRunsUseCase {
       createdAfter: parseTime(command.createdAfter, 'created_after'),
       createdBefore: parseTime(command.createdBefore, 'created_before'),
     };
-    const token = command.pageToken || undefined;
-    if (Object.values(filter).every((value) => value === undefined)) {
-      const after = token === undefined ? undefined : decodePageToken(indexPositionToken.decode(token));
-      const listed = await this.deps.runs.newest(command.workspaceId, limit + 1, after);
-      const page = listed.slice(0, limit);
-      const last = page.at(-1);
-      return { runs: page.map(({ run }) => run), nextPageToken: listed.length > limit && last ? indexPositionToken.encode(last.position) : '' };
+    const list = runList(command.workspaceId, filter.tenantId);
+    // beyond the list's own runs, does the filter leave some out?
+    const narrowed = Object.entries(filter).some(([field, value]) => field !== 'tenantId' && value !== undefined);
+    const page: Listed[] = [];
+    let after = command.pageToken ? decodePageToken(runListToken.decode(command.pageToken)) : undefined;
+    for (let examined = 0; ; ) {
+      const want = narrowed ? Math.min(Math.max(2 * (limit + 1), 100), RUNS_EXAMINED_PER_PAGE - examined) : limit + 1 - page.length;
+      const listed = await this.deps.runs.listed(command.workspaceId, list, want, after);
+      examined += listed.length;
+      for (const entry of listed) {
+        if (matchesFilter(entry.run, filter)) page.push(entry);
+        if (page.length > limit) return this.answer(page.slice(0, limit), page[limit - 1]!.position);
+      }
+      // the list ended: this is the last page
+      if (listed.length < want) return this.answer(page, undefined);
+      after = listed.at(-1)!.position;
+      if (examined >= RUNS_EXAMINED_PER_PAGE) return this.answer(page, after);
     }
-    const runs = await this.deps.runs.list({
-      workspaceId: command.workspaceId,
-      ...filter,
-      after: token === undefined ? undefined : decodePageToken(listPositionToken.decode(token)),
-      limit: limit + 1,
-    });
-    const page = runs.slice(0, limit);
-    const last = page.at(-1);
-    return { runs: page, nextPageToken: runs.length > limit && last ? listPositionToken.encode(last) : '' };
+  }
+
+  private answer(page: Listed[], next: RunListPosition | undefined): { runs: Run[]; nextPageToken: string } {
+    return { runs: page.map(({ run }) => run), nextPageToken: next ? runListToken.encode(next) : '' };
   }
 }

@@ -24,8 +24,8 @@ export interface SlotClaim {
   at: Date;
 }
 
-/** Where a walk of a workspace's runs in start order continues: after the first `taken` runs of revision `revision` of its index, newest first. */
-export interface RunIndexPosition {
+/** Where a walk of a run list continues: after the first `taken` runs of its revision `revision`, newest first. */
+export interface RunListPosition {
   revision: number;
   taken: number;
 }
@@ -40,8 +40,6 @@ export interface RunListQuery {
   createdAfter?: Date;
   createdBefore?: Date;
   completedAfter?: Date;
-  /** position after which to continue (newest first) */
-  after?: { createdAt: Date; id: string };
   limit: number;
 }
 
@@ -83,10 +81,11 @@ export interface RunRepository {
   transition(runId: string, decide: Decide, actor: Actor, known?: KnownRun): Promise<Transitioned | null>;
   list(query: RunListQuery): Promise<Run[]>;
   /**
-   * Up to `count` of the workspace's runs, newest started first, after `after` (from the newest when
-   * absent), each with the position a page continues from after it. Reads only by `_id`.
+   * Up to `count` runs of the workspace's run list `list` (see domain/run-list.ts), newest started
+   * first, after `after` (from the newest when absent), each with the position a page continues
+   * from after it; fewer only when the list ends. Reads only by `_id`.
    */
-  newest(workspaceId: string, count: number, after?: RunIndexPosition): Promise<{ run: Run; position: RunIndexPosition }[]>;
+  listed(workspaceId: string, list: string, count: number, after?: RunListPosition): Promise<{ run: Run; position: RunListPosition }[]>;
   /**
    * Running runs whose lease ran out and queued runs due for (re)dispatch, from the first `limit`
    * schedule entries that came due after `after` (oldest first); `next` is where the following

@@ -12,12 +12,13 @@ import {
   type OutboxEntry,
   type OutboxTracker,
 } from '@tenantatlas/store';
-import type { Decide, KnownRun, RunIndexPosition, RunListQuery, RunRepository, SlotClaim, Transitioned } from '../../app/ports';
+import type { Decide, KnownRun, RunListPosition, RunListQuery, RunRepository, SlotClaim, Transitioned } from '../../app/ports';
 import { RUN_REQUESTED, type Run } from '../../domain/run';
 import { applyChange, type LifecycleVerb, type RunChange } from '../../domain/transitions';
 import { idempotencyClaim } from '../../domain/run-type';
-import { READ_FIELDS, type RunDocument, type RunIndexEntry, type RunKeyDocument, type RunScheduleDocument, type RunSlotClaim, type RunTransitionDocument, type StoredRun } from './run.schema';
-import { RunIndex } from './run-index';
+import { runListsOf } from '../../domain/run-list';
+import { READ_FIELDS, type RunDocument, type RunListEntry, type RunKeyDocument, type RunScheduleDocument, type RunSlotClaim, type RunTransitionDocument, type StoredRun } from './run.schema';
+import { RunLists } from './run-lists';
 import { HEAL_AFTER_MS, RunScans } from './run.scans';
 
 /** A run read from storage; only the document's own bookkeeping (version) is dropped. */
@@ -46,8 +47,8 @@ export interface RunModels {
   slotClaims: Model<RevisionDocument<RunSlotClaim>>;
   slotHeads: Model<RevisionHeadDocument>;
   keys: Model<RunKeyDocument>;
-  index: Model<RevisionDocument<RunIndexEntry>>;
-  indexHeads: Model<RevisionHeadDocument>;
+  lists: Model<RevisionDocument<RunListEntry>>;
+  listHeads: Model<RevisionHeadDocument>;
 }
 
 export interface RunTopics {
@@ -112,7 +113,7 @@ export class MongoRunRepository implements RunRepository {
   private readonly remembering: GroupCommit<RunKeyDocument>;
   private readonly claims: RevisionLog<RunSlotClaim>;
   private readonly scans: RunScans;
-  private readonly index: RunIndex;
+  private readonly lists: RunLists;
 
   constructor(
     private readonly models: RunModels,
@@ -131,7 +132,7 @@ export class MongoRunRepository implements RunRepository {
       firstRevision: 1,
       groupCommit: STARTS_WRITING,
     });
-    this.index = new RunIndex(models.index, models.indexHeads);
+    this.lists = new RunLists(models.lists, models.listHeads);
     this.scans = new RunScans(models.runs, models.schedule, async (doc) => toRun(await this.rollForward(doc)));
   }
 
@@ -144,9 +145,12 @@ export class MongoRunRepository implements RunRepository {
     const { id, ...fields } = run;
     const outbox = eventsOf(this.topics, { verb: 'queued', dispatch: true }, run, actor);
     // listed and scheduled first, due at its redispatch time: a run is never stored without its
-    // entry and its place in the workspace's list (a crash in between leaves an entry the sweeper
+    // entry and its places in its run lists (a crash in between leaves an entry the sweeper
     // drops, and a listed id that readers skip)
-    const [scheduled] = await Promise.all([this.scheduling.insert({ _id: id, dueAt: run.redispatchAt ?? run.createdAt }), this.index.register(run.workspaceId, id)]);
+    const [scheduled] = await Promise.all([
+      this.scheduling.insert({ _id: id, dueAt: run.redispatchAt ?? run.createdAt }),
+      ...runListsOf(run).map((list) => this.lists.register(run.workspaceId, list, id)),
+    ]);
     if (scheduled === 'duplicate') throw new Error(`run id ${id} is already scheduled`);
     try {
       if ((await this.creating.insert({ _id: id, ...fields, version: 0, ...initialOutbox(outbox) })) === 'inserted') {
@@ -227,11 +231,11 @@ export class MongoRunRepository implements RunRepository {
     return this.scans.list(query);
   }
 
-  async newest(workspaceId: string, count: number, after?: RunIndexPosition): Promise<{ run: Run; position: RunIndexPosition }[]> {
-    const found: { run: Run; position: RunIndexPosition }[] = [];
+  async listed(workspaceId: string, list: string, count: number, after?: RunListPosition): Promise<{ run: Run; position: RunListPosition }[]> {
+    const found: { run: Run; position: RunListPosition }[] = [];
     for (let from = after; ; ) {
       const wanted = count - found.length;
-      const listed = await this.index.walk(workspaceId, wanted, from);
+      const listed = await this.lists.walk(list, wanted, from);
       const runs = await Promise.all(listed.map(({ runId }) => this.findInWorkspace(workspaceId, runId)));
       // an id whose run was never stored (its start stopped, or gave the run up) is no run
       listed.forEach(({ position }, i) => runs[i] && found.push({ run: runs[i], position }));

@@ -18,7 +18,7 @@ const isDue = (run: Run, now: Date) => {
 };
 
 /**
- * The reads of runs that are not by a key: a workspace's runs by filter (ListRuns, bulk retry) and
+ * The reads of runs that are not by a key: a workspace's runs by filter (the bulk retry) and
  * the schedule of what came due (the sweeper), with the schedule's upkeep after each transition.
  * A start passes none of this. `current` rolls a stored run forward to its last committed transition.
  */
@@ -39,9 +39,6 @@ export class RunScans {
     if (query.createdAfter) and.push({ createdAt: { $gte: query.createdAfter } });
     if (query.createdBefore) and.push({ createdAt: { $lt: query.createdBefore } });
     if (query.completedAfter) and.push({ completedAt: { $gte: query.completedAfter } });
-    if (query.after) {
-      and.push({ $or: [{ createdAt: { $lt: query.after.createdAt } }, { createdAt: query.after.createdAt, _id: { $lt: query.after.id } }] });
-    }
     const runs = await this.many({ $and: and }, query.limit, { createdAt: -1, _id: -1 });
     // a projection that lagged may have moved on while rolling forward
     return runs.filter((run) => (!query.status || run.status === query.status) && (!query.outcome || run.outcome === query.outcome));
@@ -100,10 +97,9 @@ export class RunScans {
 
   /** Filters match the projection, which may lag its last transition by a moment; results are rolled forward. */
   private async many(filter: QueryFilter<RunDocument>, limit: number, sort?: Record<string, 1 | -1>): Promise<Run[]> {
-    // Only ListRuns comes here: a workspace's runs newest first, from a page's cursor on; the other
-    // filters (tenant, type, subject, status, outcome, times) are checked on the way.
+    // Only the bulk retry comes here: a workspace's failed runs newest first; the other filters
+    // (tenant, type, status, outcome, completion time) are checked on the way.
     // query-shape: equal workspaceId; sort createdAt:-1,_id:-1; range createdAt
-    // query-shape: equal workspaceId,createdAt; sort createdAt:-1,_id:-1; range _id
     let query = this.runs.find(filter, READ_FIELDS).limit(limit);
     if (sort) query = query.sort(sort);
     const docs = await query.lean<StoredRun[]>();

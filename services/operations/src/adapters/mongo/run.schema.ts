@@ -120,13 +120,13 @@ export interface RunSlotClaim {
 export const runSlotClaimModel = (connection: Connection) => revisionModel<RunSlotClaim>(connection, 'RunSlotClaim', 'run_slot_claims');
 export const runSlotHeadModel = (connection: Connection) => revisionHeadModel(connection, 'RunSlotHead', 'run_slot_heads');
 
-/** A revision of a workspace's run index (see RunIndex): the runs one batch of starts registered, oldest first. */
-export interface RunIndexEntry {
+/** A revision of a run list (see RunLists): the runs one batch of starts registered, oldest first. */
+export interface RunListEntry {
   runIds: string[];
 }
 
-export const runIndexModel = (connection: Connection) => revisionModel<RunIndexEntry>(connection, 'RunIndex', 'run_index');
-export const runIndexHeadModel = (connection: Connection) => revisionHeadModel(connection, 'RunIndexHead', 'run_index_heads');
+export const runListModel = (connection: Connection) => revisionModel<RunListEntry>(connection, 'RunList', 'run_lists');
+export const runListHeadModel = (connection: Connection) => revisionHeadModel(connection, 'RunListHead', 'run_list_heads');
 
 /** An idempotency key of a workspace (`_id` `<workspace>|<key>`) and the run it created; inserted once, never changed. */
 export interface RunKeyDocument {
@@ -169,6 +169,6 @@ export const runModels = (connection: Connection) => ({
   slotClaims: runSlotClaimModel(connection),
   slotHeads: runSlotHeadModel(connection),
   keys: runKeyModel(connection),
-  index: runIndexModel(connection),
-  indexHeads: runIndexHeadModel(connection),
+  lists: runListModel(connection),
+  listHeads: runListHeadModel(connection),
 });

@@ -1,0 +1,106 @@
+import { RevisionLog, type RevisionDocument, type RevisionHeadDocument } from '@tenantatlas/store';
+import type { Model } from 'mongoose';
+import type { RunListPosition } from '../../app/ports';
+import type { RunListEntry } from './run.schema';
+
+interface Waiting {
+  runId: string;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** the most run ids one revision lists */
+const MAX_BATCH = 500;
+/** how often a batch may find its revision taken by another replica before its starts fail */
+const MAX_RACES = 20;
+/** the head hint is written at every 16th revision; a read of the newest probes 16 at once */
+const HINT_EVERY = 16;
+/** lists whose newest revision this process remembers */
+const MAX_KNOWN = 10_000;
+
+/**
+ * Run lists (domain/run-list.ts: a workspace's runs, a tenant's runs there) in the order the runs
+ * were started, each a log of its own (`<list>:<n>`) whose revisions list the runs one batch of
+ * starts registered. A start registers its run before storing it, so every stored run is listed;
+ * an id whose run never got stored is skipped by readers. A page of runs is then a walk down the
+ * newest revisions and a read of their runs, all by `_id`: its cost is the page, however many runs
+ * the workspace has.
+ *
+ * Starts of one list that arrive while a revision is being written go into the next one, so a
+ * burst of starts costs a few writes. Replicas append to one log: the unique `_id` lets exactly one
+ * writer take each revision, and the others append after it.
+ */
+export class RunLists {
+  private readonly log: RevisionLog<RunListEntry>;
+  private readonly queued = new Map<string, Waiting[]>();
+  /** the revision this process last appended, per list: where its next append most likely goes */
+  private readonly appended = new Map<string, number>();
+
+  constructor(revisions: Model<RevisionDocument<RunListEntry>>, heads: Model<RevisionHeadDocument>) {
+    this.log = new RevisionLog({ revisions, heads, topic: '', outbox: { track: () => undefined }, firstRevision: 1, hintEvery: HINT_EVERY });
+  }
+
+  /** Lists `runId` as the newest run of `list`, a run list of the workspace. */
+  register(workspaceId: string, list: string, runId: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const queue = this.queued.get(list);
+      if (queue) return void queue.push({ runId, resolve, reject });
+      this.queued.set(list, [{ runId, resolve, reject }]);
+      void this.flush(workspaceId, list);
+    });
+  }
+
+  private async flush(workspaceId: string, list: string): Promise<void> {
+    const queue = this.queued.get(list)!;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH);
+      try {
+        await this.append(workspaceId, list, batch.map((waiting) => waiting.runId));
+        for (const waiting of batch) waiting.resolve();
+      } catch (err) {
+        this.appended.delete(list);
+        for (const waiting of batch) waiting.reject(err);
+      }
+    }
+    // nothing awaited since the queue was found empty, so no registration can be left behind
+    this.queued.delete(list);
+  }
+
+  private async append(workspaceId: string, list: string, runIds: string[]): Promise<void> {
+    let revision = (this.appended.get(list) ?? (await this.newestRevision(list))) + 1;
+    for (let race = 0; race < MAX_RACES; race++) {
+      if (await this.log.append(workspaceId, list, revision, { runIds }, [])) {
+        if (this.appended.size >= MAX_KNOWN) this.appended.clear();
+        this.appended.set(list, revision);
+        return;
+      }
+      revision = Math.max(revision, await this.newestRevision(list)) + 1;
+    }
+    throw new Error(`the run list ${list} kept moving under this start (${MAX_RACES} races)`);
+  }
+
+  private async newestRevision(list: string): Promise<number> {
+    return (await this.log.latestOf(list))?.revision ?? 0;
+  }
+
+  /**
+   * Up to `count` run ids of `list`, newest first, from `from` on (the newest when absent), each
+   * with the position a walk continues from after it.
+   */
+  async walk(list: string, count: number, from?: RunListPosition): Promise<{ runId: string; position: RunListPosition }[]> {
+    const found: { runId: string; position: RunListPosition }[] = [];
+    let top = from ? from.revision : await this.newestRevision(list);
+    while (top >= 1 && found.length < count) {
+      // every revision lists at least one run: this many revisions hold enough
+      const revisions = Array.from({ length: Math.min(top, count - found.length) }, (_, i) => top - i);
+      for (const { revision, body } of await this.log.revisionsAt(list, revisions)) {
+        const newestFirst = [...body.runIds].reverse();
+        for (let taken = from && revision === from.revision ? from.taken : 0; taken < newestFirst.length && found.length < count; taken++) {
+          found.push({ runId: newestFirst[taken]!, position: { revision, taken: taken + 1 } });
+        }
+      }
+      top = revisions.at(-1)! - 1;
+    }
+    return found;
+  }
+}
