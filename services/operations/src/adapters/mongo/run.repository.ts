@@ -336,7 +336,8 @@ export class MongoRunRepository implements RunRepository {
    */
   private async rollForward(doc: StoredRun): Promise<StoredRun> {
     let current = doc;
-    for (;;) {
+    // a completed run is never changed again: a document that shows the completion is final
+    while (current.status !== 'completed') {
       const next = await this.models.transitions
         .findById(`${current._id}:${current.version}`, { set: 1, committedAt: 1 })
         .lean<Pick<RunTransitionDocument, 'set' | 'committedAt'>>();
@@ -345,6 +346,7 @@ export class MongoRunRepository implements RunRepository {
       if (Date.now() - new Date(next.committedAt).getTime() > HEAL_AFTER_MS) await this.project(current._id, set);
       current = { ...current, ...set } as StoredRun;
     }
+    return current;
   }
 }
 
