@@ -2,8 +2,9 @@ import { DomainError } from '@tenantatlas/core';
 import { NOOP_RUN_TYPE, PROVIDER_RUN_TYPES } from '../domain/catalog';
 import { isAdmissionRefusal, subjectConnection, tenantRefusal } from '../domain/run-type';
 import { outcomeOfError } from './outcome-of-error';
-import { RecentAnswers, RunAdmission } from './start-run.use-case';
-import type { ConnectionDirectory, TenantDirectory } from './ports';
+import { RecentAnswers, RunAdmission, StartRunUseCase, type StartRunCommand } from './start-run.use-case';
+import type { ConnectionDirectory, RunRepository, TenantDirectory } from './ports';
+import type { Run } from '../domain/run';
 
 const check = PROVIDER_RUN_TYPES.find((t) => t.name === 'provider.connection.check')!;
 
@@ -107,5 +108,30 @@ describe('run admission', () => {
   it('fails a run permanently when the connections service no longer finds its subject for its tenant', () => {
     const gone = new DomainError('CONNECTION.NOT_FOUND', 'not_found', 'connection not found', { connectionId: 'c-1' });
     expect(outcomeOfError(gone)).toMatchObject({ kind: 'failed', errorClass: 'permanent', reasonCode: 'CONNECTION.NOT_FOUND' });
+  });
+});
+
+describe('start with an idempotency key', () => {
+  it("replays the caller's own run that completed before its key was remembered, and creates nothing", async () => {
+    const done = { id: 'run-1', workspaceId: 'ws-1', tenantId: 't-1', type: NOOP_RUN_TYPE.name, subject: '', status: 'completed', outcome: 'succeeded', idempotencyKey: 'click-42' } as Run;
+    const writes: string[] = [];
+    const runs = {
+      findByIdempotencyKey: async () => null, // the earlier start has not remembered its key yet
+      newestClaim: async () => ({ revision: 1, runId: 'run-1', at: new Date() }),
+      runOfClaim: async () => done,
+      findById: async (id: string) => (id === 'run-1' ? done : null),
+      claim: async () => writes.push('claim') > 0,
+      insert: async () => (writes.push('insert'), 'created'),
+      rememberIdempotencyKey: async (_ws: string, _key: string, runId: string) => (writes.push('key'), runId),
+    } as unknown as RunRepository;
+    const d = directories();
+    const start = new StartRunUseCase({ runs, runTypes: new Map([[NOOP_RUN_TYPE.name, NOOP_RUN_TYPE]]), admission: new RunAdmission(d.tenantDirectory, d.connectionDirectory, 0), redispatchAfterMs: 1_000 });
+    const input = { workspaceId: 'ws-1', tenantId: 't-1', type: NOOP_RUN_TYPE.name, subject: '', context: {}, actor: { kind: 'user', userId: 'u-1' }, idempotencyKey: 'click-42' };
+    expect(await start.execute(input as unknown as StartRunCommand)).toMatchObject({ run: { id: 'run-1' }, replayed: true, deduplicated: false });
+    // another caller's completed run frees the key: a new run is claimed
+    const other = await start.execute({ ...input, idempotencyKey: 'click-43' } as unknown as StartRunCommand);
+    expect(other).toMatchObject({ replayed: false, deduplicated: false });
+    expect(other.run.id).not.toBe('run-1');
+    expect(writes).toEqual(['claim', 'insert', 'key']);
   });
 });
