@@ -119,7 +119,6 @@ describe('start with an idempotency key', () => {
       findByIdempotencyKey: async () => null, // the earlier start has not remembered its key yet
       newestClaim: async () => ({ revision: 1, runId: 'run-1', at: new Date() }),
       runOfClaim: async () => done,
-      findById: async (id: string) => (id === 'run-1' ? done : null),
       claim: async () => writes.push('claim') > 0,
       insert: async () => (writes.push('insert'), 'created'),
       rememberIdempotencyKey: async (_ws: string, _key: string, runId: string) => (writes.push('key'), runId),

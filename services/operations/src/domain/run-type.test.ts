@@ -58,7 +58,7 @@ describe('starting a run', () => {
     const run = newRun(check, { ...input, actor: { kind: 'user', userId: 'u-1' } }, { id: 'r-1', now: claim.at, traceparent: null, redispatchAfterMs: 15_000 });
     expect(slotHolder(claim, run, soon)).toEqual({ held: run });
     expect(slotHolder(claim, { ...run, status: 'running' }, late)).toEqual({ held: { ...run, status: 'running' } });
-    expect(slotHolder(claim, { ...run, status: 'completed' }, soon)).toBe('free');
+    expect(slotHolder(claim, { ...run, status: 'completed' }, soon)).toEqual({ completed: { ...run, status: 'completed' } });
     expect(slotHolder(claim, 'abandoned', soon)).toBe('free');
     expect(slotHolder(claim, null, soon)).toBe('storing');
     expect(slotHolder(claim, null, late)).toBe('stalled');

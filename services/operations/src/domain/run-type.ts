@@ -138,11 +138,12 @@ export const CLAIM_VACANT_AFTER_MS = 10_000;
 
 /**
  * Who holds a dedupe key, from its newest claim and the run it names: that run while it is
- * active; nobody once it completed (or was abandoned); its claimer while the run is being stored.
+ * active; nobody once it completed (the completed run is handed back: it is still the answer to
+ * a replay of its own start) or was abandoned; its claimer while the run is being stored.
  */
-export function slotHolder(claim: { at: Date }, run: Run | null | 'abandoned', now: Date): { held: Run } | 'free' | 'storing' | 'stalled' {
+export function slotHolder(claim: { at: Date }, run: Run | null | 'abandoned', now: Date): { held: Run } | { completed: Run } | 'free' | 'storing' | 'stalled' {
   if (run === 'abandoned') return 'free';
-  if (run) return run.status === 'completed' ? 'free' : { held: run };
+  if (run) return run.status === 'completed' ? { completed: run } : { held: run };
   return now.getTime() - claim.at.getTime() < CLAIM_VACANT_AFTER_MS ? 'storing' : 'stalled';
 }
 
