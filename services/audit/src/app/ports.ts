@@ -38,11 +38,6 @@ export interface AuditLogStore {
   /** The records stored at these places of the workspace's chain, in the order asked. */
   recordsAt(workspaceId: string, seqs: readonly number[]): Promise<AuditRecord[]>;
   findByEventId(workspaceId: string, eventId: string): Promise<AuditRecord | null>;
-  /**
-   * Up to `limit` records matching the query, newest first, strictly below seq `before`, and
-   * whether more follow below the last of them.
-   */
-  page(query: AuditQuery, options: { limit: number; before: number | null }): Promise<{ records: AuditRecord[]; more: boolean }>;
   /** Every record matching the query with seq ≤ `upTo` (null: no bound), read through one cursor. */
   stream(query: AuditQuery, options: { upTo: number | null; order: 'newest' | 'oldest' }): AsyncIterable<AuditRecord>;
   /** Every record of a workspace in chain order (seq ascending), read through one cursor. */

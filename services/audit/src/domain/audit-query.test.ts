@@ -1,5 +1,7 @@
 import { DomainError } from '@tenantatlas/core';
-import { decodePageToken, encodePageToken, isWholeChain, parsePageSize, parseQuery, placesFrom } from './audit-query';
+import { auditEntry } from '../testing/audit-entry';
+import { decodePageToken, encodePageToken, isWholeChain, matchesQuery, parsePageSize, parseQuery, placesFrom } from './audit-query';
+import type { AuditRecord } from './audit-record';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -56,5 +58,39 @@ describe('pages of the whole chain', () => {
     expect(placesFrom(10, 3)).toEqual([10, 9, 8]);
     expect(placesFrom(2, 50)).toEqual([2, 1]);
     expect(placesFrom(0, 50)).toEqual([]);
+  });
+});
+
+describe('matchesQuery', () => {
+  const record: AuditRecord = {
+    ...auditEntry('event-1'),
+    tenantId: 't-1',
+    actor: { kind: 'user', id: 'user-7', displayName: 'Ada' },
+    outcome: 'succeeded',
+    traceId: 'a'.repeat(32),
+    seq: 4,
+    prevHash: 'p',
+    hash: 'h',
+  };
+  const matches = (filter: Parameters<typeof parseQuery>[1]) => matchesQuery(record, parseQuery('ws-1', filter));
+
+  it('keeps a record every named field agrees with', () => {
+    expect(matches({})).toBe(true);
+    expect(matches({ tenant_id: 't-1', actor_id: 'user-7', action: 'run.started', type: 'tenantatlas.operations.run.started', outcome: 'succeeded' })).toBe(true);
+    expect(matches({ subject_type: 'run', subject_id: 'event-1', trace_id: 'a'.repeat(32) })).toBe(true);
+  });
+
+  it('drops it when one field differs', () => {
+    expect(matches({ tenant_id: 't-2' })).toBe(false);
+    expect(matches({ actor_id: 'user-8' })).toBe(false);
+    expect(matches({ outcome: 'failed' })).toBe(false);
+    expect(matches({ subject_id: 'event-2' })).toBe(false);
+  });
+
+  it('bounds the time it occurred: from inclusive, to exclusive', () => {
+    expect(matches({ occurred_from: '2026-03-01T10:00:00Z' })).toBe(true);
+    expect(matches({ occurred_from: '2026-03-01T10:00:01Z' })).toBe(false);
+    expect(matches({ occurred_to: '2026-03-01T10:00:00Z' })).toBe(false);
+    expect(matches({ occurred_to: '2026-03-01T10:00:01Z' })).toBe(true);
   });
 });

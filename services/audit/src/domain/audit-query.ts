@@ -1,4 +1,5 @@
 import { decodePageToken as decodePosition, encodePageToken as encodePosition } from '@tenantatlas/core';
+import type { AuditRecord } from './audit-record';
 import { auditError } from './errors';
 
 /**
@@ -85,10 +86,33 @@ export function isWholeChain(query: AuditQuery): boolean {
   return Object.entries(query).every(([field, value]) => field === 'workspaceId' || value === undefined);
 }
 
-/** The places of a page of the whole chain, newest first: `limit` places from `top` down, none below 1. */
-export function placesFrom(top: number, limit: number): number[] {
-  return Array.from({ length: Math.max(0, Math.min(limit, top)) }, (_, i) => top - i);
+/** `count` places of a chain from `top` down, newest first, none below 1. */
+export function placesFrom(top: number, count: number): number[] {
+  return Array.from({ length: Math.max(0, Math.min(count, top)) }, (_, i) => top - i);
 }
+
+/** Whether a record is one the query asks for (its workspace is the chain being read). */
+export function matchesQuery(record: AuditRecord, query: AuditQuery): boolean {
+  return (
+    (!query.tenantId || record.tenantId === query.tenantId) &&
+    (!query.subjectType || record.subjectType === query.subjectType) &&
+    (!query.subjectId || record.subjectId === query.subjectId) &&
+    (!query.actorId || record.actor.id === query.actorId) &&
+    (!query.action || record.action === query.action) &&
+    (!query.type || record.type === query.type) &&
+    (!query.outcome || record.outcome === query.outcome) &&
+    (!query.traceId || record.traceId === query.traceId) &&
+    (!query.occurredFrom || record.occurredAt >= query.occurredFrom) &&
+    (!query.occurredTo || record.occurredAt < query.occurredTo)
+  );
+}
+
+/**
+ * How many places of the chain one filtered page may look at before it answers: a filter that
+ * matches few records gets a short (even empty) page and a token to continue, never a request
+ * whose cost grows with the history.
+ */
+export const RECORDS_EXAMINED_PER_PAGE = 1_000;
 
 export function parsePageSize(pageSize: number | undefined): number {
   const size = pageSize ?? 0;

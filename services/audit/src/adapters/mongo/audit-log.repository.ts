@@ -80,28 +80,8 @@ function firstRefused(err: unknown): number {
 /** How many records one insert carries at most (docs/storage.md: an ordered insert stops at a refusal only within this size). */
 const INSERT_SLICE = 100;
 
-/** How long an unfinished page walk keeps its cursor, and how many walks may be open at once. */
-const PAGE_CURSOR_IDLE_MS = 60_000;
-const MAX_OPEN_PAGE_CURSORS = 32;
-
-/** a mongoose query cursor: `next()` resolves to the next document or null at the end */
-interface RecordCursor {
-  next(): Promise<AuditRecordDocument | null>;
-  close(): Promise<unknown>;
-}
-
-interface OpenPage {
-  cursor: RecordCursor;
-  /** the first record of the next page, already read */
-  next: AuditRecord;
-  timer: NodeJS.Timeout;
-}
-
 /** The audit log on MongoDB/FerretDB: insert-only records, a head per workspace. */
 export class MongoAuditLog implements AuditLogStore {
-  /** cursors of page walks in progress, by query and the last seq they returned */
-  private readonly openPages = new Map<string, OpenPage>();
-
   constructor(private readonly models: AuditModels) {}
 
   async insertChain(records: AuditRecord[]): Promise<ChainInsert> {
@@ -148,99 +128,6 @@ export class MongoAuditLog implements AuditLogStore {
     return doc && doc.workspaceId === workspaceId ? toRecord(doc as AuditRecordDocument) : null;
   }
 
-  /**
-   * One page, newest first, strictly below `before`. A walk through many pages reads through one
-   * cursor: the cursor that served a page is kept (briefly) with the first record of the next
-   * page, and the request for that next page continues it instead of running the query again.
-   * That is the same result — every record below a returned seq already exists and never changes
-   * (seqs only grow, records are never updated) — but one query per walk instead of one per page:
-   * each such query is the expensive kind (docs/storage.md: no sort pushdown), and on MongoDB it saves a seek.
-   * Another process (or an expired cursor) simply runs the query again.
-   */
-  async page(query: AuditQuery, options: { limit: number; before: number | null }): Promise<{ records: AuditRecord[]; more: boolean }> {
-    const key = JSON.stringify(query);
-    const resumed = options.before === null ? undefined : this.takeOpenPage(`${key}|${options.before}`);
-    if (resumed) {
-      try {
-        return await this.readPage(query, key, options, resumed);
-      } catch {
-        // the kept cursor is gone (e.g. the server dropped it): query again below
-      }
-    }
-    return this.readPage(query, key, options, undefined);
-  }
-
-  private async readPage(
-    query: AuditQuery,
-    key: string,
-    options: { limit: number; before: number | null },
-    resumed: OpenPage | undefined,
-  ): Promise<{ records: AuditRecord[]; more: boolean }> {
-    let cursor: RecordCursor;
-    let next: AuditRecord | null;
-    if (resumed) {
-      ({ cursor, next } = resumed);
-    } else {
-      const filter = filterFor(query);
-      if (options.before !== null) filter.seq = { $lt: options.before };
-      // The audit view's filters that narrow through an index of their own (audit-record.schema); the
-      // others (type, outcome, trace, time) are checked on the way down the chain.
-      // query-shape: equal workspaceId; sort seq:-1; range seq
-      // query-shape: equal workspaceId,tenantId; sort seq:-1; range seq
-      // query-shape: equal workspaceId,subjectType,subjectId; sort seq:-1; range seq
-      // query-shape: equal workspaceId,actor.id; sort seq:-1; range seq
-      // query-shape: equal workspaceId,action; sort seq:-1; range seq
-      cursor = this.models.records
-        .find(filter)
-        .sort({ seq: -1 })
-        .lean()
-        .cursor({ batchSize: Math.min(options.limit + 1, CURSOR_BATCH) }) as unknown as RecordCursor;
-      try {
-        next = await readRecord(cursor);
-      } catch (err) {
-        await cursor.close().catch(() => undefined);
-        throw err;
-      }
-    }
-    const records: AuditRecord[] = [];
-    let below = options.before ?? Number.POSITIVE_INFINITY;
-    try {
-      while (next && records.length < options.limit) {
-        // strictly descending whatever the cursor does (a record can never appear twice)
-        if (next.seq < below) {
-          records.push(next);
-          below = next.seq;
-        }
-        next = await readRecord(cursor);
-      }
-    } catch (err) {
-      await cursor.close().catch(() => undefined);
-      throw err;
-    }
-    if (next && records.length > 0) this.keepOpenPage(`${key}|${records.at(-1)!.seq}`, cursor, next);
-    else await cursor.close().catch(() => undefined);
-    return { records, more: next !== null };
-  }
-
-  private takeOpenPage(key: string): OpenPage | undefined {
-    const open = this.openPages.get(key);
-    if (!open) return undefined;
-    this.openPages.delete(key);
-    clearTimeout(open.timer);
-    return open;
-  }
-
-  private keepOpenPage(key: string, cursor: RecordCursor, next: AuditRecord): void {
-    this.takeOpenPage(key)?.cursor.close().catch(() => undefined);
-    while (this.openPages.size >= MAX_OPEN_PAGE_CURSORS) {
-      const oldest = this.openPages.keys().next().value as string;
-      this.takeOpenPage(oldest)?.cursor.close().catch(() => undefined);
-    }
-    const timer = setTimeout(() => this.takeOpenPage(key)?.cursor.close().catch(() => undefined), PAGE_CURSOR_IDLE_MS);
-    timer.unref();
-    this.openPages.set(key, { cursor, next, timer });
-  }
-
   async *stream(query: AuditQuery, options: { upTo: number | null; order: 'newest' | 'oldest' }): AsyncIterable<AuditRecord> {
     const filter = { ...filterFor(query), ...(options.upTo === null ? {} : { seq: { $lte: options.upTo } }) };
     // The audit view's filters that narrow through an index of their own (audit-record.schema); the
@@ -262,9 +149,4 @@ export class MongoAuditLog implements AuditLogStore {
     const cursor = this.models.records.find({ workspaceId }).sort({ seq: 1 }).lean().cursor({ batchSize: CURSOR_BATCH });
     for await (const doc of cursor) yield toRecord(doc as AuditRecordDocument);
   }
-}
-
-async function readRecord(cursor: RecordCursor): Promise<AuditRecord | null> {
-  const doc = await cursor.next();
-  return doc ? toRecord(doc) : null;
 }
