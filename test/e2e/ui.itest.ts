@@ -200,4 +200,59 @@ describe('operator UI in a real browser against the real services', () => {
     expect(await viewer.locator('a:has-text("Export CSV")').count()).toBe(0);
     await readonlyContext.close();
   });
+  it('pages the task board 50 runs at a time and narrows it by type, outcome and tenant', async () => {
+    const me = await page.evaluate(async () => (await fetch('/api/me')).json());
+    const workspaceId = me.workspaces[0].id as string;
+    // 55 more runs of Contoso (a label each, so none is deduplicated), then wait until all have ended
+    const started = await page.evaluate(
+      async ({ workspaceId, csrf }) => {
+        const api = `/api/workspaces/${workspaceId}`;
+        const { tenants } = await (await fetch(`${api}/tenants`)).json();
+        const tenantId = tenants.find((t: { name: string }) => t.name === 'Contoso').id as string;
+        const statuses = await Promise.all(
+          Array.from({ length: 55 }, (_, i) =>
+            fetch(`${api}/runs`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+              body: JSON.stringify({ tenant_id: tenantId, type: 'diagnostics.noop', subject: `page-${i}` }),
+            }).then((res) => res.status),
+          ),
+        );
+        return { tenantId, statuses };
+      },
+      { workspaceId, csrf: me.csrfToken as string },
+    );
+    expect(started.statuses.every((status) => status === 200)).toBe(true);
+    await page.waitForFunction(
+      async (api) => {
+        const [queued, running] = await Promise.all(['queued', 'running'].map(async (status) => (await (await fetch(`${api}/runs?status=${status}`)).json()).runs.length));
+        return queued + running === 0;
+      },
+      `/api/workspaces/${workspaceId}`,
+      { polling: 250, timeout: 60_000 },
+    );
+
+    const rows = () => page.locator('main tbody tr').count();
+    await page.goto(`${stack.gatewayUrl}/#/w/${encodeURIComponent(workspaceId)}/runs`);
+    await page.waitForSelector('#older-runs');
+    expect(await rows()).toBe(50);
+    await page.click('#older-runs');
+    // the 55 and the onboarding's check and sync: 57 in all
+    await page.waitForFunction(() => document.querySelectorAll('main tbody tr').length === 57);
+    expect(await page.locator('#older-runs').count()).toBe(0);
+    await shot(page, '11-runs-paged');
+
+    await page.fill('#run-type-filter', 'inventory.sync');
+    await page.waitForFunction(() => document.querySelectorAll('main tbody tr').length === 1);
+    expect(await page.textContent('main tbody')).toContain('inventory.sync');
+
+    await page.fill('#run-type-filter', '');
+    await page.selectOption('#run-outcome-filter', 'failed');
+    await page.waitForSelector('main td.empty');
+
+    await page.selectOption('#run-outcome-filter', '');
+    await page.selectOption('#run-tenant-filter', started.tenantId);
+    await page.waitForSelector('#older-runs');
+    expect(await rows()).toBe(50);
+  });
 });

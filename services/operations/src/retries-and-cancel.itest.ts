@@ -53,6 +53,9 @@ describe('operations: retries, Retry-After, timeouts, cancel, rerun', () => {
     expect(done).toMatchObject({ outcome: 'failed', reason_code: 'PROVIDER.CONSENT_MISSING', attempt_count: 1 });
     await log.waitForVerb(run!.id, 'failed');
     expect(log.verbs(run!.id)).toEqual(['queued', 'started', 'failed']);
+    // the task board finds it by its reason code, and by nothing else of the workspace's runs
+    const byReason = await client.ListRuns({ workspace_id: WS, reason_code: 'PROVIDER.CONSENT_MISSING' });
+    expect(byReason.runs.map((r) => r.id)).toEqual([run!.id]);
   });
 
   it('fails with the last reason code once max attempts are used up', async () => {

@@ -50,6 +50,20 @@ describe('ListRuns reads a run list and filters on it', () => {
     expect(await everyPage(list, { workspaceId: 'ws-1', tenantId: 't-0', outcome: 'failed' })).toEqual([['run-6', 'run-0']]);
   });
 
+  it('finds the runs that ended with a reason code, within a time range', async () => {
+    const runs = Array.from({ length: 30 }, (_, i) => run(i, { reasonCode: i % 4 === 0 ? 'PROVIDER.THROTTLED' : null, outcome: i % 4 === 0 ? 'failed' : 'succeeded' }));
+    const { list } = runLists(runs);
+    const command = { workspaceId: 'ws-1', reasonCode: 'PROVIDER.THROTTLED', createdAfter: new Date(8_000).toISOString(), createdBefore: new Date(24_000).toISOString() };
+    expect(await everyPage(list, command)).toEqual([['run-20', 'run-16', 'run-12', 'run-8']]);
+  });
+
+  it('answers a range that holds no instant at once, reading nothing', async () => {
+    const { list, reads } = runLists(Array.from({ length: 30 }, (_, i) => run(i)));
+    const at = new Date(8_000).toISOString();
+    expect(await list.execute({ workspaceId: 'ws-1', createdAfter: at, createdBefore: at })).toEqual({ runs: [], nextPageToken: '' });
+    expect(reads.runs).toBe(0);
+  });
+
   it('answers a page that looked at its share of runs with what matched and a token to go on', async () => {
     const runs = Array.from({ length: 2 * RUNS_EXAMINED_PER_PAGE + 10 }, (_, i) => run(i, { status: i === 5 ? 'running' : 'completed' }));
     const { list, reads } = runLists(runs);

@@ -16,6 +16,7 @@ export interface ListRunsCommand {
   status?: string;
   outcome?: string;
   subject?: string;
+  reasonCode?: string;
   createdAfter?: string;
   createdBefore?: string;
   pageSize?: number;
@@ -74,11 +75,14 @@ export class ListRunsUseCase {
       tenantId: command.tenantId || undefined,
       type: command.type || undefined,
       subject: command.subject || undefined,
+      reasonCode: command.reasonCode || undefined,
       status: oneOf<RunStatus>(RUN_STATUSES, command.status, 'status'),
       outcome: oneOf<RunOutcome>(RUN_OUTCOMES, command.outcome, 'outcome'),
       createdAfter: parseTime(command.createdAfter, 'created_after'),
       createdBefore: parseTime(command.createdBefore, 'created_before'),
     };
+    // a range that holds no instant holds no run
+    if (filter.createdAfter && filter.createdBefore && filter.createdAfter >= filter.createdBefore) return { runs: [], nextPageToken: '' };
     const list = runList(command.workspaceId, filter.tenantId);
     // beyond the list's own runs, does the filter leave some out?
     const narrowed = Object.entries(filter).some(([field, value]) => field !== 'tenantId' && value !== undefined);

@@ -5,6 +5,7 @@ export interface RunFilter {
   tenantId?: string;
   type?: string;
   subject?: string;
+  reasonCode?: string;
   status?: RunStatus;
   outcome?: RunOutcome;
   createdAfter?: Date;
@@ -30,6 +31,7 @@ export function matchesFilter(run: Run, filter: RunFilter): boolean {
     (!filter.tenantId || run.tenantId === filter.tenantId) &&
     (!filter.type || run.type === filter.type) &&
     (!filter.subject || run.subject === filter.subject) &&
+    (!filter.reasonCode || run.reasonCode === filter.reasonCode) &&
     (!filter.status || run.status === filter.status) &&
     (!filter.outcome || run.outcome === filter.outcome) &&
     (!filter.createdAfter || run.createdAt >= filter.createdAfter) &&

@@ -1,6 +1,6 @@
 import { get, post } from '../api.js';
 import { badge, runBadge } from '../badges.js';
-import { h, mount, notice, table, tenantNames, when } from '../dom.js';
+import { h, mount, notice, table, when } from '../dom.js';
 
 function debounced(load, ui) {
   let pending;
@@ -28,10 +28,24 @@ function runActions(ui, run, after) {
   return h('button', { class: 'danger cancel', onclick: act('cancel') }, 'Cancel run');
 }
 
-/** The task board: every run of the workspace the member may see, newest first. */
+const PAGE_SIZE = 50;
+
+/**
+ * The task board: the runs of the workspace the member may see, newest first, narrowed by tenant,
+ * status, outcome, type and reason code, a page at a time ("Older runs" appends the next one). A
+ * filter that matches rarely may answer a short page with more to look at below it.
+ */
 export function runsView(ui) {
-  const filter = h('select', { id: 'run-status-filter' }, ['', 'queued', 'running', 'completed'].map((v) => h('option', { value: v }, v || 'any status')));
+  const select = (id, label, values) => h('select', { id, 'aria-label': label }, values.map(([value, text]) => h('option', { value }, text)));
+  const filters = {
+    tenantId: select('run-tenant-filter', 'Tenant', [['', 'any tenant']]),
+    status: select('run-status-filter', 'Status', ['', 'queued', 'running', 'completed'].map((v) => [v, v || 'any status'])),
+    outcome: select('run-outcome-filter', 'Outcome', ['', 'succeeded', 'partially_succeeded', 'failed', 'cancelled'].map((v) => [v, v || 'any outcome'])),
+    type: h('input', { id: 'run-type-filter', placeholder: 'type, e.g. inventory.sync', 'aria-label': 'Type' }),
+    reasonCode: h('input', { id: 'run-reason-filter', placeholder: 'reason code', 'aria-label': 'Reason code' }),
+  };
   const box = h('div', {}, notice('info', 'Loading runs…'));
+  const more = h('div', { class: 'row' });
   const retry = ui.can('operations.start')
     ? h('button', {
         id: 'retry-failed',
@@ -46,30 +60,79 @@ export function runsView(ui) {
         },
       }, 'Retry failed runs')
     : null;
-  const element = h('section', {}, h('div', { class: 'row' }, h('h1', {}, 'Runs'), h('span', { class: 'spacer' }), filter, retry), h('p', { class: 'sub' }, 'Operation runs with their status, attempts and reason codes.'), box);
-  filter.onchange = () => load();
+  const element = h('section', {},
+    h('div', { class: 'row' }, h('h1', {}, 'Runs'), h('span', { class: 'spacer' }), retry),
+    h('p', { class: 'sub' }, 'Operation runs with their status, attempts and reason codes.'),
+    h('div', { class: 'row filters' }, Object.values(filters)),
+    box, more);
+  let typing;
+  for (const input of Object.values(filters)) {
+    input.onchange = () => load();
+    if (input.tagName === 'INPUT') input.oninput = () => (clearTimeout(typing), (typing = setTimeout(load, 400)));
+  }
 
+  const shown = { runs: [], pages: 0, token: '', tenantName: (id) => id || '—' };
+  // each first-page load starts a new listing; an answer that comes back after a newer one started is dropped
+  let listing = 0;
+  const query = (pageToken) => {
+    const params = new URLSearchParams({ pageSize: String(PAGE_SIZE) });
+    for (const [key, input] of Object.entries(filters)) if (input.value.trim()) params.set(key, input.value.trim());
+    if (pageToken) params.set('pageToken', pageToken);
+    return params;
+  };
+
+  function render() {
+    mount(box, table(
+      [
+        { label: 'Type', render: (r) => r.type },
+        { label: 'Tenant', render: (r) => shown.tenantName(r.tenant_id) },
+        { label: 'Status', render: (r) => runBadge(r) },
+        { label: 'Attempts', render: (r) => `${r.attempt_count}/${r.max_attempts}` },
+        { label: 'Reason', render: (r) => r.reason_code || '—' },
+        { label: 'Created', render: (r) => when(r.created_at) },
+        { label: '', render: (r) => runActions(ui, r, load) },
+      ],
+      shown.runs,
+      (r) => ui.go(ui.wsHash(`/runs/${encodeURIComponent(r.id)}`)),
+    ));
+    mount(more, shown.token ? h('button', { id: 'older-runs', onclick: () => olderPage().catch(ui.showError) }, 'Older runs') : null);
+  }
+
+  /** The first page again, as the filters say now (the pages after it are dropped). */
   async function load() {
+    const mine = ++listing;
     try {
-      const [{ runs }, tenantName] = await Promise.all([get(ui.wsPath(`/runs?pageSize=100${filter.value ? `&status=${filter.value}` : ''}`)), tenantNames(get, ui.wsPath('/tenants'))]);
-      mount(box, table(
-        [
-          { label: 'Type', render: (r) => r.type },
-          { label: 'Tenant', render: (r) => tenantName(r.tenant_id) },
-          { label: 'Status', render: (r) => runBadge(r) },
-          { label: 'Attempts', render: (r) => `${r.attempt_count}/${r.max_attempts}` },
-          { label: 'Reason', render: (r) => r.reason_code || '—' },
-          { label: 'Created', render: (r) => when(r.created_at) },
-          { label: '', render: (r) => runActions(ui, r, load) },
-        ],
-        runs,
-        (r) => ui.go(ui.wsHash(`/runs/${encodeURIComponent(r.id)}`)),
-      ));
+      const [{ runs, next_page_token }, tenants] = await Promise.all([get(ui.wsPath(`/runs?${query()}`)), get(ui.wsPath('/tenants')).catch(() => ({ tenants: [] }))]);
+      if (mine !== listing) return;
+      const names = new Map(tenants.tenants.map((t) => [t.id, t.name]));
+      shown.tenantName = (id) => names.get(id) || id || '—';
+      const chosen = filters.tenantId.value;
+      mount(filters.tenantId, h('option', { value: '' }, 'any tenant'), tenants.tenants.map((t) => h('option', { value: t.id, selected: t.id === chosen }, t.name)));
+      Object.assign(shown, { runs, pages: 1, token: next_page_token || '' });
+      render();
     } catch (err) {
+      if (mine !== listing) return;
       mount(box, notice('error', ui.describeError(err)));
+      mount(more);
     }
   }
-  return { element, load, ...debounced(load, ui) };
+
+  async function olderPage() {
+    const mine = listing;
+    const { runs, next_page_token } = await get(ui.wsPath(`/runs?${query(shown.token)}`));
+    if (mine !== listing) return;
+    Object.assign(shown, { runs: [...shown.runs, ...runs], pages: shown.pages + 1, token: next_page_token || '' });
+    render();
+  }
+
+  // a live change refreshes the first page; pages the operator went on to stay as they are
+  const live = debounced(() => (shown.pages <= 1 ? load() : Promise.resolve()), ui);
+  return {
+    element,
+    load,
+    onChange: live.onChange,
+    dispose: () => (clearTimeout(typing), live.dispose()),
+  };
 }
 
 export function runDetailView(ui, runId) {

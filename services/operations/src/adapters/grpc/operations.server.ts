@@ -94,6 +94,7 @@ const listCommand = (req: ListRunsRequest__Output): ListRunsCommand => ({
   status: req.status,
   outcome: req.outcome,
   subject: req.subject,
+  reasonCode: req.reason_code,
   createdAfter: req.created_after,
   createdBefore: req.created_before,
   pageSize: req.page?.page_size,
