@@ -15,6 +15,8 @@ const MAX_BATCH = 500;
 const MAX_RACES = 20;
 /** the head hint is written at every 16th revision; a read of the newest probes 16 at once */
 const HINT_EVERY = 16;
+/** revisions a walk reads first, before it knows how many runs a revision of its list holds */
+const FIRST_READ = 4;
 /** lists whose newest revision this process remembers */
 const MAX_KNOWN = 10_000;
 
@@ -90,10 +92,16 @@ export class RunLists {
   async walk(list: string, count: number, from?: RunListPosition): Promise<{ runId: string; position: RunListPosition }[]> {
     const found: { runId: string; position: RunListPosition }[] = [];
     let top = from ? from.revision : await this.newestRevision(list);
+    const held = { revisions: 0, runs: 0 };
     while (top >= 1 && found.length < count) {
-      // every revision lists at least one run: this many revisions hold enough
-      const revisions = Array.from({ length: Math.min(top, count - found.length) }, (_, i) => top - i);
+      // Every revision lists at least one run, most of a busy list many: the next read is sized by
+      // what the revisions read so far held (a few at first), not by the worst case.
+      const wanted = count - found.length;
+      const size = held.revisions === 0 ? Math.min(wanted, FIRST_READ) : Math.ceil(wanted / Math.max(1, held.runs / held.revisions));
+      const revisions = Array.from({ length: Math.min(top, size) }, (_, i) => top - i);
       for (const { revision, body } of await this.log.revisionsAt(list, revisions)) {
+        held.revisions += 1;
+        held.runs += body.runIds.length;
         const newestFirst = [...body.runIds].reverse();
         for (let taken = from && revision === from.revision ? from.taken : 0; taken < newestFirst.length && found.length < count; taken++) {
           found.push({ runId: newestFirst[taken]!, position: { revision, taken: taken + 1 } });
