@@ -72,8 +72,9 @@ export function runsView(ui) {
   }
 
   const shown = { runs: [], pages: 0, token: '', tenantName: (id) => id || '—' };
-  // each first-page load starts a new listing; an answer that comes back after a newer one started is dropped
+  // every request of a page starts a new listing: an answer that comes back after a newer request started is dropped
   let listing = 0;
+  let paging = false;
   const query = (pageToken) => {
     const params = new URLSearchParams({ pageSize: String(PAGE_SIZE) });
     for (const [key, input] of Object.entries(filters)) if (input.value.trim()) params.set(key, input.value.trim());
@@ -118,15 +119,20 @@ export function runsView(ui) {
   }
 
   async function olderPage() {
-    const mine = listing;
-    const { runs, next_page_token } = await get(ui.wsPath(`/runs?${query(shown.token)}`));
-    if (mine !== listing) return;
-    Object.assign(shown, { runs: [...shown.runs, ...runs], pages: shown.pages + 1, token: next_page_token || '' });
-    render();
+    const mine = ++listing;
+    paging = true;
+    try {
+      const { runs, next_page_token } = await get(ui.wsPath(`/runs?${query(shown.token)}`));
+      if (mine !== listing) return;
+      Object.assign(shown, { runs: [...shown.runs, ...runs], pages: shown.pages + 1, token: next_page_token || '' });
+      render();
+    } finally {
+      paging = false;
+    }
   }
 
   // a live change refreshes the first page; pages the operator went on to stay as they are
-  const live = debounced(() => (shown.pages <= 1 ? load() : Promise.resolve()), ui);
+  const live = debounced(() => (shown.pages <= 1 && !paging ? load() : Promise.resolve()), ui);
   return {
     element,
     load,
