@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { REPO_ROOT } from '@tenantatlas/testing';
+import { REPO_ROOT, waitFor } from '@tenantatlas/testing';
 import { checkContractAtEnd, watchBrowser } from './contract';
 import { startStack, type Stack } from './ui-stack';
 
@@ -223,15 +223,13 @@ describe('operator UI in a real browser against the real services', () => {
       { workspaceId, csrf: me.csrfToken as string },
     );
     expect(started.statuses.every((status) => status === 200)).toBe(true);
-    // one request a second: the stack keeps the gateway's default limit of requests per member
-    await page.waitForFunction(
-      async (api) => {
+    // asked once a second: the stack keeps the gateway's default limit of requests per member
+    const allEnded = () =>
+      page.evaluate(async (api) => {
         const res = await fetch(`${api}/runs?pageSize=100`);
         return res.ok && ((await res.json()) as { runs: { status: string }[] }).runs.every((run) => run.status === 'completed');
-      },
-      `/api/workspaces/${workspaceId}`,
-      { polling: 1_000, timeout: 90_000 },
-    );
+      }, `/api/workspaces/${workspaceId}`);
+    await waitFor(allEnded, { timeoutMs: 90_000, intervalMs: 1_000, what: 'the 55 runs to end' });
 
     const rows = () => page.locator('main tbody tr').count();
     await page.goto(`${stack.gatewayUrl}/#/w/${encodeURIComponent(workspaceId)}/runs`);
@@ -252,7 +250,10 @@ describe('operator UI in a real browser against the real services', () => {
     await page.waitForSelector('main td.empty');
 
     await page.selectOption('#run-outcome-filter', '');
+    await page.waitForSelector('#older-runs');
+    const byTenant = page.waitForResponse((res) => res.url().includes('/runs?') && res.url().includes(`tenantId=${started.tenantId}`));
     await page.selectOption('#run-tenant-filter', started.tenantId);
+    expect((await (await byTenant).json()).runs).toHaveLength(50);
     await page.waitForSelector('#older-runs');
     expect(await rows()).toBe(50);
   });

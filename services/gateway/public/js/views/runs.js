@@ -71,19 +71,22 @@ export function runsView(ui) {
     if (input.tagName === 'INPUT') input.oninput = () => (clearTimeout(typing), (typing = setTimeout(load, 400)));
   }
 
-  const shown = { runs: [], pages: 0, token: '', tenantName: (id) => id || '—' };
-  // every request of a page starts a new listing: an answer that comes back after a newer request started is dropped
+  // what the table shows: the listing's filters, its runs so far and the token of its next page
+  const shown = { params: '', runs: [], pages: 0, token: '', tenantName: (id) => id || '—' };
+  // every request starts a new listing: an answer that comes back after a newer request started is dropped
   let listing = 0;
-  let paging = false;
-  const query = (pageToken) => {
+  // the listing of an older page on its way (0: none): no live refresh replaces the table meanwhile
+  let paging = 0;
+  const query = () => {
     const params = new URLSearchParams({ pageSize: String(PAGE_SIZE) });
     for (const [key, input] of Object.entries(filters)) if (input.value.trim()) params.set(key, input.value.trim());
-    if (pageToken) params.set('pageToken', pageToken);
-    return params;
+    return params.toString();
   };
 
   function render() {
-    mount(box, table(
+    // a filter that matches rarely: the service looked at its share of runs and found none here
+    const stretch = shown.runs.length === 0 && shown.token ? notice('info', 'No run matched among the newest ones looked at; older runs may match.') : null;
+    mount(box, stretch || table(
       [
         { label: 'Type', render: (r) => r.type },
         { label: 'Tenant', render: (r) => shown.tenantName(r.tenant_id) },
@@ -102,14 +105,18 @@ export function runsView(ui) {
   /** The first page again, as the filters say now (the pages after it are dropped). */
   async function load() {
     const mine = ++listing;
+    const params = query();
     try {
-      const [{ runs, next_page_token }, tenants] = await Promise.all([get(ui.wsPath(`/runs?${query()}`)), get(ui.wsPath('/tenants')).catch(() => ({ tenants: [] }))]);
+      const [{ runs, next_page_token }, tenants] = await Promise.all([get(ui.wsPath(`/runs?${params}`)), get(ui.wsPath('/tenants')).catch(() => null)]);
       if (mine !== listing) return;
-      const names = new Map(tenants.tenants.map((t) => [t.id, t.name]));
-      shown.tenantName = (id) => names.get(id) || id || '—';
-      const chosen = filters.tenantId.value;
-      mount(filters.tenantId, h('option', { value: '' }, 'any tenant'), tenants.tenants.map((t) => h('option', { value: t.id, selected: t.id === chosen }, t.name)));
-      Object.assign(shown, { runs, pages: 1, token: next_page_token || '' });
+      // tenants that could not be read leave the names and choices as they were
+      if (tenants) {
+        const names = new Map(tenants.tenants.map((t) => [t.id, t.name]));
+        shown.tenantName = (id) => names.get(id) || id || '—';
+        const chosen = filters.tenantId.value;
+        mount(filters.tenantId, h('option', { value: '' }, 'any tenant'), tenants.tenants.map((t) => h('option', { value: t.id, selected: t.id === chosen }, t.name)));
+      }
+      Object.assign(shown, { params, runs, pages: 1, token: next_page_token || '' });
       render();
     } catch (err) {
       if (mine !== listing) return;
@@ -118,17 +125,22 @@ export function runsView(ui) {
     }
   }
 
+  /** The next page of the listing shown (its own filters and token, whatever the controls say now). */
   async function olderPage() {
     const mine = ++listing;
-    paging = true;
+    paging = mine;
     try {
-      const { runs, next_page_token } = await get(ui.wsPath(`/runs?${query(shown.token)}`));
+      const params = new URLSearchParams(shown.params);
+      params.set('pageToken', shown.token);
+      const { runs, next_page_token } = await get(ui.wsPath(`/runs?${params}`));
       if (mine !== listing) return;
       Object.assign(shown, { runs: [...shown.runs, ...runs], pages: shown.pages + 1, token: next_page_token || '' });
       render();
     } finally {
-      paging = false;
+      if (paging === mine) paging = 0;
     }
+    // the filters changed while this page was on its way (their load gave way to it): follow them now
+    if (mine === listing && query() !== shown.params) await load();
   }
 
   // a live change refreshes the first page; pages the operator went on to stay as they are
