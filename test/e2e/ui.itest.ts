@@ -22,6 +22,20 @@ async function signIn(context: BrowserContext, url: string, email: string, passw
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENS, `${name}.png`), fullPage: true });
 
+/** The API as the signed-in member calls it from the page: its session cookie and CSRF token. */
+async function callApi(page: Page, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const headers = { 'content-type': 'application/json', 'x-csrf-token': sessionStorage.getItem('csrf') ?? '' };
+      const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: res.status, json: await res.json().catch(() => null) };
+    },
+    { method, path, body },
+  );
+}
+
+const workspaceOf = async (page: Page) => (await callApi(page, 'GET', '/api/me')).json.workspaces[0].id as string;
+
 /**
  * Follows a link of the top bar and waits for the view it opens: the view left behind (a wizard's
  * task board) has cells of the same runs until the route has changed, so a cell alone is no sign.
@@ -141,21 +155,10 @@ describe('operator UI in a real browser against the real services', () => {
   });
 
   it('lets an invitee join through the invitation link (signed in, in the workspace) and offers a readonly member no mutation buttons', async () => {
-    const me = await page.evaluate(async () => (await fetch('/api/me')).json());
-    const workspaceId = me.workspaces[0].id as string;
-    const invited = await page.evaluate(
-      async ({ workspaceId, csrf }) => {
-        const res = await fetch(`/api/workspaces/${workspaceId}/members`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
-          body: JSON.stringify({ email: 'viewer@example.test', role: 'readonly' }),
-        });
-        return { status: res.status, body: await res.json() };
-      },
-      { workspaceId, csrf: me.csrfToken as string },
-    );
+    const workspaceId = await workspaceOf(page);
+    const invited = await callApi(page, 'POST', `/api/workspaces/${workspaceId}/members`, { email: 'viewer@example.test', role: 'readonly' });
     expect(invited.status).toBe(201);
-    const link = invited.body.invitation.url as string;
+    const link = invited.json.invitation.url as string;
     expect(link.startsWith(`${stack.gatewayUrl}/#/invitations/`)).toBe(true);
 
     const readonlyContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -201,34 +204,17 @@ describe('operator UI in a real browser against the real services', () => {
     await readonlyContext.close();
   });
   it('pages the task board 50 runs at a time and narrows it by type, outcome and tenant', async () => {
-    const me = await page.evaluate(async () => (await fetch('/api/me')).json());
-    const workspaceId = me.workspaces[0].id as string;
+    const workspaceId = await workspaceOf(page);
+    const api = `/api/workspaces/${workspaceId}`;
+    const tenantId = ((await callApi(page, 'GET', `${api}/tenants`)).json.tenants as { id: string; name: string }[]).find((t) => t.name === 'Contoso')!.id;
     // 55 more runs of Contoso (a label each, so none is deduplicated), then wait until all have ended
-    const started = await page.evaluate(
-      async ({ workspaceId, csrf }) => {
-        const api = `/api/workspaces/${workspaceId}`;
-        const { tenants } = await (await fetch(`${api}/tenants`)).json();
-        const tenantId = tenants.find((t: { name: string }) => t.name === 'Contoso').id as string;
-        const statuses = await Promise.all(
-          Array.from({ length: 55 }, (_, i) =>
-            fetch(`${api}/runs`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
-              body: JSON.stringify({ tenant_id: tenantId, type: 'diagnostics.noop', subject: `page-${i}` }),
-            }).then((res) => res.status),
-          ),
-        );
-        return { tenantId, statuses };
-      },
-      { workspaceId, csrf: me.csrfToken as string },
-    );
-    expect(started.statuses.every((status) => status === 200)).toBe(true);
+    const started = await Promise.all(Array.from({ length: 55 }, (_, i) => callApi(page, 'POST', `${api}/runs`, { tenant_id: tenantId, type: 'diagnostics.noop', subject: `page-${i}` })));
+    expect(started.map(({ status }) => status)).toEqual(Array(55).fill(200));
     // asked once a second: the stack keeps the gateway's default limit of requests per member
-    const allEnded = () =>
-      page.evaluate(async (api) => {
-        const res = await fetch(`${api}/runs?pageSize=100`);
-        return res.ok && ((await res.json()) as { runs: { status: string }[] }).runs.every((run) => run.status === 'completed');
-      }, `/api/workspaces/${workspaceId}`);
+    const allEnded = async () => {
+      const { status, json } = await callApi(page, 'GET', `${api}/runs?pageSize=100`);
+      return status === 200 && (json.runs as { status: string }[]).every((run) => run.status === 'completed');
+    };
     await waitFor(allEnded, { timeoutMs: 90_000, intervalMs: 1_000, what: 'the 55 runs to end' });
 
     const rows = () => page.locator('main tbody tr').count();
@@ -251,8 +237,8 @@ describe('operator UI in a real browser against the real services', () => {
 
     await page.selectOption('#run-outcome-filter', '');
     await page.waitForSelector('#older-runs');
-    const byTenant = page.waitForResponse((res) => res.url().includes('/runs?') && res.url().includes(`tenantId=${started.tenantId}`));
-    await page.selectOption('#run-tenant-filter', started.tenantId);
+    const byTenant = page.waitForResponse((res) => res.url().includes('/runs?') && res.url().includes(`tenantId=${tenantId}`));
+    await page.selectOption('#run-tenant-filter', tenantId);
     expect((await (await byTenant).json()).runs).toHaveLength(50);
     await page.waitForSelector('#older-runs');
     expect(await rows()).toBe(50);

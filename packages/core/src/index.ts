@@ -10,3 +10,4 @@ export * from './request-deadline';
 export * from './reconnect';
 export * from './timeout';
 export * from './page-token';
+export * from './list-filter';

@@ -1,4 +1,4 @@
-import { decodePageToken as decodePosition, encodePageToken as encodePosition } from '@tenantatlas/core';
+import { agreesOn, decodePageToken as decodePosition, encodePageToken as encodePosition, withinRange } from '@tenantatlas/core';
 import type { AuditRecord } from './audit-record';
 import { auditError } from './errors';
 
@@ -94,16 +94,9 @@ export function placesFrom(top: number, count: number): number[] {
 /** Whether a record is one the query asks for (its workspace is the chain being read). */
 export function matchesQuery(record: AuditRecord, query: AuditQuery): boolean {
   return (
-    (!query.tenantId || record.tenantId === query.tenantId) &&
-    (!query.subjectType || record.subjectType === query.subjectType) &&
-    (!query.subjectId || record.subjectId === query.subjectId) &&
-    (!query.actorId || record.actor.id === query.actorId) &&
-    (!query.action || record.action === query.action) &&
-    (!query.type || record.type === query.type) &&
-    (!query.outcome || record.outcome === query.outcome) &&
-    (!query.traceId || record.traceId === query.traceId) &&
-    (!query.occurredFrom || record.occurredAt >= query.occurredFrom) &&
-    (!query.occurredTo || record.occurredAt < query.occurredTo)
+    agreesOn(query, record, ['tenantId', 'subjectType', 'subjectId', 'action', 'type', 'outcome', 'traceId']) &&
+    (query.actorId === undefined || record.actor.id === query.actorId) &&
+    withinRange(record.occurredAt, query.occurredFrom, query.occurredTo)
   );
 }
 

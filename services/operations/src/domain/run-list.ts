@@ -1,3 +1,4 @@
+import { agreesOn, withinRange } from '@tenantatlas/core';
 import type { Run, RunOutcome, RunStatus } from './run';
 
 /** What a list of a workspace's runs is narrowed to; every field optional. */
@@ -27,16 +28,7 @@ export function runList(workspaceId: string, tenantId?: string): string {
 }
 
 export function matchesFilter(run: Run, filter: RunFilter): boolean {
-  return (
-    (!filter.tenantId || run.tenantId === filter.tenantId) &&
-    (!filter.type || run.type === filter.type) &&
-    (!filter.subject || run.subject === filter.subject) &&
-    (!filter.reasonCode || run.reasonCode === filter.reasonCode) &&
-    (!filter.status || run.status === filter.status) &&
-    (!filter.outcome || run.outcome === filter.outcome) &&
-    (!filter.createdAfter || run.createdAt >= filter.createdAfter) &&
-    (!filter.createdBefore || run.createdAt < filter.createdBefore)
-  );
+  return agreesOn(filter, run, ['tenantId', 'type', 'subject', 'reasonCode', 'status', 'outcome']) && withinRange(run.createdAt, filter.createdAfter, filter.createdBefore);
 }
 
 /**

@@ -2,7 +2,7 @@ import { z } from '@tenantatlas/core';
 import type { AuditFilter } from '@tenantatlas/grpc/proto/tenantatlas/audit/v1/AuditFilter';
 import type { AuditPort } from '../../grpc/downstream';
 import { id, route, STREAMED, type RouteDef } from '../route';
-import { listRoute, requireTenantWhenLimited } from './scope';
+import { filterFields, listRoute, requireTenantWhenLimited } from './scope';
 import { auditPage } from '../responses/audit';
 
 const filterQuery = {
@@ -19,20 +19,19 @@ const filterQuery = {
 };
 type FilterQuery = { [K in keyof typeof filterQuery]?: string };
 
-function toFilter(q: FilterQuery): AuditFilter {
-  return {
-    tenant_id: q.tenantId ?? '',
-    subject_type: q.subjectType ?? '',
-    subject_id: q.subjectId ?? '',
-    actor_id: q.actorId ?? '',
-    action: q.action ?? '',
-    type: q.type ?? '',
-    outcome: q.outcome ?? '',
-    occurred_from: q.from ?? '',
-    occurred_to: q.to ?? '',
-    trace_id: q.traceId ?? '',
-  };
-}
+const toFilter = (q: FilterQuery): AuditFilter =>
+  filterFields(q, {
+    tenant_id: 'tenantId',
+    subject_type: 'subjectType',
+    subject_id: 'subjectId',
+    actor_id: 'actorId',
+    action: 'action',
+    type: 'type',
+    outcome: 'outcome',
+    occurred_from: 'from',
+    occurred_to: 'to',
+    trace_id: 'traceId',
+  });
 
 /** from >= to selects nothing: answered as an empty result, as any schema-valid filter is (the audit service refuses it). */
 const emptyRange = (q: FilterQuery) => Boolean(q.from && q.to && Date.parse(q.from) >= Date.parse(q.to));

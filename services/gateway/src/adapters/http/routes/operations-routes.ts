@@ -1,13 +1,26 @@
 import { z } from '@tenantatlas/core';
 import type { OperationsPort } from '../../grpc/downstream';
 import { id, route, words, type RouteDef } from '../route';
-import { listRoute, requireRunInScope, requireTenantWhenLimited, resourceRoute } from './scope';
+import { filterFields, listRoute, requireRunInScope, requireTenantWhenLimited, resourceRoute } from './scope';
 import { RUN_OUTCOMES, RUN_STATUSES, retriedRunsResponse, runPage, runResponse, runTypesResponse, startedRunResponse } from '../responses/operations';
 
 const runParams = z.object({ workspaceId: id, runId: id });
 const rfc3339 = z.string().datetime({ offset: true });
 /** 1 to 200 printable ASCII characters, as the operations service keys its deduplication. */
 const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'expected 1 to 200 printable characters');
+
+
+/** ListRuns' filter fields and the task board's query parameters they come from. */
+const RUN_FILTER = {
+  tenant_id: 'tenantId',
+  type: 'type',
+  status: 'status',
+  outcome: 'outcome',
+  subject: 'subject',
+  reason_code: 'reasonCode',
+  created_after: 'createdAfter',
+  created_before: 'createdBefore',
+} as const;
 
 export function operationsRoutes(operations: OperationsPort): RouteDef[] {
   return [
@@ -41,18 +54,7 @@ export function operationsRoutes(operations: OperationsPort): RouteDef[] {
       items: 'runs',
       pageSize: 50,
       fetch: ({ workspaceId, query }, page) =>
-        operations.ListRuns({
-          workspace_id: workspaceId,
-          tenant_id: query.tenantId ?? '',
-          type: query.type ?? '',
-          status: query.status ?? '',
-          outcome: query.outcome ?? '',
-          subject: query.subject ?? '',
-          reason_code: query.reasonCode ?? '',
-          created_after: query.createdAfter ?? '',
-          created_before: query.createdBefore ?? '',
-          page,
-        }),
+        operations.ListRuns({ workspace_id: workspaceId, ...filterFields(query, RUN_FILTER), page }),
       tenantOf: (r) => r.tenant_id,
     }),
     route({

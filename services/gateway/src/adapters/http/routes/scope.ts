@@ -137,3 +137,14 @@ export function requireUnlimitedScope(ctx: Ctx): void {
 export function requireTenantWhenLimited(ctx: Ctx, field: string): void {
   if (limited(ctx)) throw gatewayError('REQUEST.TENANT_REQUIRED', `${field}: members limited to some tenants must name one`, { field });
 }
+
+/**
+ * A backend's list filter from the query of its route: each field under the backend's name for
+ * it, '' (any) where the query leaves it out.
+ */
+export function filterFields<Q extends object, F extends string>(query: Q, names: Record<F, TextField<Q>>): Record<F, string> {
+  return Object.fromEntries(Object.entries<TextField<Q>>(names).map(([field, key]) => [field, (query[key] as string | undefined) ?? ''])) as Record<F, string>;
+}
+
+/** the query parameters of Q that hold text */
+type TextField<Q> = { [K in keyof Q]: Q[K] extends string | undefined ? K : never }[keyof Q];
