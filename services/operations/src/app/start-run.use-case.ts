@@ -81,11 +81,12 @@ export class StartRunUseCase {
     for (let race = 0; race < MAX_RACES; race++) {
       const newest = race === 0 ? newestFirst : await this.deps.runs.newestClaim(slot);
       const holder = newest ? await this.holder(newest) : 'free';
-      if (typeof holder === 'object' && 'held' in holder) return this.started(reuse({ run: holder.held, replayed: isOwnStart(holder.held, key) }, command), true);
-      // the caller's own earlier start may have run to completion before it remembered its
-      // idempotency key: that run is the answer, not a new one
-      if (typeof holder === 'object' && isOwnStart(holder.completed, key)) return this.started(reuse({ run: holder.completed, replayed: true }, command), true);
-      if (typeof holder !== 'object' && holder !== 'free') continue;
+      if (typeof holder === 'object') {
+        if ('held' in holder) return this.started(reuse({ run: holder.held, replayed: isOwnStart(holder.held, key) }, command), true);
+        // the caller's own earlier start may have run to completion before it remembered its
+        // idempotency key: that run is the answer; anyone else's completed run frees the key
+        if (isOwnStart(holder.completed, key)) return this.started(reuse({ run: holder.completed, replayed: true }, command), true);
+      } else if (holder !== 'free') continue;
       const run = newRun(type, { ...command, actor }, { id: randomUUID(), now: this.now(), traceparent: traceparent(), redispatchAfterMs: this.deps.redispatchAfterMs });
       const claim = { revision: (newest?.revision ?? 0) + 1, runId: run.id, at: run.createdAt };
       if (!(await this.deps.runs.claim(run.workspaceId, slot, claim))) continue;

@@ -51,7 +51,8 @@ export function runsView(ui) {
         id: 'retry-failed',
         onclick: async () => {
           try {
-            const { retried } = await post(ui.wsPath('/runs/retry-failed'), {});
+            // the tenant chosen above narrows the retry as it narrows the board
+            const { retried } = await post(ui.wsPath('/runs/retry-failed'), filters.tenantId.value ? { tenant_id: filters.tenantId.value } : {});
             box.prepend(notice('info', `Retried ${retried.length} failed run(s).`));
           } catch (err) {
             ui.showError(err);
