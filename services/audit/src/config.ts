@@ -6,5 +6,10 @@ export const configSchema = baseConfig.extend({
   AUDIT_CONSUMER_GROUP: z.string().min(1).default('tenantatlas.audit'),
   /** lifecycle partitions ingested at once; each fetched batch is stored per workspace with one ordered insert */
   AUDIT_INGEST_PARTITIONS: z.coerce.number().int().min(1).max(64).default(12),
+  /**
+   * days a record stays stored by itself before only its sealed segment (the archive) holds it;
+   * keep it longer than the lifecycle topics' retention (docs/audit.md, "Retention")
+   */
+  AUDIT_RETENTION_DAYS: z.coerce.number().min(0).max(36_500).default(30),
 });
 export type Config = z.infer<typeof configSchema>;

@@ -1,6 +1,7 @@
 import { CLOUDEVENTS_CONTENT_TYPE, parseEnvelope } from '@tenantatlas/kafka';
 import { startService, uniqueName, waitFor } from '@tenantatlas/testing';
 import type { KafkaMessage } from 'kafkajs';
+import { SEGMENT_PLACES } from './domain/chain-segment';
 import { AuditFixture, lifecycleEvent } from './testing/audit-fixture';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -141,6 +142,30 @@ describe('audit ingestion (real Kafka, FerretDB and audit process)', () => {
     const copy = (await audit.records.findOne({ workspaceId: deleted, seq: 2 }))!;
     await audit.records.insertOne({ ...copy, _id: `${deleted}:3` as never, eventId: 'forged', seq: 3 });
     expect(await audit.client.VerifyAuditChain({ workspace_id: deleted })).toMatchObject({ ok: false, first_bad_seq: '3' });
+  });
+
+  it('seals a segment when it fills; verification hashes the sealed records again and names an edit there', async () => {
+    const workspaceId = uniqueName('ws');
+    const count = SEGMENT_PLACES + 20;
+    const events = Array.from({ length: count }, (_, i) =>
+      lifecycleEvent({ type: 'tenantatlas.operations.run.started', subject: `run/r-${i}`, workspaceId, tenantId: 'tenant-1' }),
+    );
+    for (let i = 0; i < count; i += 500) {
+      await audit.publisher.publish(events.slice(i, i + 500).map((event) => ({ topic: audit.topics.operationsEvents, event })));
+    }
+    await audit.waitForCount(workspaceId, count);
+    const id = `${workspaceId}:1` as never;
+    const sealed = (await audit.segments.findOne({ _id: id }))!;
+    const lines = (sealed.text as string).split('\n').map((line) => JSON.parse(line) as { seq: number; eventId: string; subjectId: string });
+    expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: SEGMENT_PLACES }, (_, i) => i + 1));
+    const published = new Set(events.map((e) => e.id));
+    expect(new Set(lines.map((l) => l.eventId)).size).toBe(SEGMENT_PLACES);
+    expect(lines.every((l) => published.has(l.eventId))).toBe(true);
+    expect(await audit.client.VerifyAuditChain({ workspace_id: workspaceId })).toMatchObject({ ok: true, records_checked: String(count) });
+
+    lines[6]!.subjectId = 'r-forged';
+    await audit.segments.updateOne({ _id: id }, { $set: { text: lines.map((l) => JSON.stringify(l)).join('\n') } });
+    expect(await audit.client.VerifyAuditChain({ workspace_id: workspaceId })).toMatchObject({ ok: false, first_bad_seq: '7', problem: 'HASH_MISMATCH' });
   });
 
   it('records a burst for one workspace once each, on one gap-free chain, with two replicas and redeliveries', async () => {

@@ -14,6 +14,7 @@ import { GetAuditEventUseCase } from './app/get-audit-event.use-case';
 import { GetIngestStatusUseCase } from './app/get-ingest-status.use-case';
 import { ListAuditEventsUseCase } from './app/list-audit-events.use-case';
 import { RecordLifecycleEventsUseCase } from './app/record-lifecycle-events.use-case';
+import { Retention } from './app/retention';
 import { VerifyAuditChainUseCase } from './app/verify-audit-chain.use-case';
 import { configSchema } from './config';
 
@@ -40,7 +41,8 @@ runService('audit', async ({ logger, lifecycle }) => {
   // Every lifecycle topic from the beginning, a fetched batch per partition at a time (a new consumer
   // group sees the whole history; what is already recorded is skipped by event id): each
   // workspace's events in a batch become one chain write. Unparsable messages are dead-lettered.
-  const recordEvents = new RecordLifecycleEventsUseCase({ store: log, deadLetters });
+  const retention = new Retention({ store: log, windowDays: config.AUDIT_RETENTION_DAYS });
+  const recordEvents = new RecordLifecycleEventsUseCase({ store: log, deadLetters, retention });
   const consumer = new EventConsumer({
     kafka: infra.kafka,
     groupId,

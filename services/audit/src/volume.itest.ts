@@ -7,15 +7,18 @@
  * walked unfiltered, and the first TENANT_PAGES by tenant (a filtered page looks at a bounded
  * stretch of the chain: its first pages are what an operator reads, and the unit test of the use
  * case walks a filter to the end), while new events keep arriving; both exports are read, and the
- * whole chain is verified. Timings are printed at the end.
+ * whole chain is verified. The seeded records were recorded long ago, so retention moves the oldest
+ * of them out of the single records as the Kafka events fill segments: the reads take them from
+ * their sealed segments. Timings are printed at the end.
  *
  * AUDIT_VOLUME_RECORDS (default 100000) and AUDIT_VOLUME_KAFKA (default 5000) size it.
  */
 import { promiseClient } from '@tenantatlas/grpc';
 import { type EventEnvelope } from '@tenantatlas/kafka';
 import { uniqueName, waitFor } from '@tenantatlas/testing';
-import { toDocument } from './adapters/mongo/audit-log.repository';
-import { appendTo, EMPTY_HEAD, entryFromEvent, type ChainHead } from './domain/audit-record';
+import { toDocument, toSegmentDocument } from './adapters/mongo/audit-log.repository';
+import { appendTo, EMPTY_HEAD, entryFromEvent, type AuditRecord, type ChainHead } from './domain/audit-record';
+import { sealSegment, SEGMENT_PLACES } from './domain/chain-segment';
 import { AuditFixture, lifecycleEvent, type AuditClient } from './testing/audit-fixture';
 
 const TOTAL = Number(process.env.AUDIT_VOLUME_RECORDS ?? 100_000);
@@ -138,22 +141,25 @@ describe(`audit at volume: ${TOTAL} records in one workspace (real Kafka, Ferret
     await audit.start({ LOG_LEVEL: 'warn' });
     slow = promiseClient(audit.raw!, 20 * 60_000);
 
-    // The seeded part of the chain, built as the service builds it and inserted in bulk.
+    // The seeded part of the chain, built as the service builds it and inserted in bulk, each full
+    // segment sealed as the service seals it.
     await timed(
-      `seed ${SEEDED} records (chain by the service's code, insertMany of 1,000)`,
+      `seed ${SEEDED} records (chain by the service's code, insertMany of ${SEGMENT_PLACES} + the segment they fill)`,
       async () => {
         let head: ChainHead = EMPTY_HEAD;
-        for (let from = 0; from < SEEDED; from += 1_000) {
-          const docs = [];
-          for (let n = from; n < Math.min(SEEDED, from + 1_000); n++) {
+        for (let from = 0; from < SEEDED; from += SEGMENT_PLACES) {
+          const records: AuditRecord[] = [];
+          for (let n = from; n < Math.min(SEEDED, from + SEGMENT_PLACES); n++) {
             const e = event(n);
             const derived = entryFromEvent(e, new Date(T0 + n * 1_000 + 5));
             if (!derived.ok) throw new Error(derived.reason);
             const record = appendTo(head, derived.entry);
             head = { seq: record.seq, hash: record.hash };
-            docs.push(toDocument(record));
+            records.push(record);
           }
-          await audit.records.insertMany(docs as never[], { ordered: true });
+          await audit.records.insertMany(records.map(toDocument) as never[], { ordered: true });
+          const sealed = records.length === SEGMENT_PLACES ? sealSegment(records) : null;
+          if (sealed) await audit.segments.insertOne(toSegmentDocument(sealed) as never);
         }
         if (head.seq > 0) await audit.heads.updateOne({ _id: ws as never }, { $set: { seq: head.seq, hash: head.hash } }, { upsert: true });
       },
@@ -175,6 +181,14 @@ describe(`audit at volume: ${TOTAL} records in one workspace (real Kafka, Ferret
       () => VIA_KAFKA,
     );
     expect(Number((await audit.client.GetIngestStatus({})).dead_lettered)).toBe(0);
+    // the service sealed the last segment the Kafka events filled, and each seal let retention
+    // take the records of two of the seeded segments (recorded in January, past the 30 days) out
+    // of the single records: the walks, exports and verification below read them from the archive
+    if (TOTAL % SEGMENT_PLACES === 0) expect(await audit.segments.findOne({ _id: `${ws}:${TOTAL / SEGMENT_PLACES}` as never })).not.toBeNull();
+    const archived = 2 * Math.floor(VIA_KAFKA / SEGMENT_PLACES) * SEGMENT_PLACES;
+    expect(await audit.records.findOne({ _id: `${ws}:1` as never })).toBeNull();
+    expect(await audit.records.findOne({ _id: `${ws}:${archived}` as never })).toBeNull();
+    expect(await audit.records.findOne({ _id: `${ws}:${archived + 1}` as never })).not.toBeNull();
   });
 
   afterAll(async () => {

@@ -63,6 +63,16 @@ export class GatewayApi {
     return { status: res.status, json, text };
   }
 
+  /** Streams a GET's body and counts its lines, holding no more than a chunk of it. */
+  async countLines(path: string): Promise<{ status: number; lines: number }> {
+    const res = await fetch(`${this.baseUrl}${path}`, { headers: { authorization: `Bearer ${this.token}` } });
+    let lines = 0;
+    for await (const chunk of res.body ?? []) {
+      for (const byte of chunk as Uint8Array) if (byte === 10) lines++;
+    }
+    return { status: res.status, lines };
+  }
+
   /** 503 answers seen (each retried, as a client would): reported with the figures. */
   unavailableAnswers = 0;
 

@@ -8,7 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { connectMongo } from '@tenantatlas/store';
 import { percentile, testInfra } from '@tenantatlas/testing';
 import type { Connection } from 'mongoose';
-import type { Bench } from './measure';
+import type { AuditRecord } from '../../../services/audit/dist/domain/audit-record';
+import { sealSegment, SEGMENT_PLACES } from '../../../services/audit/dist/domain/chain-segment';
+import { RssSampler, type Bench } from './measure';
 
 const BATCH = 2_000;
 const TENANTS = 100;
@@ -102,9 +104,9 @@ export async function listOverManyRows(bench: Bench, rows: number): Promise<void
   // place, and the head moved to the last, as the audit service leaves them
   const end = await chainHead(bench, workspaceId);
   const seqOf = (i: number) => end + 1 + i;
-  const auditRate = await seed(bench, 'audit', 'audit_records', rows, (i) => ({ ...auditDoc, _id: `${workspaceId}:${seqOf(i)}`, eventId: randomUUID(), workspaceId, tenantId: tenant(i), seq: seqOf(i), action: i % 3 === 0 ? 'run.succeeded' : 'run.queued' }));
+  const { rate: auditRate, sealed } = await seedChain(bench, workspaceId, end, rows, (i) => ({ ...auditDoc, _id: `${workspaceId}:${seqOf(i)}`, eventId: randomUUID(), workspaceId, tenantId: tenant(i), seq: seqOf(i), action: i % 3 === 0 ? 'run.succeeded' : 'run.queued' }));
   await moveChainHead(bench, workspaceId, seqOf(rows - 1));
-  bench.report.note(`The list figures ran over ${rows.toLocaleString('en-US')} runs and ${rows.toLocaleString('en-US')} audit records in one workspace, written straight into the collections (${Math.round(runRate).toLocaleString('en-US')} and ${Math.round(auditRate).toLocaleString('en-US')} rows/s).`);
+  bench.report.note(`The list figures ran over ${rows.toLocaleString('en-US')} runs and ${rows.toLocaleString('en-US')} audit records in one workspace, written straight into the collections (${Math.round(runRate).toLocaleString('en-US')} and ${Math.round(auditRate).toLocaleString('en-US')} rows/s), the chain's ${sealed.toLocaleString('en-US')} full segments sealed as the audit service seals them.`);
 
   // the floor: one query with the same filter straight through the driver, without a deadline
   // (a count: what any filter but `_id` costs on FerretDB, which reads every document to answer)
@@ -124,6 +126,53 @@ export async function listOverManyRows(bench: Bench, rows: number): Promise<void
     const { ms, failed, held } = await timed(bench, path);
     bench.report.add({ section, name, value: ms, unit: 'ms', peers: [{ name: 'floor', value: floors[collection] }], note: failed ?? held });
   }
+
+  // the whole chain exported as NDJSON through the gateway, read as it streams; the audit
+  // service's RSS sampled meanwhile
+  const rss = new RssSampler(bench);
+  rss.start();
+  const t0 = performance.now();
+  const exported = await api.countLines(`${ws}/audit/export?format=ndjson`);
+  const seconds = (performance.now() - t0) / 1000;
+  rss.stop();
+  const note = exported.status === 200 ? `${exported.lines.toLocaleString('en-US')} records in ${seconds.toFixed(1)} s` : `answered ${exported.status}`;
+  bench.report.add({ section, name: 'audit: export of the whole chain (NDJSON, records)', value: exported.lines / seconds, unit: '/s', target: { op: '≥', value: 20_000 }, note });
+  bench.report.add({ section, name: 'audit: peak RSS of the audit service during the export', value: rss.peak.get('audit') ?? 0, unit: 'MB', target: { op: '≤', value: 200 } });
+}
+
+/**
+ * Continues the workspace's chain from `end` with `rows` records made by `make(i)` (place end+1+i),
+ * stored a segment at a time, each full segment sealed as the audit service seals it when an
+ * append fills one. Returns the records stored a second and the segments sealed.
+ */
+function seedChain(bench: Bench, workspaceId: string, end: number, rows: number, make: (i: number) => Record<string, unknown>): Promise<{ rate: number; sealed: number }> {
+  return inDatabase(bench, 'audit', async (db) => {
+    const t0 = performance.now();
+    const records = db.collection<{ _id: string }>('audit_records');
+    const strip = (doc: Record<string, unknown>) => {
+      const { _id, ...record } = doc;
+      return record as unknown as AuditRecord;
+    };
+    // the records already on the chain (the workspace's creation), read back by `_id`
+    let segmentSoFar: AuditRecord[] = [];
+    for (let seq = 1; seq <= end; seq++) segmentSoFar.push(strip((await records.findOne({ _id: `${workspaceId}:${seq}` }))!));
+    let sealed = 0;
+    for (let done = 0; done < rows; ) {
+      const room = SEGMENT_PLACES - ((end + done) % SEGMENT_PLACES);
+      const docs = Array.from({ length: Math.min(room, rows - done) }, (_, k) => make(done + k));
+      await records.insertMany(docs as never[], { ordered: false });
+      segmentSoFar.push(...docs.map(strip));
+      done += docs.length;
+      if (segmentSoFar.length === SEGMENT_PLACES) {
+        const seal = sealSegment(segmentSoFar);
+        if (seal) await db.collection<{ _id: string }>('audit_segments').insertOne({ _id: `${workspaceId}:${seal.segment}`, ...seal });
+        sealed += seal ? 1 : 0;
+        segmentSoFar = [];
+      }
+      if (done % (50 * SEGMENT_PLACES) < docs.length) process.stderr.write(`[bench] seeding audit.audit_records (+ segments): ${done.toLocaleString('en-US')} / ${rows.toLocaleString('en-US')}\n`);
+    }
+    return { rate: rows / ((performance.now() - t0) / 1000), sealed };
+  });
 }
 
 /** The seq of the workspace's chain head, once its first record (the workspace's creation) is on it. */

@@ -1,25 +1,39 @@
 import { chainFrom, EMPTY_HEAD, headOf, type AuditRecord, type ChainHead } from '../domain/audit-record';
+import { placesOfSegment, sealSegment, SEGMENT_PLACES, type SealedSegment } from '../domain/chain-segment';
+import { encodePageToken } from '../domain/audit-query';
 import { auditEntry } from '../testing/audit-entry';
 import { ListAuditEventsUseCase } from './list-audit-events.use-case';
 import type { AuditLogStore } from './ports';
 
 /**
- * A chain of `length` records whose stored head lags `lag` places behind its end; only reads by
- * place. Every `tenantEvery`-th record (seq 1, 1 + n, …) belongs to tenant-a.
+ * A chain of `length` records whose stored head lags `lag` places behind its end. Every
+ * `tenantEvery`-th record (seq 1, 1 + n, …) belongs to tenant-a. The first `sealed` segments are
+ * sealed, and the records of the first `archived` of them are no longer stored one by one.
  */
-function storedChain(length: number, lag: number, tenantEvery = 0) {
+function storedChain(length: number, lag: number, tenantEvery = 0, layout: { sealed?: number; archived?: number } = {}) {
   const entries = Array.from({ length }, (_, i) => ({ ...auditEntry(`event-${i + 1}`), tenantId: tenantEvery && i % tenantEvery === 0 ? 'tenant-a' : null }));
   const records = chainFrom(EMPTY_HEAD, entries);
   const head: ChainHead | null = length - lag > 0 ? headOf(records[length - lag - 1]!) : null;
-  const at = (seq: number) => records[seq - 1];
-  const reads = { places: 0 };
+  const archivedTo = (layout.archived ?? 0) * SEGMENT_PLACES;
+  const at = (seq: number) => (seq > archivedTo ? records[seq - 1] : undefined);
+  const segments = new Map<number, SealedSegment>();
+  for (let segment = 1; segment <= (layout.sealed ?? 0); segment++) {
+    const { first, last } = placesOfSegment(segment);
+    segments.set(segment, sealSegment(records.slice(first - 1, last))!);
+  }
+  const reads = { places: 0, segments: 0 };
   const store = {
     readHead: async () => head,
-    linkAt: async (_ws: string, seq: number) => (at(seq) ? headOf(at(seq)!) : null),
+    linkAt: async (_ws: string, seq: number) => (records[seq - 1] ? headOf(records[seq - 1]!) : null),
     recordsAt: async (_ws: string, seqs: readonly number[]) => {
       reads.places += seqs.length;
       return seqs.map(at).filter((record): record is AuditRecord => record !== undefined);
     },
+    segmentAt: async (_ws: string, segment: number) => {
+      reads.segments += 1;
+      return segments.get(segment) ?? null;
+    },
+    insertSegment: async (sealed: SealedSegment) => void segments.set(sealed.segment, sealed),
   } as unknown as AuditLogStore;
   return { store, reads };
 }
@@ -38,6 +52,14 @@ describe('pages of a whole chain, read by place', () => {
       pageToken = page.nextPageToken;
     } while (pageToken);
     expect(seen).toEqual(Array.from({ length: 120 }, (_, i) => 120 - i));
+  });
+
+  it('reads the places retention removed from their sealed segment', async () => {
+    const { store, reads } = storedChain(2_100, 0, 0, { sealed: 2, archived: 2 });
+    const page = await new ListAuditEventsUseCase({ store }).execute({ workspaceId: 'ws-1', pageSize: 200, pageToken: encodePageToken(1_050) });
+    expect(page.records.map((r) => r.seq)).toEqual(Array.from({ length: 200 }, (_, i) => 1_049 - i));
+    // the places by themselves (none stored), then segment 2 whole and segment 1 for the rest
+    expect(reads.segments).toBe(2);
   });
 
   it('answers an empty chain with an empty page', async () => {
@@ -76,6 +98,21 @@ describe('filtered pages, a bounded walk down the chain', () => {
       { seqs: [], places: 1_000 },
       { seqs: [], places: 500 },
     ]);
+  });
+
+  it('takes a sealed segment in one read, looking at up to 5,000 places of them a page', async () => {
+    const { store, reads } = storedChain(7_500, 0, 10, { sealed: 7, archived: 3 });
+    const pages = await walk(new ListAuditEventsUseCase({ store }), reads, { action: 'tenant.deleted' });
+    // the open segment's 500 places by place (one lookup finds it unsealed), then sealed segments
+    // 7..3 in a read each, which takes the page past 5,000 places; the next page reads segments
+    // 2 and 1 from their sealed copies alone (retention removed their records)
+    expect(pages).toEqual([
+      { seqs: [], places: 500 },
+      { seqs: [], places: 0 },
+    ]);
+    expect(reads.segments).toBe(1 + 5 + 2);
+    const matches = await walk(new ListAuditEventsUseCase({ store }), reads, { tenant_id: 'tenant-a' });
+    expect(matches.flatMap((p) => p.seqs)).toEqual(Array.from({ length: 750 }, (_, i) => 7_491 - 10 * i));
   });
 
   it('matches every field the filter names', async () => {

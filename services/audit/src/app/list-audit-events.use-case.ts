@@ -5,12 +5,14 @@ import {
   matchesQuery,
   parsePageSize,
   parseQuery,
-  placesFrom,
+  PLACES_EXAMINED_PER_PAGE,
   RECORDS_EXAMINED_PER_PAGE,
   type RawFilter,
 } from '../domain/audit-query';
 import type { AuditRecord } from '../domain/audit-record';
+import { placesOfSegment, segmentOf } from '../domain/chain-segment';
 import { chainEnd } from './chain-end';
+import { readStretch } from './chain-reader';
 import type { AuditLogStore } from './ports';
 
 export interface ListAuditEventsCommand {
@@ -20,15 +22,17 @@ export interface ListAuditEventsCommand {
   pageToken?: string;
 }
 
-/** Places read at once by a filtered page (a whole-chain page reads exactly its own places). */
+/** Places a filtered page reads by place at once. */
 const WINDOW = 100;
 
 /**
  * Newest first; the token is the place the page stopped at, so arriving records never shift pages.
- * A page is a walk down the workspace's chain from its end, reading records by their identities
- * and keeping those the filter matches: a page of the whole chain reads exactly its places, and a
- * filtered one at most RECORDS_EXAMINED_PER_PAGE, answering with what matched and a token to go on.
- * Its cost is the page, however long the chain.
+ * A page is a walk down the workspace's chain from its end, keeping the records the filter
+ * matches: a page of the whole chain reads exactly its places, and a filtered one takes a sealed
+ * segment in one read and the open segment's places one by one, looking at no more than
+ * PLACES_EXAMINED_PER_PAGE places (RECORDS_EXAMINED_PER_PAGE of them by place; a last sealed
+ * segment may take it past that) before it answers
+ * with what matched and a token to go on. Its cost is the page, however long the chain.
  */
 export class ListAuditEventsUseCase {
   constructor(private readonly deps: { store: AuditLogStore }) {}
@@ -37,20 +41,44 @@ export class ListAuditEventsUseCase {
     const query = parseQuery(command.workspaceId, command.filter);
     const limit = parsePageSize(command.pageSize);
     const before = decodePageToken(command.pageToken);
-    let top = before === null ? (await chainEnd(this.deps.store, query.workspaceId)).seq : before - 1;
-    const wholeChain = isWholeChain(query);
+    const { store } = this.deps;
+    let top = before === null ? (await chainEnd(store, query.workspaceId)).seq : before - 1;
     const records: AuditRecord[] = [];
-    for (let examined = 0; top >= 1 && examined < RECORDS_EXAMINED_PER_PAGE; ) {
-      const wanted = wholeChain ? limit - records.length : Math.min(WINDOW, RECORDS_EXAMINED_PER_PAGE - examined);
-      const places = placesFrom(top, wanted);
-      const read = await this.deps.store.recordsAt(query.workspaceId, places);
-      for (const record of read) {
+    if (isWholeChain(query)) {
+      // exactly the page's places, a segment's share at a time (a sealed one in one read when the
+      // share is large); a gap in the chain (a record deleted behind the service's back) is
+      // skipped, within a bound
+      for (let examined = 0; top >= 1 && records.length < limit && examined < RECORDS_EXAMINED_PER_PAGE; ) {
+        const low = Math.max(placesOfSegment(segmentOf(top)).first, top - (limit - records.length) + 1);
+        const stretch = await readStretch(store, query.workspaceId, { low, high: top, order: 'newest' });
+        records.push(...stretch.records);
+        examined += top - low + 1;
+        top = low - 1;
+      }
+      return this.answer(records, top + 1);
+    }
+    let unsealed = 0;
+    for (let examined = 0, byPlace = 0; top >= 1 && examined < PLACES_EXAMINED_PER_PAGE && byPlace < RECORDS_EXAMINED_PER_PAGE; ) {
+      const segment = segmentOf(top);
+      const stretch = await readStretch(store, query.workspaceId, {
+        low: placesOfSegment(segment).first,
+        high: top,
+        order: 'newest',
+        occurredFrom: query.occurredFrom,
+        occurredTo: query.occurredTo,
+        byPlaceAtMost: Math.min(WINDOW, RECORDS_EXAMINED_PER_PAGE - byPlace),
+        knownUnsealed: segment === unsealed,
+      });
+      if (!stretch.sealed) unsealed = segment;
+      for (const record of stretch.records) {
         if (!matchesQuery(record, query)) continue;
         records.push(record);
         if (records.length === limit) return this.answer(records, record.seq);
       }
-      examined += places.length;
-      top = places.at(-1)! - 1;
+      const looked = stretch.high - stretch.low + 1;
+      examined += looked;
+      if (!stretch.sealed) byPlace += looked;
+      top = stretch.low - 1;
     }
     return this.answer(records, top + 1);
   }

@@ -1,6 +1,6 @@
 import type { DeliveredEvent } from '@tenantatlas/kafka';
-import type { AuditQuery } from '../domain/audit-query';
 import type { AuditRecord, ChainHead } from '../domain/audit-record';
+import type { SealedSegment } from '../domain/chain-segment';
 
 /** Why a chain insert stopped early: the event is already recorded, or the seq is taken. */
 export type Refusal = 'duplicate-event' | 'seq-taken' | 'unknown';
@@ -18,8 +18,8 @@ export interface ChainLink extends ChainHead {
 }
 
 /**
- * The append-only store of audit records. There is no update or delete: records are only ever
- * inserted, and each has two unique keys: its place on the chain (workspace + seq, the record's
+ * The append-only store of audit records. There is no update: records are only ever inserted,
+ * and deleted only by retention once their sealed segment holds them. Each has two unique keys: its place on the chain (workspace + seq, the record's
  * identity) and its event id. The append path reads nothing but single records by that identity
  * and the head by workspace.
  */
@@ -38,10 +38,16 @@ export interface AuditLogStore {
   /** The records stored at these places of the workspace's chain, in the order asked. */
   recordsAt(workspaceId: string, seqs: readonly number[]): Promise<AuditRecord[]>;
   findByEventId(workspaceId: string, eventId: string): Promise<AuditRecord | null>;
-  /** Every record matching the query with seq ≤ `upTo` (null: no bound), read through one cursor. */
-  stream(query: AuditQuery, options: { upTo: number | null; order: 'newest' | 'oldest' }): AsyncIterable<AuditRecord>;
-  /** Every record of a workspace in chain order (seq ascending), read through one cursor. */
-  chain(workspaceId: string): AsyncIterable<AuditRecord>;
+  /** The sealed copy of a full segment of the workspace's chain, if it was sealed. */
+  segmentAt(workspaceId: string, segment: number): Promise<SealedSegment | null>;
+  /** Stores a sealed segment; one already stored (by another writer: the same text) is left as it is. */
+  insertSegment(sealed: SealedSegment): Promise<void>;
+  /** The last segment whose records retention removed (0: none). */
+  archivedThrough(workspaceId: string): Promise<number>;
+  /** Notes that retention removed the records of the segments up to `segment`. */
+  markArchived(workspaceId: string, segment: number): Promise<void>;
+  /** Removes the records at these places (each kept in its sealed segment). */
+  removeRecords(workspaceId: string, seqs: readonly number[]): Promise<void>;
 }
 
 export interface DeadLetter {

@@ -1,5 +1,6 @@
 import type { AuditRecord, ChainHead } from '../domain/audit-record';
 import { ChainVerifier } from '../domain/chain-verifier';
+import { openSegment, SEGMENT_PLACES, type SealedSegment } from '../domain/chain-segment';
 import { deliveredRunStart } from '../testing/audit-entry';
 import type { AuditLogStore, ChainInsert, DeadLetterSink, Refusal } from './ports';
 import { RecordLifecycleEventsUseCase } from './record-lifecycle-events.use-case';
@@ -37,6 +38,18 @@ class MemoryLog {
     this.linkReads++;
     const record = this.records.get(`${workspaceId}:${seq}`);
     return record ? { eventId: record.eventId, seq: record.seq, hash: record.hash } : null;
+  };
+  readonly segments = new Map<string, SealedSegment>();
+  /** records read by place (what sealing costs when the writer did not append them itself) */
+  placeReads = 0;
+  recordsAt = async (workspaceId: string, seqs: readonly number[]) => {
+    this.placeReads += seqs.length;
+    return seqs.map((seq) => this.records.get(`${workspaceId}:${seq}`)).filter((r): r is AuditRecord => r !== undefined);
+  };
+  segmentAt = async (workspaceId: string, segment: number) => this.segments.get(`${workspaceId}:${segment}`) ?? null;
+  insertSegment = async (sealed: SealedSegment) => {
+    const key = `${sealed.workspaceId}:${sealed.segment}`;
+    if (!this.segments.has(key)) this.segments.set(key, sealed);
   };
   readHead = async (workspaceId: string) => this.heads.get(workspaceId) ?? null;
   advanceHead = async (workspaceId: string, head: ChainHead) => void this.heads.set(workspaceId, head);
@@ -191,5 +204,23 @@ describe('RecordLifecycleEventsUseCase', () => {
     });
     expect(results).toEqual([{ status: 'appended', seq: 1 }, { status: 'dead-lettered' }, { status: 'appended', seq: 2 }]);
     expect(sent).toEqual(['odd: unrecognized event type "not-a-lifecycle-type"']);
+  });
+
+  it('seals a segment when an append fills it, from what it appended or, after a restart, by place', async () => {
+    const log = new MemoryLog();
+    const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => `e-${from + i}`);
+    await recordAll(recorder(log), ids(1, 600));
+    const writer = recorder(log);
+    await recordAll(writer, ids(601, 300));
+    expect(log.segments.size).toBe(0);
+    await recordAll(writer, ids(901, 300));
+    // segment 1 (places 1..1000): 600 appended before the restart are read, 400 kept in memory
+    expect(log.placeReads).toBe(600);
+    expect(openSegment(log.segments.get('ws-1:1')!)).toEqual(log.chainOf('ws-1').slice(0, SEGMENT_PLACES));
+    await recordAll(writer, ids(1201, 800));
+    // segment 2 from memory alone
+    expect(log.placeReads).toBe(600);
+    expect(openSegment(log.segments.get('ws-1:2')!)).toEqual(log.chainOf('ws-1').slice(SEGMENT_PLACES, 2 * SEGMENT_PLACES));
+    expect(log.segments.size).toBe(2);
   });
 });

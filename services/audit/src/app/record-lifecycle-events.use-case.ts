@@ -1,8 +1,10 @@
 import { lazyInstrument } from '@tenantatlas/core';
 import { type DeliveredEvent } from '@tenantatlas/kafka';
-import { chainFrom, EMPTY_HEAD, entryFromEvent, firstDeliveries, headOf, type AuditEntry, type ChainHead } from '../domain/audit-record';
+import { chainFrom, EMPTY_HEAD, entryFromEvent, firstDeliveries, headOf, type AuditEntry, type AuditRecord, type ChainHead } from '../domain/audit-record';
 import { chainEnd } from './chain-end';
 import type { AuditLogStore, DeadLetterSink } from './ports';
+import type { Retention } from './retention';
+import { SegmentSealer } from './segment-sealer';
 
 export interface RecordLifecycleEventsCommand {
   /** a delivered batch, in delivery order (each partition's order kept) */
@@ -46,7 +48,8 @@ interface Waiting {
  * (each seq is the last + 1) and records an event once, with any number of writers.
  *
  * Then the head document is written once per group. It may lag (a crash before that write, or a
- * race between replicas that moves it back): that only costs the next append a catch-up.
+ * race between replicas that moves it back): that only costs the next append a catch-up. An
+ * append that fills a segment of the chain seals it (SegmentSealer).
  *
  * Inside one process, groups of one workspace are written one after the other, and entries that
  * arrive meanwhile join the next group: that is only to save work (no pointless refusals between
@@ -56,10 +59,13 @@ export class RecordLifecycleEventsUseCase {
   private readonly heads = new Map<string, ChainHead>();
   private readonly pending = new Map<string, Waiting[]>();
   private readonly flushing = new Set<string>();
+  private readonly sealer: SegmentSealer;
 
   constructor(
-    private readonly deps: { store: AuditLogStore; deadLetters: DeadLetterSink; now?: () => Date },
-  ) {}
+    private readonly deps: { store: AuditLogStore; deadLetters: DeadLetterSink; now?: () => Date; retention?: Retention },
+  ) {
+    this.sealer = new SegmentSealer(deps.store, deps.retention);
+  }
 
   /** Every workspace's entries of the batch are appended together, in delivery order. */
   async execute({ delivered }: RecordLifecycleEventsCommand): Promise<RecordResult[]> {
@@ -114,6 +120,7 @@ export class RecordLifecycleEventsUseCase {
         group.forEach((w, i) => w.resolve(results[i]!));
       } catch (err) {
         this.heads.delete(workspaceId);
+        this.sealer.forget(workspaceId);
         for (const w of group) w.reject(err);
       }
     }
@@ -127,9 +134,11 @@ export class RecordLifecycleEventsUseCase {
     let rest = firstDeliveries(entries);
     const known = this.heads.get(workspaceId) ?? (await this.deps.store.readHead(workspaceId)) ?? EMPTY_HEAD;
     let head = known;
+    const stored: AuditRecord[][] = [];
     for (let taken = 0; rest.length > 0; ) {
       const records = chainFrom(head, rest.map((i) => entries[i]!));
       const { inserted, refused } = await this.deps.store.insertChain(records);
+      stored.push(records.slice(0, inserted));
       records.slice(0, inserted).forEach((record, k) => (results[rest[k]!] = { status: 'appended', seq: record.seq }));
       if (inserted > 0) head = headOf(records[inserted - 1]!);
       if (inserted === records.length) break;
@@ -150,6 +159,7 @@ export class RecordLifecycleEventsUseCase {
     }
     this.heads.set(workspaceId, head);
     if (head.seq > known.seq) await this.deps.store.advanceHead(workspaceId, head);
+    for (const run of stored) await this.sealer.stored(run);
     return results;
   }
 }

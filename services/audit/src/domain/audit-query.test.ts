@@ -1,6 +1,6 @@
 import { DomainError } from '@tenantatlas/core';
 import { auditEntry } from '../testing/audit-entry';
-import { decodePageToken, encodePageToken, isWholeChain, matchesQuery, parsePageSize, parseQuery, placesFrom } from './audit-query';
+import { decodePageToken, encodePageToken, isWholeChain, matchesQuery, parsePageSize, parseQuery } from './audit-query';
 import type { AuditRecord } from './audit-record';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -52,12 +52,6 @@ describe('pages of the whole chain', () => {
     expect(isWholeChain(parseQuery('ws-1', { action: '  ', tenant_id: '' }))).toBe(true);
     expect(isWholeChain(parseQuery('ws-1', { tenant_id: 't-1' }))).toBe(false);
     expect(isWholeChain(parseQuery('ws-1', { occurred_from: '2026-01-01T00:00:00Z' }))).toBe(false);
-  });
-
-  it('takes `limit` places from the top down, none below the first', () => {
-    expect(placesFrom(10, 3)).toEqual([10, 9, 8]);
-    expect(placesFrom(2, 50)).toEqual([2, 1]);
-    expect(placesFrom(0, 50)).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { agreesOn, decodePageToken as decodePosition, encodePageToken as encodePosition, withinRange } from '@tenantatlas/core';
 import type { AuditRecord } from './audit-record';
+import { SEGMENT_PLACES } from './chain-segment';
 import { auditError } from './errors';
 
 /**
@@ -86,11 +87,6 @@ export function isWholeChain(query: AuditQuery): boolean {
   return Object.entries(query).every(([field, value]) => field === 'workspaceId' || value === undefined);
 }
 
-/** `count` places of a chain from `top` down, newest first, none below 1. */
-export function placesFrom(top: number, count: number): number[] {
-  return Array.from({ length: Math.max(0, Math.min(count, top)) }, (_, i) => top - i);
-}
-
 /** Whether a record is one the query asks for (its workspace is the chain being read). */
 export function matchesQuery(record: AuditRecord, query: AuditQuery): boolean {
   return (
@@ -103,8 +99,10 @@ export function matchesQuery(record: AuditRecord, query: AuditQuery): boolean {
 /**
  * How many places of the chain one filtered page may look at before it answers: a filter that
  * matches few records gets a short (even empty) page and a token to continue, never a request
- * whose cost grows with the history.
+ * whose cost grows with the history. Places of sealed segments come a segment to a read; the
+ * others a read each, and of those a page reads RECORDS_EXAMINED_PER_PAGE at most.
  */
+export const PLACES_EXAMINED_PER_PAGE = 5 * SEGMENT_PLACES;
 export const RECORDS_EXAMINED_PER_PAGE = 1_000;
 
 export function parsePageSize(pageSize: number | undefined): number {

@@ -100,6 +100,10 @@ export class AuditFixture {
     return this.mongo.collection('audit_chain_heads');
   }
 
+  get segments() {
+    return this.mongo.collection('audit_segments');
+  }
+
   /** Records stored for a workspace, counted by walking its chain through the API. */
   async recordCount(workspaceId: string): Promise<number> {
     return Number((await this.client.VerifyAuditChain({ workspace_id: workspaceId })).records_checked);

@@ -1,9 +1,8 @@
 import { isDuplicateKeyError } from '@tenantatlas/store';
-import type { QueryFilter } from 'mongoose';
 import type { AuditLogStore, ChainInsert, ChainLink, Refusal } from '../../app/ports';
-import type { AuditQuery } from '../../domain/audit-query';
 import type { AuditRecord, ChainHead } from '../../domain/audit-record';
-import type { AuditModels, AuditRecordDocument } from './audit-record.schema';
+import type { SealedSegment } from '../../domain/chain-segment';
+import type { AuditModels, AuditRecordDocument, SegmentDocument } from './audit-record.schema';
 
 /**
  * A record's identity is its place on its workspace's chain: no two records can take one place,
@@ -13,9 +12,19 @@ export function recordId(workspaceId: string, seq: number): string {
   return `${workspaceId}:${seq}`;
 }
 
+/** A sealed segment's identity: its place among its workspace's segments. */
+export function segmentId(workspaceId: string, segment: number): string {
+  return `${workspaceId}:${segment}`;
+}
+
 /** The stored form of a record (exported for test fixtures that seed a chain in bulk). */
 export function toDocument(record: AuditRecord): AuditRecordDocument {
   return { _id: recordId(record.workspaceId, record.seq), ...record };
+}
+
+/** The stored form of a sealed segment (exported for test fixtures that seed a chain in bulk). */
+export function toSegmentDocument(sealed: SealedSegment): SegmentDocument {
+  return { _id: segmentId(sealed.workspaceId, sealed.segment), ...sealed };
 }
 
 function toRecord(doc: AuditRecordDocument): AuditRecord {
@@ -33,27 +42,6 @@ function toRecord(doc: AuditRecordDocument): AuditRecord {
   };
 }
 
-/** Every filter here starts with the workspace: no query can reach another workspace's records. */
-function filterFor(query: AuditQuery): QueryFilter<AuditRecordDocument> {
-  const filter: QueryFilter<AuditRecordDocument> = { workspaceId: query.workspaceId };
-  if (query.tenantId) filter.tenantId = query.tenantId;
-  if (query.subjectType) filter.subjectType = query.subjectType;
-  if (query.subjectId) filter.subjectId = query.subjectId;
-  if (query.actorId) filter['actor.id'] = query.actorId;
-  if (query.action) filter.action = query.action;
-  if (query.type) filter.type = query.type;
-  if (query.outcome) filter.outcome = query.outcome;
-  if (query.traceId) filter.traceId = query.traceId;
-  if (query.occurredFrom || query.occurredTo) {
-    filter.occurredAt = {
-      ...(query.occurredFrom ? { $gte: query.occurredFrom } : {}),
-      ...(query.occurredTo ? { $lt: query.occurredTo } : {}),
-    };
-  }
-  return filter;
-}
-
-const CURSOR_BATCH = 1_000;
 
 type WriteErrorShape = { index?: number; keyPattern?: Record<string, unknown>; err?: { keyPattern?: Record<string, unknown> } };
 
@@ -128,25 +116,33 @@ export class MongoAuditLog implements AuditLogStore {
     return doc && doc.workspaceId === workspaceId ? toRecord(doc as AuditRecordDocument) : null;
   }
 
-  async *stream(query: AuditQuery, options: { upTo: number | null; order: 'newest' | 'oldest' }): AsyncIterable<AuditRecord> {
-    const filter = { ...filterFor(query), ...(options.upTo === null ? {} : { seq: { $lte: options.upTo } }) };
-    // The audit view's filters that narrow through an index of their own (audit-record.schema); the
-    // others (type, outcome, trace, time) are checked on the way down the chain.
-    // query-shape: equal workspaceId; sort seq:-1; range seq
-    // query-shape: equal workspaceId,tenantId; sort seq:-1; range seq
-    // query-shape: equal workspaceId,subjectType,subjectId; sort seq:-1; range seq
-    // query-shape: equal workspaceId,actor.id; sort seq:-1; range seq
-    // query-shape: equal workspaceId,action; sort seq:-1; range seq
-    const cursor = this.models.records
-      .find(filter)
-      .sort({ seq: options.order === 'newest' ? -1 : 1 })
-      .lean()
-      .cursor({ batchSize: CURSOR_BATCH });
-    for await (const doc of cursor) yield toRecord(doc as AuditRecordDocument);
+  async segmentAt(workspaceId: string, segment: number): Promise<SealedSegment | null> {
+    const doc = await this.models.segments.findById(segmentId(workspaceId, segment)).lean<SegmentDocument>();
+    if (!doc) return null;
+    const { _id, ...sealed } = doc;
+    return sealed;
   }
 
-  async *chain(workspaceId: string): AsyncIterable<AuditRecord> {
-    const cursor = this.models.records.find({ workspaceId }).sort({ seq: 1 }).lean().cursor({ batchSize: CURSOR_BATCH });
-    for await (const doc of cursor) yield toRecord(doc as AuditRecordDocument);
+  async insertSegment(sealed: SealedSegment): Promise<void> {
+    try {
+      await this.models.segments.collection.insertOne(toSegmentDocument(sealed) as never);
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+  }
+
+  async archivedThrough(workspaceId: string): Promise<number> {
+    return (await this.models.archiveMarks.findById(workspaceId).lean())?.segment ?? 0;
+  }
+
+  async markArchived(workspaceId: string, segment: number): Promise<void> {
+    await this.models.archiveMarks.replaceOne({ _id: workspaceId }, { segment }, { upsert: true });
+  }
+
+  async removeRecords(workspaceId: string, seqs: readonly number[]): Promise<void> {
+    const deletes = seqs.map((seq) => ({ deleteOne: { filter: { _id: recordId(workspaceId, seq) } } }));
+    // one delete by `_id` a record, sent together
+    // query-shape: equal _id
+    if (deletes.length > 0) await this.models.records.bulkWrite(deletes, { ordered: false });
   }
 }

@@ -69,11 +69,41 @@ auditRecordSchema.index({ eventId: 1 }, { unique: true });
 // The chain in order (verification, export). The `_id` already allows one record per seq; this
 // index says so too, for databases written before records were identified by their place.
 auditRecordSchema.index({ workspaceId: 1, seq: 1 }, { unique: true });
-// The filters the audit view offers, each ending in seq so results come back in chain order.
-auditRecordSchema.index({ workspaceId: 1, tenantId: 1, seq: -1 });
-auditRecordSchema.index({ workspaceId: 1, subjectType: 1, subjectId: 1, seq: -1 });
-auditRecordSchema.index({ workspaceId: 1, 'actor.id': 1, seq: -1 });
-auditRecordSchema.index({ workspaceId: 1, action: 1, seq: -1 });
+
+/**
+ * A full segment of a workspace's chain, its records stored together (domain/chain-segment): `_id`
+ * is `<workspace>:<segment>`, so a segment is sealed once whoever seals it.
+ */
+export interface SegmentDocument {
+  _id: string;
+  workspaceId: string;
+  segment: number;
+  lastHash: string;
+  occurredFrom: Date;
+  occurredTo: Date;
+  recordedTo: Date;
+  text: string;
+}
+
+const segmentSchema = keyedSchema<SegmentDocument>('audit_segments', {
+  workspaceId: requiredText,
+  segment: requiredNumber,
+  lastHash: requiredText,
+  occurredFrom: requiredTime,
+  occurredTo: requiredTime,
+  recordedTo: requiredTime,
+  text: requiredText,
+});
+
+/** How far retention got in a workspace: the records of segments 1..`segment` were removed. */
+export interface ArchiveMarkDocument {
+  _id: string;
+  segment: number;
+}
+
+const archiveMarkSchema = keyedSchema<ArchiveMarkDocument>('audit_archive_marks', {
+  segment: requiredNumber,
+});
 
 /** The stored head of each workspace's chain; it may lag behind the records, never lead them. */
 export interface ChainHeadDocument {
@@ -108,6 +138,8 @@ const deadLetterSchema = keyedSchema<DeadLetterDocument>('audit_dead_letters', {
 export interface AuditModels {
   records: Model<AuditRecordDocument>;
   heads: Model<ChainHeadDocument>;
+  segments: Model<SegmentDocument>;
+  archiveMarks: Model<ArchiveMarkDocument>;
   deadLetters: Model<DeadLetterDocument>;
 }
 
@@ -115,6 +147,8 @@ export function auditModels(connection: Connection): AuditModels {
   return {
     records: connection.model<AuditRecordDocument>('AuditRecord', auditRecordSchema),
     heads: connection.model<ChainHeadDocument>('AuditChainHead', chainHeadSchema),
+    segments: connection.model<SegmentDocument>('AuditSegment', segmentSchema),
+    archiveMarks: connection.model<ArchiveMarkDocument>('AuditArchiveMark', archiveMarkSchema),
     deadLetters: connection.model<DeadLetterDocument>('AuditDeadLetter', deadLetterSchema),
   };
 }

@@ -1,0 +1,120 @@
+import type { AuditRecord } from '../domain/audit-record';
+import { mayHoldOccurred, openSegment, placesOfSegment, sealSegment, segmentOf, SEGMENT_PLACES } from '../domain/chain-segment';
+import type { AuditLogStore } from './ports';
+
+type ChainStore = Pick<AuditLogStore, 'recordsAt' | 'segmentAt' | 'insertSegment'>;
+
+/** Places read by place at once. */
+const WINDOW = 100;
+
+/** A stretch of places narrower than this is read by place first (a sealed segment is a 1,000-record read). */
+const SMALL_STRETCH = SEGMENT_PLACES / 10;
+
+export type Order = 'newest' | 'oldest';
+
+/** Places `low..high` in `order`. */
+function placesBetween(low: number, high: number, order: Order): number[] {
+  const places = Array.from({ length: Math.max(0, high - low + 1) }, (_, i) => low + i);
+  return order === 'oldest' ? places : places.reverse();
+}
+
+/** The records at these places (any order), `WINDOW` reads at a time. */
+async function readByPlace(store: ChainStore, workspaceId: string, places: readonly number[]): Promise<AuditRecord[]> {
+  const read: AuditRecord[] = [];
+  for (let i = 0; i < places.length; i += WINDOW) read.push(...(await store.recordsAt(workspaceId, places.slice(i, i + WINDOW))));
+  return read;
+}
+
+/** The sealed records of a segment, in chain order, or null while it is not sealed. */
+export async function sealedRecords(store: ChainStore, workspaceId: string, segment: number): Promise<AuditRecord[] | null> {
+  const sealed = await store.segmentAt(workspaceId, segment);
+  return sealed ? openSegment(sealed) : null;
+}
+
+/**
+ * The records at exact places (as asked, e.g. newest first): by place, and from the sealed
+ * segment for any place whose record is no longer stored one by one (retention removed it).
+ */
+export async function recordsAtPlaces(store: ChainStore, workspaceId: string, places: readonly number[]): Promise<AuditRecord[]> {
+  const found = new Map((await readByPlace(store, workspaceId, places)).map((r) => [r.seq, r]));
+  const missing = new Set(places.filter((seq) => !found.has(seq)).map(segmentOf));
+  for (const segment of missing) {
+    for (const record of (await sealedRecords(store, workspaceId, segment)) ?? []) found.set(record.seq, record);
+  }
+  return places.map((seq) => found.get(seq)).filter((r): r is AuditRecord => r !== undefined);
+}
+
+export interface Stretch {
+  /** the records found at the stretch's places, in the walk's order */
+  records: AuditRecord[];
+  /** the places the stretch covered (records missing from them are gaps in the chain) */
+  low: number;
+  high: number;
+  /** whether they came from a sealed segment in one read */
+  sealed: boolean;
+}
+
+/**
+ * Places `low..high` of one segment: from its sealed copy when it has one, else by place (no more
+ * than `byPlaceAtMost` of them from the walk's start, the stretch then ending there; a walk that
+ * found the segment unsealed says so with `knownUnsealed`, saving the lookup); a
+ * segment read whole by place is sealed on the way (what its writer does when the segment fills,
+ * unless it crashed first). `skipOccurred` leaves out a sealed segment whose records all lie
+ * outside a time range without opening it.
+ */
+export async function readStretch(
+  store: ChainStore,
+  workspaceId: string,
+  stretch: { low: number; high: number; order: Order; occurredFrom?: Date; occurredTo?: Date; byPlaceAtMost?: number; knownUnsealed?: boolean },
+): Promise<Stretch> {
+  const { low, high, order } = stretch;
+  const segment = segmentOf(high);
+  if (segmentOf(low) !== segment) throw new Error(`places ${low}..${high} are not in one segment`);
+  const places = placesBetween(low, high, order);
+  if (places.length >= SMALL_STRETCH && !stretch.knownUnsealed) {
+    const sealed = await store.segmentAt(workspaceId, segment);
+    if (sealed && !mayHoldOccurred(sealed, stretch.occurredFrom, stretch.occurredTo)) return { records: [], low, high, sealed: true };
+    if (sealed) {
+      const inStretch = openSegment(sealed).filter((r) => r.seq >= low && r.seq <= high);
+      return { records: order === 'oldest' ? inStretch : inStretch.reverse(), low, high, sealed: true };
+    }
+  }
+  const wanted = stretch.byPlaceAtMost === undefined ? places : places.slice(0, stretch.byPlaceAtMost);
+  const records = await recordsAtPlaces(store, workspaceId, wanted);
+  const bounds = placesOfSegment(segment);
+  if (wanted.length === SEGMENT_PLACES && records.length === SEGMENT_PLACES && low === bounds.first && high === bounds.last) {
+    const seal = sealSegment(order === 'oldest' ? records : [...records].reverse());
+    if (seal) await store.insertSegment(seal);
+  }
+  const [a, b] = [wanted[0] ?? low, wanted.at(-1) ?? low];
+  return { records, low: Math.min(a, b), high: Math.max(a, b), sealed: false };
+}
+
+/**
+ * Places `from..to` of a chain in `order`, a segment at a time, the next segment read while the
+ * caller works on this one: the export's and the verification's walk, whose memory is two segments.
+ */
+export async function* walkChain(
+  store: ChainStore,
+  workspaceId: string,
+  walk: { from: number; to: number; order: Order; occurredFrom?: Date; occurredTo?: Date },
+): AsyncGenerator<Stretch> {
+  const stretches: { low: number; high: number }[] = [];
+  for (let segment = segmentOf(Math.max(1, walk.from)); walk.to >= 1 && segment <= segmentOf(walk.to); segment++) {
+    const { first, last } = placesOfSegment(segment);
+    stretches.push({ low: Math.max(first, walk.from), high: Math.min(last, walk.to) });
+  }
+  if (walk.order === 'newest') stretches.reverse();
+  const read = (i: number) => {
+    const reading = readStretch(store, workspaceId, { ...stretches[i]!, order: walk.order, occurredFrom: walk.occurredFrom, occurredTo: walk.occurredTo });
+    // a walk left early (a broken link found) never awaits its read-ahead: its failure is not news
+    reading.catch(() => undefined);
+    return reading;
+  };
+  let next = stretches.length > 0 ? read(0) : null;
+  for (let i = 0; next; i++) {
+    const current = await next;
+    next = i + 1 < stretches.length ? read(i + 1) : null;
+    yield current;
+  }
+}

@@ -1,0 +1,47 @@
+import { auditEntry } from '../testing/audit-entry';
+import { chainFrom, EMPTY_HEAD } from './audit-record';
+import { ChainVerifier } from './chain-verifier';
+import { mayHoldOccurred, openSegment, placesOfSegment, sealSegment, segmentOf, SEGMENT_PLACES } from './chain-segment';
+
+const chain = (length: number) => chainFrom(EMPTY_HEAD, Array.from({ length }, (_, i) => auditEntry(`event-${i + 1}`)));
+
+describe('segments of a chain', () => {
+  it('cuts the chain into segments of 1,000 places', () => {
+    expect([1, 1_000, 1_001, 2_000, 2_001].map(segmentOf)).toEqual([1, 1, 2, 2, 3]);
+    expect(placesOfSegment(3)).toEqual({ first: 2_001, last: 3_000 });
+  });
+
+  it('seals a full segment into text that opens to the same records, still a valid chain', () => {
+    const records = chain(2 * SEGMENT_PLACES);
+    const second = records.slice(SEGMENT_PLACES);
+    const sealed = sealSegment(second)!;
+    expect(sealed).toMatchObject({ workspaceId: 'ws-1', segment: 2, lastHash: second.at(-1)!.hash });
+    expect(openSegment(sealed)).toEqual(second);
+    const verifier = new ChainVerifier(null);
+    for (const record of [...records.slice(0, SEGMENT_PLACES), ...openSegment(sealed)]) expect(verifier.push(record)).toBe(true);
+  });
+
+  it('seals only all the places of one segment, in order', () => {
+    const records = chain(SEGMENT_PLACES + 1);
+    expect(() => sealSegment(records.slice(0, SEGMENT_PLACES - 1))).toThrow(/all its 1000 places/);
+    expect(() => sealSegment(records.slice(1))).toThrow(/all its 1000 places/);
+  });
+
+  it('does not seal a segment too large for one document', () => {
+    const huge = { note: 'x'.repeat(999) };
+    const records = chainFrom(
+      EMPTY_HEAD,
+      Array.from({ length: SEGMENT_PLACES }, (_, i) => ({ ...auditEntry(`event-${i + 1}`), before: { ...huge, a: 'x'.repeat(999) }, after: Object.fromEntries(Array.from({ length: 10 }, (_, k) => [`k${k}`, 'y'.repeat(999)])) })),
+    );
+    expect(sealSegment(records)).toBeNull();
+  });
+
+  it('tells from its time bounds whether a segment may hold records of a range', () => {
+    const sealed = { occurredFrom: new Date('2026-01-02T00:00:00Z'), occurredTo: new Date('2026-01-03T00:00:00Z') };
+    expect(mayHoldOccurred(sealed, undefined, undefined)).toBe(true);
+    expect(mayHoldOccurred(sealed, new Date('2026-01-03T00:00:00Z'), undefined)).toBe(true);
+    expect(mayHoldOccurred(sealed, new Date('2026-01-03T00:00:01Z'), undefined)).toBe(false);
+    expect(mayHoldOccurred(sealed, undefined, new Date('2026-01-02T00:00:00Z'))).toBe(false);
+    expect(mayHoldOccurred(sealed, undefined, new Date('2026-01-02T00:00:01Z'))).toBe(true);
+  });
+});

@@ -1,0 +1,84 @@
+import type { AuditRecord } from './audit-record';
+
+/**
+ * A workspace's chain is cut into segments of SEGMENT_PLACES places: segment 1 holds places
+ * 1..1000, segment 2 places 1001..2000, and so on. Once every place of a segment is taken, the
+ * segment can be sealed: its records, in chain order, stored together as one document. Nothing is
+ * ever appended to a full segment (places are taken once, in order), so a sealed segment never
+ * changes and whoever seals it writes the same text: sealing is idempotent and needs no owner.
+ *
+ * Readers take a sealed segment in one read where its places would cost a read each, and the
+ * sealed segments are the archive that retention leaves behind when it removes the records one by
+ * one (docs/audit.md, "Sealed segments").
+ */
+export const SEGMENT_PLACES = 1_000;
+
+/**
+ * A segment whose text would pass this size is not sealed (its records stay readable by place):
+ * a record can carry up to 150 KB of summaries, and one document may not pass 16 MB.
+ */
+export const MAX_SEGMENT_TEXT = 8 * 1024 * 1024;
+
+export interface SealedSegment {
+  workspaceId: string;
+  /** 1-based number of the segment on its workspace's chain */
+  segment: number;
+  /** the hash of its last record: the next segment's first record links to it */
+  lastHash: string;
+  /** the earliest and latest occurredAt of its records, to skip it for a time range */
+  occurredFrom: Date;
+  occurredTo: Date;
+  /** the latest recordedAt of its records: retention's age of the segment */
+  recordedTo: Date;
+  /** its records in chain order, one JSON object a line */
+  text: string;
+}
+
+/** The segment a place belongs to. */
+export function segmentOf(seq: number): number {
+  return Math.ceil(seq / SEGMENT_PLACES);
+}
+
+/** The first and last place of a segment. */
+export function placesOfSegment(segment: number): { first: number; last: number } {
+  return { first: (segment - 1) * SEGMENT_PLACES + 1, last: segment * SEGMENT_PLACES };
+}
+
+/**
+ * Seals the records of one full segment (all its places, in order), or answers null when their text
+ * would be too large to store as one document.
+ */
+export function sealSegment(records: readonly AuditRecord[]): SealedSegment | null {
+  const first = records[0];
+  if (!first) throw new Error('a segment to seal needs its records');
+  const segment = segmentOf(first.seq);
+  const { first: firstPlace } = placesOfSegment(segment);
+  if (records.length !== SEGMENT_PLACES || records.some((r, i) => r.seq !== firstPlace + i || r.workspaceId !== first.workspaceId)) {
+    throw new Error(`segment ${segment} of workspace ${first.workspaceId} is sealed from all its ${SEGMENT_PLACES} places in order`);
+  }
+  const text = records.map((record) => JSON.stringify(record)).join('\n');
+  if (text.length > MAX_SEGMENT_TEXT) return null;
+  const occurred = records.map((r) => new Date(r.occurredAt).getTime());
+  return {
+    workspaceId: first.workspaceId,
+    segment,
+    lastHash: records.at(-1)!.hash,
+    occurredFrom: new Date(Math.min(...occurred)),
+    occurredTo: new Date(Math.max(...occurred)),
+    recordedTo: new Date(Math.max(...records.map((r) => new Date(r.recordedAt).getTime()))),
+    text,
+  };
+}
+
+/** The records of a sealed segment, in chain order. */
+export function openSegment(sealed: Pick<SealedSegment, 'text'>): AuditRecord[] {
+  return sealed.text.split('\n').map((line) => {
+    const record = JSON.parse(line) as AuditRecord;
+    return { ...record, occurredAt: new Date(record.occurredAt), recordedAt: new Date(record.recordedAt) };
+  });
+}
+
+/** Whether a segment may hold records in a time range (by the occurredAt bounds sealed with it). */
+export function mayHoldOccurred(sealed: Pick<SealedSegment, 'occurredFrom' | 'occurredTo'>, from: Date | undefined, to: Date | undefined): boolean {
+  return (from === undefined || sealed.occurredTo >= from) && (to === undefined || sealed.occurredFrom < to);
+}
