@@ -11,6 +11,9 @@ export interface ExportAuditEventsCommand {
   oldestFirst: boolean;
 }
 
+/** Text per chunk sent to the client: well below a gRPC message's 4 MB, whatever the records hold. */
+const CHUNK_CHARS = 256 * 1024;
+
 /**
  * Streams every matching record as text, a segment of the chain at a time (one read for a sealed
  * segment, the next one read while this one is written out), so memory stays flat however large
@@ -29,10 +32,18 @@ export class ExportAuditEventsUseCase {
       const end = (await chainEnd(store, query.workspaceId)).seq;
       if (command.format === 'csv') yield csvHeader();
       const walk = { from: 1, to: end, order: command.oldestFirst ? 'oldest' : 'newest', occurredFrom: query.occurredFrom, occurredTo: query.occurredTo } as const;
+      let chunk = '';
       for await (const { records } of walkChain(store, query.workspaceId, walk)) {
-        const chunk = records.filter((record) => matchesQuery(record, query)).map((record) => formatRecord(record, command.format));
-        if (chunk.length > 0) yield chunk.join('');
+        for (const record of records) {
+          if (!matchesQuery(record, query)) continue;
+          chunk += formatRecord(record, command.format);
+          if (chunk.length >= CHUNK_CHARS) {
+            yield chunk;
+            chunk = '';
+          }
+        }
       }
+      if (chunk.length > 0) yield chunk;
     };
   }
 }

@@ -1,42 +1,6 @@
-import { chainFrom, EMPTY_HEAD, headOf, type AuditRecord, type ChainHead } from '../domain/audit-record';
-import { placesOfSegment, sealSegment, SEGMENT_PLACES, type SealedSegment } from '../domain/chain-segment';
 import { encodePageToken } from '../domain/audit-query';
-import { auditEntry } from '../testing/audit-entry';
+import { storedChain } from '../testing/stored-chain';
 import { ListAuditEventsUseCase } from './list-audit-events.use-case';
-import type { AuditLogStore } from './ports';
-
-/**
- * A chain of `length` records whose stored head lags `lag` places behind its end. Every
- * `tenantEvery`-th record (seq 1, 1 + n, …) belongs to tenant-a. The first `sealed` segments are
- * sealed, and the records of the first `archived` of them are no longer stored one by one.
- */
-function storedChain(length: number, lag: number, tenantEvery = 0, layout: { sealed?: number; archived?: number } = {}) {
-  const entries = Array.from({ length }, (_, i) => ({ ...auditEntry(`event-${i + 1}`), tenantId: tenantEvery && i % tenantEvery === 0 ? 'tenant-a' : null }));
-  const records = chainFrom(EMPTY_HEAD, entries);
-  const head: ChainHead | null = length - lag > 0 ? headOf(records[length - lag - 1]!) : null;
-  const archivedTo = (layout.archived ?? 0) * SEGMENT_PLACES;
-  const at = (seq: number) => (seq > archivedTo ? records[seq - 1] : undefined);
-  const segments = new Map<number, SealedSegment>();
-  for (let segment = 1; segment <= (layout.sealed ?? 0); segment++) {
-    const { first, last } = placesOfSegment(segment);
-    segments.set(segment, sealSegment(records.slice(first - 1, last))!);
-  }
-  const reads = { places: 0, segments: 0 };
-  const store = {
-    readHead: async () => head,
-    linkAt: async (_ws: string, seq: number) => (records[seq - 1] ? headOf(records[seq - 1]!) : null),
-    recordsAt: async (_ws: string, seqs: readonly number[]) => {
-      reads.places += seqs.length;
-      return seqs.map(at).filter((record): record is AuditRecord => record !== undefined);
-    },
-    segmentAt: async (_ws: string, segment: number) => {
-      reads.segments += 1;
-      return segments.get(segment) ?? null;
-    },
-    insertSegment: async (sealed: SealedSegment) => void segments.set(sealed.segment, sealed),
-  } as unknown as AuditLogStore;
-  return { store, reads };
-}
 
 describe('pages of a whole chain, read by place', () => {
   it('pages newest first from the chain end (past a lagging head) down to seq 1, reading only the page', async () => {
