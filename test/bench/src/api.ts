@@ -68,7 +68,8 @@ export class GatewayApi {
     const res = await fetch(`${this.baseUrl}${path}`, { headers: { authorization: `Bearer ${this.token}` } });
     let lines = 0;
     for await (const chunk of res.body ?? []) {
-      for (const byte of chunk as Uint8Array) if (byte === 10) lines++;
+      const bytes = Buffer.from(chunk as Uint8Array);
+      for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) lines++;
     }
     return { status: res.status, lines };
   }

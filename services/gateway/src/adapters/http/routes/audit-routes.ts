@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { z } from '@tenantatlas/core';
 import type { AuditFilter } from '@tenantatlas/grpc/proto/tenantatlas/audit/v1/AuditFilter';
 import type { AuditPort } from '../../grpc/downstream';
@@ -80,8 +81,14 @@ export function auditRoutes(audit: AuditPort): RouteDef[] {
         ctx.res.setHeader('content-type', head?.content_type || (format === 'csv' ? 'text/csv' : 'application/x-ndjson'));
         const fileName = (head?.file_name || `audit.${format}`).replace(/[^A-Za-z0-9._-]/g, '_');
         ctx.res.setHeader('content-disposition', `attachment; filename="${fileName}"`);
-        if (head) ctx.res.write(head.data);
-        for (let next = await chunks.next(); !next.done; next = await chunks.next()) ctx.res.write(next.value.data);
+        // a slow client slows the stream down to audit (gRPC flow control) instead of filling memory here
+        const send = async (data: Buffer) => {
+          if (ctx.res.write(data) || ctx.res.destroyed) return;
+          await Promise.race([once(ctx.res, 'drain'), once(ctx.res, 'close')]);
+        };
+        if (head) await send(head.data);
+        for (let next = await chunks.next(); !next.done && !ctx.res.destroyed; next = await chunks.next()) await send(next.value.data);
+        if (ctx.res.destroyed) await chunks.return?.(undefined);
         ctx.res.end();
         return STREAMED;
       },
