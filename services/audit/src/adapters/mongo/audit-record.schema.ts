@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type SchemaDefinition } from 'mongoose';
+import type { SealedSegment } from '../../domain/chain-segment';
 
 /** Field types every document here needs set. */
 const requiredText = { type: String, required: true } as const;
@@ -66,24 +67,16 @@ const auditRecordSchema = keyedSchema<AuditRecordDocument>('audit_records', {
 });
 // One record per event, however often it is delivered and by whichever replica.
 auditRecordSchema.index({ eventId: 1 }, { unique: true });
-// The chain in order (verification, export). The `_id` already allows one record per seq; this
-// index says so too, for databases written before records were identified by their place.
+// One record per place. The `_id` already allows one record per seq; this index says so too, for
+// databases written before records were identified by their place. (No read queries by it: the
+// chain is read by `_id`, a record or a sealed segment at a time.)
 auditRecordSchema.index({ workspaceId: 1, seq: 1 }, { unique: true });
 
 /**
  * A full segment of a workspace's chain, its records stored together (domain/chain-segment): `_id`
  * is `<workspace>:<segment>`, so a segment is sealed once whoever seals it.
  */
-export interface SegmentDocument {
-  _id: string;
-  workspaceId: string;
-  segment: number;
-  lastHash: string;
-  occurredFrom: Date;
-  occurredTo: Date;
-  recordedTo: Date;
-  text: string;
-}
+export type SegmentDocument = SealedSegment & { _id: string };
 
 const segmentSchema = keyedSchema<SegmentDocument>('audit_segments', {
   workspaceId: requiredText,
