@@ -1,5 +1,5 @@
 import type { AuditRecord } from '../domain/audit-record';
-import { mayHoldOccurred, openSegment, placesOfSegment, sealSegment, segmentOf, SEGMENT_PLACES } from '../domain/chain-segment';
+import { mayHoldOccurred, openSegment, placesOfSegment, sealSegment, segmentOf, segmentRecords, SEGMENT_PLACES } from '../domain/chain-segment';
 import type { AuditLogStore } from './ports';
 
 type ChainStore = Pick<AuditLogStore, 'recordsAt' | 'segmentAt' | 'insertSegment'>;
@@ -48,8 +48,8 @@ export async function recordsAtPlaces(store: ChainStore, workspaceId: string, pl
 }
 
 export interface Stretch {
-  /** the records found at the stretch's places, in the walk's order */
-  records: AuditRecord[];
+  /** the records found at the stretch's places, in the walk's order (to be gone through once) */
+  records: Iterable<AuditRecord>;
   /** the places the stretch covered (records missing from them are gaps in the chain) */
   low: number;
   high: number;
@@ -77,10 +77,7 @@ export async function readStretch(
   if (places.length >= SMALL_STRETCH && !stretch.knownUnsealed) {
     const sealed = await store.segmentAt(workspaceId, segment);
     if (sealed && !mayHoldOccurred(sealed, stretch.occurredFrom, stretch.occurredTo)) return { records: [], low, high, sealed: true };
-    if (sealed) {
-      const inStretch = openSegment(sealed).filter((r) => r.seq >= low && r.seq <= high);
-      return { records: order === 'oldest' ? inStretch : inStretch.reverse(), low, high, sealed: true };
-    }
+    if (sealed) return { records: segmentRecords(sealed, low, high, order), low, high, sealed: true };
   }
   const wanted = stretch.byPlaceAtMost === undefined ? places : places.slice(0, stretch.byPlaceAtMost);
   const records = await recordsAtPlaces(store, workspaceId, wanted);

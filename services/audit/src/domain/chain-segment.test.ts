@@ -1,7 +1,7 @@
 import { auditEntry } from '../testing/audit-entry';
 import { chainFrom, EMPTY_HEAD } from './audit-record';
 import { ChainVerifier } from './chain-verifier';
-import { mayHoldOccurred, openSegment, placesOfSegment, sealSegment, segmentOf, SEGMENT_PLACES } from './chain-segment';
+import { mayHoldOccurred, openSegment, placesOfSegment, sealSegment, segmentOf, segmentRecords, SEGMENT_PLACES } from './chain-segment';
 
 const chain = (length: number) => chainFrom(EMPTY_HEAD, Array.from({ length }, (_, i) => auditEntry(`event-${i + 1}`)));
 
@@ -19,6 +19,14 @@ describe('segments of a chain', () => {
     expect(openSegment(sealed)).toEqual(second);
     const verifier = new ChainVerifier(null);
     for (const record of [...records.slice(0, SEGMENT_PLACES), ...openSegment(sealed)]) expect(verifier.push(record)).toBe(true);
+  });
+
+  it('hands over a stretch of a sealed segment in either order, a record at a time', () => {
+    const records = chain(2 * SEGMENT_PLACES);
+    const sealed = sealSegment(records.slice(SEGMENT_PLACES))!;
+    expect([...segmentRecords(sealed, 1_998, 2_000, 'oldest')]).toEqual(records.slice(1_997, 2_000));
+    expect([...segmentRecords(sealed, 1_001, 1_003, 'newest')].map((r) => r.seq)).toEqual([1_003, 1_002, 1_001]);
+    expect([...segmentRecords(sealed, 1, 5_000, 'oldest')]).toHaveLength(SEGMENT_PLACES);
   });
 
   it('seals only all the places of one segment, in order', () => {

@@ -70,12 +70,26 @@ export function sealSegment(records: readonly AuditRecord[]): SealedSegment | nu
   };
 }
 
+function parseLine(line: string): AuditRecord {
+  const record = JSON.parse(line) as AuditRecord;
+  return { ...record, occurredAt: new Date(record.occurredAt), recordedAt: new Date(record.recordedAt) };
+}
+
 /** The records of a sealed segment, in chain order. */
 export function openSegment(sealed: Pick<SealedSegment, 'text'>): AuditRecord[] {
-  return sealed.text.split('\n').map((line) => {
-    const record = JSON.parse(line) as AuditRecord;
-    return { ...record, occurredAt: new Date(record.occurredAt), recordedAt: new Date(record.recordedAt) };
-  });
+  return sealed.text.split('\n').map(parseLine);
+}
+
+/**
+ * The records at places `low..high` of a sealed segment, in `order`, each parsed when it is
+ * reached: a walk through a large export holds one record of the segment at a time, not 1,000.
+ */
+export function* segmentRecords(sealed: Pick<SealedSegment, 'text' | 'segment'>, low: number, high: number, order: 'newest' | 'oldest'): Generator<AuditRecord> {
+  const lines = sealed.text.split('\n');
+  const first = placesOfSegment(sealed.segment).first;
+  const [from, to] = [Math.max(low, first) - first, Math.min(high, first + lines.length - 1) - first];
+  if (order === 'oldest') for (let i = from; i <= to; i++) yield parseLine(lines[i]!);
+  else for (let i = to; i >= from; i--) yield parseLine(lines[i]!);
 }
 
 /** Whether a segment may hold records in a time range (by the occurredAt bounds sealed with it). */
