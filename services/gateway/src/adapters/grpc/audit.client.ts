@@ -9,9 +9,17 @@ export type AuditPort = PromiseClient<AuditServiceClient> & {
   exportEvents(request: ExportAuditEventsRequest): AsyncIterable<ExportAuditEventsResponse__Output>;
 };
 
+/**
+ * How long one export may stream: a million records take about 50 s through the gateway
+ * (docs/benchmarks.md), and a slow client slows the stream down to its own pace, so the bound is
+ * generous; a stream cut off by it ends the HTTP response early (an incomplete body, not a file
+ * that looks whole).
+ */
+const EXPORT_DEADLINE_MS = 60 * 60_000;
+
 function auditExport(client: AuditServiceClient) {
   return async function* exportEvents(request: ExportAuditEventsRequest): AsyncIterable<ExportAuditEventsResponse__Output> {
-    const stream = client.ExportAuditEvents(request, { deadline: Date.now() + 120_000 });
+    const stream = client.ExportAuditEvents(request, { deadline: Date.now() + EXPORT_DEADLINE_MS });
     try {
       for await (const chunk of stream as AsyncIterable<ExportAuditEventsResponse__Output>) yield chunk;
     } catch (err) {

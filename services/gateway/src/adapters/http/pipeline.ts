@@ -129,7 +129,9 @@ export function sendError(logger: Logger, res: Response, err: unknown, operation
   else if (status >= 500) logger.error({ err, operation }, 'request failed');
   if (retryAfterSeconds !== undefined && !res.headersSent) res.setHeader('retry-after', String(Math.ceil(retryAfterSeconds)));
   if (res.headersSent) {
-    res.end();
+    // a stream that fails half-way is cut, not ended: a client must not take the part it got for
+    // the whole (a chunked body without its last chunk is an error to every HTTP client)
+    res.destroy();
     return;
   }
   sendProblem(res, body);
