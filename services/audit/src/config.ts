@@ -8,8 +8,9 @@ export const configSchema = baseConfig.extend({
   AUDIT_INGEST_PARTITIONS: z.coerce.number().int().min(1).max(64).default(12),
   /**
    * days a record stays stored by itself before only its sealed segment (the archive) holds it;
-   * keep it longer than the lifecycle topics' retention (docs/audit.md, "Retention")
+   * keep it longer than the lifecycle topics' retention (docs/audit.md, "Retention"); at least a
+   * day, so no writer's view of a chain's end can be older than the records it removes
    */
-  AUDIT_RETENTION_DAYS: z.coerce.number().min(0).max(36_500).default(30),
+  AUDIT_RETENTION_DAYS: z.coerce.number().min(1).max(36_500).default(30),
 });
 export type Config = z.infer<typeof configSchema>;

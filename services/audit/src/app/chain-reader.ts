@@ -29,7 +29,7 @@ async function readByPlace(store: ChainStore, workspaceId: string, places: reado
 }
 
 /** The sealed records of a segment, in chain order, or null while it is not sealed. */
-export async function sealedRecords(store: ChainStore, workspaceId: string, segment: number): Promise<AuditRecord[] | null> {
+async function sealedRecords(store: ChainStore, workspaceId: string, segment: number): Promise<AuditRecord[] | null> {
   const sealed = await store.segmentAt(workspaceId, segment);
   return sealed ? openSegment(sealed) : null;
 }
@@ -62,8 +62,8 @@ export interface Stretch {
  * than `byPlaceAtMost` of them from the walk's start, the stretch then ending there; a walk that
  * found the segment unsealed says so with `knownUnsealed`, saving the lookup); a
  * segment read whole by place is sealed on the way (what its writer does when the segment fills,
- * unless it crashed first). `skipOccurred` leaves out a sealed segment whose records all lie
- * outside a time range without opening it.
+ * unless it crashed first). A sealed segment whose records all lie outside `occurredFrom` ..
+ * `occurredTo` is left out without opening it.
  */
 export async function readStretch(
   store: ChainStore,
@@ -92,7 +92,7 @@ export async function readStretch(
 
 /**
  * Places `from..to` of a chain in `order`, a segment at a time, the next segment read while the
- * caller works on this one: the export's and the verification's walk, whose memory is three segments.
+ * caller works on this one: the export's and the verification's walk, whose memory is two segments.
  */
 export async function* walkChain(
   store: ChainStore,

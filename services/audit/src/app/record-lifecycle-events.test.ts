@@ -223,4 +223,19 @@ describe('RecordLifecycleEventsUseCase', () => {
     expect(openSegment(log.segments.get('ws-1:2')!)).toEqual(log.chainOf('ws-1').slice(SEGMENT_PLACES, 2 * SEGMENT_PLACES));
     expect(log.segments.size).toBe(2);
   });
+
+  it('never appends into places retention emptied while another replica kept the chain', async () => {
+    const log = new MemoryLog();
+    let now = new Date('2026-03-01T10:00:00Z');
+    const clock = () => now;
+    const replicaA = new RecordLifecycleEventsUseCase({ store: log.asStore(), deadLetters: noDeadLetters, now: clock });
+    const replicaB = new RecordLifecycleEventsUseCase({ store: log.asStore(), deadLetters: noDeadLetters, now: clock });
+    await recordAll(replicaA, ['a1', 'a2', 'a3']);
+    await recordAll(replicaB, ['b4', 'b5', 'b6']);
+    // weeks later: retention has removed places 1..6 (their segment holds them), and replica A,
+    // which last saw the chain end at 3, gets the workspace's events again
+    for (const seq of [1, 2, 3, 4, 5, 6]) log.records.delete(`ws-1:${seq}`);
+    now = new Date('2026-04-15T10:00:00Z');
+    expect(await recordOne(replicaA, 'a7')).toEqual({ status: 'appended', seq: 7 });
+  });
 });

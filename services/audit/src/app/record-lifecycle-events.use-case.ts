@@ -24,6 +24,9 @@ const recordsCounter = lazyInstrument((meter) =>
 /** How many entries of one workspace go into one ordered insert. */
 const MAX_GROUP = 500;
 
+/** How long this process's own end of a workspace's chain is trusted without reading the stored head. */
+const TRUSTED_HEAD_MS = 60_000;
+
 /** Times a group may find its seqs taken by another writer before the batch is left for redelivery. */
 const MAX_TAKEN_SEQS = 50;
 
@@ -56,7 +59,8 @@ interface Waiting {
  * this process's own partitions); the stored identities keep the chain right without it.
  */
 export class RecordLifecycleEventsUseCase {
-  private readonly heads = new Map<string, ChainHead>();
+  /** per workspace, the end of the chain after this process's last append there, and when */
+  private readonly heads = new Map<string, { head: ChainHead; at: number }>();
   private readonly pending = new Map<string, Waiting[]>();
   private readonly flushing = new Set<string>();
   private readonly sealer: SegmentSealer;
@@ -72,7 +76,7 @@ export class RecordLifecycleEventsUseCase {
     const results: RecordResult[] = new Array(delivered.length);
     const entries: AuditEntry[] = [];
     const positions: number[] = [];
-    const recordedAt = (this.deps.now ?? (() => new Date()))();
+    const recordedAt = this.clock();
     for (const [i, item] of delivered.entries()) {
       const result = entryFromEvent(item.event, recordedAt);
       if (result.ok) {
@@ -129,10 +133,28 @@ export class RecordLifecycleEventsUseCase {
     this.flushing.delete(workspaceId);
   }
 
+  private clock(): Date {
+    return (this.deps.now ?? (() => new Date()))();
+  }
+
+  /**
+   * Where the next append of a workspace starts. The process's own last end saves a read while it
+   * is recent; an older one may lie below places retention has emptied since (another replica
+   * appended there for weeks), and an insert into an emptied place would succeed and fork the
+   * chain, so it is checked against the stored head, which is written before any segment is
+   * sealed and lags by seconds at most, far inside any retention window.
+   */
+  private async startingHead(workspaceId: string): Promise<ChainHead> {
+    const cached = this.heads.get(workspaceId);
+    if (cached && this.clock().getTime() - cached.at < TRUSTED_HEAD_MS) return cached.head;
+    const stored = (await this.deps.store.readHead(workspaceId)) ?? EMPTY_HEAD;
+    return cached && cached.head.seq > stored.seq ? cached.head : stored;
+  }
+
   private async appendGroup(workspaceId: string, entries: AuditEntry[]): Promise<AppendResult[]> {
     const results: AppendResult[] = entries.map(() => ({ status: 'duplicate' }));
     let rest = firstDeliveries(entries);
-    const known = this.heads.get(workspaceId) ?? (await this.deps.store.readHead(workspaceId)) ?? EMPTY_HEAD;
+    const known = await this.startingHead(workspaceId);
     let head = known;
     const stored: AuditRecord[][] = [];
     for (let taken = 0; rest.length > 0; ) {
@@ -157,7 +179,7 @@ export class RecordLifecycleEventsUseCase {
       head = await chainEnd(this.deps.store, workspaceId, headOf(occupant));
       rest = rest.slice(inserted);
     }
-    this.heads.set(workspaceId, head);
+    this.heads.set(workspaceId, { head, at: this.clock().getTime() });
     if (head.seq > known.seq) await this.deps.store.advanceHead(workspaceId, head);
     for (const run of stored) await this.sealer.stored(run);
     return results;
