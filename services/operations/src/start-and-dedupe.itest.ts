@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DomainError } from '@tenantatlas/core';
 import { connectMongo } from '@tenantatlas/store';
 import { waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/testing';
-import { runListModel, runModel, runSlotClaimModel, runTransitionModel } from './adapters/mongo/run.schema';
+import { runListModel, runModel, runSlotClaimModel, runTransitionModel, sealedRunListModel } from './adapters/mongo/run.schema';
 import { SCRIPTED_RUN_TYPE } from './domain/catalog';
 import { activeSlot, CLAIM_VACANT_AFTER_MS } from './domain/run-type';
 import { EventLog, isolatedEnv, operationsClient, startOperations, startTenants, USER, waitForRun, type OperationsClient } from './testing/harness';
@@ -230,5 +230,56 @@ describe('operations: start, dedupe across replicas, idempotency, errors', () =>
     } while (token);
     expect(seen).toHaveLength(30);
     expect(new Set(seen)).toEqual(new Set(started.map((r) => r.run!.id)));
+  });
+
+  it('keeps the runs of a list revision together once they all completed, and pages read them from there', async () => {
+    const ws = 'ws-list-seal';
+    const tenant = await owner.create(ws);
+    // revision 1 names an id whose start gave it up: a position that holds no run, sealed or not
+    const givenUp = randomUUID();
+    const db = await connectMongo(env.MONGO_URL!, env.MONGO_DB!);
+    try {
+      await runModel(db).collection.insertOne({ _id: givenUp as never, abandoned: true, version: 0 });
+      await runListModel(db).create({ _id: `${ws}:1`, entityId: ws, workspaceId: ws, revision: 1, body: { runIds: [givenUp] } });
+      const started: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const { run } = await clients[i % 2]!.StartRun({ workspace_id: ws, actor: USER, tenant_id: tenant, type: 'diagnostics.noop', subject: `seal-${i}` });
+        started.push(run!.id);
+      }
+      await Promise.all(started.map((id) => waitForRun(clients[0]!, ws, id, (run) => run.status === 'completed')));
+      const walk = async () => {
+        const pages: { subjects: string[]; token: string }[] = [];
+        let token = '';
+        do {
+          const page = await clients[pages.length % 2]!.ListRuns({ workspace_id: ws, page: { page_size: 4, page_token: token } });
+          token = page.next_page_token;
+          pages.push({ subjects: page.runs.map((run) => run.subject), token });
+        } while (token);
+        return pages;
+      };
+      const open = await walk();
+      expect(open.flatMap((page) => page.subjects)).toEqual(['seal-5', 'seal-4', 'seal-3', 'seal-2', 'seal-1', 'seal-0']);
+
+      // the reads sealed every revision of the list (the given-up one too), after answering
+      const seals = sealedRunListModel(db);
+      const revisions = (await runListModel(db).find({ entityId: ws }, { revision: 1 }).lean()).map((doc) => doc.revision);
+      expect(revisions).toContain(1);
+      await waitFor(async () => (await Promise.all(revisions.map((n) => seals.findById(`${ws}:${n}`).lean()))).every(Boolean), { what: 'sealed revisions' });
+
+      // the same pages and tokens, sealed: a token issued before the seal goes on where it did
+      expect(await walk()).toEqual(open);
+      const second = await clients[1]!.ListRuns({ workspace_id: ws, page: { page_size: 4, page_token: open[0]!.token } });
+      expect(second.runs.map((run) => run.subject)).toEqual(open[1]!.subjects);
+
+      // and they come from the seal: an edit of a sealed run shows in the list (not in the run)
+      const newest = Math.max(...revisions);
+      const sealed = await seals.findById(`${ws}:${newest}`).lean();
+      await seals.updateOne({ _id: `${ws}:${newest}` }, { $set: { text: sealed!.text.replace('"seal-5"', '"sealed-5"') } });
+      const first = await clients[0]!.ListRuns({ workspace_id: ws, page: { page_size: 1 } });
+      expect(first.runs[0]!.subject).toBe('sealed-5');
+      expect((await clients[0]!.GetRun({ workspace_id: ws, run_id: started[5]! })).run!.subject).toBe('seal-5');
+    } finally {
+      await db.close();
+    }
   });
 });

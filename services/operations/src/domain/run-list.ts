@@ -1,5 +1,5 @@
 import { agreesOn, withinRange } from '@tenantatlas/core';
-import type { Run, RunOutcome, RunStatus } from './run';
+import { isTerminal, type Run, type RunOutcome, type RunStatus } from './run';
 
 /** What a list of a workspace's runs is narrowed to; every field optional. */
 export interface RunFilter {
@@ -37,3 +37,47 @@ export function matchesFilter(run: Run, filter: RunFilter): boolean {
  * with the history.
  */
 export const RUNS_EXAMINED_PER_PAGE = 1_000;
+
+/**
+ * A revision of a run list names the runs of one batch of starts, and a completed run never
+ * changes again: once every run a revision names has completed (or was never stored, its id given
+ * up for good), the revision's runs are final and are kept together, sealed, so a page reads them
+ * in one read instead of one read a run. What a revision still waits on keeps it open.
+ */
+export type ListedRun = Run | 'given up' | 'not stored';
+
+/**
+ * The runs of a revision to seal, in its order (`null` for an id given up, so a position in the
+ * revision means the same sealed or open); null while one of them may still change.
+ */
+export function sealableRuns(listed: readonly ListedRun[]): (Run | null)[] | null {
+  const runs: (Run | null)[] = [];
+  for (const run of listed) {
+    // not stored yet: its start may still be storing it
+    if (run === 'not stored' || (run !== 'given up' && !isTerminal(run))) return null;
+    runs.push(run === 'given up' ? null : run);
+  }
+  return runs;
+}
+
+/** The text a sealed revision keeps its runs in: one JSON line a run, in the revision's order. */
+export function sealRuns(runs: readonly (Run | null)[]): string {
+  return runs.map((run) => JSON.stringify(run)).join('\n');
+}
+
+const RUN_TIMES = ['createdAt', 'updatedAt', 'startedAt', 'completedAt', 'nextAttemptAt', 'redispatchAt', 'leaseExpiresAt'] as const;
+const ATTEMPT_TIMES = ['startedAt', 'endedAt'] as const;
+
+const timeOf = (value: unknown): Date | null => (typeof value === 'string' ? new Date(value) : null);
+
+/** The runs of a sealed revision, in its order, their times as dates again. */
+export function openSealedRuns(text: string): ListedRun[] {
+  if (text === '') return [];
+  return text.split('\n').map((line) => {
+    const run = JSON.parse(line) as (Run & Record<string, unknown>) | null;
+    if (run === null) return 'given up';
+    for (const field of RUN_TIMES) (run as Record<string, unknown>)[field] = timeOf(run[field]);
+    for (const attempt of run.attempts) for (const field of ATTEMPT_TIMES) (attempt as unknown as Record<string, unknown>)[field] = timeOf(attempt[field]);
+    return run;
+  });
+}

@@ -1,7 +1,9 @@
 import { RevisionLog, type RevisionDocument, type RevisionHeadDocument } from '@tenantatlas/store';
 import type { Model } from 'mongoose';
 import type { RunListPosition } from '../../app/ports';
-import type { RunListEntry } from './run.schema';
+import { openSealedRuns, sealableRuns, sealRuns, type ListedRun } from '../../domain/run-list';
+import type { Run } from '../../domain/run';
+import type { RunListEntry, SealedRunListDocument } from './run.schema';
 
 interface Waiting {
   runId: string;
@@ -38,7 +40,11 @@ export class RunLists {
   /** the revision this process last appended, per list: where its next append most likely goes */
   private readonly appended = new Map<string, number>();
 
-  constructor(revisions: Model<RevisionDocument<RunListEntry>>, heads: Model<RevisionHeadDocument>) {
+  constructor(
+    revisions: Model<RevisionDocument<RunListEntry>>,
+    heads: Model<RevisionHeadDocument>,
+    private readonly listSeals: Model<SealedRunListDocument>,
+  ) {
     this.log = new RevisionLog({ revisions, heads, topic: '', outbox: { track: () => undefined }, firstRevision: 1, hintEvery: HINT_EVERY });
   }
 
@@ -86,11 +92,13 @@ export class RunLists {
   }
 
   /**
-   * Up to `count` run ids of `list`, newest first, from `from` on (the newest when absent), each
-   * with the position a walk continues from after it.
+   * Up to `count` runs of `list`, newest first, from `from` on (the newest when absent), each with
+   * the position a walk continues from after it. A sealed revision gives its runs in one read; the
+   * runs of an open one are read with `read`, and ids without a run (not stored, given up) are
+   * skipped. An open revision found final is sealed after the answer (see sealWhenFinal).
    */
-  async walk(list: string, count: number, from?: RunListPosition): Promise<{ runId: string; position: RunListPosition }[]> {
-    const found: { runId: string; position: RunListPosition }[] = [];
+  async walk(workspaceId: string, list: string, count: number, from: RunListPosition | undefined, read: (runId: string) => Promise<ListedRun>): Promise<{ run: Run; position: RunListPosition }[]> {
+    const found: { run: Run; position: RunListPosition }[] = [];
     let top = from ? from.revision : await this.newestRevision(list);
     const held = { revisions: 0, runs: 0 };
     while (top >= 1 && found.length < count) {
@@ -98,17 +106,68 @@ export class RunLists {
       // what the revisions read so far held (a few at first), not by the worst case.
       const wanted = count - found.length;
       const size = held.revisions === 0 ? Math.min(wanted, FIRST_READ) : Math.ceil(wanted / Math.max(1, held.runs / held.revisions));
-      const revisions = Array.from({ length: Math.min(top, size) }, (_, i) => top - i);
-      for (const { revision, body } of await this.log.revisionsAt(list, revisions)) {
+      const numbers = Array.from({ length: Math.min(top, size) }, (_, i) => top - i);
+      const revisions = (await Promise.all(numbers.map((revision) => this.revisionAt(list, revision)))).filter((revision) => revision !== null);
+      let remaining = count - found.length;
+      const taking = revisions.map((revision) => {
         held.revisions += 1;
-        held.runs += body.runIds.length;
-        const newestFirst = [...body.runIds].reverse();
-        for (let taken = from && revision === from.revision ? from.taken : 0; taken < newestFirst.length && found.length < count; taken++) {
-          found.push({ runId: newestFirst[taken]!, position: { revision, taken: taken + 1 } });
-        }
+        held.runs += revision.runIds.length;
+        const first = from && revision.revision === from.revision ? from.taken : 0;
+        const last = Math.min(revision.runIds.length, first + remaining);
+        const taken = Array.from({ length: Math.max(0, last - first) }, (_, k) => first + k);
+        remaining -= taken.length;
+        return { revision, taken, runs: taken.map((k) => (revision.sealed ? Promise.resolve(revision.sealed[k]!) : read(revision.runIds[k]!))) };
+      });
+      for (const { revision, taken, runs } of taking) {
+        const listed = await Promise.all(runs);
+        taken.forEach((k, i) => {
+          const run = listed[i];
+          if (isRun(run) && run.workspaceId === workspaceId) found.push({ run, position: { revision: revision.revision, taken: k + 1 } });
+        });
+        if (!revision.sealed) void this.sealWhenFinal(workspaceId, list, revision, new Map(taken.map((k, i) => [k, listed[i]!])), read);
       }
-      top = revisions.at(-1)! - 1;
+      top = numbers.at(-1)! - 1;
     }
     return found;
   }
+
+  /** A revision's run ids, newest first, with its runs when it is sealed; null when not stored. */
+  private async revisionAt(list: string, revision: number): Promise<OpenedRevision | null> {
+    const id = `${list}:${revision}`;
+    const [sealed, stored] = await Promise.all([
+      this.listSeals.findById(id, { text: 1 }).lean<Pick<SealedRunListDocument, 'text'>>(),
+      this.log.revisionsAt(list, [revision]),
+    ]);
+    const runIds = stored[0]?.body.runIds;
+    if (!runIds) return null;
+    return { revision, runIds: [...runIds].reverse(), sealed: sealed ? openSealedRuns(sealed.text).reverse() : undefined };
+  }
+
+  /**
+   * Seals `revision` when every run it lists is final: `known` holds the runs a walk read (by
+   * their index, newest first); the others are read only when those were all final. Best effort
+   * after the answer: a seal only makes later reads cheaper, and a revision left open is read run
+   * by run as before. Replicas that seal one revision write the same runs, so the second insert
+   * is refused and nothing is lost.
+   */
+  private async sealWhenFinal(workspaceId: string, list: string, revision: OpenedRevision, known: Map<number, ListedRun>, read: (runId: string) => Promise<ListedRun>): Promise<void> {
+    if (sealableRuns([...known.values()]) === null) return;
+    try {
+      const listed = await Promise.all(revision.runIds.map((runId, k) => known.get(k) ?? read(runId)));
+      const runs = sealableRuns(listed.reverse());
+      if (runs) await this.listSeals.insertMany([{ _id: `${list}:${revision.revision}`, workspaceId, text: sealRuns(runs) }], { lean: true });
+    } catch {
+      // refused (sealed by another reader first) or not stored now: the next reader tries again
+    }
+  }
 }
+
+interface OpenedRevision {
+  revision: number;
+  /** newest first */
+  runIds: string[];
+  /** its runs by the same index, once sealed */
+  sealed?: ListedRun[];
+}
+
+const isRun = (run: ListedRun | undefined): run is Run => typeof run === 'object';

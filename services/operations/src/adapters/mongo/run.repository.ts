@@ -16,8 +16,8 @@ import type { Decide, KnownRun, RunListPosition, RunListQuery, RunRepository, Sl
 import { RUN_REQUESTED, type Run } from '../../domain/run';
 import { applyChange, type LifecycleVerb, type RunChange } from '../../domain/transitions';
 import { idempotencyClaim } from '../../domain/run-type';
-import { runListsOf } from '../../domain/run-list';
-import { READ_FIELDS, type RunDocument, type RunListEntry, type RunKeyDocument, type RunScheduleDocument, type RunSlotClaim, type RunTransitionDocument, type StoredRun } from './run.schema';
+import { runListsOf, type ListedRun } from '../../domain/run-list';
+import { READ_FIELDS, type RunDocument, type RunListEntry, type RunKeyDocument, type RunScheduleDocument, type RunSlotClaim, type RunTransitionDocument, type SealedRunListDocument, type StoredRun } from './run.schema';
 import { RunLists } from './run-lists';
 import { HEAL_AFTER_MS, RunScans } from './run.scans';
 
@@ -49,6 +49,7 @@ export interface RunModels {
   keys: Model<RunKeyDocument>;
   lists: Model<RevisionDocument<RunListEntry>>;
   listHeads: Model<RevisionHeadDocument>;
+  listSeals: Model<SealedRunListDocument>;
 }
 
 export interface RunTopics {
@@ -132,7 +133,7 @@ export class MongoRunRepository implements RunRepository {
       firstRevision: 1,
       groupCommit: STARTS_WRITING,
     });
-    this.lists = new RunLists(models.lists, models.listHeads);
+    this.lists = new RunLists(models.lists, models.listHeads, models.listSeals);
     this.scans = new RunScans(models.runs, models.schedule, async (doc) => toRun(await this.rollForward(doc)));
   }
 
@@ -231,17 +232,15 @@ export class MongoRunRepository implements RunRepository {
     return this.scans.list(query);
   }
 
-  async listed(workspaceId: string, list: string, count: number, after?: RunListPosition): Promise<{ run: Run; position: RunListPosition }[]> {
-    const found: { run: Run; position: RunListPosition }[] = [];
-    for (let from = after; ; ) {
-      const wanted = count - found.length;
-      const listed = await this.lists.walk(list, wanted, from);
-      const runs = await Promise.all(listed.map(({ runId }) => this.findInWorkspace(workspaceId, runId)));
-      // an id whose run was never stored (its start stopped, or gave the run up) is no run
-      listed.forEach(({ position }, i) => runs[i] && found.push({ run: runs[i], position }));
-      if (listed.length < wanted || found.length >= count) return found;
-      from = listed.at(-1)!.position;
-    }
+  listed(workspaceId: string, list: string, count: number, after?: RunListPosition): Promise<{ run: Run; position: RunListPosition }[]> {
+    return this.lists.walk(workspaceId, list, count, after, (runId) => this.listedRun(runId));
+  }
+
+  /** A run a list names, as stored now. */
+  private async listedRun(runId: string): Promise<ListedRun> {
+    const doc = await this.runs.findById(runId, READ_FIELDS).lean<StoredRun>();
+    if (!doc) return 'not stored';
+    return doc.abandoned ? 'given up' : toRun(await this.rollForward(doc));
   }
 
   findDue(now: Date, limit: number, after?: Date): Promise<{ due: Run[]; next?: Date }> {

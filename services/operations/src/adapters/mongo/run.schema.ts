@@ -142,6 +142,23 @@ const runKeySchema = keyedSchema<RunKeyDocument>('run_keys', { runId: { type: St
 export const runKeyModel = (connection: Connection) => modelOf(connection, 'RunKey', runKeySchema);
 
 /**
+ * A revision of a run list whose runs all completed, kept with its runs (`_id` the revision's,
+ * `<list>:<n>`): one JSON line per run it lists, `null` for an id whose start gave it up
+ * (domain/run-list.ts). Inserted once by whichever reader finds the revision final; never changed.
+ */
+export interface SealedRunListDocument {
+  _id: string;
+  workspaceId: string;
+  text: string;
+}
+
+const sealedRunListSchema = keyedSchema<SealedRunListDocument>('run_list_seals', {
+  workspaceId: { type: String, required: true },
+  text: { type: String, default: '' },
+});
+export const sealedRunListModel = (connection: Connection) => modelOf(connection, 'SealedRunList', sealedRunListSchema);
+
+/**
  * When the sweeper should next look at a run: its lease expiry while running, its (re)dispatch
  * time while queued; once it completed, a few seconds later, to check that the stored document
  * shows the completion (repairing it if a concurrent write undid it), then deleted. The sweeper
@@ -171,4 +188,5 @@ export const runModels = (connection: Connection) => ({
   keys: runKeyModel(connection),
   lists: runListModel(connection),
   listHeads: runListHeadModel(connection),
+  listSeals: sealedRunListModel(connection),
 });
