@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { CLOUDEVENTS_CONTENT_TYPE, parseEnvelope } from '@tenantatlas/kafka';
 import { startService, uniqueName, waitFor } from '@tenantatlas/testing';
 import type { KafkaMessage } from 'kafkajs';
@@ -155,8 +156,12 @@ describe('audit ingestion (real Kafka, FerretDB and audit process)', () => {
     }
     await audit.waitForCount(workspaceId, count);
     const id = `${workspaceId}:1` as never;
+    // stored packed: a quarter of the text's size
     const sealed = (await audit.segments.findOne({ _id: id }))!;
-    const lines = (sealed.text as string).split('\n').map((line) => JSON.parse(line) as { seq: number; eventId: string; subjectId: string });
+    const packed = Buffer.from((sealed.packed as { buffer: Uint8Array }).buffer);
+    const text = gunzipSync(packed).toString('utf8');
+    expect(packed.length).toBeLessThan(text.length / 2);
+    const lines = text.split('\n').map((line) => JSON.parse(line) as { seq: number; eventId: string; subjectId: string });
     expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: SEGMENT_PLACES }, (_, i) => i + 1));
     const published = new Set(events.map((e) => e.id));
     expect(new Set(lines.map((l) => l.eventId)).size).toBe(SEGMENT_PLACES);
@@ -164,7 +169,7 @@ describe('audit ingestion (real Kafka, FerretDB and audit process)', () => {
     expect(await audit.client.VerifyAuditChain({ workspace_id: workspaceId })).toMatchObject({ ok: true, records_checked: String(count) });
 
     lines[6]!.subjectId = 'r-forged';
-    await audit.segments.updateOne({ _id: id }, { $set: { text: lines.map((l) => JSON.stringify(l)).join('\n') } });
+    await audit.segments.updateOne({ _id: id }, { $set: { packed: gzipSync(lines.map((l) => JSON.stringify(l)).join('\n')) } });
     expect(await audit.client.VerifyAuditChain({ workspace_id: workspaceId })).toMatchObject({ ok: false, first_bad_seq: '7', problem: 'HASH_MISMATCH' });
   });
 

@@ -159,7 +159,7 @@ describe(`audit at volume: ${TOTAL} records in one workspace (real Kafka, Ferret
           }
           await audit.records.insertMany(records.map(toDocument) as never[], { ordered: true });
           const sealed = records.length === SEGMENT_PLACES ? sealSegment(records) : null;
-          if (sealed) await audit.segments.insertOne(toSegmentDocument(sealed) as never);
+          if (sealed) await audit.segments.insertOne((await toSegmentDocument(sealed)) as never);
         }
         if (head.seq > 0) await audit.heads.updateOne({ _id: ws as never }, { $set: { seq: head.seq, hash: head.hash } }, { upsert: true });
       },

@@ -63,12 +63,13 @@ export interface Stretch {
  * found the segment unsealed says so with `knownUnsealed`, saving the lookup); a
  * segment read whole by place is sealed on the way (what its writer does when the segment fills,
  * unless it crashed first). A sealed segment whose records all lie outside `occurredFrom` ..
- * `occurredTo` is left out without opening it.
+ * `occurredTo` is left out without opening it, and its lines `mayMatch` refuses are not parsed
+ * (records read by place come whole: the caller still checks what it gets).
  */
 export async function readStretch(
   store: ChainStore,
   workspaceId: string,
-  stretch: { low: number; high: number; order: Order; occurredFrom?: Date; occurredTo?: Date; byPlaceAtMost?: number; knownUnsealed?: boolean },
+  stretch: { low: number; high: number; order: Order; occurredFrom?: Date; occurredTo?: Date; byPlaceAtMost?: number; knownUnsealed?: boolean; mayMatch?: (line: string) => boolean },
 ): Promise<Stretch> {
   const { low, high, order } = stretch;
   const segment = segmentOf(high);
@@ -77,7 +78,7 @@ export async function readStretch(
   if (places.length >= SMALL_STRETCH && !stretch.knownUnsealed) {
     const sealed = await store.segmentAt(workspaceId, segment);
     if (sealed && !mayHoldOccurred(sealed, stretch.occurredFrom, stretch.occurredTo)) return { records: [], low, high, sealed: true };
-    if (sealed) return { records: segmentRecords(sealed, low, high, order), low, high, sealed: true };
+    if (sealed) return { records: segmentRecords(sealed, low, high, order, stretch.mayMatch), low, high, sealed: true };
   }
   const wanted = stretch.byPlaceAtMost === undefined ? places : places.slice(0, stretch.byPlaceAtMost);
   const records = await recordsAtPlaces(store, workspaceId, wanted);

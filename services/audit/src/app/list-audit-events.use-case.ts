@@ -2,6 +2,7 @@ import {
   decodePageToken,
   encodePageToken,
   isWholeChain,
+  lineMayMatch,
   matchesQuery,
   parsePageSize,
   parseQuery,
@@ -10,7 +11,7 @@ import {
   type RawFilter,
 } from '../domain/audit-query';
 import type { AuditRecord } from '../domain/audit-record';
-import { placesOfSegment, segmentOf } from '../domain/chain-segment';
+import { placesOfSegment, segmentOf, SEGMENT_PLACES, type SealedSegment } from '../domain/chain-segment';
 import { chainEnd } from './chain-end';
 import { readStretch } from './chain-reader';
 import type { AuditLogStore } from './ports';
@@ -57,10 +58,31 @@ export class ListAuditEventsUseCase {
       }
       return this.answer(records, top + 1);
     }
+    const mayMatch = lineMayMatch(query);
+    // the next (older) segment is read while this one is gone through: a page of a rare filter
+    // reads several, and the database serves two reads at once about as fast as one
+    const ahead = new Map<number, Promise<SealedSegment | null>>();
+    const reading: Parameters<typeof readStretch>[0] = {
+      recordsAt: (workspaceId, places) => store.recordsAt(workspaceId, places),
+      insertSegment: (sealed) => store.insertSegment(sealed),
+      segmentAt: (workspaceId, segment) => {
+        const read = ahead.get(segment) ?? store.segmentAt(workspaceId, segment);
+        ahead.delete(segment);
+        return read;
+      },
+    };
+    const readAhead = (segment: number) => {
+      if (segment < 1 || ahead.has(segment)) return;
+      const read = store.segmentAt(query.workspaceId, segment);
+      // a page that fills first never awaits it
+      read.catch(() => undefined);
+      ahead.set(segment, read);
+    };
     let unsealed = 0;
     for (let examined = 0, byPlace = 0; top >= 1 && examined < PLACES_EXAMINED_PER_PAGE && byPlace < RECORDS_EXAMINED_PER_PAGE; ) {
       const segment = segmentOf(top);
-      const stretch = await readStretch(store, query.workspaceId, {
+      if (examined + SEGMENT_PLACES < PLACES_EXAMINED_PER_PAGE) readAhead(segment - 1);
+      const stretch = await readStretch(reading, query.workspaceId, {
         low: placesOfSegment(segment).first,
         high: top,
         order: 'newest',
@@ -68,6 +90,7 @@ export class ListAuditEventsUseCase {
         occurredTo: query.occurredTo,
         byPlaceAtMost: Math.min(WINDOW, RECORDS_EXAMINED_PER_PAGE - byPlace),
         knownUnsealed: segment === unsealed,
+        mayMatch,
       });
       if (!stretch.sealed) unsealed = segment;
       for (const record of stretch.records) {

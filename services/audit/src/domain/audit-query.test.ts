@@ -1,6 +1,6 @@
 import { DomainError } from '@tenantatlas/core';
 import { auditEntry } from '../testing/audit-entry';
-import { decodePageToken, encodePageToken, isWholeChain, matchesQuery, parsePageSize, parseQuery } from './audit-query';
+import { decodePageToken, encodePageToken, isWholeChain, lineMayMatch, matchesQuery, parsePageSize, parseQuery } from './audit-query';
 import type { AuditRecord } from './audit-record';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -86,5 +86,37 @@ describe('matchesQuery', () => {
     expect(matches({ occurred_from: '2026-03-01T10:00:01Z' })).toBe(false);
     expect(matches({ occurred_to: '2026-03-01T10:00:00Z' })).toBe(false);
     expect(matches({ occurred_to: '2026-03-01T10:00:01Z' })).toBe(true);
+  });
+});
+
+describe('lineMayMatch', () => {
+  const record: AuditRecord = {
+    ...auditEntry('event-"1"'),
+    tenantId: 'tenant-7',
+    actor: { kind: 'user', id: 'user-7', displayName: 'Ada' },
+    seq: 4,
+    prevHash: 'p',
+    hash: 'h',
+  };
+  const line = JSON.stringify(record);
+  const filters: Parameters<typeof parseQuery>[1][] = [
+    {},
+    { tenant_id: 'tenant-7' },
+    { tenant_id: 'tenant-70' },
+    { tenant_id: 'tenant-' },
+    { actor_id: 'user-7', action: 'run.started' },
+    { action: 'run.succeeded' },
+    { subject_id: 'event-"1"' },
+    { occurred_from: '2027-01-01T00:00:00Z' },
+  ];
+
+  it('never refuses the line of a record the query matches, and refuses lines of other values', () => {
+    for (const filter of filters) {
+      const query = parseQuery('ws-1', filter);
+      if (matchesQuery(record, query)) expect(lineMayMatch(query)(line)).toBe(true);
+    }
+    expect(lineMayMatch(parseQuery('ws-1', { tenant_id: 'tenant-70' }))(line)).toBe(false);
+    expect(lineMayMatch(parseQuery('ws-1', { tenant_id: 'tenant-' }))(line)).toBe(false);
+    expect(lineMayMatch(parseQuery('ws-1', { action: 'run.succeeded' }))(line)).toBe(false);
   });
 });

@@ -97,6 +97,19 @@ export function matchesQuery(record: AuditRecord, query: AuditQuery): boolean {
 }
 
 /**
+ * A test a sealed record's JSON line must pass before it is parsed: every value the query asks a
+ * field to equal appears in a matching record's line as that value's JSON string. It lets a
+ * filtered page skip parsing the lines that cannot match (most of them); what passes is still
+ * checked by matchesQuery.
+ */
+export function lineMayMatch(query: AuditQuery): (line: string) => boolean {
+  const needles = [query.tenantId, query.subjectType, query.subjectId, query.action, query.type, query.outcome, query.traceId, query.actorId]
+    .filter((value): value is string => value !== undefined)
+    .map((value) => JSON.stringify(value));
+  return (line) => needles.every((needle) => line.includes(needle));
+}
+
+/**
  * How many places of the chain one filtered page may look at before it answers: a filter that
  * matches few records gets a short (even empty) page and a token to continue, never a request
  * whose cost grows with the history. Places of sealed segments come a segment to a read; the

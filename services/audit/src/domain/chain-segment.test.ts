@@ -27,6 +27,9 @@ describe('segments of a chain', () => {
     expect([...segmentRecords(sealed, 1_998, 2_000, 'oldest')]).toEqual(records.slice(1_997, 2_000));
     expect([...segmentRecords(sealed, 1_001, 1_003, 'newest')].map((r) => r.seq)).toEqual([1_003, 1_002, 1_001]);
     expect([...segmentRecords(sealed, 1, 5_000, 'oldest')]).toHaveLength(SEGMENT_PLACES);
+    // lines a reader refuses are skipped (the seq of each line is its place)
+    const everyHundredth = (line: string) => /"seq":\d*00,/.test(line);
+    expect([...segmentRecords(sealed, 1_001, 2_000, 'newest', everyHundredth)].map((r) => r.seq)).toEqual([2_000, 1_900, 1_800, 1_700, 1_600, 1_500, 1_400, 1_300, 1_200, 1_100]);
   });
 
   it('seals only all the places of one segment, in order', () => {

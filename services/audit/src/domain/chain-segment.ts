@@ -84,12 +84,21 @@ export function openSegment(sealed: Pick<SealedSegment, 'text'>): AuditRecord[] 
  * The records at places `low..high` of a sealed segment, in `order`, each parsed when it is
  * reached: a walk through a large export holds one record of the segment at a time, not 1,000.
  */
-export function* segmentRecords(sealed: Pick<SealedSegment, 'text' | 'segment'>, low: number, high: number, order: 'newest' | 'oldest'): Generator<AuditRecord> {
+export function* segmentRecords(
+  sealed: Pick<SealedSegment, 'text' | 'segment'>,
+  low: number,
+  high: number,
+  order: 'newest' | 'oldest',
+  /** a line this refuses is skipped unparsed (a reader that wants only some records) */
+  mayMatch: (line: string) => boolean = () => true,
+): Generator<AuditRecord> {
   const lines = sealed.text.split('\n');
   const first = placesOfSegment(sealed.segment).first;
   const [from, to] = [Math.max(low, first) - first, Math.min(high, first + lines.length - 1) - first];
-  if (order === 'oldest') for (let i = from; i <= to; i++) yield parseLine(lines[i]!);
-  else for (let i = to; i >= from; i--) yield parseLine(lines[i]!);
+  const step = order === 'oldest' ? 1 : -1;
+  for (let i = order === 'oldest' ? from : to; i >= from && i <= to; i += step) {
+    if (mayMatch(lines[i]!)) yield parseLine(lines[i]!);
+  }
 }
 
 /** Whether a segment may hold records in a time range (by the occurredAt bounds sealed with it). */

@@ -2,6 +2,7 @@ import { connectMongo, ensureIndexes } from '@tenantatlas/store';
 import { testInfra, uniqueName } from '@tenantatlas/testing';
 import type { Connection } from 'mongoose';
 import { chainFrom, EMPTY_HEAD, type AuditRecord } from '../../domain/audit-record';
+import { SEGMENT_PLACES, sealSegment } from '../../domain/chain-segment';
 import { auditEntry } from '../../testing/audit-entry';
 import { auditModels } from './audit-record.schema';
 import { MongoAuditLog } from './audit-log.repository';
@@ -52,5 +53,21 @@ describe('the audit log stores a chain front to back (real FerretDB)', () => {
     expect(await log.insertChain(chain)).toEqual({ inserted: 230 });
     expect(await models.records.countDocuments({ workspaceId })).toBe(230);
     expect((await log.linkAt(workspaceId, 230))?.hash).toBe(chain[229]!.hash);
+  });
+
+  it('seals a segment once, packed, and still reads one sealed before segments were packed', async () => {
+    const workspaceId = uniqueName('ws');
+    const sealed = sealSegment(chainOf(workspaceId, SEGMENT_PLACES))!;
+    await log.insertSegment(sealed);
+    // a second sealer writes the same segment: refused, ignored
+    await log.insertSegment(sealed);
+    expect(await log.segmentAt(workspaceId, 1)).toEqual(sealed);
+    const stored = (await models.segments.collection.findOne({ _id: `${workspaceId}:1` as never }))!;
+    expect(stored.text).toBeUndefined();
+    expect(stored.packed.buffer.length).toBeLessThan(sealed.text.length / 2);
+
+    const legacy = { ...sealed, segment: 2 };
+    await models.segments.collection.insertOne({ _id: `${workspaceId}:2` as never, ...legacy });
+    expect(await log.segmentAt(workspaceId, 2)).toEqual(legacy);
   });
 });

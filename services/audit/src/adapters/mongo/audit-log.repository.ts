@@ -1,8 +1,13 @@
+import { promisify } from 'node:util';
+import * as zlib from 'node:zlib';
 import { isDuplicateKeyError } from '@tenantatlas/store';
 import type { AuditLogStore, ChainInsert, ChainLink, Refusal } from '../../app/ports';
 import type { AuditRecord, ChainHead } from '../../domain/audit-record';
 import type { SealedSegment } from '../../domain/chain-segment';
 import type { AuditModels, AuditRecordDocument, SegmentDocument } from './audit-record.schema';
+
+const gzip = promisify(zlib.gzip);
+const gunzip = promisify(zlib.gunzip);
 
 /**
  * A record's identity is its place on its workspace's chain: no two records can take one place,
@@ -22,9 +27,20 @@ export function toDocument(record: AuditRecord): AuditRecordDocument {
   return { _id: recordId(record.workspaceId, record.seq), ...record };
 }
 
-/** The stored form of a sealed segment (exported for test fixtures that seed a chain in bulk). */
-export function toSegmentDocument(sealed: SealedSegment): SegmentDocument {
-  return { _id: segmentId(sealed.workspaceId, sealed.segment), ...sealed };
+/**
+ * The stored form of a sealed segment, its text packed (exported for test fixtures that seed a
+ * chain in bulk). A segment is written once and read whole by every export, verification and
+ * filtered page, so it is stored at a quarter of its size (gzip of JSON lines) and read in less
+ * than half the time (docs/storage.md).
+ */
+export async function toSegmentDocument(sealed: SealedSegment): Promise<SegmentDocument> {
+  const { text, ...bounds } = sealed;
+  return { _id: segmentId(sealed.workspaceId, sealed.segment), ...bounds, packed: await gzip(text, { level: 1 }) };
+}
+
+/** The bytes of a stored binary field, as the driver hands it over (a Buffer or a BSON Binary). */
+function bytesOf(value: Buffer | { buffer: Uint8Array }): Buffer {
+  return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer);
 }
 
 function toRecord(doc: AuditRecordDocument): AuditRecord {
@@ -119,13 +135,13 @@ export class MongoAuditLog implements AuditLogStore {
   async segmentAt(workspaceId: string, segment: number): Promise<SealedSegment | null> {
     const doc = await this.models.segments.findById(segmentId(workspaceId, segment)).lean<SegmentDocument>();
     if (!doc) return null;
-    const { _id, ...sealed } = doc;
-    return sealed;
+    const { _id, packed, text, ...bounds } = doc;
+    return { ...bounds, text: packed ? (await gunzip(bytesOf(packed))).toString('utf8') : (text ?? '') };
   }
 
   async insertSegment(sealed: SealedSegment): Promise<void> {
     try {
-      await this.models.segments.collection.insertOne(toSegmentDocument(sealed) as never);
+      await this.models.segments.collection.insertOne((await toSegmentDocument(sealed)) as never);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }

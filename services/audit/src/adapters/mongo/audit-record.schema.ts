@@ -74,9 +74,10 @@ auditRecordSchema.index({ workspaceId: 1, seq: 1 }, { unique: true });
 
 /**
  * A full segment of a workspace's chain, its records stored together (domain/chain-segment): `_id`
- * is `<workspace>:<segment>`, so a segment is sealed once whoever seals it.
+ * is `<workspace>:<segment>`, so a segment is sealed once whoever seals it. Its text is stored
+ * gzip-compressed (`packed`, see docs/storage.md); segments sealed before that keep `text`.
  */
-export type SegmentDocument = SealedSegment & { _id: string };
+export type SegmentDocument = Omit<SealedSegment, 'text'> & { _id: string; packed?: Buffer; text?: string };
 
 const segmentSchema = keyedSchema<SegmentDocument>('audit_segments', {
   workspaceId: requiredText,
@@ -85,7 +86,8 @@ const segmentSchema = keyedSchema<SegmentDocument>('audit_segments', {
   occurredFrom: requiredTime,
   occurredTo: requiredTime,
   recordedTo: requiredTime,
-  text: requiredText,
+  packed: { type: Buffer },
+  text: { type: String },
 });
 
 /** How far retention got in a workspace: the records of segments 1..`segment` were removed. */
