@@ -9,6 +9,7 @@ import { connectMongo } from '@tenantatlas/store';
 import { percentile, testInfra } from '@tenantatlas/testing';
 import type { Connection } from 'mongoose';
 import type { AuditRecord } from '../../../services/audit/dist/domain/audit-record';
+import { toSegmentDocument } from '../../../services/audit/dist/adapters/mongo/audit-log.repository';
 import { sealSegment, SEGMENT_PLACES } from '../../../services/audit/dist/domain/chain-segment';
 import { RssSampler, type Bench } from './measure';
 
@@ -42,18 +43,16 @@ function seed(bench: Bench, service: Service, collection: string, rows: number, 
 }
 
 /**
- * The p99 of `times` requests; a request that fails (e.g. 503 when the query outlives the
- * services' 10 s gRPC deadline) ends the series: a failed list is reported with what it answered
- * instead of being repeated against a database still busy with the first.
- */
-/**
- * The p99 of `times` requests of the first page, and what that page held: a filter that matches
- * rarely answers a short page with a token (the service looks at a bounded share of the history).
+ * The p99 of `times` requests of the first page after a first one, and what that page held (a
+ * filter that matches rarely answers a short page with a token: the service looks at a bounded
+ * share of the history). The first request is reported on its own: it opens the services'
+ * database connections and seals what it finds final, which later requests find done. A request
+ * that fails (e.g. 503 when the query outlives the services' 10 s gRPC deadline) ends the series.
  */
 async function timed(bench: Bench, path: string, times = 20): Promise<{ ms: number; failed?: string; held?: string }> {
   const latencies: number[] = [];
   let held = '';
-  for (let i = 0; i < times; i++) {
+  for (let i = 0; i <= times; i++) {
     const t = performance.now();
     const res = await bench.api.request('GET', path);
     const ms = performance.now() - t;
@@ -62,7 +61,9 @@ async function timed(bench: Bench, path: string, times = 20): Promise<{ ms: numb
     const items = (res.json.runs ?? res.json.events ?? []) as unknown[];
     held = `${items.length} returned${res.json.next_page_token ? ' and a token' : ''}`;
   }
-  return { ms: percentile(latencies, 99), held };
+  const [first, ...rest] = latencies;
+  process.stderr.write(`[bench] ${path}: first ${first!.toFixed(0)} ms, then ${rest.map((ms) => ms.toFixed(0)).join(' ')}\n`);
+  return { ms: percentile(rest, 99), held: `${held}; first request ${Math.round(first!)} ms, median ${Math.round(percentile(rest, 50))} ms` };
 }
 
 export async function listOverManyRows(bench: Bench, rows: number): Promise<void> {
@@ -115,7 +116,7 @@ export async function listOverManyRows(bench: Bench, rows: number): Promise<void
     audit: await floorCount(bench, 'audit', 'audit_records', { workspaceId }),
   };
   const ws = `/api/workspaces/${workspaceId}`;
-  const section = `list over ${rows.toLocaleString('en-US')} stored rows (p99 of 20, through the gateway)`;
+  const section = `list over ${rows.toLocaleString('en-US')} stored rows (p99 of 20 after a first request, through the gateway)`;
   const queries: [string, string, keyof typeof floors][] = [
     ['runs: newest page (50)', `${ws}/runs?pageSize=50`, 'runs'],
     ['runs: one tenant, failed (50)', `${ws}/runs?tenantId=${tenant(7)}&outcome=failed&pageSize=50`, 'runs'],
@@ -124,7 +125,7 @@ export async function listOverManyRows(bench: Bench, rows: number): Promise<void
   ];
   for (const [name, path, collection] of queries) {
     const { ms, failed, held } = await timed(bench, path);
-    bench.report.add({ section, name, value: ms, unit: 'ms', peers: [{ name: 'floor', value: floors[collection] }], note: failed ?? held });
+    bench.report.add({ section, name, value: ms, unit: 'ms', target: { op: '≤', value: 100 }, peers: [{ name: 'floor', value: floors[collection] }], note: failed ?? held });
   }
 
   // the whole chain exported as NDJSON through the gateway, read as it streams; the audit
@@ -165,7 +166,7 @@ function seedChain(bench: Bench, workspaceId: string, end: number, rows: number,
       done += docs.length;
       if (segmentSoFar.length === SEGMENT_PLACES) {
         const seal = sealSegment(segmentSoFar);
-        if (seal) await db.collection<{ _id: string }>('audit_segments').insertOne({ _id: `${workspaceId}:${seal.segment}`, ...seal });
+        if (seal) await db.collection<{ _id: string }>('audit_segments').insertOne(await toSegmentDocument(seal));
         sealed += seal ? 1 : 0;
         segmentSoFar = [];
       }
