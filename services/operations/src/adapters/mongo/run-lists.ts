@@ -107,7 +107,7 @@ export class RunLists {
       const wanted = count - found.length;
       const size = held.revisions === 0 ? Math.min(wanted, FIRST_READ) : Math.ceil(wanted / Math.max(1, held.runs / held.revisions));
       const numbers = Array.from({ length: Math.min(top, size) }, (_, i) => top - i);
-      const revisions = (await Promise.all(numbers.map((revision) => this.revisionAt(list, revision)))).filter((revision) => revision !== null);
+      const revisions = await this.revisionsAt(list, numbers);
       let remaining = count - found.length;
       const taking = revisions.map((revision) => {
         held.revisions += 1;
@@ -131,16 +131,22 @@ export class RunLists {
     return found;
   }
 
-  /** A revision's run ids, newest first, with its runs when it is sealed; null when not stored. */
-  private async revisionAt(list: string, revision: number): Promise<OpenedRevision | null> {
-    const id = `${list}:${revision}`;
-    const [sealed, stored] = await Promise.all([
-      this.listSeals.findById(id, { text: 1 }).lean<Pick<SealedRunListDocument, 'text'>>(),
-      this.log.revisionsAt(list, [revision]),
-    ]);
-    const runIds = stored[0]?.body.runIds;
-    if (!runIds) return null;
-    return { revision, runIds: [...runIds].reverse(), sealed: sealed ? openSealedRuns(sealed.text).reverse() : undefined };
+  /**
+   * The stored revisions among `numbers` (in that order), each with its run ids newest first, and
+   * its runs when it is sealed: the seals are read first, and only the revisions without one.
+   */
+  private async revisionsAt(list: string, numbers: number[]): Promise<OpenedRevision[]> {
+    const seals = await Promise.all(numbers.map((revision) => this.listSeals.findById(`${list}:${revision}`, { text: 1 }).lean<Pick<SealedRunListDocument, 'text'>>()));
+    const open = new Map((await this.log.revisionsAt(list, numbers.filter((_, i) => !seals[i]))).map(({ revision, body }) => [revision, body.runIds]));
+    return numbers.flatMap((revision, i): OpenedRevision[] => {
+      const sealed = seals[i];
+      if (sealed) {
+        const runs = openSealedRuns(sealed.text).reverse();
+        return [{ revision, runIds: runs.map((run) => (typeof run === 'object' ? run.id : '')), sealed: runs }];
+      }
+      const runIds = open.get(revision);
+      return runIds ? [{ revision, runIds: [...runIds].reverse() }] : [];
+    });
   }
 
   /**
