@@ -19,6 +19,8 @@ const MAX_RACES = 20;
 const HINT_EVERY = 16;
 /** revisions a walk reads first, before it knows how many runs a revision of its list holds */
 const FIRST_READ = 4;
+/** revisions read after the newest one this process knows of a list, to find the newest now */
+const PROBE_AFTER_KNOWN = 4;
 /** lists whose newest revision this process remembers */
 const MAX_KNOWN = 10_000;
 
@@ -39,6 +41,8 @@ export class RunLists {
   private readonly queued = new Map<string, Waiting[]>();
   /** the revision this process last appended, per list: where its next append most likely goes */
   private readonly appended = new Map<string, number>();
+  /** the newest revision this process found, per list */
+  private readonly seen = new Map<string, number>();
 
   constructor(
     revisions: Model<RevisionDocument<RunListEntry>>,
@@ -87,8 +91,23 @@ export class RunLists {
     throw new Error(`the run list ${list} kept moving under this start (${MAX_RACES} races)`);
   }
 
+  /**
+   * The newest revision of `list`. Revisions are appended one after the other and never removed,
+   * so one this process saw is a lower bound: it probes the few after it, and reads the head and
+   * probes from its hint only for a list it has not seen.
+   */
   private async newestRevision(list: string): Promise<number> {
-    return (await this.log.latestOf(list))?.revision ?? 0;
+    const known = Math.max(this.appended.get(list) ?? 0, this.seen.get(list) ?? 0);
+    let newest: number;
+    if (known === 0) newest = (await this.log.latestOf(list))?.revision ?? 0;
+    else {
+      const after = Array.from({ length: PROBE_AFTER_KNOWN }, (_, k) => known + 1 + k);
+      const stored = (await this.log.revisionsAt(list, after)).length;
+      newest = stored < PROBE_AFTER_KNOWN ? known + stored : ((await this.log.latest(list, known + stored))?.revision ?? known + stored);
+    }
+    if (this.seen.size >= MAX_KNOWN) this.seen.clear();
+    this.seen.set(list, newest);
+    return newest;
   }
 
   /**
