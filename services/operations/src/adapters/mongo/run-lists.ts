@@ -21,6 +21,8 @@ const HINT_EVERY = 16;
 const FIRST_READ = 4;
 /** revisions read after the newest one this process knows of a list, to find the newest now */
 const PROBE_AFTER_KNOWN = 4;
+/** how long a revision found with a run still going is not read whole again to seal it */
+const RETRY_SEAL_AFTER_MS = 10_000;
 /** lists whose newest revision this process remembers */
 const MAX_KNOWN = 10_000;
 
@@ -43,6 +45,8 @@ export class RunLists {
   private readonly appended = new Map<string, number>();
   /** the newest revision this process found, per list */
   private readonly seen = new Map<string, number>();
+  /** revisions (`<list>:<n>`) found with a run still going, and when to look at them again */
+  private readonly stillGoing = new Map<string, number>();
 
   constructor(
     revisions: Model<RevisionDocument<RunListEntry>>,
@@ -177,10 +181,18 @@ export class RunLists {
    */
   private async sealWhenFinal(workspaceId: string, list: string, revision: OpenedRevision, known: Map<number, ListedRun>, read: (runId: string) => Promise<ListedRun>): Promise<void> {
     if (sealableRuns([...known.values()]) === null) return;
+    const id = `${list}:${revision.revision}`;
+    const partial = known.size < revision.runIds.length;
+    // the rest of a revision found still going is read again only a while later, not every page
+    if (partial && (this.stillGoing.get(id) ?? 0) > Date.now()) return;
     try {
       const listed = await Promise.all(revision.runIds.map((runId, k) => known.get(k) ?? read(runId)));
       const runs = sealableRuns(listed.reverse());
-      if (runs) await this.listSeals.insertMany([{ _id: `${list}:${revision.revision}`, workspaceId, text: sealRuns(runs) }], { lean: true });
+      if (!runs && partial) {
+        if (this.stillGoing.size >= MAX_KNOWN) this.stillGoing.clear();
+        this.stillGoing.set(id, Date.now() + RETRY_SEAL_AFTER_MS);
+      }
+      if (runs) await this.listSeals.insertMany([{ _id: id, workspaceId, text: sealRuns(runs) }], { lean: true });
     } catch {
       // refused (sealed by another reader first) or not stored now: the next reader tries again
     }
