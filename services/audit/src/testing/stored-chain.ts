@@ -20,7 +20,8 @@ export function storedChain(length: number, lag: number, tenantEvery = 0, layout
     segments.set(segment, sealSegment(records.slice(first - 1, last))!);
   }
   const reads = { places: 0, segments: 0, sealedByReaders: 0 };
-  const store = {
+  // the methods sit on the prototype, as on the repository (a class): a copy by spread loses them here too
+  const store = Object.create({
     readHead: async () => head,
     linkAt: async (_ws: string, seq: number) => (records[seq - 1] ? headOf(records[seq - 1]!) : null),
     recordsAt: async (_ws: string, seqs: readonly number[]) => {
@@ -35,6 +36,6 @@ export function storedChain(length: number, lag: number, tenantEvery = 0, layout
       reads.sealedByReaders += 1;
       segments.set(sealed.segment, sealed);
     },
-  } as unknown as AuditLogStore;
+  }) as AuditLogStore;
   return { store, reads, records, segments };
 }
