@@ -7,3 +7,4 @@ export * from './outbox-relay';
 export * from './group-commit';
 export * from './revision-log';
 export * from './processed-events';
+export * from './packed-text';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DomainError } from '@tenantatlas/core';
-import { connectMongo } from '@tenantatlas/store';
+import { connectMongo, packText, unpackText } from '@tenantatlas/store';
 import { waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/testing';
 import { runListModel, runModel, runSlotClaimModel, runTransitionModel, sealedRunListModel } from './adapters/mongo/run.schema';
 import { SCRIPTED_RUN_TYPE } from './domain/catalog';
@@ -273,8 +273,8 @@ describe('operations: start, dedupe across replicas, idempotency, errors', () =>
 
       // and they come from the seal: an edit of a sealed run shows in the list (not in the run)
       const newest = Math.max(...revisions);
-      const sealed = await seals.findById(`${ws}:${newest}`).lean();
-      await seals.updateOne({ _id: `${ws}:${newest}` }, { $set: { text: sealed!.text.replace('"seal-5"', '"sealed-5"') } });
+      const sealed = await unpackText((await seals.findById(`${ws}:${newest}`).lean())!.packed);
+      await seals.updateOne({ _id: `${ws}:${newest}` }, { $set: { packed: await packText(sealed.replace('"seal-5"', '"sealed-5"')) } });
       const first = await clients[0]!.ListRuns({ workspace_id: ws, page: { page_size: 1 } });
       expect(first.runs[0]!.subject).toBe('sealed-5');
       expect((await clients[0]!.GetRun({ workspace_id: ws, run_id: started[5]! })).run!.subject).toBe('seal-5');

@@ -1,13 +1,8 @@
-import { promisify } from 'node:util';
-import * as zlib from 'node:zlib';
-import { isDuplicateKeyError } from '@tenantatlas/store';
+import { isDuplicateKeyError, packText, unpackText } from '@tenantatlas/store';
 import type { AuditLogStore, ChainInsert, ChainLink, Refusal } from '../../app/ports';
 import type { AuditRecord, ChainHead } from '../../domain/audit-record';
 import type { SealedSegment } from '../../domain/chain-segment';
 import type { AuditModels, AuditRecordDocument, SegmentDocument } from './audit-record.schema';
-
-const gzip = promisify(zlib.gzip);
-const gunzip = promisify(zlib.gunzip);
 
 /**
  * A record's identity is its place on its workspace's chain: no two records can take one place,
@@ -35,12 +30,7 @@ export function toDocument(record: AuditRecord): AuditRecordDocument {
  */
 export async function toSegmentDocument(sealed: SealedSegment): Promise<SegmentDocument> {
   const { text, ...bounds } = sealed;
-  return { _id: segmentId(sealed.workspaceId, sealed.segment), ...bounds, packed: await gzip(text, { level: 1 }) };
-}
-
-/** The bytes of a stored binary field, as the driver hands it over (a Buffer or a BSON Binary). */
-function bytesOf(value: Buffer | { buffer: Uint8Array }): Buffer {
-  return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer);
+  return { _id: segmentId(sealed.workspaceId, sealed.segment), ...bounds, packed: await packText(text) };
 }
 
 function toRecord(doc: AuditRecordDocument): AuditRecord {
@@ -136,7 +126,7 @@ export class MongoAuditLog implements AuditLogStore {
     const doc = await this.models.segments.findById(segmentId(workspaceId, segment)).lean<SegmentDocument>();
     if (!doc) return null;
     const { _id, packed, text, ...bounds } = doc;
-    return { ...bounds, text: packed ? (await gunzip(bytesOf(packed))).toString('utf8') : (text ?? '') };
+    return { ...bounds, text: packed ? await unpackText(packed) : (text ?? '') };
   }
 
   async insertSegment(sealed: SealedSegment): Promise<void> {

@@ -1,4 +1,4 @@
-import { RevisionLog, type RevisionDocument, type RevisionHeadDocument } from '@tenantatlas/store';
+import { packText, RevisionLog, unpackText, type RevisionDocument, type RevisionHeadDocument } from '@tenantatlas/store';
 import type { Model } from 'mongoose';
 import type { RunListPosition } from '../../app/ports';
 import { openSealedRuns, sealableRuns, sealRuns, type ListedRun } from '../../domain/run-list';
@@ -159,12 +159,17 @@ export class RunLists {
    * its runs when it is sealed: the seals are read first, and only the revisions without one.
    */
   private async revisionsAt(list: string, numbers: number[]): Promise<OpenedRevision[]> {
-    const seals = await Promise.all(numbers.map((revision) => this.listSeals.findById(`${list}:${revision}`, { text: 1 }).lean<Pick<SealedRunListDocument, 'text'>>()));
-    const open = new Map((await this.log.revisionsAt(list, numbers.filter((_, i) => !seals[i]))).map(({ revision, body }) => [revision, body.runIds]));
+    const seals = await Promise.all(
+      numbers.map(async (revision) => {
+        const sealed = await this.listSeals.findById(`${list}:${revision}`, { packed: 1 }).lean<Pick<SealedRunListDocument, 'packed'>>();
+        return sealed ? unpackText(sealed.packed) : null;
+      }),
+    );
+    const open = new Map((await this.log.revisionsAt(list, numbers.filter((_, i) => seals[i] === null))).map(({ revision, body }) => [revision, body.runIds]));
     return numbers.flatMap((revision, i): OpenedRevision[] => {
       const sealed = seals[i];
-      if (sealed) {
-        const runs = openSealedRuns(sealed.text).reverse();
+      if (sealed !== null && sealed !== undefined) {
+        const runs = openSealedRuns(sealed).reverse();
         return [{ revision, runIds: runs.map((run) => (typeof run === 'object' ? run.id : '')), sealed: runs }];
       }
       const runIds = open.get(revision);
@@ -192,7 +197,7 @@ export class RunLists {
         if (this.stillGoing.size >= MAX_KNOWN) this.stillGoing.clear();
         this.stillGoing.set(id, Date.now() + RETRY_SEAL_AFTER_MS);
       }
-      if (runs) await this.listSeals.insertMany([{ _id: id, workspaceId, text: sealRuns(runs) }], { lean: true });
+      if (runs) await this.listSeals.insertMany([{ _id: id, workspaceId, packed: await packText(sealRuns(runs)) }], { lean: true });
     } catch {
       // refused (sealed by another reader first) or not stored now: the next reader tries again
     }

@@ -144,17 +144,18 @@ export const runKeyModel = (connection: Connection) => modelOf(connection, 'RunK
 /**
  * A revision of a run list whose runs all completed, kept with its runs (`_id` the revision's,
  * `<list>:<n>`): one JSON line per run it lists, `null` for an id whose start gave it up
- * (domain/run-list.ts). Inserted once by whichever reader finds the revision final; never changed.
+ * (domain/run-list.ts), gzip-packed. Inserted once by whichever reader finds the revision final;
+ * never changed.
  */
 export interface SealedRunListDocument {
   _id: string;
   workspaceId: string;
-  text: string;
+  packed: Buffer;
 }
 
 const sealedRunListSchema = keyedSchema<SealedRunListDocument>('run_list_seals', {
   workspaceId: { type: String, required: true },
-  text: { type: String, default: '' },
+  packed: { type: Buffer, required: true },
 });
 export const sealedRunListModel = (connection: Connection) => modelOf(connection, 'SealedRunList', sealedRunListSchema);
 
