@@ -1,5 +1,5 @@
 import type { AuditRecord } from '../domain/audit-record';
-import { mayHoldOccurred, openSegment, placesOfSegment, sealSegment, segmentOf, segmentRecords, SEGMENT_PLACES } from '../domain/chain-segment';
+import { mayHoldOccurred, openSegment, placesOfSegment, sealSegment, segmentOf, segmentRecords, SEGMENT_PLACES, type SealedSegment } from '../domain/chain-segment';
 import type { AuditLogStore } from './ports';
 
 type ChainStore = Pick<AuditLogStore, 'recordsAt' | 'segmentAt' | 'insertSegment'>;
@@ -93,6 +93,33 @@ export async function readStretch(
   }
   const [a, b] = [wanted[0] ?? low, wanted.at(-1) ?? low];
   return { records, low: Math.min(a, b), high: Math.max(a, b), sealed: false };
+}
+
+/**
+ * The store as a walk that picks its next segment as it goes sees it, with `readAhead(segment)`
+ * to ask for a sealed segment before the walk gets there: the database fetches it while the walk
+ * unpacks and goes through the one before (the database itself serves concurrent reads of one
+ * database about one after the other). A read asked for and never taken is dropped.
+ */
+export function readingAhead(store: ChainStore, workspaceId: string): { reading: ChainStore; readAhead: (segment: number) => void } {
+  const ahead = new Map<number, Promise<SealedSegment | null>>();
+  const reading: ChainStore = {
+    recordsAt: (ws, places) => store.recordsAt(ws, places),
+    insertSegment: (sealed) => store.insertSegment(sealed),
+    segmentAt: (ws, segment) => {
+      const read = ws === workspaceId ? ahead.get(segment) : undefined;
+      ahead.delete(segment);
+      return read ?? store.segmentAt(ws, segment);
+    },
+  };
+  const readAhead = (segment: number) => {
+    if (segment < 1 || ahead.has(segment)) return;
+    const read = store.segmentAt(workspaceId, segment);
+    // a walk that ends first never awaits it: its failure is not news
+    read.catch(() => undefined);
+    ahead.set(segment, read);
+  };
+  return { reading, readAhead };
 }
 
 /**

@@ -11,9 +11,9 @@ import {
   type RawFilter,
 } from '../domain/audit-query';
 import type { AuditRecord } from '../domain/audit-record';
-import { placesOfSegment, segmentOf, SEGMENT_PLACES, type SealedSegment } from '../domain/chain-segment';
+import { placesOfSegment, segmentOf, SEGMENT_PLACES } from '../domain/chain-segment';
 import { chainEnd } from './chain-end';
-import { readStretch } from './chain-reader';
+import { readingAhead, readStretch } from './chain-reader';
 import type { AuditLogStore } from './ports';
 
 export interface ListAuditEventsCommand {
@@ -59,28 +59,11 @@ export class ListAuditEventsUseCase {
       return this.answer(records, top + 1);
     }
     const mayMatch = lineMayMatch(query);
-    // the next (older) segment is read while this one is gone through: a page of a rare filter
-    // reads several, and the database serves two reads at once about as fast as one
-    const ahead = new Map<number, Promise<SealedSegment | null>>();
-    const reading: Parameters<typeof readStretch>[0] = {
-      recordsAt: (workspaceId, places) => store.recordsAt(workspaceId, places),
-      insertSegment: (sealed) => store.insertSegment(sealed),
-      segmentAt: (workspaceId, segment) => {
-        const read = ahead.get(segment) ?? store.segmentAt(workspaceId, segment);
-        ahead.delete(segment);
-        return read;
-      },
-    };
-    const readAhead = (segment: number) => {
-      if (segment < 1 || ahead.has(segment)) return;
-      const read = store.segmentAt(query.workspaceId, segment);
-      // a page that fills first never awaits it
-      read.catch(() => undefined);
-      ahead.set(segment, read);
-    };
+    const { reading, readAhead } = readingAhead(store, query.workspaceId);
     let unsealed = 0;
     for (let examined = 0, byPlace = 0; top >= 1 && examined < PLACES_EXAMINED_PER_PAGE && byPlace < RECORDS_EXAMINED_PER_PAGE; ) {
       const segment = segmentOf(top);
+      // the next (older) segment is read while this one is gone through, if the page may reach it
       if (examined + SEGMENT_PLACES < PLACES_EXAMINED_PER_PAGE) readAhead(segment - 1);
       const stretch = await readStretch(reading, query.workspaceId, {
         low: placesOfSegment(segment).first,

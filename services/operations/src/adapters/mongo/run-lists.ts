@@ -168,7 +168,7 @@ export class RunLists {
     const open = new Map((await this.log.revisionsAt(list, numbers.filter((_, i) => seals[i] === null))).map(({ revision, body }) => [revision, body.runIds]));
     return numbers.flatMap((revision, i): OpenedRevision[] => {
       const sealed = seals[i];
-      if (sealed !== null && sealed !== undefined) {
+      if (typeof sealed === 'string') {
         const runs = openSealedRuns(sealed).reverse();
         return [{ revision, runIds: runs.map((run) => (typeof run === 'object' ? run.id : '')), sealed: runs }];
       }
