@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '@tenantatlas/testing';
+import { configFields, loadConfig, retentionWindow, z } from '@tenantatlas/core';
 
 const CHART = path.join(REPO_ROOT, 'deploy', 'helm', 'tenantatlas');
 const PRODUCTION_VALUES = path.join(CHART, 'values-production.yaml');
@@ -161,6 +162,18 @@ describe('the Helm chart', () => {
     const bad = run(helm, ['template', 'ta', CHART, '--set', 'credentialKey.activeKeyId=not a key id']);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('/credentialKey/activeKeyId');
+  });
+
+  it('gives operations and audit the retention windows, each workspace its own, in the form they read', () => {
+    const all = objects(template('--set', 'retention.days=90', '--set', 'retention.byWorkspace.ws-a=7', '--set', 'retention.byWorkspace.ws-b=365'));
+    for (const service of ['operations', 'audit']) {
+      const data = named(all, 'ConfigMap', service)!.data as Record<string, string>;
+      const windowOf = retentionWindow(loadConfig(z.object(configFields.retention), data));
+      expect([windowOf('ws-a'), windowOf('ws-b'), windowOf('ws-c')]).toEqual([7, 365, 90]);
+    }
+    const bad = run(helm, ['template', 'ta', CHART, '--set', 'retention.byWorkspace.ws-a=0.5']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('/retention/byWorkspace/ws-a');
   });
 
   it('probes gRPC services with grpc.health.v1 and the gateway over HTTP', () => {

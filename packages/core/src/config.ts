@@ -51,5 +51,39 @@ export const baseConfig = z.object({
 });
 export type BaseConfig = z.infer<typeof baseConfig>;
 
-export const configFields = { port, csv, peerAddress };
+/** the shortest retention window: no writer's view of a log's end is older than what it removes */
+const MIN_RETENTION_DAYS = 1;
+const retentionDays = z.coerce.number().min(MIN_RETENTION_DAYS).max(36_500);
+
+/**
+ * How long a workspace's history stays in its live form before it is kept only in the archive:
+ * `RETENTION_DAYS` for every workspace, `RETENTION_DAYS_BY_WORKSPACE` (`<workspace>=<days>,…`)
+ * for those that keep theirs shorter or longer.
+ */
+const retention = {
+  RETENTION_DAYS: retentionDays.default(30),
+  RETENTION_DAYS_BY_WORKSPACE: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const windows = new Map<string, number>();
+      for (const entry of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+        const [workspaceId, days, ...rest] = entry.split('=').map((s) => s.trim());
+        const parsed = retentionDays.safeParse(days);
+        if (!workspaceId || rest.length > 0 || !parsed.success) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${entry}": expected <workspace>=<days>, days from ${MIN_RETENTION_DAYS} to 36500` });
+          return z.NEVER;
+        }
+        windows.set(workspaceId, parsed.data);
+      }
+      return windows;
+    }),
+};
+
+/** The retention window of each workspace, in days, from the `retention` fields. */
+export function retentionWindow(config: { RETENTION_DAYS: number; RETENTION_DAYS_BY_WORKSPACE: ReadonlyMap<string, number> }): (workspaceId: string) => number {
+  return (workspaceId) => config.RETENTION_DAYS_BY_WORKSPACE.get(workspaceId) ?? config.RETENTION_DAYS;
+}
+
+export const configFields = { port, csv, peerAddress, retention };
 export { z };

@@ -7,10 +7,10 @@ export const configSchema = baseConfig.extend({
   /** lifecycle partitions ingested at once; each fetched batch is stored per workspace with one ordered insert */
   AUDIT_INGEST_PARTITIONS: z.coerce.number().int().min(1).max(64).default(12),
   /**
-   * days a record stays stored by itself before only its sealed segment (the archive) holds it;
-   * keep it longer than the lifecycle topics' retention (docs/audit.md, "Retention"); at least a
-   * day, so no writer's view of a chain's end can be older than the records it removes
+   * RETENTION_DAYS (and RETENTION_DAYS_BY_WORKSPACE): days a record stays stored by itself before
+   * only its sealed segment (the archive) holds it; keep it longer than the lifecycle topics'
+   * retention (docs/audit.md, "Retention")
    */
-  AUDIT_RETENTION_DAYS: z.coerce.number().min(1).max(36_500).default(30),
+  ...configFields.retention,
 });
 export type Config = z.infer<typeof configSchema>;

@@ -1,4 +1,4 @@
-import { loadConfig, registerErrorTranslator } from '@tenantatlas/core';
+import { loadConfig, registerErrorTranslator, retentionWindow } from '@tenantatlas/core';
 import { GrpcServer, loadProto } from '@tenantatlas/grpc';
 import { EventConsumer, LIFECYCLE_TOPICS, topicName } from '@tenantatlas/kafka';
 import { ensureIndexes, infrastructureUnavailable } from '@tenantatlas/store';
@@ -41,7 +41,7 @@ runService('audit', async ({ logger, lifecycle }) => {
   // Every lifecycle topic from the beginning, a fetched batch per partition at a time (a new consumer
   // group sees the whole history; what is already recorded is skipped by event id): each
   // workspace's events in a batch become one chain write. Unparsable messages are dead-lettered.
-  const retention = new Retention({ store: log, windowDays: config.AUDIT_RETENTION_DAYS });
+  const retention = new Retention({ store: log, windowDays: retentionWindow(config) });
   const recordEvents = new RecordLifecycleEventsUseCase({ store: log, deadLetters, retention });
   const consumer = new EventConsumer({
     kafka: infra.kafka,

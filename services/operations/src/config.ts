@@ -32,6 +32,11 @@ export const configSchema = baseConfig.extend({
   ADMISSION_CACHE_MS: z.coerce.number().int().min(0).default(5_000),
   /** registers `diagnostics.scripted` (behaviour from its context; for tests and pipeline checks) */
   DIAGNOSTIC_RUN_TYPES: flag,
+  /**
+   * RETENTION_DAYS (and RETENTION_DAYS_BY_WORKSPACE): days a completed run stays among the live
+   * runs before only the archive (its run list's sealed revision) holds it (docs/operations.md)
+   */
+  ...configFields.retention,
   /** identifies this process in leases and attempts; defaults to host, pid and a random suffix */
   WORKER_ID: z.string().min(1).default(() => `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
 });

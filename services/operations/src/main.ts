@@ -1,4 +1,4 @@
-import { loadConfig, registerErrorTranslator } from '@tenantatlas/core';
+import { loadConfig, registerErrorTranslator, retentionWindow } from '@tenantatlas/core';
 import { GrpcServer, GrpcTenantDirectory } from '@tenantatlas/grpc';
 import { topicName } from '@tenantatlas/kafka';
 import { ensureIndexes, infrastructureUnavailable } from '@tenantatlas/store';
@@ -22,6 +22,7 @@ import { RunMetrics } from './app/metrics';
 import { buildRegistry } from './app/registry';
 import { RerunRunUseCase } from './app/rerun-run.use-case';
 import { RetryFailedRunsUseCase } from './app/retry-failed-runs.use-case';
+import { RunRetention } from './app/run-retention';
 import { RunAdmission, StartRunUseCase } from './app/start-run.use-case';
 import { SweepRunsUseCase } from './app/sweep-runs.use-case';
 import { configSchema } from './config';
@@ -89,7 +90,8 @@ runService('operations', async ({ logger, lifecycle }) => {
     lifecycle.add('onboarding client', () => tenants.close());
     // one connections client per peer: the workers' provider calls and the start's subject look-up share it
     const admission = new RunAdmission(tenants, new GrpcConnectionDirectory(connections, config.ADMISSION_TIMEOUT_MS), config.ADMISSION_CACHE_MS);
-    const startRun = new StartRunUseCase({ runs, runTypes: registry.policies(), admission, redispatchAfterMs: config.REDISPATCH_AFTER_MS });
+    const retention = new RunRetention({ archive: runs, windowDays: retentionWindow(config), logger });
+    const startRun = new StartRunUseCase({ runs, runTypes: registry.policies(), admission, redispatchAfterMs: config.REDISPATCH_AFTER_MS, retention });
     const getRun = new GetRunUseCase({ runs });
     server.add(
       operationsDefinition(),

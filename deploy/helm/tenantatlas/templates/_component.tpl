@@ -73,6 +73,14 @@ GRPC_PORT: {{ .settings.port | quote }}
 {{- end }}
 {{- end }}
 SHUTDOWN_TIMEOUT_MS: {{ mul (sub .settings.terminationGracePeriodSeconds 5) 1000 | quote }}
+RETENTION_DAYS: {{ $root.Values.retention.days | quote }}
+{{- with $root.Values.retention.byWorkspace }}
+{{- $windows := list }}
+{{- range $workspace, $days := . }}
+{{- $windows = append $windows (printf "%s=%v" $workspace $days) }}
+{{- end }}
+RETENTION_DAYS_BY_WORKSPACE: {{ join "," $windows | quote }}
+{{- end }}
 {{- range $key, $value := .settings.env }}
 {{ $key }}: {{ $value | quote }}
 {{- end }}

@@ -5,7 +5,7 @@ const NOW = new Date('2026-06-30T00:00:00Z');
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * 24 * 60 * 60 * 1_000);
 
 /** Sealed segments recorded `ages` days ago (null: not sealed), records kept by place until removed. */
-function archive(ages: (number | null)[]) {
+function archive(ages: (number | null)[], windowDays: (workspaceId: string) => number = () => 30) {
   const segments = new Map<number, SealedSegment>();
   ages.forEach((age, i) => {
     if (age !== null) segments.set(i + 1, { segment: i + 1, recordedTo: daysAgo(age) } as SealedSegment);
@@ -18,7 +18,7 @@ function archive(ages: (number | null)[]) {
     markArchived: async (_ws: string, segment: number) => void (mark = segment),
     removeRecords: async (_ws: string, seqs: readonly number[]) => void removed.push(...seqs),
   };
-  const retention = new Retention({ store, windowDays: 30, now: () => NOW });
+  const retention = new Retention({ store, windowDays, now: () => NOW });
   return { retention, removed, mark: () => mark };
 }
 
@@ -49,5 +49,13 @@ describe('Retention', () => {
     const { retention, mark } = archive([90, 90, 90]);
     await retention.apply('ws-1', 1);
     expect(mark()).toBe(1);
+  });
+
+  it("uses the workspace's own window", async () => {
+    const { retention, mark } = archive([20, 10, 3], (workspaceId) => (workspaceId === 'ws-short' ? 7 : 30));
+    await retention.apply('ws-long', 3);
+    expect(mark()).toBe(0);
+    await retention.apply('ws-short', 3);
+    expect(mark()).toBe(2);
   });
 });

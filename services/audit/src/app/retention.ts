@@ -25,7 +25,8 @@ export class Retention {
   constructor(
     private readonly deps: {
       store: Pick<AuditLogStore, 'segmentAt' | 'archivedThrough' | 'removeRecords' | 'markArchived'>;
-      windowDays: number;
+      /** the workspace's retention window, in days */
+      windowDays: (workspaceId: string) => number;
       now?: () => Date;
     },
   ) {}
@@ -33,7 +34,7 @@ export class Retention {
   /** After segment `sealed` of the workspace was sealed: removes the records of the oldest segments past the window. */
   async apply(workspaceId: string, sealed: number): Promise<void> {
     const { store } = this.deps;
-    const cutoff = (this.deps.now ?? (() => new Date()))().getTime() - this.deps.windowDays * DAY_MS;
+    const cutoff = (this.deps.now ?? (() => new Date()))().getTime() - this.deps.windowDays(workspaceId) * DAY_MS;
     let through = await store.archivedThrough(workspaceId);
     for (let n = 0; n < SEGMENTS_PER_SEAL && through < sealed; n++) {
       const next = await store.segmentAt(workspaceId, through + 1);

@@ -94,6 +94,27 @@ export interface RunRepository {
   findDue(now: Date, limit: number, after?: Date): Promise<{ due: Run[]; next?: Date }>;
 }
 
+/**
+ * The archive of a workspace's runs: the sealed revisions of its run list, read whole (lists,
+ * pages) or at a run's place (a read by id). Retention walks the list oldest first.
+ */
+export interface RunArchive {
+  /** every revision of the workspace's run list up to this one is archived (0: none) */
+  archivedThrough(workspaceId: string): Promise<number>;
+  markArchived(workspaceId: string, revision: number): Promise<void>;
+  /**
+   * The runs of revision `revision` of the workspace's run list, in its order (null for an id
+   * given up), sealed, once every one is final; null while it is not stored or one may change.
+   */
+  finalRevision(workspaceId: string, revision: number): Promise<(Run | null)[] | null>;
+  /**
+   * Moves the runs of a sealed revision out of the live runs: a read by id then finds each at its
+   * place in the seal. False (nothing lost, try again later) while one of them, or one of its
+   * changes, still has events to publish.
+   */
+  archive(workspaceId: string, revision: number, runs: readonly (Run | null)[]): Promise<boolean>;
+}
+
 /** The managed tenants of a workspace, as their owner (onboarding) answers. */
 export type { TenantDirectory };
 

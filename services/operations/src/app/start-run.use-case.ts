@@ -17,6 +17,7 @@ import {
   type StartInput,
 } from '../domain/run-type';
 import type { ConnectionDirectory, RunRepository, SlotClaim, TenantDirectory } from './ports';
+import type { RunRetention } from './run-retention';
 
 export interface StartRunCommand extends StartInput {
   rerunOf?: string | null;
@@ -35,6 +36,8 @@ export interface StartRunDeps {
   admission: RunAdmission;
   /** a queued run nobody took is dispatched again after this long */
   redispatchAfterMs: number;
+  /** told of every run a start stored: retention keeps pace with the history it grows */
+  retention?: Pick<RunRetention, 'afterStart'>;
   now?: () => Date;
 }
 
@@ -91,6 +94,7 @@ export class StartRunUseCase {
       const claim = { revision: (newest?.revision ?? 0) + 1, runId: run.id, at: run.createdAt };
       if (!(await this.deps.runs.claim(run.workspaceId, slot, claim))) continue;
       if ((await this.deps.runs.insert(run, actor)) === 'abandoned') continue;
+      this.deps.retention?.afterStart(run.workspaceId);
       return this.started(await this.remembered(run, key), false);
     }
     throw runError('RUN.START_CONTENDED', 'the run was started and completed concurrently; try again');

@@ -1,5 +1,5 @@
 import type { Run } from './run';
-import { openSealedRuns, sealableRuns, sealRuns } from './run-list';
+import { archivable, listedIdStalled, openSealedRuns, sealableRuns, sealRuns } from './run-list';
 
 const t0 = new Date('2026-01-01T00:00:00Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
@@ -34,5 +34,16 @@ describe('sealed run-list revisions', () => {
     expect((opened[0] as Run).attempts[0]!.endedAt).toBeInstanceOf(Date);
     expect((opened[0] as Run).nextAttemptAt).toBeNull();
     expect(openSealedRuns(sealRuns([]))).toEqual([]);
+  });
+
+  it('gives up a listed id only once its start had time to store it', () => {
+    expect(listedIdStalled(t0, at(9_999))).toBe(false);
+    expect(listedIdStalled(t0, at(10_000))).toBe(true);
+  });
+
+  it('archives a final revision once every run in it completed before the window began', () => {
+    expect(archivable([completedRun('a'), null], at(21))).toBe(true);
+    expect(archivable([completedRun('a'), completedRun('b', { completedAt: at(30) })], at(21))).toBe(false);
+    expect(archivable([completedRun('a')], at(20))).toBe(false);
   });
 });

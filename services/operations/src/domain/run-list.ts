@@ -1,5 +1,6 @@
 import { agreesOn, withinRange } from '@tenantatlas/core';
 import { isTerminal, type Run, type RunOutcome, type RunStatus } from './run';
+import { CLAIM_VACANT_AFTER_MS } from './run-type';
 
 /** What a list of a workspace's runs is narrowed to; every field optional. */
 export interface RunFilter {
@@ -58,6 +59,23 @@ export function sealableRuns(listed: readonly ListedRun[]): (Run | null)[] | nul
     runs.push(run === 'given up' ? null : run);
   }
   return runs;
+}
+
+/**
+ * A start lists its run and stores it right after; an id still without a run this long after its
+ * revision was written belongs to a start that stalled or failed in between, and is given up (its
+ * stand-in decides against a start still storing it, which then starts again under a new id).
+ */
+export function listedIdStalled(revisionWrittenAt: Date, now: Date): boolean {
+  return now.getTime() - revisionWrittenAt.getTime() >= CLAIM_VACANT_AFTER_MS;
+}
+
+/**
+ * Retention: the runs of a final revision leave the live runs for the archive (the revision's seal)
+ * once every one completed before the workspace's window began.
+ */
+export function archivable(runs: readonly (Run | null)[], windowStart: Date): boolean {
+  return runs.every((run) => run === null || (run.completedAt !== null && run.completedAt.getTime() < windowStart.getTime()));
 }
 
 /** The text a sealed revision keeps its runs in: one JSON line a run, in the revision's order. */

@@ -11,8 +11,8 @@ export type OperationsClient = PromiseClient<OperationsServiceClient>;
 export const USER = { user_id: 'user-1', display_name: 'Ada' };
 
 /** One isolated environment per test file: its own database and topic prefix, shared by its replicas. */
-export function isolatedEnv(name: string): Record<string, string> {
-  return isolatedServiceEnv(`ops-${name}`, { DIAGNOSTIC_RUN_TYPES: 'true', SWEEP_INTERVAL_MS: '250' });
+export function isolatedEnv(name: string, settings: Record<string, string> = {}): Record<string, string> {
+  return isolatedServiceEnv(`ops-${name}`, { DIAGNOSTIC_RUN_TYPES: 'true', SWEEP_INTERVAL_MS: '250', ...settings });
 }
 
 export function startOperations(env: Record<string, string>): Promise<ServiceProcess> {

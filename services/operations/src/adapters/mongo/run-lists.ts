@@ -1,9 +1,16 @@
-import { packText, RevisionLog, unpackText, type RevisionDocument, type RevisionHeadDocument } from '@tenantatlas/store';
+import { isDuplicateKeyError, packText, RevisionLog, unpackText, type RevisionDocument, type RevisionHeadDocument } from '@tenantatlas/store';
 import type { Model } from 'mongoose';
 import type { RunListPosition } from '../../app/ports';
-import { openSealedRuns, sealableRuns, sealRuns, type ListedRun } from '../../domain/run-list';
+import { listedIdStalled, openSealedRuns, sealableRuns, sealRuns, type ListedRun } from '../../domain/run-list';
 import type { Run } from '../../domain/run';
 import type { RunListEntry, SealedRunListDocument } from './run.schema';
+
+/** The runs a list names, as stored now, and the way to give up an id whose start stalled. */
+export interface ListedRuns {
+  read(runId: string): Promise<ListedRun>;
+  /** true when the id is given up for good; false when its run was stored after all */
+  giveUp(runId: string): Promise<boolean>;
+}
 
 interface Waiting {
   runId: string;
@@ -52,6 +59,7 @@ export class RunLists {
     revisions: Model<RevisionDocument<RunListEntry>>,
     heads: Model<RevisionHeadDocument>,
     private readonly listSeals: Model<SealedRunListDocument>,
+    private readonly runs: ListedRuns,
   ) {
     this.log = new RevisionLog({ revisions, heads, topic: '', outbox: { track: () => undefined }, firstRevision: 1, hintEvery: HINT_EVERY });
   }
@@ -85,7 +93,7 @@ export class RunLists {
   private async append(workspaceId: string, list: string, runIds: string[]): Promise<void> {
     let revision = (this.appended.get(list) ?? (await this.newestRevision(list))) + 1;
     for (let race = 0; race < MAX_RACES; race++) {
-      if (await this.log.append(workspaceId, list, revision, { runIds }, [])) {
+      if (await this.log.append(workspaceId, list, revision, { runIds, at: new Date() }, [])) {
         if (this.appended.size >= MAX_KNOWN) this.appended.clear();
         this.appended.set(list, revision);
         return;
@@ -117,10 +125,10 @@ export class RunLists {
   /**
    * Up to `count` runs of `list`, newest first, from `from` on (the newest when absent), each with
    * the position a walk continues from after it. A sealed revision gives its runs in one read; the
-   * runs of an open one are read with `read`, and ids without a run (not stored, given up) are
+   * runs of an open one are read one by one, and ids without a run (not stored, given up) are
    * skipped. An open revision found final is sealed after the answer (see sealWhenFinal).
    */
-  async walk(workspaceId: string, list: string, count: number, from: RunListPosition | undefined, read: (runId: string) => Promise<ListedRun>): Promise<{ run: Run; position: RunListPosition }[]> {
+  async walk(workspaceId: string, list: string, count: number, from: RunListPosition | undefined): Promise<{ run: Run; position: RunListPosition }[]> {
     const found: { run: Run; position: RunListPosition }[] = [];
     let top = from ? from.revision : await this.newestRevision(list);
     const held = { revisions: 0, runs: 0 };
@@ -139,7 +147,7 @@ export class RunLists {
         const last = Math.min(revision.runIds.length, first + remaining);
         const taken = Array.from({ length: Math.max(0, last - first) }, (_, k) => first + k);
         remaining -= taken.length;
-        return { revision, taken, runs: taken.map((k) => (revision.sealed ? Promise.resolve(revision.sealed[k]!) : read(revision.runIds[k]!))) };
+        return { revision, taken, runs: taken.map((k) => (revision.sealed ? Promise.resolve(revision.sealed[k]!) : this.runs.read(revision.runIds[k]!))) };
       });
       for (const { revision, taken, runs } of taking) {
         const listed = await Promise.all(runs);
@@ -147,7 +155,7 @@ export class RunLists {
           const run = listed[i];
           if (isRun(run) && run.workspaceId === workspaceId) found.push({ run, position: { revision: revision.revision, taken: k + 1 } });
         });
-        if (!revision.sealed) void this.sealWhenFinal(workspaceId, list, revision, new Map(taken.map((k, i) => [k, listed[i]!])), read);
+        if (!revision.sealed) void this.sealWhenFinal(workspaceId, list, revision, new Map(taken.map((k, i) => [k, listed[i]!])));
       }
       top = numbers.at(-1)! - 1;
     }
@@ -165,15 +173,15 @@ export class RunLists {
         return sealed ? unpackText(sealed.packed) : null;
       }),
     );
-    const open = new Map((await this.log.revisionsAt(list, numbers.filter((_, i) => seals[i] === null))).map(({ revision, body }) => [revision, body.runIds]));
+    const open = new Map((await this.log.revisionsAt(list, numbers.filter((_, i) => seals[i] === null))).map(({ revision, body }) => [revision, body]));
     return numbers.flatMap((revision, i): OpenedRevision[] => {
       const sealed = seals[i];
       if (typeof sealed === 'string') {
         const runs = openSealedRuns(sealed).reverse();
         return [{ revision, runIds: runs.map((run) => (typeof run === 'object' ? run.id : '')), sealed: runs }];
       }
-      const runIds = open.get(revision);
-      return runIds ? [{ revision, runIds: [...runIds].reverse() }] : [];
+      const body = open.get(revision);
+      return body ? [{ revision, runIds: [...body.runIds].reverse(), at: body.at ? new Date(body.at) : undefined }] : [];
     });
   }
 
@@ -181,26 +189,76 @@ export class RunLists {
    * Seals `revision` when every run it lists is final: `known` holds the runs a walk read (by
    * their index, newest first); the others are read only when those were all final. Best effort
    * after the answer: a seal only makes later reads cheaper, and a revision left open is read run
-   * by run as before. Replicas that seal one revision write the same runs, so the second insert
-   * is refused and nothing is lost.
+   * by run as before.
    */
-  private async sealWhenFinal(workspaceId: string, list: string, revision: OpenedRevision, known: Map<number, ListedRun>, read: (runId: string) => Promise<ListedRun>): Promise<void> {
+  private async sealWhenFinal(workspaceId: string, list: string, revision: OpenedRevision, known: Map<number, ListedRun>): Promise<void> {
     if (sealableRuns([...known.values()]) === null) return;
     const id = `${list}:${revision.revision}`;
     const partial = known.size < revision.runIds.length;
     // the rest of a revision found still going is read again only a while later, not every page
     if (partial && (this.stillGoing.get(id) ?? 0) > Date.now()) return;
     try {
-      const listed = await Promise.all(revision.runIds.map((runId, k) => known.get(k) ?? read(runId)));
-      const runs = sealableRuns(listed.reverse());
+      const runs = await this.sealIfFinal(workspaceId, list, revision, known);
       if (!runs && partial) {
         if (this.stillGoing.size >= MAX_KNOWN) this.stillGoing.clear();
         this.stillGoing.set(id, Date.now() + RETRY_SEAL_AFTER_MS);
       }
-      if (runs) await this.listSeals.insertMany([{ _id: id, workspaceId, packed: await packText(sealRuns(runs)) }], { lean: true });
     } catch {
-      // refused (sealed by another reader first) or not stored now: the next reader tries again
+      // not stored now: the next reader tries again
     }
+  }
+
+  /**
+   * The runs of `revision` in its order (null for a given-up id) once every one is final, sealed
+   * under the revision's `_id`; null while one may still change. Replicas that seal one revision
+   * write the same runs, so the second insert is refused and nothing is lost.
+   */
+  private async sealIfFinal(workspaceId: string, list: string, revision: OpenedRevision, known = new Map<number, ListedRun>()): Promise<(Run | null)[] | null> {
+    const listed = await Promise.all(revision.runIds.map((runId, k) => known.get(k) ?? this.runs.read(runId)));
+    const runs = sealableRuns(await this.settled(revision, listed));
+    if (!runs) return null;
+    // oldest first, as the revision lists them
+    const inOrder = [...runs].reverse();
+    try {
+      await this.listSeals.insertMany([{ _id: `${list}:${revision.revision}`, workspaceId, packed: await packText(sealRuns(inOrder)) }], { lean: true });
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+    return inOrder;
+  }
+
+  /**
+   * `listed` with each id whose run is still not stored long after its revision was written given
+   * up (its start stalled or failed between listing and storing it); an id whose run appeared
+   * meanwhile is read again.
+   */
+  private async settled(revision: OpenedRevision, listed: ListedRun[]): Promise<ListedRun[]> {
+    const written = revision.at ?? oldestCreation(listed);
+    return Promise.all(
+      listed.map(async (run, k) => {
+        if (run !== 'not stored' || !written || !listedIdStalled(written, new Date())) return run;
+        const runId = revision.runIds[k]!;
+        return (await this.runs.giveUp(runId)) ? 'given up' : this.runs.read(runId);
+      }),
+    );
+  }
+
+  /**
+   * The runs of revision `revision` of `list`, oldest first (null for a given-up id), once every
+   * one is final, sealed; null while the revision is not stored or one of its runs may change.
+   */
+  async finalRevision(workspaceId: string, list: string, revision: number): Promise<(Run | null)[] | null> {
+    const [opened] = await this.revisionsAt(list, [revision]);
+    if (!opened) return null;
+    if (opened.sealed) return opened.sealed.map((run) => (isRun(run) ? run : null)).reverse();
+    return this.sealIfFinal(workspaceId, list, opened);
+  }
+
+  /** The run at `place` (in list order) of the sealed revision `revisionId` (`<list>:<n>`). */
+  async sealedRunAt(revisionId: string, place: number): Promise<Run | null> {
+    const sealed = await this.listSeals.findById(revisionId, { packed: 1 }).lean<Pick<SealedRunListDocument, 'packed'>>();
+    const run = sealed ? openSealedRuns(await unpackText(sealed.packed))[place] : undefined;
+    return isRun(run) ? run : null;
   }
 }
 
@@ -210,6 +268,14 @@ interface OpenedRevision {
   runIds: string[];
   /** its runs by the same index, once sealed */
   sealed?: ListedRun[];
+  /** when it was written (revisions written before they carried a time: unknown) */
+  at?: Date;
+}
+
+/** When the oldest stored run of a revision was created: no later than the revision was written. */
+function oldestCreation(listed: readonly ListedRun[]): Date | undefined {
+  const times = listed.filter(isRun).map((run) => run.createdAt.getTime());
+  return times.length > 0 ? new Date(Math.min(...times)) : undefined;
 }
 
 const isRun = (run: ListedRun | undefined): run is Run => typeof run === 'object';

@@ -12,12 +12,24 @@ import {
   type OutboxEntry,
   type OutboxTracker,
 } from '@tenantatlas/store';
-import type { Decide, KnownRun, RunListPosition, RunListQuery, RunRepository, SlotClaim, Transitioned } from '../../app/ports';
+import type { Decide, KnownRun, RunArchive, RunListPosition, RunListQuery, RunRepository, SlotClaim, Transitioned } from '../../app/ports';
 import { RUN_REQUESTED, type Run } from '../../domain/run';
 import { applyChange, type LifecycleVerb, type RunChange } from '../../domain/transitions';
 import { idempotencyClaim } from '../../domain/run-type';
-import { runListsOf, type ListedRun } from '../../domain/run-list';
-import { READ_FIELDS, type RunDocument, type RunListEntry, type RunKeyDocument, type RunScheduleDocument, type RunSlotClaim, type RunTransitionDocument, type SealedRunListDocument, type StoredRun } from './run.schema';
+import { runList, runListsOf, type ListedRun } from '../../domain/run-list';
+import {
+  READ_FIELDS,
+  type ArchivedRunDocument,
+  type RunArchiveMarkDocument,
+  type RunDocument,
+  type RunListEntry,
+  type RunKeyDocument,
+  type RunScheduleDocument,
+  type RunSlotClaim,
+  type RunTransitionDocument,
+  type SealedRunListDocument,
+  type StoredRun,
+} from './run.schema';
 import { RunLists } from './run-lists';
 import { HEAL_AFTER_MS, RunScans } from './run.scans';
 
@@ -50,6 +62,8 @@ export interface RunModels {
   lists: Model<RevisionDocument<RunListEntry>>;
   listHeads: Model<RevisionHeadDocument>;
   listSeals: Model<SealedRunListDocument>;
+  archived: Model<ArchivedRunDocument>;
+  archiveMarks: Model<RunArchiveMarkDocument>;
 }
 
 export interface RunTopics {
@@ -103,7 +117,7 @@ function eventsOf(topics: RunTopics, change: Pick<RunChange, 'verb' | 'dispatch'
  * (unique per run version, with its events) and then projected onto the run document. See
  * RunTransitionDocument for why.
  */
-export class MongoRunRepository implements RunRepository {
+export class MongoRunRepository implements RunRepository, RunArchive {
   /**
    * Starts that arrive together are stored together: the claims of concurrent starts go in one
    * write, then their schedule entries in one, their runs in one and their idempotency keys in one
@@ -133,7 +147,7 @@ export class MongoRunRepository implements RunRepository {
       firstRevision: 1,
       groupCommit: STARTS_WRITING,
     });
-    this.lists = new RunLists(models.lists, models.listHeads, models.listSeals);
+    this.lists = new RunLists(models.lists, models.listHeads, models.listSeals, { read: (runId) => this.listedRun(runId), giveUp: (runId) => this.abandon(runId) });
     this.scans = new RunScans(models.runs, models.schedule, async (doc) => toRun(await this.rollForward(doc)));
   }
 
@@ -199,7 +213,7 @@ export class MongoRunRepository implements RunRepository {
   async runOfClaim(runId: string): Promise<Run | null | 'abandoned'> {
     const doc = await this.runs.findById(runId, READ_FIELDS).lean<StoredRun>();
     if (doc?.abandoned) return 'abandoned';
-    return doc ? toRun(await this.rollForward(doc)) : null;
+    return doc ? toRun(await this.rollForward(doc)) : this.archivedRun(runId);
   }
 
   /**
@@ -233,14 +247,61 @@ export class MongoRunRepository implements RunRepository {
   }
 
   listed(workspaceId: string, list: string, count: number, after?: RunListPosition): Promise<{ run: Run; position: RunListPosition }[]> {
-    return this.lists.walk(workspaceId, list, count, after, (runId) => this.listedRun(runId));
+    return this.lists.walk(workspaceId, list, count, after);
   }
 
-  /** A run a list names, as stored now. */
+  /** A run a list names, as stored now (live or archived). */
   private async listedRun(runId: string): Promise<ListedRun> {
     const doc = await this.runs.findById(runId, READ_FIELDS).lean<StoredRun>();
-    if (!doc) return 'not stored';
+    if (!doc) return (await this.archivedRun(runId)) ?? 'not stored';
     return doc.abandoned ? 'given up' : toRun(await this.rollForward(doc));
+  }
+
+  /** A run retention moved to the archive, read at its place in its sealed revision. */
+  private async archivedRun(runId: string): Promise<Run | null> {
+    const archived = await this.models.archived.findById(runId).lean<ArchivedRunDocument>();
+    return archived ? this.lists.sealedRunAt(archived.revision, archived.place) : null;
+  }
+
+  async archivedThrough(workspaceId: string): Promise<number> {
+    return (await this.models.archiveMarks.findById(runList(workspaceId)).lean<RunArchiveMarkDocument>())?.revision ?? 0;
+  }
+
+  async markArchived(workspaceId: string, revision: number): Promise<void> {
+    await this.models.archiveMarks.replaceOne({ _id: runList(workspaceId) }, { revision }, { upsert: true });
+  }
+
+  finalRevision(workspaceId: string, revision: number): Promise<(Run | null)[] | null> {
+    return this.lists.finalRevision(workspaceId, runList(workspaceId), revision);
+  }
+
+  /**
+   * Each run's place in the seal is written first, then its changes and the run itself are
+   * removed by `_id`: a read by id in between finds the run in one place or the other. The tenant
+   * list's revisions that name an archived run find it the same way. Replicas archiving one
+   * revision write the same places and remove the same documents.
+   */
+  async archive(workspaceId: string, revision: number, runs: readonly (Run | null)[]): Promise<boolean> {
+    const { archived, transitions } = this.models;
+    const places = runs.flatMap((run, place) => (run ? [{ _id: run.id, revision: `${runList(workspaceId)}:${revision}`, place }] : []));
+    if (places.length === 0) return true;
+    const stored = await Promise.all(places.map(({ _id }) => this.runs.findById(_id, { version: 1, outboxPending: 1 }).lean<Pick<RunDocument, 'version' | 'outboxPending'>>()));
+    const changeIds = places.flatMap(({ _id }, i) => Array.from({ length: stored[i]?.version ?? 0 }, (_, version) => `${_id}:${version}`));
+    const changes = await Promise.all(changeIds.map((id) => transitions.findById(id, { outboxPending: 1 }).lean<Pick<RunTransitionDocument, 'outboxPending'>>()));
+    if ([...stored, ...changes].some((doc) => doc?.outboxPending)) return false;
+    try {
+      await archived.insertMany(places, { ordered: false, lean: true });
+    } catch (err) {
+      // places another replica wrote first: the same ones
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+    const byId = (ids: string[]) => ids.map((id) => ({ deleteOne: { filter: { _id: id } } }));
+    // one delete by `_id` a document, sent together
+    // query-shape: equal _id
+    if (changeIds.length > 0) await transitions.bulkWrite(byId(changeIds), { ordered: false });
+    // query-shape: equal _id
+    await this.runs.bulkWrite(byId(places.map(({ _id }) => _id)), { ordered: false });
+    return true;
   }
 
   findDue(now: Date, limit: number, after?: Date): Promise<{ due: Run[]; next?: Date }> {
@@ -310,9 +371,11 @@ export class MongoRunRepository implements RunRepository {
     await this.runs.updateOne({ _id: runId }, { $set: set });
   }
 
+  /** The run as stored now, live or archived. */
   private async one(runId: string): Promise<Run | null> {
-    const doc = await this.current(runId);
-    return doc ? toRun(doc) : null;
+    const doc = await this.runs.findById(runId, READ_FIELDS).lean<StoredRun>();
+    if (!doc) return this.archivedRun(runId);
+    return doc.abandoned ? null : toRun(await this.rollForward(doc));
   }
 
   private async known(runId: string): Promise<KnownRun | null> {

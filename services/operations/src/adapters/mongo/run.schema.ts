@@ -123,6 +123,8 @@ export const runSlotHeadModel = (connection: Connection) => revisionHeadModel(co
 /** A revision of a run list (see RunLists): the runs one batch of starts registered, oldest first. */
 export interface RunListEntry {
   runIds: string[];
+  /** when it was written (absent on revisions written before it was kept) */
+  at?: Date;
 }
 
 export const runListModel = (connection: Connection) => revisionModel<RunListEntry>(connection, 'RunList', 'run_lists');
@@ -160,6 +162,36 @@ const sealedRunListSchema = keyedSchema<SealedRunListDocument>('run_list_seals',
 export const sealedRunListModel = (connection: Connection) => modelOf(connection, 'SealedRunList', sealedRunListSchema);
 
 /**
+ * Where an archived run lives now (`_id` the run's id): the sealed revision of its workspace's run
+ * list (`<list>:<n>`) and its place there. Written by retention before the run leaves the live
+ * runs, so a read by id finds it in one place or the other; never changed.
+ */
+export interface ArchivedRunDocument {
+  _id: string;
+  revision: string;
+  place: number;
+}
+
+const archivedRunSchema = keyedSchema<ArchivedRunDocument>('run_archive', {
+  revision: { type: String, required: true },
+  place: { type: Number, required: true },
+});
+export const archivedRunModel = (connection: Connection) => modelOf(connection, 'ArchivedRun', archivedRunSchema);
+
+/**
+ * How far retention got in a workspace's run list (`_id` the list): every revision up to
+ * `revision` is archived. A plain write that may go back when two replicas race: the next pass
+ * repeats that work, which changes nothing.
+ */
+export interface RunArchiveMarkDocument {
+  _id: string;
+  revision: number;
+}
+
+const runArchiveMarkSchema = keyedSchema<RunArchiveMarkDocument>('run_archive_marks', { revision: { type: Number, required: true } });
+export const runArchiveMarkModel = (connection: Connection) => modelOf(connection, 'RunArchiveMark', runArchiveMarkSchema);
+
+/**
  * When the sweeper should next look at a run: its lease expiry while running, its (re)dispatch
  * time while queued; once it completed, a few seconds later, to check that the stored document
  * shows the completion (repairing it if a concurrent write undid it), then deleted. The sweeper
@@ -190,4 +222,6 @@ export const runModels = (connection: Connection) => ({
   lists: runListModel(connection),
   listHeads: runListHeadModel(connection),
   listSeals: sealedRunListModel(connection),
+  archived: archivedRunModel(connection),
+  archiveMarks: runArchiveMarkModel(connection),
 });
