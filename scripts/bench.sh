@@ -15,7 +15,7 @@ fresh_infra bench 19092 18017
 # The BullMQ peer of the system sections runs on Debian's redis-server (installed when missing and
 # apt is available); the service benches alone need no peer.
 only=",${BENCH_ONLY:-start},"
-if [[ "${only// /}" =~ ,(start|e2e|provider|dedupe|throughput|rows|rest), ]]; then
+if [[ "${only// /}" =~ ,(start|e2e|provider|dedupe|throughput|retention|rows|rest), ]]; then
   if ! command -v redis-server >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "[bench] installing redis-server from Debian packages…" >&2
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null 2>&1 || true

@@ -19,3 +19,12 @@ export function requestTimeLeftMs(now = Date.now()): number | undefined {
   if (deadline === undefined || !Number.isFinite(deadline)) return undefined;
   return Math.max(1, Math.floor(deadline - now));
 }
+
+/**
+ * Runs `work` free of the current call's deadline: work a call starts that is not the call's own
+ * (it goes on after the call answered, or serves other calls too) must not stop when that caller
+ * gives up.
+ */
+export function apartFromTheCall<T>(work: () => T): T {
+  return deadlines.exit(work);
+}

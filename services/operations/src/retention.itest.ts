@@ -57,16 +57,32 @@ describe('operations: retention moves runs past the window to the archive', () =
 
   /**
    * Moves runs 40 days into the past, as if they had run then: retention reads a run's completion
-   * time, and nothing has sealed these runs yet (no list was read, no retention pass ran).
+   * time, and nothing has sealed these runs yet (no list was read, no retention pass ran). (An
+   * update rewrites the whole document: one that overlaps the relay's clear of the run's events
+   * may leave them marked unpublished, which retention then hands to the relay again.)
    */
   async function age(runIds: string[]): Promise<void> {
-    const { runs, transitions } = runModels(db);
-    // their events are published (retention keeps what still has events to send)
-    await waitFor(async () => (await runs.countDocuments({ _id: { $in: runIds }, outboxPending: true })) === 0 && (await transitions.countDocuments({ runId: { $in: runIds }, outboxPending: true })) === 0, { what: 'published events' });
-    for (const id of runIds) {
-      const stored = (await runs.findById(id).lean())!;
-      const back = (date: Date | null) => (date ? new Date(date.getTime() - 40 * DAY_MS) : null);
-      await runs.updateOne({ _id: id }, { $set: { createdAt: back(stored.createdAt), updatedAt: back(stored.updatedAt), startedAt: back(stored.startedAt), completedAt: back(stored.completedAt) } });
+    const { runs, lists } = runModels(db);
+    const back = (date: Date | null | undefined) => (date ? new Date(date.getTime() - 40 * DAY_MS) : null);
+    const monthAgo = Date.now() - 30 * DAY_MS;
+    // twice, a moment apart: a write that read a run before it was aged may land after
+    for (const pass of [1, 2]) {
+      if (pass === 2) await new Promise((resolve) => setTimeout(resolve, 500));
+      for (const id of runIds) {
+        // once the document shows the completion; written again until it holds (the projection of
+        // the completion, or the relay's clear, may land over it: each rewrites the whole document)
+        await waitFor(async () => {
+          const stored = (await runs.findById(id).lean())!;
+          if (stored.status !== 'completed') return false;
+          if (stored.completedAt!.getTime() < monthAgo) return true;
+          await runs.updateOne({ _id: id }, { $set: { createdAt: back(stored.createdAt), updatedAt: back(stored.updatedAt), startedAt: back(stored.startedAt), completedAt: back(stored.completedAt) } });
+          return false;
+        }, { what: `run ${id} aged`, intervalMs: 100 });
+      }
+    }
+    // and the run-list revisions that list them, written when they were started
+    for (const revision of await lists.find({ workspaceId: { $in: [WS, WS_LONG] } }).lean()) {
+      await lists.updateOne({ _id: revision._id }, { $set: { 'body.at': back(revision.body.at) } });
     }
   }
 
@@ -79,11 +95,16 @@ describe('operations: retention moves runs past the window to the archive', () =
     const before = await Promise.all(old.map(async (id) => (await clients[0]!.GetRun({ workspace_id: WS, run_id: id })).run!));
     const listedBefore = await walk(WS);
 
-    // 16 starts of a workspace on each replica: each runs a retention pass over the workspace
-    const recent = await completedRuns(WS, tenants, 32, 'recent');
-    const recentLong = await completedRuns(WS_LONG, [longTenant], 32, 'recent');
-
+    // every 16 starts of a workspace on a replica, a retention pass over the workspace: a round of
+    // 32 starts is one pass on each replica (a run whose events are marked unpublished waits for
+    // the relay and a later pass)
     const { runs, transitions, archived } = runModels(db);
+    const recent: string[] = [];
+    const recentLong: string[] = [];
+    for (let round = 0; round < 4 && (round === 0 || (await runs.countDocuments({ _id: { $in: old } })) > 0); round++) {
+      recent.push(...(await completedRuns(WS, tenants, 32, `recent-${round}`)));
+      recentLong.push(...(await completedRuns(WS_LONG, [longTenant], 32, `recent-${round}`)));
+    }
     await waitFor(async () => (await runs.countDocuments({ _id: { $in: old } })) === 0, { what: 'old runs leaving the live runs', timeoutMs: 30_000 });
     expect(await archived.countDocuments({ _id: { $in: old } })).toBe(old.length);
     expect(await transitions.countDocuments({ runId: { $in: old } })).toBe(0);

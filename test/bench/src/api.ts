@@ -25,6 +25,11 @@ export class GatewayApi {
     return new GatewayApi(baseUrl, token, me.workspaces[0]!.id);
   }
 
+  /** The same user's client in another of its workspaces (whose tenants it adds with addTenants). */
+  inWorkspace(workspaceId: string): GatewayApi {
+    return new GatewayApi(this.baseUrl, this.token, workspaceId);
+  }
+
   get ws(): string {
     return `/api/workspaces/${this.workspaceId}`;
   }

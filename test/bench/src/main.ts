@@ -5,7 +5,7 @@
  * the same document) and BullMQ on Redis doing the same job. Prints each figure as it is measured
  * and writes the report (BENCH_REPORT, default docs/benchmarks.md).
  *
- *   BENCH_ONLY=start,e2e,provider,dedupe,throughput,rows,rest   sections to run (default: all); the
+ *   BENCH_ONLY=start,e2e,provider,dedupe,throughput,retention,rows,rest   sections to run (default: all); the
  *                       report keeps the other sections' figures from the last run (benchmarks.json)
  *   BENCH_ONLY=audit-ingest,connections-check,gateway-access,onboarding-drafts,operations-start
  *                       the service benches (src/services: one service as a real process, printed
@@ -22,10 +22,11 @@ import { Floor } from './floor';
 import { concurrentDedupe, drain, endToEndLatency, peerSustained, providerCheckLatency, PROCESS_NAMES, RssSampler, startLatency, sustained, type Bench } from './measure';
 import { Report } from './report';
 import { atRest } from './rest';
+import { retentionUnderLoad } from './retention';
 import { listOverManyRows } from './rows';
 import { SERVICE_BENCHES, type ServiceBench } from './services';
 
-const SECTIONS = ['start', 'e2e', 'provider', 'dedupe', 'throughput', 'rows', 'rest'] as const;
+const SECTIONS = ['start', 'e2e', 'provider', 'dedupe', 'throughput', 'retention', 'rows', 'rest'] as const;
 type Section = (typeof SECTIONS)[number];
 const SERVICE_BENCH_NAMES = Object.keys(SERVICE_BENCHES) as ServiceBench[];
 
@@ -167,7 +168,7 @@ async function systemBench(sections: Set<Section>, scale: number): Promise<void>
       try {
         await run();
         // each section's own count, so a report that keeps other sections' figures keeps theirs too
-        if (name !== 'rows' && name !== 'rest') report.add({ section: 'errors', name: `${name}: starts answered 503 and retried (same idempotency key)`, value: api.unavailableAnswers - unavailableBefore, unit: 'runs' });
+        if (name !== 'rows' && name !== 'rest' && name !== 'retention') report.add({ section: 'errors', name: `${name}: starts answered 503 and retried (same idempotency key)`, value: api.unavailableAnswers - unavailableBefore, unit: 'runs' });
       } catch (err) {
         // one failed section must not cost the figures of the others: it is named in the report
         const why = err instanceof Error ? err.message : String(err);
@@ -182,6 +183,7 @@ async function systemBench(sections: Set<Section>, scale: number): Promise<void>
     await step('throughput', () => throughputMatrix(bench, rss));
     report.step = 'throughput'; // the loaded figures are sampled while it runs; the idle ones go with them
     if (sections.has('throughput')) reportRss(bench, idle, rss);
+    await step('retention', () => retentionUnderLoad(bench));
     // before the rows section: its million rows are not what "at rest" is about (3k and 100k are)
     await step('rest', () => atRest(bench));
     await step('rows', () => listOverManyRows(bench, Number(process.env.BENCH_ROWS ?? 1_000_000)));

@@ -165,6 +165,8 @@ interface AuditedRun {
 const auditLag = (r: AuditedRun) => Date.parse(r.recorded_at) - Date.parse(r.occurred_at);
 
 export interface ThroughputResult {
+  /** the runs started, in the order their starts answered */
+  ids: string[];
   rate: number;
   auditedRate: number;
   auditLags: number[];
@@ -219,6 +221,7 @@ export async function sustained(bench: Bench, total: number, sleepMs: number, la
     new Map([...measured].map(([c, v]) => [c, Math.max(0, v - polls * (perPoll.get(c) ?? 0)) / total]));
   const lastRecorded = Math.max(...records.map((r) => Date.parse(r.recorded_at)));
   return {
+    ids,
     rate,
     auditedRate: total / ((lastRecorded - phaseStart.getTime()) / 1000),
     auditLags: records.map(auditLag),

@@ -7,7 +7,7 @@ export interface Figure {
   section: string;
   name: string;
   value: number;
-  unit: 'ms' | '/s' | 'MB' | 'runs' | '×' | '%' | 'queries' | 'writes';
+  unit: 'ms' | '/s' | 'MB' | 'runs' | 'records' | '×' | '%' | 'queries' | 'writes';
   /** e.g. `≤ 50` or `≥ 300`: met when the value is on the right side */
   target?: { op: '≤' | '≥'; value: number };
   peers?: { name: string; value: number }[];

@@ -5,42 +5,14 @@
  * board's and the audit viewer's queries are timed through the gateway.
  */
 import { randomUUID } from 'node:crypto';
-import { connectMongo } from '@tenantatlas/store';
-import { percentile, testInfra } from '@tenantatlas/testing';
-import type { Connection } from 'mongoose';
+import { percentile } from '@tenantatlas/testing';
 import type { AuditRecord } from '../../../services/audit/dist/domain/audit-record';
 import { toSegmentDocument } from '../../../services/audit/dist/adapters/mongo/audit-log.repository';
 import { sealSegment, SEGMENT_PLACES } from '../../../services/audit/dist/domain/chain-segment';
 import { RssSampler, type Bench } from './measure';
+import { chainHead, inDatabase, listRuns, seed, type Service } from './seeding';
 
-const BATCH = 2_000;
 const TENANTS = 100;
-/** how many runs one revision of a run list names: what a burst of concurrent starts leaves */
-const RUNS_PER_REVISION = 20;
-
-type Service = 'operations' | 'audit';
-
-/** Runs `use` on a connection to the service's database of the bench stack. */
-async function inDatabase<T>(bench: Bench, service: Service, use: (db: Connection) => Promise<T>): Promise<T> {
-  const db = await connectMongo(testInfra().mongoUrl, `${bench.stack.prefix}_${service}`.replace(/-/g, '_'));
-  try {
-    return await use(db);
-  } finally {
-    await db.close();
-  }
-}
-
-function seed(bench: Bench, service: Service, collection: string, rows: number, make: (i: number) => Record<string, unknown>): Promise<number> {
-  return inDatabase(bench, service, async (db) => {
-    const t0 = performance.now();
-    for (let done = 0; done < rows; done += BATCH) {
-      const batch = Array.from({ length: Math.min(BATCH, rows - done) }, (_, k) => make(done + k));
-      await db.collection(collection).insertMany(batch as never[], { ordered: false });
-      if ((done / BATCH) % 50 === 0) process.stderr.write(`[bench] seeding ${service}.${collection}: ${done.toLocaleString('en-US')} / ${rows.toLocaleString('en-US')}\n`);
-    }
-    return rows / ((performance.now() - t0) / 1000);
-  });
-}
 
 /**
  * The p99 of `times` requests of the first page after a first one, and what that page held (a
@@ -81,26 +53,8 @@ export async function listOverManyRows(bench: Bench, rows: number): Promise<void
     const at = new Date(base + i * 1000);
     return { ...bench.runDocument, _id: runIds[i], workspaceId, tenantId: tenant(i), createdAt: at, updatedAt: at, completedAt: at, status: 'completed', outcome: i % 7 === 0 ? 'failed' : 'succeeded', outbox: [], outboxPending: false };
   });
-  // and listed in the workspace's run list and its tenant's, in the order they were started, as
-  // the starts leave them (the lists' names as operations' domain/run-list.ts gives them)
-  const lists = new Map<string, string[]>([[workspaceId, runIds]]);
-  runIds.forEach((id, i) => {
-    const list = `${workspaceId}|${tenant(i)}`;
-    if (!lists.has(list)) lists.set(list, []);
-    lists.get(list)!.push(id);
-  });
-  const revisions = [...lists].flatMap(([list, ids]) =>
-    Array.from({ length: Math.ceil(ids.length / RUNS_PER_REVISION) }, (_, j) => ({
-      _id: `${list}:${j + 1}`,
-      entityId: list,
-      workspaceId,
-      revision: j + 1,
-      body: { runIds: ids.slice(j * RUNS_PER_REVISION, (j + 1) * RUNS_PER_REVISION) },
-    })),
-  );
-  await seed(bench, 'operations', 'run_lists', revisions.length, (k) => revisions[k]!);
-  const heads = [...lists].map(([list, ids]) => ({ _id: list, latestRevision: Math.ceil(ids.length / RUNS_PER_REVISION) }));
-  await inDatabase(bench, 'operations', (db) => db.collection<{ _id: string; latestRevision: number }>('run_list_heads').insertMany(heads));
+  // and listed in the workspace's run list and its tenant's, in the order they were started
+  await listRuns(bench, workspaceId, runIds, tenant);
   // the copies continue the workspace's chain (its creation is audited first): a record at every
   // place, and the head moved to the last, as the audit service leaves them
   const end = await chainHead(bench, workspaceId);
@@ -173,17 +127,6 @@ function seedChain(bench: Bench, workspaceId: string, end: number, rows: number,
       if (done % (50 * SEGMENT_PLACES) < docs.length) process.stderr.write(`[bench] seeding audit.audit_records (+ segments): ${done.toLocaleString('en-US')} / ${rows.toLocaleString('en-US')}\n`);
     }
     return { rate: rows / ((performance.now() - t0) / 1000), sealed };
-  });
-}
-
-/** The seq of the workspace's chain head, once its first record (the workspace's creation) is on it. */
-function chainHead(bench: Bench, workspaceId: string): Promise<number> {
-  return inDatabase(bench, 'audit', async (db) => {
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 200))) {
-      const head = await db.collection<{ _id: string; seq: number }>('audit_chain_heads').findOne({ _id: workspaceId });
-      if (head) return head.seq;
-    }
-    throw new Error(`the creation of workspace ${workspaceId} was not audited within 30 s`);
   });
 }
 

@@ -104,13 +104,15 @@ export interface RunArchive {
   markArchived(workspaceId: string, revision: number): Promise<void>;
   /**
    * The runs of revision `revision` of the workspace's run list, in its order (null for an id
-   * given up), sealed, once every one is final; null while it is not stored or one may change.
+   * given up), sealed, once every one is final; null while it is not stored or one may change, and
+   * when it was written at or after `writtenBefore` (a run is listed before it is stored, so such a
+   * revision holds no run that completed before then: its runs are not read).
    */
-  finalRevision(workspaceId: string, revision: number): Promise<(Run | null)[] | null>;
+  finalRevision(workspaceId: string, revision: number, writtenBefore: Date): Promise<(Run | null)[] | null>;
   /**
    * Moves the runs of a sealed revision out of the live runs: a read by id then finds each at its
-   * place in the seal. False (nothing lost, try again later) while one of them, or one of its
-   * changes, still has events to publish.
+   * place in the seal. False (nothing lost, try again later) while one of them still has events
+   * to publish; a change of a run whose events are still unpublished stays.
    */
   archive(workspaceId: string, revision: number, runs: readonly (Run | null)[]): Promise<boolean>;
 }

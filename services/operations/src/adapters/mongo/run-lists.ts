@@ -1,3 +1,4 @@
+import { apartFromTheCall } from '@tenantatlas/core';
 import { isDuplicateKeyError, packText, RevisionLog, unpackText, type RevisionDocument, type RevisionHeadDocument } from '@tenantatlas/store';
 import type { Model } from 'mongoose';
 import type { RunListPosition } from '../../app/ports';
@@ -70,7 +71,8 @@ export class RunLists {
       const queue = this.queued.get(list);
       if (queue) return void queue.push({ runId, resolve, reject });
       this.queued.set(list, [{ runId, resolve, reject }]);
-      void this.flush(workspaceId, list);
+      // the flush serves the starts that queue behind this one too: no one call's deadline limits it
+      void apartFromTheCall(() => this.flush(workspaceId, list));
     });
   }
 
@@ -155,7 +157,8 @@ export class RunLists {
           const run = listed[i];
           if (isRun(run) && run.workspaceId === workspaceId) found.push({ run, position: { revision: revision.revision, taken: k + 1 } });
         });
-        if (!revision.sealed) void this.sealWhenFinal(workspaceId, list, revision, new Map(taken.map((k, i) => [k, listed[i]!])));
+        // after the answer: not limited by the deadline of the call that found it
+        if (!revision.sealed) void apartFromTheCall(() => this.sealWhenFinal(workspaceId, list, revision, new Map(taken.map((k, i) => [k, listed[i]!]))));
       }
       top = numbers.at(-1)! - 1;
     }
@@ -245,11 +248,12 @@ export class RunLists {
 
   /**
    * The runs of revision `revision` of `list`, oldest first (null for a given-up id), once every
-   * one is final, sealed; null while the revision is not stored or one of its runs may change.
+   * one is final, sealed; null while the revision is not stored or one of its runs may change, and
+   * for an open revision written at or after `writtenBefore` (its runs are not read).
    */
-  async finalRevision(workspaceId: string, list: string, revision: number): Promise<(Run | null)[] | null> {
+  async finalRevision(workspaceId: string, list: string, revision: number, writtenBefore: Date): Promise<(Run | null)[] | null> {
     const [opened] = await this.revisionsAt(list, [revision]);
-    if (!opened) return null;
+    if (!opened || (opened.at && opened.at.getTime() >= writtenBefore.getTime())) return null;
     if (opened.sealed) return opened.sealed.map((run) => (isRun(run) ? run : null)).reverse();
     return this.sealIfFinal(workspaceId, list, opened);
   }

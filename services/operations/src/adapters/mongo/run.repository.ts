@@ -271,8 +271,8 @@ export class MongoRunRepository implements RunRepository, RunArchive {
     await this.models.archiveMarks.replaceOne({ _id: runList(workspaceId) }, { revision }, { upsert: true });
   }
 
-  finalRevision(workspaceId: string, revision: number): Promise<(Run | null)[] | null> {
-    return this.lists.finalRevision(workspaceId, runList(workspaceId), revision);
+  finalRevision(workspaceId: string, revision: number, writtenBefore: Date): Promise<(Run | null)[] | null> {
+    return this.lists.finalRevision(workspaceId, runList(workspaceId), revision, writtenBefore);
   }
 
   /**
@@ -286,21 +286,26 @@ export class MongoRunRepository implements RunRepository, RunArchive {
     const places = runs.flatMap((run, place) => (run ? [{ _id: run.id, revision: `${runList(workspaceId)}:${revision}`, place }] : []));
     if (places.length === 0) return true;
     const stored = await Promise.all(places.map(({ _id }) => this.runs.findById(_id, { version: 1, outboxPending: 1 }).lean<Pick<RunDocument, 'version' | 'outboxPending'>>()));
-    const changeIds = places.flatMap(({ _id }, i) => Array.from({ length: stored[i]?.version ?? 0 }, (_, version) => `${_id}:${version}`));
-    const changes = await Promise.all(changeIds.map((id) => transitions.findById(id, { outboxPending: 1 }).lean<Pick<RunTransitionDocument, 'outboxPending'>>()));
-    if ([...stored, ...changes].some((doc) => doc?.outboxPending)) return false;
+    // Marked unpublished: a projection that overlapped the relay's clear can undo the clear (an
+    // update rewrites the whole document), so the mark may outlive the publish. The relay reads
+    // and publishes them again (consumers drop a repeat by event id) and clears them for good: a
+    // completed run is not projected again. A later pass archives the run.
+    const unpublished = places.filter((_, i) => stored[i]?.outboxPending);
+    for (const { _id } of unpublished) this.outbox.track(this.runs, _id);
+    if (unpublished.length > 0) return false;
     try {
       await archived.insertMany(places, { ordered: false, lean: true });
     } catch (err) {
       // places another replica wrote first: the same ones
       if (!isDuplicateKeyError(err)) throw err;
     }
-    const byId = (ids: string[]) => ids.map((id) => ({ deleteOne: { filter: { _id: id } } }));
-    // one delete by `_id` a document, sent together
+    const changeIds = places.flatMap(({ _id }, i) => Array.from({ length: stored[i]?.version ?? 0 }, (_, version) => `${_id}:${version}`));
+    // a change whose events are not published yet stays (its relay still needs it), by `_id`
+    // query-shape: equal _id,outboxPending
+    if (changeIds.length > 0) await transitions.bulkWrite(changeIds.map((_id) => ({ deleteOne: { filter: { _id, outboxPending: false } } })), { ordered: false });
+    // one delete by `_id` a run, sent together
     // query-shape: equal _id
-    if (changeIds.length > 0) await transitions.bulkWrite(byId(changeIds), { ordered: false });
-    // query-shape: equal _id
-    await this.runs.bulkWrite(byId(places.map(({ _id }) => _id)), { ordered: false });
+    await this.runs.bulkWrite(places.map(({ _id }) => ({ deleteOne: { filter: { _id } } })), { ordered: false });
     return true;
   }
 
