@@ -111,8 +111,8 @@ export interface RunArchive {
   finalRevision(workspaceId: string, revision: number, writtenBefore: Date): Promise<(Run | null)[] | null>;
   /**
    * Moves the runs of a sealed revision out of the live runs: a read by id then finds each at its
-   * place in the seal. False (nothing lost, try again later) while one of them still has events
-   * to publish; a change of a run whose events are still unpublished stays.
+   * place in the seal. False (nothing lost, try again later) while one of them, or one of its
+   * changes, still has events to publish.
    */
   archive(workspaceId: string, revision: number, runs: readonly (Run | null)[]): Promise<boolean>;
 }

@@ -11,7 +11,7 @@ const REVISIONS_PER_PASS = 32;
  * revisions archived at once: each is a few reads and writes that wait on one another, so one at
  * a time leaves the database idle between them
  */
-const ARCHIVED_AT_ONCE = 4;
+const ARCHIVED_AT_ONCE = 8;
 /** workspaces whose starts this process counts */
 const MAX_COUNTED = 10_000;
 

@@ -286,26 +286,30 @@ export class MongoRunRepository implements RunRepository, RunArchive {
     const places = runs.flatMap((run, place) => (run ? [{ _id: run.id, revision: `${runList(workspaceId)}:${revision}`, place }] : []));
     if (places.length === 0) return true;
     const stored = await Promise.all(places.map(({ _id }) => this.runs.findById(_id, { version: 1, outboxPending: 1 }).lean<Pick<RunDocument, 'version' | 'outboxPending'>>()));
-    // Marked unpublished: a projection that overlapped the relay's clear can undo the clear (an
-    // update rewrites the whole document), so the mark may outlive the publish. The relay reads
-    // and publishes them again (consumers drop a repeat by event id) and clears them for good: a
-    // completed run is not projected again. A later pass archives the run.
-    const unpublished = places.filter((_, i) => stored[i]?.outboxPending);
-    for (const { _id } of unpublished) this.outbox.track(this.runs, _id);
-    if (unpublished.length > 0) return false;
+    const changeIds = places.flatMap(({ _id }, i) => Array.from({ length: stored[i]?.version ?? 0 }, (_, version) => `${_id}:${version}`));
+    const changes = await Promise.all(changeIds.map((_id) => transitions.findById(_id, { outboxPending: 1 }).lean<Pick<RunTransitionDocument, 'outboxPending'>>()));
+    // Marked unpublished: handed to the relay, which reads, publishes and clears them; a later
+    // pass archives the run. A run's mark may outlive its publish (a projection that overlapped
+    // the relay's clear rewrites the whole document, the mark with it): the relay publishes those
+    // events again, which consumers drop by event id, and the clear holds, since a completed run
+    // is not projected again.
+    const unpublishedRuns = places.filter((_, i) => stored[i]?.outboxPending).map(({ _id }) => _id);
+    const unpublishedChanges = changeIds.filter((_, i) => changes[i]?.outboxPending);
+    for (const _id of unpublishedRuns) this.outbox.track(this.runs, _id);
+    for (const _id of unpublishedChanges) this.outbox.track(transitions, _id);
+    if (unpublishedRuns.length + unpublishedChanges.length > 0) return false;
     try {
       await archived.insertMany(places, { ordered: false, lean: true });
     } catch (err) {
       // places another replica wrote first: the same ones
       if (!isDuplicateKeyError(err)) throw err;
     }
-    const changeIds = places.flatMap(({ _id }, i) => Array.from({ length: stored[i]?.version ?? 0 }, (_, version) => `${_id}:${version}`));
-    // a change whose events are not published yet stays (its relay still needs it), by `_id`
-    // query-shape: equal _id,outboxPending
-    if (changeIds.length > 0) await transitions.bulkWrite(changeIds.map((_id) => ({ deleteOne: { filter: { _id, outboxPending: false } } })), { ordered: false });
-    // one delete by `_id` a run, sent together
+    const byId = (ids: string[]) => ids.map((_id) => ({ deleteOne: { filter: { _id } } }));
+    // one delete by `_id` a document, sent together
     // query-shape: equal _id
-    await this.runs.bulkWrite(places.map(({ _id }) => ({ deleteOne: { filter: { _id } } })), { ordered: false });
+    if (changeIds.length > 0) await transitions.bulkWrite(byId(changeIds), { ordered: false });
+    // query-shape: equal _id
+    await this.runs.bulkWrite(byId(places.map(({ _id }) => _id)), { ordered: false });
     return true;
   }
 
