@@ -377,6 +377,15 @@ describe('isolation matrix over every route, against the real services', () => {
     const exported = await hit(admin, 'GET', `${ws}/audit/export?format=csv`, undefined, 200);
     expect(exported.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(exported.text).toContain(tenantA);
+    // the runs, as the task board lists them: every run once, newest started first, in both formats
+    const listed = (await admin.get(`${ws}/runs?pageSize=200`)).json.runs as { id: string }[];
+    const runsNdjson = await hit(admin, 'GET', `${ws}/runs/export`, undefined, 200);
+    expect(runsNdjson.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    expect(runsNdjson.text.trimEnd().split('\n').map((line) => JSON.parse(line))).toEqual(listed);
+    const runsCsv = await admin.get(`${ws}/runs/export?format=csv&tenantId=${tenantA}`);
+    const rows = runsCsv.text.trimEnd().split('\r\n');
+    expect(rows[0]).toMatch(/^id,tenant_id,type,subject,status,outcome,/);
+    expect(rows.slice(1).map((row) => row.split(',')[0])).toEqual(listed.filter((run) => (run as { tenant_id?: string }).tenant_id === tenantA).map((run) => run.id));
 
     // --- auth: sign-in, API token (used for the live stream), sign-out
     const signIn = await hit(new GatewayClient(stack.gatewayUrl), 'POST', '/api/auth/login', { email: 'op@example.test', password: 'operator-pass-1' }, 200);

@@ -11,3 +11,4 @@ export * from './reconnect';
 export * from './timeout';
 export * from './page-token';
 export * from './list-filter';
+export * from './csv';

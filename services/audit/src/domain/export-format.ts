@@ -1,3 +1,4 @@
+import { csvRow } from '@tenantatlas/core';
 import type { AuditRecord } from './audit-record';
 
 /** How records are written out by an export: one flat JSON object per line, or CSV rows. */
@@ -44,16 +45,6 @@ export const CSV_COLUMNS = Object.keys(
   } as AuditRecord),
 );
 
-/**
- * RFC 4180 quoting, plus a leading apostrophe on cells a spreadsheet would run as a formula
- * (`=`, `+`, `-`, `@`, tab, CR): an exported log must not become an attack on whoever opens it.
- */
-export function csvCell(value: unknown): string {
-  let text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 export function csvHeader(): string {
   return `${CSV_COLUMNS.join(',')}\r\n`;
 }
@@ -61,5 +52,5 @@ export function csvHeader(): string {
 export function formatRecord(record: AuditRecord, format: ExportFormat): string {
   const view = exportView(record);
   if (format === 'ndjson') return `${JSON.stringify(view)}\n`;
-  return `${CSV_COLUMNS.map((column) => csvCell(view[column])).join(',')}\r\n`;
+  return csvRow(CSV_COLUMNS.map((column) => view[column]));
 }

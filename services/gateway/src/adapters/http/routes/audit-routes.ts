@@ -1,7 +1,7 @@
-import { once } from 'node:events';
 import { z } from '@tenantatlas/core';
 import type { AuditFilter } from '@tenantatlas/grpc/proto/tenantatlas/audit/v1/AuditFilter';
 import type { AuditPort } from '../../grpc/downstream';
+import { download } from '../download';
 import { id, route, STREAMED, type RouteDef } from '../route';
 import { filterFields, listRoute, requireTenantWhenLimited } from './scope';
 import { auditPage } from '../responses/audit';
@@ -77,19 +77,12 @@ export function auditRoutes(audit: AuditPort): RouteDef[] {
         // The first chunk is awaited before any header goes out, so a failure still becomes a JSON error.
         const first = await chunks.next();
         const head = first.done ? undefined : first.value;
-        ctx.res.status(200);
-        ctx.res.setHeader('content-type', head?.content_type || (format === 'csv' ? 'text/csv' : 'application/x-ndjson'));
-        const fileName = (head?.file_name || `audit.${format}`).replace(/[^A-Za-z0-9._-]/g, '_');
-        ctx.res.setHeader('content-disposition', `attachment; filename="${fileName}"`);
-        // a slow client slows the stream down to audit (gRPC flow control) instead of filling memory here
-        const send = async (data: Buffer) => {
-          if (ctx.res.write(data) || ctx.res.destroyed) return;
-          await Promise.race([once(ctx.res, 'drain'), once(ctx.res, 'close')]);
-        };
-        if (head) await send(head.data);
-        for (let next = await chunks.next(); !next.done && !ctx.res.destroyed; next = await chunks.next()) await send(next.value.data);
-        if (ctx.res.destroyed) await chunks.return?.(undefined);
-        ctx.res.end();
+        const file = download(ctx.res, head?.file_name || `audit.${format}`, head?.content_type || (format === 'csv' ? 'text/csv' : 'application/x-ndjson'));
+        // gRPC flow control carries the client's pace on to audit
+        if (head) await file.send(head.data);
+        for (let next = await chunks.next(); !next.done && !file.gone; next = await chunks.next()) await file.send(next.value.data);
+        if (file.gone) await chunks.return?.(undefined);
+        file.end();
         return STREAMED;
       },
     }),

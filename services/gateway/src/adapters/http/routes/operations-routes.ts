@@ -1,8 +1,10 @@
-import { z } from '@tenantatlas/core';
+import { csvRow, z } from '@tenantatlas/core';
 import type { OperationsPort } from '../../grpc/downstream';
-import { id, route, words, type RouteDef } from '../route';
+import { download } from '../download';
+import { id, route, STREAMED, words, type RouteDef } from '../route';
+import { present } from '../responses/present';
 import { filterFields, listRoute, requireRunInScope, requireTenantWhenLimited, resourceRoute } from './scope';
-import { RUN_OUTCOMES, RUN_STATUSES, retriedRunsResponse, runPage, runResponse, runTypesResponse, startedRunResponse } from '../responses/operations';
+import { RUN_OUTCOMES, RUN_STATUSES, retriedRunsResponse, runPage, runResponse, runSchema, runTypesResponse, startedRunResponse } from '../responses/operations';
 
 const runParams = z.object({ workspaceId: id, runId: id });
 const rfc3339 = z.string().datetime({ offset: true });
@@ -22,6 +24,27 @@ const RUN_FILTER = {
   created_before: 'createdBefore',
 } as const;
 
+/** The task board's filters, in the query of its list and of its export. */
+const runFilters = {
+  tenantId: id.optional(),
+  type: z.string().max(100).optional(),
+  status: z.enum(RUN_STATUSES).optional(),
+  outcome: z.enum(RUN_OUTCOMES).optional(),
+  subject: z.string().max(200).optional(),
+  reasonCode: z.string().max(100).optional(),
+  createdAfter: z.string().datetime({ offset: true }).optional(),
+  createdBefore: z.string().datetime({ offset: true }).optional(),
+};
+
+/** The columns of a CSV export of runs: the run's fields, objects as JSON, attempts left to NDJSON. */
+const RUN_CSV_COLUMNS = [
+  'id', 'tenant_id', 'type', 'subject', 'status', 'outcome', 'reason_code', 'message', 'attempt_count', 'max_attempts',
+  'initiator', 'idempotency_key', 'rerun_of', 'created_at', 'started_at', 'completed_at', 'summary_counts', 'context',
+] as const satisfies readonly (keyof z.output<typeof runSchema>)[];
+
+/** runs read a page at a time for an export: ListRuns' largest page */
+const EXPORT_PAGE = 200;
+
 export function operationsRoutes(operations: OperationsPort): RouteDef[] {
   return [
     route({
@@ -40,16 +63,7 @@ export function operationsRoutes(operations: OperationsPort): RouteDef[] {
       summary: 'Operation runs, newest first (the task board)',
       tag: 'runs',
       capability: 'operations.view',
-      filters: {
-        tenantId: id.optional(),
-        type: z.string().max(100).optional(),
-        status: z.enum(RUN_STATUSES).optional(),
-        outcome: z.enum(RUN_OUTCOMES).optional(),
-        subject: z.string().max(200).optional(),
-        reasonCode: z.string().max(100).optional(),
-        createdAfter: z.string().datetime({ offset: true }).optional(),
-        createdBefore: z.string().datetime({ offset: true }).optional(),
-      },
+      filters: runFilters,
       success: runPage,
       items: 'runs',
       pageSize: 50,
@@ -80,6 +94,40 @@ export function operationsRoutes(operations: OperationsPort): RouteDef[] {
       async handler(ctx) {
         ctx.requireTenant(ctx.body.tenant_id);
         return operations.StartRun({ workspace_id: ctx.workspaceId, actor: ctx.actor, ...ctx.body });
+      },
+    }),
+    // before /runs/{runId}, which would take `export` for a run id
+    route({
+      method: 'get',
+      path: '/api/workspaces/{workspaceId}/runs/export',
+      summary: 'Export the runs matching the filter, newest started first, as CSV or NDJSON (limited members must name a tenant)',
+      tag: 'runs',
+      auth: 'workspace',
+      capability: 'operations.view',
+      success: { status: 200, contentTypes: ['application/x-ndjson', 'text/csv'] },
+      query: z.object({ ...runFilters, format: z.enum(['csv', 'ndjson']).optional() }),
+      async handler(ctx) {
+        if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
+        else requireTenantWhenLimited(ctx, 'query.tenantId');
+        const csv = ctx.query.format === 'csv';
+        const filter = filterFields(ctx.query, RUN_FILTER);
+        const pageAfter = (token: string) => operations.ListRuns({ workspace_id: ctx.workspaceId, ...filter, page: { page_size: EXPORT_PAGE, page_token: token } });
+        // the first page is read before any header goes out, so a failure still becomes a JSON error
+        let page = await pageAfter('');
+        const file = download(ctx.res, `runs.${csv ? 'csv' : 'ndjson'}`, csv ? 'text/csv' : 'application/x-ndjson');
+        if (csv) await file.send(csvRow(RUN_CSV_COLUMNS));
+        // a page at a time, at the client's pace: memory holds one page whatever the history
+        for (;;) {
+          const lines = page.runs.map((run) => {
+            const shown = present(runSchema, run);
+            return csv ? csvRow(RUN_CSV_COLUMNS.map((column) => shown[column])) : `${JSON.stringify(shown)}\n`;
+          });
+          if (lines.length > 0) await file.send(lines.join(''));
+          if (!page.next_page_token || file.gone) break;
+          page = await pageAfter(page.next_page_token);
+        }
+        file.end();
+        return STREAMED;
       },
     }),
     resourceRoute({
