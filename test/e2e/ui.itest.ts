@@ -242,5 +242,15 @@ describe('operator UI in a real browser against the real services', () => {
     expect((await (await byTenant).json()).runs).toHaveLength(50);
     await page.waitForSelector('#older-runs');
     expect(await rows()).toBe(50);
+
+    // the export link follows the filters and holds every page of the runs they select
+    const href = (await page.getAttribute('#export-runs-csv', 'href'))!;
+    expect(href).toContain(`tenantId=${tenantId}`);
+    const csv = await page.evaluate(async (path) => (await fetch(path)).text(), href);
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^id,tenant_id,/);
+    expect(lines.slice(1).every((line) => line.split(',')[1] === tenantId)).toBe(true);
+    const ofTenant = (await callApi(page, 'GET', `${api}/runs?tenantId=${tenantId}&pageSize=200`)).json.runs as { id: string }[];
+    expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(ofTenant.map((run) => run.id));
   });
 });

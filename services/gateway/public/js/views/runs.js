@@ -46,6 +46,8 @@ export function runsView(ui) {
   };
   const box = h('div', {}, notice('info', 'Loading runs…'));
   const more = h('div', { class: 'row' });
+  // the runs the filters select, every page of them, as a file
+  const exports = h('span', { class: 'row' });
   const retry = ui.can('operations.start')
     ? h('button', {
         id: 'retry-failed',
@@ -64,7 +66,7 @@ export function runsView(ui) {
   const element = h('section', {},
     h('div', { class: 'row' }, h('h1', {}, 'Runs'), h('span', { class: 'spacer' }), retry),
     h('p', { class: 'sub' }, 'Operation runs with their status, attempts and reason codes.'),
-    h('div', { class: 'row filters' }, Object.values(filters)),
+    h('div', { class: 'row filters' }, Object.values(filters), exports),
     box, more);
   let typing;
   for (const input of Object.values(filters)) {
@@ -107,6 +109,13 @@ export function runsView(ui) {
   async function load() {
     const mine = ++listing;
     const params = query();
+    const link = (format, label) => {
+      const p = new URLSearchParams(params);
+      p.delete('pageSize');
+      p.set('format', format);
+      return h('a', { class: 'button', id: `export-runs-${format}`, href: ui.wsPath(`/runs/export?${p}`), download: '' }, label);
+    };
+    mount(exports, link('csv', 'Export CSV'), link('ndjson', 'Export NDJSON'));
     try {
       const [{ runs, next_page_token }, tenants] = await Promise.all([get(ui.wsPath(`/runs?${params}`)), get(ui.wsPath('/tenants')).catch(() => null)]);
       if (mine !== listing) return;
