@@ -71,8 +71,7 @@ export class RunLists {
       const queue = this.queued.get(list);
       if (queue) return void queue.push({ runId, resolve, reject });
       this.queued.set(list, [{ runId, resolve, reject }]);
-      // the flush serves the starts that queue behind this one too: no one call's deadline limits it
-      void apartFromTheCall(() => this.flush(workspaceId, list));
+      void this.flush(workspaceId, list);
     });
   }
 
@@ -201,7 +200,8 @@ export class RunLists {
     // the rest of a revision found still going is read again only a while later, not every page
     if (partial && (this.stillGoing.get(id) ?? 0) > Date.now()) return;
     try {
-      const runs = await this.sealIfFinal(workspaceId, list, revision, known);
+      // a reader leaves an id without a run alone: its start may still be storing it
+      const runs = await this.sealIfFinal(workspaceId, list, revision, known, false);
       if (!runs && partial) {
         if (this.stillGoing.size >= MAX_KNOWN) this.stillGoing.clear();
         this.stillGoing.set(id, Date.now() + RETRY_SEAL_AFTER_MS);
@@ -216,9 +216,9 @@ export class RunLists {
    * under the revision's `_id`; null while one may still change. Replicas that seal one revision
    * write the same runs, so the second insert is refused and nothing is lost.
    */
-  private async sealIfFinal(workspaceId: string, list: string, revision: OpenedRevision, known = new Map<number, ListedRun>()): Promise<(Run | null)[] | null> {
+  private async sealIfFinal(workspaceId: string, list: string, revision: OpenedRevision, known: Map<number, ListedRun>, giveUpStalled: boolean): Promise<(Run | null)[] | null> {
     const listed = await Promise.all(revision.runIds.map((runId, k) => known.get(k) ?? this.runs.read(runId)));
-    const runs = sealableRuns(await this.settled(revision, listed));
+    const runs = sealableRuns(giveUpStalled ? await this.settled(revision, listed) : listed);
     if (!runs) return null;
     // oldest first, as the revision lists them
     const inOrder = [...runs].reverse();
@@ -255,7 +255,9 @@ export class RunLists {
     const [opened] = await this.revisionsAt(list, [revision]);
     if (!opened || (opened.at && opened.at.getTime() >= writtenBefore.getTime())) return null;
     if (opened.sealed) return opened.sealed.map((run) => (isRun(run) ? run : null)).reverse();
-    return this.sealIfFinal(workspaceId, list, opened);
+    // only revisions written before the window began come here: an id still without a run then
+    // belongs to a start that stalled or failed long ago
+    return this.sealIfFinal(workspaceId, list, opened, new Map(), true);
   }
 
   /** The run at `place` (in list order) of the sealed revision `revisionId` (`<list>:<n>`). */
