@@ -131,23 +131,31 @@ export class RunLists {
    */
   async walk(workspaceId: string, list: string, count: number, from: RunListPosition | undefined): Promise<{ run: Run; position: RunListPosition }[]> {
     const found: { run: Run; position: RunListPosition }[] = [];
-    let top = from ? from.revision : await this.newestRevision(list);
+    // where the walk goes on: a revision, and how many of its ids (newest first) are behind it
+    let at: RunListPosition = from ?? { revision: await this.newestRevision(list), taken: 0 };
     const held = { revisions: 0, runs: 0 };
-    while (top >= 1 && found.length < count) {
+    while (at.revision >= 1 && found.length < count) {
       // Every revision lists at least one run, most of a busy list many: the next read is sized by
       // what the revisions read so far held (a few at first), not by the worst case.
       const wanted = count - found.length;
       const size = held.revisions === 0 ? Math.min(wanted, FIRST_READ) : Math.ceil(wanted / Math.max(1, held.runs / held.revisions));
-      const numbers = Array.from({ length: Math.min(top, size) }, (_, i) => top - i);
+      const numbers = Array.from({ length: Math.min(at.revision, size) }, (_, i) => at.revision - i);
       const revisions = await this.revisionsAt(list, numbers);
-      let remaining = count - found.length;
+      let remaining = wanted;
+      // An id that names no run of this workspace (not stored, given up) fills no place of the
+      // page: when the page's places run out inside a revision, the walk goes on from there, not
+      // below the revisions it read.
+      let next: RunListPosition = { revision: numbers.at(-1)! - 1, taken: 0 };
       const taking = revisions.map((revision) => {
-        held.revisions += 1;
-        held.runs += revision.runIds.length;
-        const first = from && revision.revision === from.revision ? from.taken : 0;
+        const first = revision.revision === at.revision ? at.taken : 0;
+        if (first === 0) {
+          held.revisions += 1;
+          held.runs += revision.runIds.length;
+        }
         const last = Math.min(revision.runIds.length, first + remaining);
         const taken = Array.from({ length: Math.max(0, last - first) }, (_, k) => first + k);
         remaining -= taken.length;
+        if (last < revision.runIds.length && next.revision < revision.revision) next = { revision: revision.revision, taken: last };
         return { revision, taken, runs: taken.map((k) => (revision.sealed ? Promise.resolve(revision.sealed[k]!) : this.runs.read(revision.runIds[k]!))) };
       });
       for (const { revision, taken, runs } of taking) {
@@ -159,7 +167,7 @@ export class RunLists {
         // after the answer: not limited by the deadline of the call that found it
         if (!revision.sealed) void apartFromTheCall(() => this.sealWhenFinal(workspaceId, list, revision, new Map(taken.map((k, i) => [k, listed[i]!]))));
       }
-      top = numbers.at(-1)! - 1;
+      at = next;
     }
     return found;
   }
