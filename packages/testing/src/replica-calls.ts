@@ -1,3 +1,5 @@
+import { startService, type ServiceProcess, type StartServiceOptions } from './index';
+
 /**
  * Concurrent calls spread over the replicas of one service, the way a load balancer spreads a
  * crowd of operators: what each call came to, and which replica answered it.
@@ -33,4 +35,36 @@ export function tally<T>(outcomes: CallOutcome<T>[], replicas: number): Tally<T>
     refused: outcomes.flatMap((o) => (o.ok ? [] : [o.refusal])),
     wonBy: Array.from({ length: replicas }, (_, via) => outcomes.filter((o) => o.ok && o.via === via).length),
   };
+}
+
+/** A replica of a service: its process and a client that calls it alone. */
+export interface ServiceReplica<C> {
+  service: ServiceProcess;
+  client: C;
+}
+
+/** Processes of one service on the same stores and peers (one env), each with its client; stopped together. */
+export class ServiceReplicas<C extends { close(): void }> {
+  private readonly started: ServiceReplica<C>[] = [];
+
+  constructor(
+    private readonly name: string,
+    private readonly options: StartServiceOptions,
+    private readonly clientOf: (service: ServiceProcess) => C,
+  ) {}
+
+  /** starts one more; `port` places it where its peers were told to look */
+  async start(port?: number): Promise<ServiceReplica<C>> {
+    const service = await startService(this.name, { ...this.options, port });
+    const replica = { service, client: this.clientOf(service) };
+    this.started.push(replica);
+    return replica;
+  }
+
+  async stop(): Promise<void> {
+    for (const { service, client } of this.started.splice(0)) {
+      client.close();
+      await service.stop();
+    }
+  }
 }

@@ -6,7 +6,7 @@ import { parseEnvelope, topicsFor, type EventEnvelope } from '@tenantatlas/kafka
 import { connectMongo } from '@tenantatlas/store';
 import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/connections';
 import type { ConnectionsServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/connections/v1/ConnectionsService';
-import { startService, startTenantOwner, testCredentialKeys, testInfra, uniqueName, waitFor, type ServiceProcess, type TenantOwner } from '@tenantatlas/testing';
+import { ServiceReplicas, startTenantOwner, testCredentialKeys, testInfra, uniqueName, waitFor, type ServiceProcess, type ServiceReplica, type TenantOwner } from '@tenantatlas/testing';
 import { startProviderSimulator, type ProviderSimulator } from '@tenantatlas/provider-simulator';
 
 /**
@@ -30,10 +30,7 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export interface Replica {
-  service: ServiceProcess;
-  client: PromiseClient<ConnectionsServiceClient>;
-}
+export type Replica = ServiceReplica<PromiseClient<ConnectionsServiceClient>>;
 
 export const USER = { user_id: 'user-1', display_name: 'Operator One', component: '' };
 export const WORKER = { user_id: '', display_name: '', component: 'operations-worker' };
@@ -65,15 +62,14 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
     PROVIDER_HTTP_TIMEOUT_MS: '1000',
     ...env,
   };
-  const service = await startService('connections', { env: serviceEnv }).catch(async (err: unknown) => {
+  const proto = loadProto<ProtoGrpcType>('tenantatlas/connections/v1/connections.proto');
+  const clientOf = (process: ServiceProcess) => promiseClient(new proto.tenantatlas.connections.v1.ConnectionsService(process.address, grpc.credentials.createInsecure()));
+  const replicas = new ServiceReplicas('connections', { env: serviceEnv }, clientOf);
+  const { service, client } = await replicas.start().catch(async (err: unknown) => {
     await simulator.close();
     await tenants.stop();
     throw err;
   });
-  const proto = loadProto<ProtoGrpcType>('tenantatlas/connections/v1/connections.proto');
-  const clientOf = (process: ServiceProcess) => promiseClient(new proto.tenantatlas.connections.v1.ConnectionsService(process.address, grpc.credentials.createInsecure()));
-  const client = clientOf(service);
-  const replicas: Replica[] = [];
   const mongo = await connectMongo(infra.mongoUrl, db);
 
   const kafka = new Kafka({ clientId: 'connections-itest', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
@@ -91,19 +87,10 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
     mongo,
     messages,
     keyId,
-    async startReplica() {
-      const replica = await startService('connections', { env: serviceEnv });
-      replicas.push({ service: replica, client: clientOf(replica) });
-      return replicas[replicas.length - 1]!;
-    },
+    startReplica: () => replicas.start(),
     async stop() {
-      client.close();
-      for (const replica of replicas) {
-        replica.client.close();
-        await replica.service.stop();
-      }
+      await replicas.stop();
       await consumer.disconnect();
-      await service.stop();
       await tenants.stop();
       await mongo.close();
       await simulator.close();

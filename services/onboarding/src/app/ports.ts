@@ -2,7 +2,7 @@ import type { Actor } from '@tenantatlas/core';
 import type { EventEnvelope } from '@tenantatlas/kafka';
 import type { DraftEntity, LifecycleState } from '../domain/draft';
 import type { ConnectionEvidence, RunEvidence } from '../domain/evidence';
-import type { TenantEntity, TenantStatus, TenantTransition, TenantUpdate } from '../domain/tenant';
+import type { TenantEntity, TenantStatus } from '../domain/tenant';
 
 /** Operations service, as onboarding needs it. */
 export interface OperationsPort {
@@ -87,17 +87,8 @@ export interface TenantRepository {
   insert(tenant: TenantEntity, events: EventEnvelope[]): Promise<TenantEntity | null>;
   get(workspaceId: string, tenantId: string): Promise<TenantEntity | null>;
   findByExternalId(workspaceId: string, externalTenantId: string): Promise<TenantEntity | null>;
-  /**
-   * Applies a lifecycle transition as a compare-and-set on the source statuses (and on the version
-   * when given); null when the tenant was not in a state that allows it.
-   */
-  transition(
-    workspaceId: string,
-    tenantId: string,
-    transition: TenantTransition,
-    update: TenantUpdate,
-    events: (after: TenantEntity) => EventEnvelope[],
-  ): Promise<TenantEntity | null>;
+  /** Stores `after` as the tenant's version `after.version` with its events; false when another change took that version first. */
+  appendVersion(after: TenantEntity, events: EventEnvelope[]): Promise<boolean>;
   list(workspaceId: string, status: TenantStatus | undefined, pageSize: number, pageToken: string): Promise<Page<TenantEntity>>;
 }
 

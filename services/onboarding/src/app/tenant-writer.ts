@@ -1,7 +1,7 @@
 import type { Actor } from '@tenantatlas/core';
 import { tenantErrors } from '../domain/errors';
 import { tenantEvent, type TenantVerb } from '../domain/events';
-import { canTransition, operabilityOf, targetStatus, type Operability, type TenantEntity, type TenantTransition } from '../domain/tenant';
+import { applyTransition, canTransition, operabilityOf, targetStatus, type Operability, type TenantEntity, type TenantTransition } from '../domain/tenant';
 import { envelopes } from './events';
 import type { OnboardingDeps, OperatorMutation, TenantRef } from './ports';
 
@@ -70,30 +70,22 @@ export async function transitionTenant(
   actor: Actor,
   options: { expectedVersion?: number; extra?: Record<string, unknown> } = {},
 ): Promise<TenantEntity> {
-  const current = await existingTenant(deps, { workspaceId, tenantId });
   const operator = options.expectedVersion !== undefined;
-  if (operator && current.version !== options.expectedVersion) throw tenantErrors.versionConflict(current.version, options.expectedVersion!);
-  if (!canTransition(current, transition)) {
-    if (operator) throw tenantErrors.transitionNotAllowed(current.status, transition);
-    return current;
+  for (;;) {
+    const current = await existingTenant(deps, { workspaceId, tenantId });
+    if (operator && current.version !== options.expectedVersion) throw tenantErrors.versionConflict(current.version, options.expectedVersion!);
+    if (!canTransition(current, transition)) {
+      if (operator) throw tenantErrors.transitionNotAllowed(current.status, transition);
+      return current;
+    }
+    const now = deps.clock.now();
+    const after = applyTransition(current, transition, { status: targetStatus(current, transition), at: now })!;
+    const events = envelopes([tenantEvent(current, after, VERB[transition], options.extra)], workspaceId, actor, now);
+    // Another change took the version: the operator's read is stale (the next read says so);
+    // a system transition is decided again on the tenant as it is now. Every lost race is a
+    // version another change stored, so this ends.
+    if (await deps.tenants.appendVersion(after, events)) return after;
   }
-  const now = deps.clock.now();
-  const status = targetStatus(current, transition);
-  const updated = await deps.tenants.transition(
-    workspaceId,
-    tenantId,
-    transition,
-    { status, expectedVersion: options.expectedVersion, at: now },
-    (after) => envelopes([tenantEvent(current, after, VERB[transition], options.extra)], workspaceId, actor, now),
-  );
-  if (updated) {
-    return updated;
-  }
-  const latest = await deps.tenants.get(workspaceId, tenantId);
-  if (!latest) throw tenantErrors.notFound(tenantId);
-  if (operator && latest.version !== options.expectedVersion) throw tenantErrors.versionConflict(latest.version, options.expectedVersion!);
-  if (operator) throw tenantErrors.transitionNotAllowed(latest.status, transition);
-  return latest;
 }
 
 /** A tenant as the surfaces show it: with what it allows right now. */

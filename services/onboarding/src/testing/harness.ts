@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { insecureCredentials, loadProto, promiseClient, type PromiseClient } from '@tenantatlas/grpc';
 import { parseEnvelope, topicsFor, type EventEnvelope } from '@tenantatlas/kafka';
-import { freePort, isolatedServiceEnv, REPO_ROOT, startService, testCredentialKeys, uniqueName, waitFor, type ServiceProcess } from '@tenantatlas/testing';
+import { freePort, isolatedServiceEnv, REPO_ROOT, ServiceReplicas, startService, testCredentialKeys, uniqueName, waitFor, type ServiceProcess, type ServiceReplica } from '@tenantatlas/testing';
 import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/onboarding';
 import type { OnboardingServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/onboarding/v1/OnboardingService';
 
@@ -113,10 +113,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export interface Replica {
-  service: ServiceProcess;
-  client: OnboardingClient;
-}
+export type Replica = ServiceReplica<OnboardingClient>;
 
 /** The provider simulator, connections and operations (real processes) wired the way the dev stack wires them. */
 async function startDownstream(env: Record<string, string>, onboardingAddress: string) {
@@ -155,10 +152,9 @@ export async function startStack(name: string, options: { downstream?: boolean; 
   // Without downstream services, point the clients at a port nobody listens on (never at a dev stack).
   const unreachable = { OPERATIONS_GRPC_ADDR: '127.0.0.1:1', CONNECTIONS_GRPC_ADDR: '127.0.0.1:1' };
   const onboardingEnv = { ...env, ...unreachable, ...addresses, ...options.onboardingEnv };
-  const onboarding = await startService('onboarding', { port: onboardingPort, env: onboardingEnv, timeoutMs: 60_000 });
+  const replicas = new ServiceReplicas('onboarding', { env: onboardingEnv, timeoutMs: 60_000 }, (service) => onboardingClient(service.address));
+  const { service: onboarding, client } = await replicas.start(onboardingPort);
   const log = await new TopicLog(env.KAFKA_BROKERS!, topicsFor(env.KAFKA_TOPIC_PREFIX!).onboardingEvents).start();
-  const client = onboardingClient(onboarding.address);
-  const replicas: Replica[] = [];
   return {
     env,
     addresses,
@@ -167,19 +163,10 @@ export async function startStack(name: string, options: { downstream?: boolean; 
     log,
     simulator,
     downstream,
-    async startReplica() {
-      const service = await startService('onboarding', { env: onboardingEnv, timeoutMs: 60_000 });
-      replicas.push({ service, client: onboardingClient(service.address) });
-      return replicas[replicas.length - 1]!;
-    },
+    startReplica: () => replicas.start(),
     async stop() {
-      client.close();
-      for (const replica of replicas) {
-        replica.client.close();
-        await replica.service.stop();
-      }
+      await replicas.stop();
       await log.stop();
-      await onboarding.stop();
       for (const service of downstream.reverse()) await service.stop();
       await simulator?.stop();
     },

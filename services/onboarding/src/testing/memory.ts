@@ -8,7 +8,7 @@ import type { ConnectionsPort, DraftFilter, DraftRepository, OnboardingDeps, Ope
 import { isTerminal, type DraftEntity } from '../domain/draft';
 import { tenantErrors } from '../domain/errors';
 import type { ConnectionEvidence, RunEvidence } from '../domain/evidence';
-import { applyTransition, type TenantEntity, type TenantTransition, type TenantUpdate } from '../domain/tenant';
+import type { TenantEntity } from '../domain/tenant';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -79,16 +79,10 @@ export class MemoryTenants extends MemoryStore<TenantEntity> implements TenantRe
     return t ? copy(t) : null;
   }
 
-  async transition(
-    workspaceId: string,
-    tenantId: string,
-    transition: TenantTransition,
-    update: TenantUpdate,
-    events: (after: TenantEntity) => EventEnvelope[],
-  ): Promise<TenantEntity | null> {
-    const current = await this.get(workspaceId, tenantId);
-    const after = current && applyTransition(current, transition, update);
-    return after ? this.write(after, events(after)) : null;
+  async appendVersion(after: TenantEntity, events: EventEnvelope[]): Promise<boolean> {
+    if (this.records.get(after.id)?.version !== after.version - 1) return false;
+    this.write(after, events);
+    return true;
   }
 
   async list(workspaceId: string): Promise<Page<TenantEntity>> {

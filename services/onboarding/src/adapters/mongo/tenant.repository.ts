@@ -1,7 +1,7 @@
 import { type EventEnvelope } from '@tenantatlas/kafka';
 import { isDuplicateKeyError, RevisionLog, type OutboxTracker } from '@tenantatlas/store';
 import type { Page, TenantRepository } from '../../app/ports';
-import { applyTransition, type TenantEntity, type TenantStatus, type TenantTransition, type TenantUpdate } from '../../domain/tenant';
+import type { TenantEntity, TenantStatus } from '../../domain/tenant';
 import { afterCursor, decodeCursor, encodeCursor } from './page-token';
 import type { OnboardingModels } from './schemas';
 
@@ -55,18 +55,8 @@ export class MongoTenantRepository implements TenantRepository {
     return head ? this.current(head) : null;
   }
 
-  async transition(
-    workspaceId: string,
-    tenantId: string,
-    transition: TenantTransition,
-    update: TenantUpdate,
-    events: (after: TenantEntity) => EventEnvelope[],
-  ): Promise<TenantEntity | null> {
-    const current = await this.get(workspaceId, tenantId);
-    const after = current && applyTransition(current, transition, update);
-    if (!after) return null;
-    const appended = await this.revisions.append(workspaceId, tenantId, after.version, after, events(after));
-    return appended ? after : null;
+  appendVersion(after: TenantEntity, events: EventEnvelope[]): Promise<boolean> {
+    return this.revisions.append(after.workspaceId, after.id, after.version, after, events);
   }
 
   async list(workspaceId: string, status: TenantStatus | undefined, size: number, pageToken: string): Promise<Page<TenantEntity>> {
