@@ -7,21 +7,9 @@ import type { OnboardingModels } from './schemas';
 
 type Head = { body: TenantEntity; latestRevision?: number };
 
+/** A stored tenant as the domain knows it: a field added after it was stored takes its default. */
 function toEntity(b: TenantEntity): TenantEntity {
-  return {
-    id: b.id,
-    workspaceId: b.workspaceId,
-    externalTenantId: b.externalTenantId,
-    name: b.name,
-    primaryDomain: b.primaryDomain ?? '',
-    status: b.status,
-    version: b.version,
-    createdBy: b.createdBy,
-    createdAt: b.createdAt,
-    updatedAt: b.updatedAt,
-    activatedAt: b.activatedAt ?? null,
-    archivedAt: b.archivedAt ?? null,
-  };
+  return { ...b, primaryDomain: b.primaryDomain ?? '', activatedAt: b.activatedAt ?? null, archivedAt: b.archivedAt ?? null };
 }
 
 /** Tenants: a head per (workspace, external id) under a unique index, versions as revisions. */
