@@ -4,7 +4,7 @@ const scrape = (lines: string[]) =>
   ['# HELP tenantatlas_db_operations_total Queries and writes', '# TYPE tenantatlas_db_operations_total counter', ...lines].join('\n');
 
 describe('database operation totals from /metrics', () => {
-  it('sums queries not by exact _id and writes, per collection', () => {
+  it('sums queries not by exact _id, reads by it and writes, per collection', () => {
     const totals = totalsOf(
       scrape([
         'tenantatlas_db_operations_total{service_name="audit",collection="audit_records",operation="insert",shape="new"} 40',
@@ -16,7 +16,8 @@ describe('database operation totals from /metrics', () => {
         'tenantatlas_audit_records_total{action="run.started",result="appended"} 40',
       ]),
     );
-    expect(totals).toMatchObject({ notById: 10, writes: 46 });
+    expect(totals).toMatchObject({ notById: 10, writes: 46, readsById: 3 });
+    expect(Object.fromEntries(totals.readsByIdOf)).toEqual({ audit_records: 3 });
     expect(Object.fromEntries(totals.notByIdOf)).toEqual({ run_schedule: 7, runs: 3 });
     expect(Object.fromEntries(totals.writesOf)).toEqual({ audit_records: 40, audit_chain_heads: 5, runs: 1 });
   });

@@ -11,14 +11,18 @@ export interface DbOperationTotals {
   notById: number;
   /** documents inserted, plus updates, deletes and findAndModify statements */
   writes: number;
+  /** finds, counts and aggregations of one exact `_id` */
+  readsById: number;
   /** notById per collection */
   notByIdOf: Map<string, number>;
+  /** readsById per collection */
+  readsByIdOf: Map<string, number>;
   /** writes per collection */
   writesOf: Map<string, number>;
 }
 
 const add = (map: Map<string, number>, key: string, value: number) => map.set(key, (map.get(key) ?? 0) + value);
-const empty = (): DbOperationTotals => ({ notById: 0, writes: 0, notByIdOf: new Map(), writesOf: new Map() });
+const empty = (): DbOperationTotals => ({ notById: 0, writes: 0, readsById: 0, notByIdOf: new Map(), writesOf: new Map(), readsByIdOf: new Map() });
 
 const SAMPLE = /^tenantatlas_db_operations_total\{([^}]*)\} ([0-9.e+]+)/;
 
@@ -42,6 +46,9 @@ export function totalsOf(metricsText: string): DbOperationTotals {
     if (shape === 'id_in' || shape === 'other') {
       totals.notById += value;
       add(totals.notByIdOf, collection, value);
+    } else if (shape === 'id' && !WRITES.has(operation)) {
+      totals.readsById += value;
+      add(totals.readsByIdOf, collection, value);
     }
   }
   return totals;
@@ -106,6 +113,8 @@ export async function readDbOperations(services: ServiceProcess[]): Promise<DbOp
       const totals = totalsOf(text);
       sum.notById += totals.notById;
       sum.writes += totals.writes;
+      sum.readsById += totals.readsById;
+      for (const [collection, value] of totals.readsByIdOf) add(sum.readsByIdOf, collection, value);
       for (const [collection, value] of totals.notByIdOf) add(sum.notByIdOf, collection, value);
       for (const [collection, value] of totals.writesOf) add(sum.writesOf, collection, value);
     }),
@@ -123,6 +132,8 @@ export function difference(after: DbOperationTotals, before: DbOperationTotals):
   return {
     notById: after.notById - before.notById,
     writes: after.writes - before.writes,
+    readsById: after.readsById - before.readsById,
+    readsByIdOf: mapDifference(after.readsByIdOf, before.readsByIdOf),
     notByIdOf: mapDifference(after.notByIdOf, before.notByIdOf),
     writesOf: mapDifference(after.writesOf, before.writesOf),
   };

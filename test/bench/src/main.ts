@@ -83,12 +83,16 @@ async function throughputMatrix(bench: Bench, rss: RssSampler): Promise<void> {
         const costSection = `cost per audited run, ${workers} worker replica${workers > 1 ? 's' : ''}, provider latency 0 ms (first start → last run recorded by audit; the bench's export polls taken out)`;
         bench.report.add({ section: costSection, name: 'queries not by exact _id', value: ours.perRun.notById, unit: 'queries' });
         bench.report.add({ section: costSection, name: 'database writes', value: ours.perRun.writes, unit: 'writes' });
+        bench.report.add({ section: costSection, name: 'reads by exact _id', value: ours.perRun.readsById, unit: 'reads' });
         bench.report.add({ section: costSection, name: 'Node CPU, services summed', value: ours.perRun.serviceCpuMs, unit: 'ms' });
         for (const [collection, perRun] of [...ours.perRun.notByIdOf].sort((a, b) => b[1] - a[1])) {
           if (perRun > 0) bench.report.add({ section: costSection, name: `queries not by exact _id: ${collection}`, value: perRun, unit: 'queries' });
         }
         for (const [collection, perRun] of [...ours.perRun.writesOf].sort((a, b) => b[1] - a[1])) {
           if (perRun > 0) bench.report.add({ section: costSection, name: `database writes: ${collection}`, value: perRun, unit: 'writes' });
+        }
+        for (const [collection, perRun] of [...ours.perRun.readsByIdOf].sort((a, b) => b[1] - a[1])) {
+          if (perRun > 0) bench.report.add({ section: costSection, name: `reads by exact _id: ${collection}`, value: perRun, unit: 'reads' });
         }
       }
     }

@@ -173,7 +173,7 @@ export interface ThroughputResult {
   /** each process's share of one core from the first start to the last completion */
   cpuShares: Map<string, number>;
   /** from the first start until audit recorded the last run, divided by the runs */
-  perRun: { notById: number; writes: number; serviceCpuMs: number; notByIdOf: Map<string, number>; writesOf: Map<string, number> };
+  perRun: { notById: number; writes: number; readsById: number; serviceCpuMs: number; notByIdOf: Map<string, number>; writesOf: Map<string, number>; readsByIdOf: Map<string, number> };
 }
 
 function runningServices(bench: Bench) {
@@ -229,9 +229,11 @@ export async function sustained(bench: Bench, total: number, sleepMs: number, la
     perRun: {
       notById: Math.max(0, db.notById - polls * poll.notById) / total,
       writes: Math.max(0, db.writes - polls * poll.writes) / total,
+      readsById: Math.max(0, db.readsById - polls * poll.readsById) / total,
       serviceCpuMs: (cpuSpent * 1000) / total,
       notByIdOf: perRunOf(db.notByIdOf, poll.notByIdOf),
       writesOf: perRunOf(db.writesOf, poll.writesOf),
+      readsByIdOf: perRunOf(db.readsByIdOf, poll.readsByIdOf),
     },
   };
 }

@@ -7,7 +7,7 @@ export interface Figure {
   section: string;
   name: string;
   value: number;
-  unit: 'ms' | '/s' | 'MB' | 'runs' | 'records' | '×' | '%' | 'queries' | 'writes';
+  unit: 'ms' | '/s' | 'MB' | 'runs' | 'records' | '×' | '%' | 'queries' | 'writes' | 'reads';
   /** e.g. `≤ 50` or `≥ 300`: met when the value is on the right side */
   target?: { op: '≤' | '≥'; value: number };
   peers?: { name: string; value: number }[];
@@ -27,7 +27,7 @@ interface Stored {
 
 /** counts per run are small fractions worth seeing; everything else is read as a whole number */
 const withDecimals = (value: number, unit: Figure['unit']) =>
-  unit === '×' || unit === 'queries' || unit === 'writes' || ((unit === 'ms' || unit === '%') && value < 10);
+  unit === '×' || unit === 'queries' || unit === 'writes' || unit === 'reads' || ((unit === 'ms' || unit === '%') && value < 10);
 
 const fmt = (value: number, unit: Figure['unit']) =>
   `${withDecimals(value, unit) ? value.toFixed(2) : Math.round(value).toLocaleString('en-US')}${unit === 'runs' || unit === '×' ? (unit === '×' ? '×' : '') : ` ${unit}`}`;
