@@ -109,6 +109,22 @@ describe('use cases against in-memory ports', () => {
     expect(types).toEqual(['tenantatlas.onboarding.tenant.created', 'tenantatlas.onboarding.tenant.onboarding_started', 'tenantatlas.onboarding.tenant.activated']);
   });
 
+  it("a run on the selected connection is kept before the draft names it; the tenant's other runs are not the draft's evidence", async () => {
+    const ctx = await connectedDraft();
+    const record = new RecordRunFactUseCase(ctx.deps);
+    const before = (await ctx.deps.drafts.get(WS, ctx.draft.id))!;
+    const elsewhere = await ctx.deps.operations.startRun({ workspaceId: WS, tenantId: ctx.tenant.id, type: 'diagnostics.noop', subject: '', actor: OPERATOR });
+    const otherConnection = await ctx.deps.operations.startRun({ workspaceId: WS, tenantId: ctx.tenant.id, type: 'provider.connection.check', subject: 'c-other', actor: OPERATOR });
+    expect(await record.execute({ workspaceId: WS, tenantId: ctx.tenant.id, run: ctx.deps.operations.complete(elsewhere.run.runId, 'succeeded') })).toBe(0);
+    expect(await record.execute({ workspaceId: WS, tenantId: ctx.tenant.id, run: ctx.deps.operations.complete(otherConnection.run.runId, 'failed') })).toBe(0);
+    expect((await ctx.deps.drafts.get(WS, ctx.draft.id))!).toEqual(before);
+
+    // its verification's events may come before the start's answer is written into the draft
+    const early = await ctx.deps.operations.startRun({ workspaceId: WS, tenantId: ctx.tenant.id, type: 'provider.connection.check', subject: ctx.connectionId, actor: OPERATOR });
+    expect(await record.execute({ workspaceId: WS, tenantId: ctx.tenant.id, run: early.run })).toBe(1);
+    expect((await ctx.deps.drafts.get(WS, ctx.draft.id))!.evidence.runs.map((r) => r.runId)).toEqual([early.run.runId]);
+  });
+
   it('evidence never touches a terminal draft', async () => {
     const ctx = await connectedDraft();
     const started = await new StartVerificationUseCase(ctx.deps).execute({ ...ctx.ref, expectedVersion: 2 });
