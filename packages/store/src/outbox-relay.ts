@@ -185,35 +185,25 @@ export class OutboxRelay implements OutboxTracker {
       await this.options.publisher.publish(fresh.map(({ entry: { topic, event } }) => ({ topic, event })));
       for (const { entry, tracked } of fresh) tracked.sent.add(entry.eventId);
     }
-    await this.clear(batch.flatMap(([, tracked], i) => ((docs[i]?.outbox ?? []).length > 0 ? [tracked] : [])));
-    batch.forEach(([key, tracked], i) => {
-      if (tracked.writes === writes[i]) this.tracked.delete(key);
-    });
+    await Promise.all(
+      batch.map(async ([key, tracked], i) => {
+        const doc = docs[i];
+        const cleared = !doc || (doc.outbox ?? []).length === 0 || (await this.clear(tracked));
+        if (cleared && tracked.writes === writes[i]) this.tracked.delete(key);
+      }),
+    );
   }
 
   /**
-   * Clears published outboxes, one command a collection (nothing is added to an outbox after the
-   * insert, so no guard is needed).
+   * Clears a published outbox (nothing is added to it after the insert, so no guard is needed).
    * Nothing rests on this write: a clear that is lost only publishes the events again (consumers
    * drop them by id), and the only other writes to such a document, a head's revision hint and a
    * run's projection, may be undone by it (an update rewrites the whole document) without losing
    * anything: the hint only saves probes, and the run's projection is re-checked (run.scans.ts).
    */
-  private async clear(published: Tracked[]): Promise<void> {
-    const byModel = new Map<Model<any>, unknown[]>();
-    for (const { model, id } of published) {
-      const ids = byModel.get(model);
-      if (ids) ids.push(id);
-      else byModel.set(model, [id]);
-    }
-    // a document removed meanwhile needs no clear
-    await Promise.all(
-      [...byModel].map(([model, ids]) => {
-        const clears = ids.map((_id) => ({ updateOne: { filter: { _id }, update: { $set: { outbox: [], outboxPending: false } } } }));
-        // query-shape: equal _id
-        return model.bulkWrite(clears, { ordered: false });
-      }),
-    );
+  private async clear({ model, id }: Tracked): Promise<boolean> {
+    const result = await model.updateOne({ _id: id }, { $set: { outbox: [], outboxPending: false } }).exec();
+    return result.matchedCount === 1;
   }
 
   /**

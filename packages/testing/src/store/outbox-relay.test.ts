@@ -12,7 +12,7 @@ interface Doc {
 }
 
 /**
- * The slice of a mongoose model the relay uses, over a map: reads by `_id`, the clears, and the
+ * The slice of a mongoose model the relay uses, over a map: reads by `_id`, the clear, and the
  * pending-documents query (counted: on FerretDB it is a scan of the collection).
  */
 class Store {
@@ -44,12 +44,14 @@ class Store {
         const query = { sort: () => query, limit: (n: number) => lean(pending.slice(0, n)) };
         return query;
       },
-      bulkWrite: async (clears: { updateOne: { filter: { _id: string } } }[]) => {
-        for (const { updateOne } of clears) {
-          const doc = this.docs.get(updateOne.filter._id);
-          if (doc) this.docs.set(doc._id, { ...doc, outbox: [], outboxPending: false });
-        }
-      },
+      updateOne: (filter: { _id: string }) => ({
+        exec: async () => {
+          const doc = this.docs.get(filter._id);
+          if (!doc) return { matchedCount: 0 };
+          this.docs.set(filter._id, { ...doc, outbox: [], outboxPending: false });
+          return { matchedCount: 1 };
+        },
+      }),
     } as unknown as Model<any>;
   }
 }
