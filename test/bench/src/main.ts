@@ -177,6 +177,10 @@ async function systemBench(sections: Set<Section>, scale: number): Promise<void>
         // one failed section must not cost the figures of the others: it is named in the report
         const why = err instanceof Error ? err.message : String(err);
         log(`${name} failed: ${why}`);
+        // a process that died says why in its last lines
+        for (const service of stack.processes().filter((p) => p.child.exitCode !== null || p.child.signalCode !== null)) {
+          log(`${service.name} exited (${service.child.exitCode ?? service.child.signalCode}); its last output:\n${service.output().split('\n').slice(-15).join('\n')}`);
+        }
         report.note(`The ${name} section failed: ${why.slice(0, 300)}`);
       }
     };
