@@ -39,22 +39,11 @@ export const OPERATIONS_EVENTS = eventsAbout(runs, run, {
   'tenantatlas.operations.run.cancelled': 'The run was cancelled.',
 }) satisfies readonly EventSpec[];
 
-/**
- * Dispatch to workers: Kafka only says "look at this run", with the run as it was dispatched; the
- * stored run decides whether it is due (a claim decided on a stale copy loses its version).
- */
+/** Dispatch to workers: Kafka only says "look at this run"; the run document decides whether it is due. */
 export const RUN_REQUEST_EVENTS = [
   {
     type: 'tenantatlas.operations.run.execution_requested',
     subject: runs,
-    data: eventData(
-      {
-        runId: z.string().min(1),
-        attempt: z.number().int().min(1),
-        version: z.number().int().min(0).optional().describe('the run version the dispatching write stored'),
-        run: z.looseObject({}).optional().describe('the run as the dispatching write stored it, so a worker can claim it without reading it first'),
-      },
-      'A worker should execute the next attempt of the run.',
-    ),
+    data: eventData({ runId: z.string().min(1), attempt: z.number().int().min(1) }, 'A worker should execute the next attempt of the run.'),
   },
 ] as const satisfies readonly EventSpec[];

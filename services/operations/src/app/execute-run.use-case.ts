@@ -27,8 +27,6 @@ export interface ExecuteRunDeps {
 /** A run request: "look at run X" (Kafka only dispatches; the run decides whether it is due). */
 export interface ExecuteRunCommand {
   runId: string;
-  /** the run as the dispatching write stored it; absent, the claim reads the run */
-  dispatched?: KnownRun;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -61,10 +59,10 @@ export class ExecuteRunUseCase {
    * whose claim fails (the database is down) is not retried from Kafka: the run stays queued and
    * the sweeper dispatches it again when its redispatch time comes.
    */
-  async execute({ runId, dispatched }: ExecuteRunCommand): Promise<void> {
+  async execute({ runId }: ExecuteRunCommand): Promise<void> {
     // stopping: the run stays queued and the sweeper dispatches it again at its redispatch time
     if (!(await this.slots.acquire())) return;
-    const attempt = this.claimAndRun(runId, dispatched)
+    const attempt = this.claimAndRun(runId)
       .catch((err: unknown) => this.logger.warn({ err, runId }, 'could not claim or record the run; the sweeper will pick it up'))
       .finally(() => {
         this.slots.release();
@@ -73,8 +71,8 @@ export class ExecuteRunUseCase {
     this.executing.add(attempt);
   }
 
-  private async claimAndRun(runId: string, dispatched: KnownRun | undefined): Promise<void> {
-    const claimed = await this.claim(runId, dispatched);
+  private async claimAndRun(runId: string): Promise<void> {
+    const claimed = await this.claim(runId);
     if (claimed) await this.runAttempt(claimed);
   }
 
@@ -95,13 +93,8 @@ export class ExecuteRunUseCase {
     return this.executing.size;
   }
 
-  /**
-   * Claims the run, deciding on the copy its request carried when there is one: the claim takes
-   * the version after it, so a copy another change has overtaken loses to that change, and the
-   * claim is decided again on the stored run.
-   */
-  private async claim(runId: string, dispatched: KnownRun | undefined): Promise<KnownRun | null> {
-    const done = await this.runs.transition(runId, (run) => claim(run, this.options.workerId, this.now(), this.options.leaseMs), WORKER_ACTOR, dispatched);
+  private async claim(runId: string): Promise<KnownRun | null> {
+    const done = await this.runs.transition(runId, (run) => claim(run, this.options.workerId, this.now(), this.options.leaseMs), WORKER_ACTOR);
     return done ? { run: done.after, version: done.version } : null;
   }
 

@@ -1,5 +1,5 @@
 import { agreesOn, withinRange } from '@tenantatlas/core';
-import { isTerminal, runFromJson, type Run, type RunOutcome, type RunStatus } from './run';
+import { isTerminal, type Run, type RunOutcome, type RunStatus } from './run';
 import { CLAIM_VACANT_AFTER_MS } from './run-type';
 
 /** What a list of a workspace's runs is narrowed to; every field optional. */
@@ -83,12 +83,19 @@ export function sealRuns(runs: readonly (Run | null)[]): string {
   return runs.map((run) => JSON.stringify(run)).join('\n');
 }
 
+const RUN_TIMES = ['createdAt', 'updatedAt', 'startedAt', 'completedAt', 'nextAttemptAt', 'redispatchAt', 'leaseExpiresAt'] as const;
+const ATTEMPT_TIMES = ['startedAt', 'endedAt'] as const;
+
+const timeOf = (value: unknown): Date | null => (typeof value === 'string' ? new Date(value) : null);
 
 /** The runs of a sealed revision, in its order, their times as dates again. */
 export function openSealedRuns(text: string): ListedRun[] {
   if (text === '') return [];
   return text.split('\n').map((line) => {
-    const run = JSON.parse(line) as Record<string, unknown> | null;
-    return run === null ? 'given up' : runFromJson(run);
+    const run = JSON.parse(line) as (Run & Record<string, unknown>) | null;
+    if (run === null) return 'given up';
+    for (const field of RUN_TIMES) (run as Record<string, unknown>)[field] = timeOf(run[field]);
+    for (const attempt of run.attempts) for (const field of ATTEMPT_TIMES) (attempt as unknown as Record<string, unknown>)[field] = timeOf(attempt[field]);
+    return run;
   });
 }

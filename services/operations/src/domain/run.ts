@@ -68,19 +68,6 @@ export interface Run {
 
 export const isTerminal = (run: Pick<Run, 'status'>): boolean => run.status === 'completed';
 
-const RUN_TIMES = ['createdAt', 'updatedAt', 'startedAt', 'completedAt', 'nextAttemptAt', 'redispatchAt', 'leaseExpiresAt'] as const;
-const ATTEMPT_TIMES = ['startedAt', 'endedAt'] as const;
-
-const timeOf = (value: unknown): Date | null => (typeof value === 'string' ? new Date(value) : null);
-
-/** A run from its JSON form (times as ISO strings), as a sealed list or a run request carries it. */
-export function runFromJson(json: Record<string, unknown>): Run {
-  const run = { ...json, attempts: Array.isArray(json.attempts) ? json.attempts.map((attempt: Record<string, unknown>) => ({ ...attempt })) : [] } as Record<string, unknown>;
-  for (const field of RUN_TIMES) run[field] = timeOf(run[field]);
-  for (const attempt of run.attempts as Record<string, unknown>[]) for (const field of ATTEMPT_TIMES) attempt[field] = timeOf(attempt[field]);
-  return run as unknown as Run;
-}
-
 /** The actor of changes no caller asked for: a worker's claims and results, a sweep's recoveries. */
 export const WORKER_ACTOR: Actor = { kind: 'system', component: 'operations-worker' };
 

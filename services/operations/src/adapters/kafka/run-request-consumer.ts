@@ -2,9 +2,7 @@ import { EventConsumer, type EventEnvelope } from '@tenantatlas/kafka';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ExecuteRunUseCase } from '../../app/execute-run.use-case';
-import { RUN_REQUESTED, runFromJson } from '../../domain/run';
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+import { RUN_REQUESTED } from '../../domain/run';
 
 export interface RunRequestConsumerOptions {
   kafka: Kafka;
@@ -29,14 +27,12 @@ export function runRequestConsumer({ kafka, topic, groupId, worker, logger }: Ru
     // requests published before this group first joined must still run (e.g. while workers were down)
     fromBeginning: true,
     handle: async (event: EventEnvelope) => {
-      const { runId, run, version } = event.data;
+      const runId = event.data.runId;
       if (event.type !== RUN_REQUESTED || typeof runId !== 'string') {
         logger.warn({ type: event.type, eventId: event.id }, 'ignoring a message that is not a run request');
         return;
       }
-      // the run as it was dispatched: the claim is decided on it, and its version makes a stale copy lose
-      const dispatched = isRecord(run) && run.id === runId && Number.isSafeInteger(version) ? { run: runFromJson(run), version: version as number } : undefined;
-      await worker.execute({ runId, dispatched });
+      await worker.execute({ runId });
     },
   });
 }

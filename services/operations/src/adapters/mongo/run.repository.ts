@@ -77,10 +77,9 @@ const iso = (date: Date | null) => (date ? date.toISOString() : null);
 /**
  * What a change of a run publishes, stored with the write that makes it (outbox): its lifecycle
  * event (`verb`) and, when it dispatches, a run request (Kafka only dispatches; the run document
- * decides whether it is due). The request carries the run as this write stores it (`version`), so
- * the worker can decide its claim without reading it first.
+ * decides whether it is due).
  */
-function eventsOf(topics: RunTopics, change: Pick<RunChange, 'verb' | 'dispatch'>, after: Run, version: number, actor: Actor, before?: Run): OutboxEntry[] {
+function eventsOf(topics: RunTopics, change: Pick<RunChange, 'verb' | 'dispatch'>, after: Run, actor: Actor, before?: Run): OutboxEntry[] {
   const subject = `run/${after.id}`;
   const scope = { source: SOURCE, subject, workspaceId: after.workspaceId, tenantId: after.tenantId, actor };
   const lifecycle = (verb: LifecycleVerb) =>
@@ -105,7 +104,7 @@ function eventsOf(topics: RunTopics, change: Pick<RunChange, 'verb' | 'dispatch'
         after: { status: after.status, outcome: after.outcome },
       },
     });
-  const request = () => createEvent({ ...scope, type: RUN_REQUESTED, data: { runId: after.id, attempt: after.attemptCount + 1, version, run: after } });
+  const request = () => createEvent({ ...scope, type: RUN_REQUESTED, data: { runId: after.id, attempt: after.attemptCount + 1 } });
   return [
     ...(change.verb ? outboxEntries(topics.operationsEvents, [lifecycle(change.verb)]) : []),
     ...(change.dispatch ? outboxEntries(topics.runRequests, [request()]) : []),
@@ -162,7 +161,7 @@ export class MongoRunRepository implements RunRepository, RunArchive {
   /** A new run is queued and dispatched: its `queued` event and its run request go in its insert. */
   async insert(run: Run, actor: Actor): Promise<'created' | 'abandoned'> {
     const { id, ...fields } = run;
-    const outbox = eventsOf(this.topics, { verb: 'queued', dispatch: true }, run, 0, actor);
+    const outbox = eventsOf(this.topics, { verb: 'queued', dispatch: true }, run, actor);
     // listed and scheduled first, due at its redispatch time: a run is never stored without its
     // entry and its places in its run lists (a crash in between leaves an entry the sweeper
     // drops, and a listed id that readers skip)
@@ -336,7 +335,7 @@ export class MongoRunRepository implements RunRepository, RunArchive {
       }
       const after = applyChange(before, change);
       const set = projection(change, after, version + 1);
-      const outbox = eventsOf(this.topics, change, after, version + 1, actor, before);
+      const outbox = eventsOf(this.topics, change, after, actor, before);
       const transitionId = `${runId}:${version}`;
       const committed = await this.commit({
         _id: transitionId,
