@@ -126,8 +126,6 @@ export class MongoRunRepository implements RunRepository, RunArchive {
   private readonly scheduling: GroupCommit<RunScheduleDocument>;
   private readonly creating: GroupCommit<RunDocument>;
   private readonly remembering: GroupCommit<RunKeyDocument>;
-  /** transitions that workers and sweeps commit together go in one insert, each still its own */
-  private readonly committing: GroupCommit<RunTransitionDocument>;
   private readonly claims: RevisionLog<RunSlotClaim>;
   private readonly scans: RunScans;
   private readonly lists: RunLists;
@@ -138,17 +136,16 @@ export class MongoRunRepository implements RunRepository, RunArchive {
     /** told about every committed write that carries events, so they can be published at once */
     private readonly outbox: OutboxTracker = { track: () => undefined },
   ) {
-    this.scheduling = new GroupCommit(models.schedule, WRITES_IN_FLIGHT);
-    this.creating = new GroupCommit(models.runs, WRITES_IN_FLIGHT);
-    this.remembering = new GroupCommit(models.keys, WRITES_IN_FLIGHT);
-    this.committing = new GroupCommit(models.transitions, WRITES_IN_FLIGHT);
+    this.scheduling = new GroupCommit(models.schedule, STARTS_WRITING);
+    this.creating = new GroupCommit(models.runs, STARTS_WRITING);
+    this.remembering = new GroupCommit(models.keys, STARTS_WRITING);
     this.claims = new RevisionLog({
       revisions: models.slotClaims,
       heads: models.slotHeads,
       topic: topics.operationsEvents,
       outbox,
       firstRevision: 1,
-      groupCommit: WRITES_IN_FLIGHT,
+      groupCommit: STARTS_WRITING,
     });
     this.lists = new RunLists(models.lists, models.listHeads, models.listSeals, { read: (runId) => this.listedRun(runId), giveUp: (runId) => this.abandon(runId) });
     this.scans = new RunScans(models.runs, models.schedule, async (doc) => toRun(await this.rollForward(doc)));
@@ -362,8 +359,9 @@ export class MongoRunRepository implements RunRepository, RunArchive {
     const { transitions } = this.models;
     const events = transition.outbox.length > 0;
     try {
-      if ((await this.committing.insert(transition)) === 'duplicate') return false;
+      await transitions.create(transition);
     } catch (err) {
+      if (isDuplicateKeyError(err)) return false;
       if (events) this.outbox.track(transitions, transition._id);
       throw err;
     }
@@ -424,9 +422,9 @@ export class MongoRunRepository implements RunRepository, RunArchive {
 }
 
 /**
- * Grouped writes in flight at once per collection (starts' inserts, transitions). With one, starts
- * ran slower in the bench (79 vs 143 starts/s at 64 concurrent): the process's other writes still
- * go one command each, and the starts' single write waited its turn among them; with 4 no slower
- * than before, and writes beyond those still share a command.
+ * Writes of starts in flight at once per collection. With one, starts ran slower in the bench
+ * (79 vs 143 starts/s at 64 concurrent): the process's other writes (claims, transitions, clears)
+ * still go one command each, and the starts' single write waited its turn among them; with 4 no
+ * slower than before, and starts beyond those still share writes.
  */
-const WRITES_IN_FLIGHT = 4;
+const STARTS_WRITING = 4;
