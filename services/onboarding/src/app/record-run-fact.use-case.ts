@@ -1,4 +1,4 @@
-import { mayBeDraftRun, withRunEvidence } from '../domain/draft-evidence';
+import { isRunEvidenceFor, mayBeDraftRun, withRunEvidence } from '../domain/draft-evidence';
 import type { RunEvidence } from '../domain/evidence';
 import { SYSTEM_ACTOR, writeDraft } from './draft-writer';
 import type { OnboardingDeps } from './ports';
@@ -18,18 +18,16 @@ export interface RunFact {
 export class RecordRunFactUseCase {
   constructor(private readonly deps: OnboardingDeps) {}
 
-  /** The number of drafts the fact changed. */
+  /** The number of drafts the fact was evidence for (a replay changes none of them). */
   async execute(fact: RunFact): Promise<number> {
     if (!mayBeDraftRun(fact.run)) return 0;
-    const drafts = await this.deps.drafts.findOpenForEvidence(fact.workspaceId, { tenantId: fact.tenantId });
-    let changed = 0;
+    const drafts = (await this.deps.drafts.findOpenForEvidence(fact.workspaceId, { tenantId: fact.tenantId })).filter((draft) => isRunEvidenceFor(draft, fact.run));
     for (const draft of drafts) {
-      const written = await writeDraft(this.deps, { workspaceId: fact.workspaceId, draftId: draft.id, actor: SYSTEM_ACTOR }, (d) => ({
+      await writeDraft(this.deps, { workspaceId: fact.workspaceId, draftId: draft.id, actor: SYSTEM_ACTOR }, (d) => ({
         next: withRunEvidence(d, fact.run),
         action: null,
       }));
-      if (written.revision !== draft.revision) changed++;
     }
-    return changed;
+    return drafts.length;
   }
 }

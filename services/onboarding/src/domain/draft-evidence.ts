@@ -3,21 +3,21 @@ import { latest, mergeConnection, mergeRuns, type ConnectionEvidence, type RunEv
 
 /** Folds a run fact into a draft's evidence (pure; safe to repeat and to apply out of order). */
 export function withRunEvidence(draft: DraftEntity, run: RunEvidence): DraftEntity {
-  const referenced = referencedRunIds(draft.state);
-  if (!referenced.has(run.runId) && !isDraftRunCandidate(draft, run)) return draft;
-  return { ...draft, evidence: { ...draft.evidence, runs: mergeRuns(draft.evidence.runs, run, referenced) } };
+  if (!isRunEvidenceFor(draft, run)) return draft;
+  return { ...draft, evidence: { ...draft.evidence, runs: mergeRuns(draft.evidence.runs, run, referencedRunIds(draft.state)) } };
 }
 
 /**
- * A draft starts its runs (verification, bootstrap) on its selected connection, and the run's
- * events can come before the start's answer names the run in the draft: so a run on the selected
- * connection is kept as evidence. Any other run of the tenant is none of the draft's business.
+ * Whether a run is evidence for the draft: one it started, or may have. A draft starts its runs
+ * (verification, bootstrap) on its selected connection, and the run's events can come before the
+ * start's answer names the run in the draft: so a run on the selected connection counts. Any
+ * other run of the tenant is none of the draft's business.
  */
-function isDraftRunCandidate(draft: DraftEntity, run: RunEvidence): boolean {
-  return run.subject !== '' && run.subject === draft.state.selectedConnectionId;
+export function isRunEvidenceFor(draft: Pick<DraftEntity, 'state'>, run: Pick<RunEvidence, 'runId' | 'subject'>): boolean {
+  return referencedRunIds(draft.state).has(run.runId) || (run.subject !== '' && run.subject === draft.state.selectedConnectionId);
 }
 
-/** A run without a subject runs on no connection, so no draft started it (see isDraftRunCandidate). */
+/** A run without a subject runs on no connection, so no draft started it (see isRunEvidenceFor). */
 export const mayBeDraftRun = (run: Pick<RunEvidence, 'subject'>): boolean => run.subject !== '';
 
 /**
