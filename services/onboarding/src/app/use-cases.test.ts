@@ -125,6 +125,16 @@ describe('use cases against in-memory ports', () => {
     expect((await ctx.deps.drafts.get(WS, ctx.draft.id))!.evidence.runs.map((r) => r.runId)).toEqual([early.run.runId]);
   });
 
+  it("once verified, the tenant's runs on any connection are evidence: a bootstrap start can be handed one", async () => {
+    const ctx = await verifiedDraft();
+    const record = new RecordRunFactUseCase(ctx.deps);
+    // bootstrap types are deduplicated per tenant and type: the start may get this run of another connection
+    const active = await ctx.deps.operations.startRun({ workspaceId: WS, tenantId: ctx.tenant.id, type: 'permissions.refresh', subject: 'c-other', actor: OPERATOR });
+    expect(await record.execute({ workspaceId: WS, tenantId: ctx.tenant.id, run: ctx.deps.operations.complete(active.run.runId, 'succeeded') })).toBe(1);
+    const draft = (await ctx.deps.drafts.get(WS, ctx.draft.id))!;
+    expect(draft.evidence.runs.find((r) => r.runId === active.run.runId)).toMatchObject({ status: 'completed', outcome: 'succeeded' });
+  });
+
   it('evidence never touches a terminal draft', async () => {
     const ctx = await connectedDraft();
     const started = await new StartVerificationUseCase(ctx.deps).execute({ ...ctx.ref, expectedVersion: 2 });

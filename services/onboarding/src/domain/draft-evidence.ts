@@ -1,4 +1,4 @@
-import { referencedRunIds, type DraftEntity } from './draft';
+import { referencedRunIds, runOf, type DraftEntity } from './draft';
 import { latest, mergeConnection, mergeRuns, type ConnectionEvidence, type RunEvidence } from './evidence';
 
 /** Folds a run fact into a draft's evidence (pure; safe to repeat and to apply out of order). */
@@ -9,12 +9,23 @@ export function withRunEvidence(draft: DraftEntity, run: RunEvidence): DraftEnti
 
 /**
  * Whether a run is evidence for the draft: one it started, or may have. A draft starts its runs
- * (verification, bootstrap) on its selected connection, and the run's events can come before the
- * start's answer names the run in the draft: so a run on the selected connection counts. Any
- * other run of the tenant is none of the draft's business.
+ * on its selected connection, and a run's events can come before the start's answer names the run
+ * in the draft: so a run on the selected connection counts. Once its verification has succeeded,
+ * the draft may start bootstrap runs, and a bootstrap start is deduplicated per tenant and type: it
+ * can be handed the tenant's active run on another connection. So from then on every run of the
+ * tenant counts. Before that, any other run of the tenant is none of the draft's business.
  */
-export function isRunEvidenceFor(draft: Pick<DraftEntity, 'state'>, run: Pick<RunEvidence, 'runId' | 'subject'>): boolean {
-  return referencedRunIds(draft.state).has(run.runId) || (run.subject !== '' && run.subject === draft.state.selectedConnectionId);
+export function isRunEvidenceFor(draft: Pick<DraftEntity, 'state' | 'evidence'>, run: Pick<RunEvidence, 'runId' | 'subject'>): boolean {
+  return (
+    referencedRunIds(draft.state).has(run.runId) ||
+    (run.subject !== '' && run.subject === draft.state.selectedConnectionId) ||
+    mayStartBootstrap(draft)
+  );
+}
+
+function mayStartBootstrap(draft: Pick<DraftEntity, 'state' | 'evidence'>): boolean {
+  const verification = runOf(draft, draft.state.verificationRunId);
+  return verification?.status === 'completed' && verification.outcome === 'succeeded';
 }
 
 /** A run without a subject runs on no connection, so no draft started it (see isRunEvidenceFor). */
