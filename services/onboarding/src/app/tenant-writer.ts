@@ -58,6 +58,9 @@ export async function ensureTenant(
   return { tenant: winner, created: false };
 }
 
+/** Every lost race is a version another change stored; a tenant that keeps changing under each try is reported, not chased. */
+const MAX_ATTEMPTS = 20;
+
 /**
  * A lifecycle transition. With expectedVersion (operator) a stale version is a conflict; without
  * it (system, e.g. activation) it applies if the status allows it and is otherwise a no-op.
@@ -71,7 +74,7 @@ export async function transitionTenant(
   options: { expectedVersion?: number; extra?: Record<string, unknown> } = {},
 ): Promise<TenantEntity> {
   const operator = options.expectedVersion !== undefined;
-  for (;;) {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const current = await existingTenant(deps, { workspaceId, tenantId });
     if (operator && current.version !== options.expectedVersion) throw tenantErrors.versionConflict(current.version, options.expectedVersion!);
     if (!canTransition(current, transition)) {
@@ -82,10 +85,10 @@ export async function transitionTenant(
     const after = applyTransition(current, transition, { status: targetStatus(current, transition), at: now })!;
     const events = envelopes([tenantEvent(current, after, VERB[transition], options.extra)], workspaceId, actor, now);
     // Another change took the version: the operator's read is stale (the next read says so);
-    // a system transition is decided again on the tenant as it is now. Every lost race is a
-    // version another change stored, so this ends.
+    // a system transition is decided again on the tenant as it is now.
     if (await deps.tenants.appendVersion(after, events)) return after;
   }
+  throw tenantErrors.contended();
 }
 
 /** A tenant as the surfaces show it: with what it allows right now. */

@@ -19,6 +19,8 @@ export const onboardingError = defineErrors({
   'TENANT.ARCHIVED': 'failed_precondition',
   'TENANT.ONBOARDING_IN_PROGRESS': 'already_exists',
   'TENANT.TRANSITION_NOT_ALLOWED': 'failed_precondition',
+  // a tenant whose version kept moving under every attempt of a system transition; retrying later succeeds
+  'TENANT.CONTENDED': 'unavailable',
   'CONNECTION.NOT_FOUND': 'not_found',
   // the operations or connections service could not answer a read a decision depends on
   'DEPENDENCY.UNAVAILABLE': 'unavailable',
@@ -70,6 +72,7 @@ export const tenantErrors = {
     onboardingError('TENANT.ONBOARDING_IN_PROGRESS', 'this tenant already has an open onboarding draft', { tenantId, draftId }),
   transitionNotAllowed: (status: string, transition: string) =>
     onboardingError('TENANT.TRANSITION_NOT_ALLOWED', `cannot ${transition.replace('_', ' ')} a ${status} tenant`, { status, transition }),
+  contended: () => onboardingError('TENANT.CONTENDED', 'the tenant is changing too often right now; try again'),
 };
 
 /** Errors of the peers onboarding reads from, as onboarding reports them. */
