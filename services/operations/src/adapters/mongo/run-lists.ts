@@ -71,7 +71,8 @@ export class RunLists {
       const queue = this.queued.get(list);
       if (queue) return void queue.push({ runId, resolve, reject });
       this.queued.set(list, [{ runId, resolve, reject }]);
-      void this.flush(workspaceId, list);
+      // the flush serves the starts that queue behind this one too: no one call's deadline limits it
+      void apartFromTheCall(() => this.flush(workspaceId, list));
     });
   }
 
