@@ -1,5 +1,5 @@
 import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
-import { samplerFrom, spanProcessorsFrom } from './telemetry';
+import { samplerFrom, spanProcessorsFrom, statementShape } from './telemetry';
 
 describe('samplerFrom (OTEL_TRACES_SAMPLER)', () => {
   const exporting = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
@@ -46,5 +46,15 @@ describe('spanProcessorsFrom', () => {
 
   it('batches to OTLP when an endpoint is set', () => {
     expect(spanProcessorsFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).map((p) => p.constructor.name)).toEqual(['BatchSpanProcessor']);
+  });
+});
+
+describe('statementShape (what a database span says)', () => {
+  it('names the command and the fields it filters and sets by, never a value', () => {
+    const update = { update: 'connections', updates: [{ q: { _id: 'c-1' }, u: { $set: { secret: 's3cr3t' } } }], ordered: true, lsid: { id: 'x' } };
+    expect(statementShape(update)).toBe('{"update":"?","updates":"[1]","ordered":"?","lsid":{"id":"?"}}');
+    const find = { find: 'runs', filter: { _id: 'r-1', workspaceId: 'ws-secret' }, projection: { outbox: 0 }, limit: 1 };
+    expect(statementShape(find)).toBe('{"find":"?","filter":{"_id":"?","workspaceId":"?"},"projection":{"outbox":"?"},"limit":"?"}');
+    expect(statementShape(find)).not.toContain('ws-secret');
   });
 });
