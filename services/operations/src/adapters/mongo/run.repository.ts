@@ -1,4 +1,4 @@
-import type { Model } from 'mongoose';
+import type { Model, mongo } from 'mongoose';
 import { type Actor } from '@tenantatlas/core';
 import { createEvent, eventSource } from '@tenantatlas/kafka';
 import {
@@ -359,7 +359,8 @@ export class MongoRunRepository implements RunRepository, RunArchive {
     const { transitions } = this.models;
     const events = transition.outbox.length > 0;
     try {
-      await transitions.create(transition);
+      // built whole from the domain's typed change, so stored as it is: hydrating and validating it took 4 % of a worker's CPU
+      await (transitions.collection as unknown as mongo.Collection<RunTransitionDocument>).insertOne(transition);
     } catch (err) {
       if (isDuplicateKeyError(err)) return false;
       if (events) this.outbox.track(transitions, transition._id);
@@ -377,7 +378,9 @@ export class MongoRunRepository implements RunRepository, RunArchive {
    * with it, and reads roll the document forward from there again: the transitions stay the truth.
    */
   private async project(runId: string, set: Record<string, unknown>): Promise<void> {
-    await this.runs.updateOne({ _id: runId }, { $set: set });
+    // the domain's typed run, stored as it is: casting it field by field took 4 % of a worker's CPU
+    const runs = this.runs.collection as unknown as mongo.Collection<RunDocument>;
+    await runs.updateOne({ _id: runId }, { $set: set });
   }
 
   /** The run as stored now, live or archived. */
