@@ -19,6 +19,8 @@ class Store {
   readonly docs = new Map<string, Doc>();
   scans = 0;
   reads = 0;
+  /** when set, a scan answers only once this resolves (a scan of a large collection takes seconds) */
+  scanGate: Promise<void> | undefined;
 
   entry(id: string, n: number): OutboxEntry {
     return { eventId: `${id}#${n}`, topic: 't', event: { id: `${id}#${n}` } as never };
@@ -41,7 +43,11 @@ class Store {
       find: () => {
         this.scans++;
         const pending = [...this.docs.values()].filter((d) => d.outboxPending).map((d) => ({ _id: d._id }));
-        const query = { sort: () => query, limit: (n: number) => lean(pending.slice(0, n)) };
+        const gate = this.scanGate;
+        const query = {
+          sort: () => query,
+          limit: (n: number) => ({ lean: async () => (await gate, structuredClone(pending.slice(0, n))) }),
+        };
         return query;
       },
       updateOne: (filter: { _id: string }) => ({
@@ -94,6 +100,25 @@ describe('OutboxRelay', () => {
     expect(store.docs.get('a')).toMatchObject({ outbox: [], outboxPending: false });
     // the start pass was the only query over the collection
     expect(store.scans).toBe(1);
+  });
+
+  it('publishes fresh writes while its start pass is still searching the collection, then what the pass finds', async () => {
+    const store = new Store();
+    const kafka = new Kafka();
+    let finishScan!: () => void;
+    store.scanGate = new Promise((resolve) => (finishScan = resolve));
+    store.write('left', 1);
+    const model = start(store, kafka);
+    await waitFor(() => store.scans === 1, { what: 'the start pass searching' });
+
+    store.write('fresh', 1);
+    relay!.track(model, 'fresh');
+    await waitFor(() => kafka.sent.length === 1, { what: 'fresh#1 published during the pass' });
+    expect(kafka.sent).toEqual(['fresh#1']);
+
+    finishScan();
+    await waitFor(() => kafka.sent.length === 2, { what: 'left#1 published after the pass' });
+    expect(kafka.sent).toEqual(['fresh#1', 'left#1']);
   });
 
   it('keeps a document tracked while Kafka is down, warns once, and publishes it once Kafka is back', async () => {
