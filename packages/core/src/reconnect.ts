@@ -13,3 +13,6 @@ export const RECONNECT_RETRY = { initialRetryTime: 200, retries: 8, maxRetryTime
 export function reconnectBackoffMs(failures: number): number {
   return Math.min(RECONNECT_RETRY.maxRetryTime, RECONNECT_RETRY.initialRetryTime * 2 ** Math.min(failures, 5));
 }
+
+/** Resolves after `ms` (the pause of such a loop). */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,7 +1,7 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { reconnectBackoffMs } from '@tenantatlas/core';
+import { reconnectBackoffMs, sleep } from '@tenantatlas/core';
 import { parseEnvelope, type EventEnvelope } from './envelope';
 
 export interface MessageMeta {
@@ -43,8 +43,6 @@ export interface EventConsumerOptions {
   /** Partitions handled at once (each partition stays in order); default 1. */
   partitionsConsumedConcurrently?: number;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Group membership timing. A member that sends no heartbeat for `sessionTimeout` is dropped (a

@@ -1,6 +1,6 @@
 import type { Model } from 'mongoose';
 import type { Logger } from 'pino';
-import { reconnectBackoffMs } from '@tenantatlas/core';
+import { reconnectBackoffMs, sleep } from '@tenantatlas/core';
 import type { OutboxEntry, StoredEvent } from './outbox';
 
 /** Where the relay publishes: the kafka package's EventPublisher, which main.ts passes in (the store imports no transport). */
@@ -64,8 +64,6 @@ const MAX_TRACKED = 10_000;
 const BATCH = 200;
 /** how long a recovery pass waits for room when the tracked set is full */
 const RECOVERY_WAIT_MS = 200;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const startedRelays = new Set<OutboxRelay>();
 

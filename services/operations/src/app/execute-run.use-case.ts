@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { sleep } from '@tenantatlas/core';
 import { WORKER_ACTOR, type Run } from '../domain/run';
 import { effectiveLimits } from '../domain/run-type';
 import type { RetryPolicy } from '../domain/backoff';
@@ -28,8 +29,6 @@ export interface ExecuteRunDeps {
 export interface ExecuteRunCommand {
   runId: string;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Executes runs. A run request only says "look at run X": the worker claims it with a

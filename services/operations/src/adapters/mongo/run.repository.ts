@@ -378,7 +378,8 @@ export class MongoRunRepository implements RunRepository, RunArchive {
    * with it, and reads roll the document forward from there again: the transitions stay the truth.
    */
   private async project(runId: string, set: Record<string, unknown>): Promise<void> {
-    // the domain's typed run, stored as it is: casting it field by field took 4 % of a worker's CPU
+    // a plain write, decided by nothing: the transition's insert under its unique `_id` decided the
+    // change. The domain's typed run is stored as it is (mongoose's casting took 4 % of a worker's CPU)
     const runs = this.runs.collection as unknown as mongo.Collection<RunDocument>;
     await runs.updateOne({ _id: runId }, { $set: set });
   }
