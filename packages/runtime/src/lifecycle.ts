@@ -45,11 +45,14 @@ export function runService(
   start: (ctx: { logger: Logger; lifecycle: ServiceLifecycle }) => Promise<void>,
 ): void {
   const logger = createLogger(name, process.env.LOG_LEVEL ?? 'info');
-  const lifecycle = new ServiceLifecycle(logger, Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 10_000));
+  const shutdownTimeoutMs = Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 10_000);
+  const lifecycle = new ServiceLifecycle(logger, shutdownTimeoutMs);
   const stop = (signal: string) => {
     lifecycle
       .shutdown(signal)
-      .then(() => stopTelemetry())
+      // bounded like every part: flushing telemetry must not keep a stopped process from exiting
+      .then(() => withTimeout(stopTelemetry(), shutdownTimeoutMs))
+      .catch((err: unknown) => logger.warn({ err, part: 'telemetry' }, 'part did not stop cleanly'))
       .finally(() => process.exit(0));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
