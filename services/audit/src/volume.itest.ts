@@ -16,7 +16,7 @@
 import { promiseClient } from '@tenantatlas/grpc';
 import { type EventEnvelope } from '@tenantatlas/kafka';
 import { uniqueName, waitFor } from '@tenantatlas/testing';
-import { toDocument, toSegmentDocument } from './adapters/mongo/audit-log.repository';
+import { toDocument, writeSealed } from './adapters/mongo/audit-log.repository';
 import { appendTo, EMPTY_HEAD, entryFromEvent, type AuditRecord, type ChainHead } from './domain/audit-record';
 import { sealSegment, SEGMENT_PLACES } from './domain/chain-segment';
 import { AuditFixture, lifecycleEvent, type AuditClient } from './testing/audit-fixture';
@@ -159,7 +159,7 @@ describe(`audit at volume: ${TOTAL} records in one workspace (real Kafka, Ferret
           }
           await audit.records.insertMany(records.map(toDocument) as never[], { ordered: true });
           const sealed = records.length === SEGMENT_PLACES ? sealSegment(records) : null;
-          if (sealed) await audit.segments.insertOne((await toSegmentDocument(sealed)) as never);
+          if (sealed) await writeSealed(audit.mongo, sealed);
         }
         if (head.seq > 0) await audit.heads.updateOne({ _id: ws as never }, { $set: { seq: head.seq, hash: head.hash } }, { upsert: true });
       },

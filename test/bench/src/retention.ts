@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { insecureCredentials, loadProto, promiseClient } from '@tenantatlas/grpc';
 import type { ProtoGrpcType } from '@tenantatlas/grpc/proto/audit';
 import type { AuditServiceClient } from '@tenantatlas/grpc/proto/tenantatlas/audit/v1/AuditService';
-import { toSegmentDocument } from '../../../services/audit/dist/adapters/mongo/audit-log.repository';
+import { writeSealed } from '../../../services/audit/dist/adapters/mongo/audit-log.repository';
 import { chainFrom, EMPTY_HEAD, headOf, type AuditEntry, type AuditRecord } from '../../../services/audit/dist/domain/audit-record';
 import { sealSegment, SEGMENT_PLACES } from '../../../services/audit/dist/domain/chain-segment';
 import { sustained, type Bench } from './measure';
@@ -152,7 +152,7 @@ async function rewriteChain(bench: Bench, workspaceId: string, dayStart: number,
       const segment = chain.slice(from, from + SEGMENT_PLACES);
       await records.insertMany(segment.map((record) => ({ _id: `${workspaceId}:${record.seq}`, ...record })), { ordered: false });
       const seal = segment.length === SEGMENT_PLACES ? sealSegment(segment as AuditRecord[]) : null;
-      if (seal) await db.collection<{ _id: string }>('audit_segments').insertOne(await toSegmentDocument(seal));
+      if (seal) await writeSealed(db, seal);
     }
     const last = headOf(chain.at(-1)!);
     await db.collection<{ _id: string }>('audit_chain_heads').updateOne({ _id: workspaceId }, { $set: { seq: last.seq, hash: last.hash } });

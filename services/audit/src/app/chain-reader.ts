@@ -1,5 +1,5 @@
 import type { AuditRecord } from '../domain/audit-record';
-import { mayHoldOccurred, openSegment, placesOfSegment, sealSegment, segmentOf, segmentRecords, SEGMENT_PLACES, type SealedSegment } from '../domain/chain-segment';
+import { mayHoldOccurred, openSegment, placesOfSegment, sealSegment, segmentOf, segmentRecords, SEGMENT_PLACES, type SealedSegment, type TenantSlice } from '../domain/chain-segment';
 import type { AuditLogStore } from './ports';
 
 type ChainStore = Pick<AuditLogStore, 'recordsAt' | 'segmentAt' | 'insertSegment'>;
@@ -149,4 +149,33 @@ export async function* walkChain(
     while (ahead.length <= READ_AHEAD && i + ahead.length < stretches.length) ahead.push(read(i + ahead.length));
     yield await ahead.shift()!;
   }
+}
+
+/** Slices a tenant's walk asks for ahead of the one it goes through (each a small read). */
+const SLICES_AHEAD = 2;
+
+/**
+ * One tenant's slices of a workspace's segments as a walk down the chain takes them: asking for
+ * segment n also asks for the SLICES_AHEAD segments below it, so the database fetches them while
+ * the walk goes through this one. A read asked for and never taken is dropped.
+ */
+export function tenantSlicesAhead(
+  store: Pick<AuditLogStore, 'tenantSliceAt'>,
+  workspaceId: string,
+  tenantId: string,
+): (segment: number) => Promise<TenantSlice | 'none' | null> {
+  const reads = new Map<number, Promise<TenantSlice | 'none' | null>>();
+  const ask = (segment: number) => {
+    if (segment < 1 || reads.has(segment)) return;
+    const read = store.tenantSliceAt(workspaceId, segment, tenantId);
+    // a walk that ends first never awaits it: its failure is not news
+    read.catch(() => undefined);
+    reads.set(segment, read);
+  };
+  return (segment) => {
+    for (let below = 0; below <= SLICES_AHEAD; below++) ask(segment - below);
+    const read = reads.get(segment)!;
+    reads.delete(segment);
+    return read;
+  };
 }

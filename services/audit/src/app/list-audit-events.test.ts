@@ -67,14 +67,14 @@ describe('filtered pages, a bounded walk down the chain', () => {
   it('takes a sealed segment in one read, looking at up to 5,000 places of them a page', async () => {
     const { store, reads } = storedChain(7_500, 0, 10, { sealed: 7, archived: 3 });
     const pages = await walk(new ListAuditEventsUseCase({ store }), reads, { action: 'tenant.deleted' });
-    // the open segment's 500 places by place (one lookup finds it unsealed), then sealed segments
+    // the open segment's 500 places by place (its chain end says it is not full), then sealed segments
     // 7..3 in a read each, which takes the page past 5,000 places; the next page reads segments
     // 2 and 1 from their sealed copies alone (retention removed their records)
     expect(pages).toEqual([
       { seqs: [], places: 500 },
       { seqs: [], places: 0 },
     ]);
-    expect(reads.segments).toBe(1 + 5 + 2);
+    expect(reads.segments).toBe(5 + 2);
     const matches = await walk(new ListAuditEventsUseCase({ store }), reads, { tenant_id: 'tenant-a' });
     expect(matches.flatMap((p) => p.seqs)).toEqual(Array.from({ length: 750 }, (_, i) => 7_491 - 10 * i));
   });
@@ -85,5 +85,38 @@ describe('filtered pages, a bounded walk down the chain', () => {
     expect(page.records.map((r) => r.seq)).toEqual([28, 25, 22, 19, 16]);
     const none = await new ListAuditEventsUseCase({ store }).execute({ workspaceId: 'ws-1', filter: { tenant_id: 'tenant-a', action: 'run.completed' } });
     expect(none).toEqual({ records: [], nextPageToken: '' });
+  });
+
+  it("reads one tenant's slice of each sealed segment, not the segments, and the open segment by place", async () => {
+    const { store, reads } = storedChain(7_500, 0, 100, { sealed: 7 });
+    const list = new ListAuditEventsUseCase({ store });
+    const pages = await walk(list, reads, { tenant_id: 'tenant-a' });
+    // tenant-a holds every 100th place: 5 in the open segment, 10 in each sealed one
+    expect(pages.flatMap((p) => p.seqs)).toEqual(Array.from({ length: 75 }, (_, i) => 7_401 - 100 * i));
+    expect(pages.map((p) => p.seqs.length)).toEqual([50, 25]);
+    expect(reads.segments).toBe(0);
+    expect(reads.places).toBe(500);
+  });
+
+  it('reads a segment sealed before segments were sliced whole, and skips a slice the tenant has none of', async () => {
+    const { store, reads } = storedChain(7_000, 0, 100, { sealed: 7, sliced: 4 });
+    const page = await new ListAuditEventsUseCase({ store }).execute({ workspaceId: 'ws-1', filter: { tenant_id: 'tenant-a' }, pageSize: 500 });
+    expect(page.records.map((r) => r.seq)).toEqual(Array.from({ length: 70 }, (_, i) => 6_901 - 100 * i));
+    // segments 7..5 whole, 4..1 as slices
+    expect(reads.segments).toBe(3);
+    const none = await new ListAuditEventsUseCase({ store }).execute({ workspaceId: 'ws-1', filter: { tenant_id: 'tenant-b' }, pageSize: 500 });
+    expect(none).toEqual({ records: [], nextPageToken: '' });
+  });
+
+  it("looks at no more than 20 of a tenant's slices a page", async () => {
+    const { store } = storedChain(25_000, 0, 0, { sealed: 25 });
+    const pages: number[] = [];
+    let pageToken = '';
+    do {
+      const page = await new ListAuditEventsUseCase({ store }).execute({ workspaceId: 'ws-1', filter: { tenant_id: 'tenant-a' }, pageToken });
+      pages.push(page.records.length);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    expect(pages).toEqual([0, 0]);
   });
 });

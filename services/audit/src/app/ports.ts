@@ -1,6 +1,6 @@
 import type { DeliveredEvent } from '@tenantatlas/kafka';
 import type { AuditRecord, ChainHead } from '../domain/audit-record';
-import type { SealedSegment } from '../domain/chain-segment';
+import type { SealedSegment, TenantSlice } from '../domain/chain-segment';
 
 /** Why a chain insert stopped early: the event is already recorded, or the seq is taken. */
 export type Refusal = 'duplicate-event' | 'seq-taken' | 'unknown';
@@ -40,8 +40,17 @@ export interface AuditLogStore {
   findByEventId(workspaceId: string, eventId: string): Promise<AuditRecord | null>;
   /** The sealed copy of a full segment of the workspace's chain, if it was sealed. */
   segmentAt(workspaceId: string, segment: number): Promise<SealedSegment | null>;
-  /** Stores a sealed segment; one already stored (by another writer: the same text) is left as it is. */
+  /**
+   * Stores a sealed segment with its tenant slices; what is already stored (by another writer: the
+   * same text) is left as it is.
+   */
   insertSegment(sealed: SealedSegment): Promise<void>;
+  /**
+   * One tenant's records of a sealed segment: 'none' when the segment's slices are all stored and
+   * the tenant has no record in it, null when they are not (the segment is not sealed, was sealed
+   * before segments were sliced, or its sealer stopped half-way).
+   */
+  tenantSliceAt(workspaceId: string, segment: number, tenantId: string): Promise<TenantSlice | 'none' | null>;
   /** The last segment whose records retention removed (0: none). */
   archivedThrough(workspaceId: string): Promise<number>;
   /** Notes that retention removed the records of the segments up to `segment`. */

@@ -117,6 +117,11 @@ export function lineMayMatch(query: AuditQuery): (line: string) => boolean {
  */
 export const PLACES_EXAMINED_PER_PAGE = 5 * SEGMENT_PLACES;
 export const RECORDS_EXAMINED_PER_PAGE = 1_000;
+/**
+ * A page of one tenant's records reads that tenant's slice of a sealed segment (a small read)
+ * instead of the segment, and may read this many before it answers.
+ */
+export const SLICES_EXAMINED_PER_PAGE = 20;
 
 export function parsePageSize(pageSize: number | undefined): number {
   const size = pageSize ?? 0;

@@ -1,7 +1,7 @@
 import { auditEntry } from '../testing/audit-entry';
 import { chainFrom, EMPTY_HEAD } from './audit-record';
 import { ChainVerifier } from './chain-verifier';
-import { mayHoldOccurred, openSegment, placesOfSegment, sealSegment, segmentOf, segmentRecords, SEGMENT_PLACES } from './chain-segment';
+import { mayHoldOccurred, openSegment, placesOfSegment, sealSegment, segmentOf, segmentRecords, sliceByTenant, sliceRecords, SEGMENT_PLACES } from './chain-segment';
 
 const chain = (length: number) => chainFrom(EMPTY_HEAD, Array.from({ length }, (_, i) => auditEntry(`event-${i + 1}`)));
 
@@ -54,5 +54,18 @@ describe('segments of a chain', () => {
     expect(mayHoldOccurred(sealed, new Date('2026-01-03T00:00:01Z'), undefined)).toBe(false);
     expect(mayHoldOccurred(sealed, undefined, new Date('2026-01-02T00:00:00Z'))).toBe(false);
     expect(mayHoldOccurred(sealed, undefined, new Date('2026-01-02T00:00:01Z'))).toBe(true);
+  });
+
+  it("slices a sealed segment by tenant: each tenant's records in chain order, records of no tenant in none", () => {
+    const tenantOf = (i: number) => (i % 4 === 0 ? null : `tenant-${i % 4}`);
+    const records = chainFrom(EMPTY_HEAD, Array.from({ length: SEGMENT_PLACES }, (_, i) => ({ ...auditEntry(`event-${i + 1}`), tenantId: tenantOf(i) })));
+    const slices = sliceByTenant(sealSegment(records)!);
+    expect(slices.map((s) => s.tenantId).sort()).toEqual(['tenant-1', 'tenant-2', 'tenant-3']);
+    const second = slices.find((s) => s.tenantId === 'tenant-2')!;
+    expect(second).toMatchObject({ workspaceId: 'ws-1', segment: 1 });
+    expect([...sliceRecords(second, 1, SEGMENT_PLACES, 'oldest')]).toEqual(records.filter((r) => r.tenantId === 'tenant-2'));
+    // a stretch of it, newest first, and lines a reader refuses left out
+    expect([...sliceRecords(second, 1, 20, 'newest')].map((r) => r.seq)).toEqual([19, 15, 11, 7, 3]);
+    expect([...sliceRecords(second, 1, 20, 'newest', (line) => line.includes('"event-7"'))].map((r) => r.seq)).toEqual([7]);
   });
 });

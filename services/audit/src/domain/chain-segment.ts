@@ -105,3 +105,52 @@ export function* segmentRecords(
 export function mayHoldOccurred(sealed: Pick<SealedSegment, 'occurredFrom' | 'occurredTo'>, from: Date | undefined, to: Date | undefined): boolean {
   return (from === undefined || sealed.occurredTo >= from) && (to === undefined || sealed.occurredFrom < to);
 }
+
+/**
+ * One tenant's records of a sealed segment, kept apart with the segment: a page of one tenant's
+ * records reads its tenant's share of each segment (a tenant of a hundred holds about ten of a
+ * segment's thousand records) instead of the whole segment. A slice is written before its
+ * segment's mark and the mark before the segment itself, so a segment that has its mark has every
+ * slice it will ever have; like the segment, a slice never changes and whoever writes it writes
+ * the same text.
+ */
+export interface TenantSlice {
+  workspaceId: string;
+  segment: number;
+  tenantId: string;
+  /** the tenant's records of the segment, in chain order, one JSON object a line */
+  text: string;
+}
+
+/** The slices of a sealed segment, one a tenant that has records in it (records of no tenant are in none). */
+export function sliceByTenant(sealed: Pick<SealedSegment, 'workspaceId' | 'segment' | 'text'>): TenantSlice[] {
+  const lines = new Map<string, string[]>();
+  for (const line of sealed.text.split('\n')) {
+    const { tenantId } = JSON.parse(line) as { tenantId?: string | null };
+    if (!tenantId) continue;
+    const own = lines.get(tenantId);
+    if (own) own.push(line);
+    else lines.set(tenantId, [line]);
+  }
+  return [...lines].map(([tenantId, own]) => ({ workspaceId: sealed.workspaceId, segment: sealed.segment, tenantId, text: own.join('\n') }));
+}
+
+/**
+ * The records of a slice at places `low..high`, in `order`, skipping unparsed the lines `mayMatch`
+ * refuses (as segmentRecords does).
+ */
+export function* sliceRecords(
+  slice: Pick<TenantSlice, 'text'>,
+  low: number,
+  high: number,
+  order: 'newest' | 'oldest',
+  mayMatch: (line: string) => boolean = () => true,
+): Generator<AuditRecord> {
+  const lines = slice.text.split('\n');
+  if (order === 'newest') lines.reverse();
+  for (const line of lines) {
+    if (!mayMatch(line)) continue;
+    const record = parseLine(line);
+    if (record.seq >= low && record.seq <= high) yield record;
+  }
+}

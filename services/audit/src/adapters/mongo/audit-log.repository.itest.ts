@@ -2,7 +2,7 @@ import { connectMongo, ensureIndexes } from '@tenantatlas/store';
 import { testInfra, uniqueName } from '@tenantatlas/testing';
 import type { Connection } from 'mongoose';
 import { chainFrom, EMPTY_HEAD, type AuditRecord } from '../../domain/audit-record';
-import { SEGMENT_PLACES, sealSegment } from '../../domain/chain-segment';
+import { SEGMENT_PLACES, sealSegment, sliceByTenant } from '../../domain/chain-segment';
 import { auditEntry } from '../../testing/audit-entry';
 import { auditModels } from './audit-record.schema';
 import { MongoAuditLog } from './audit-log.repository';
@@ -69,5 +69,21 @@ describe('the audit log stores a chain front to back (real FerretDB)', () => {
     const legacy = { ...sealed, segment: 2 };
     await models.segments.collection.insertOne({ _id: `${workspaceId}:2` as never, ...legacy });
     expect(await log.segmentAt(workspaceId, 2)).toEqual(legacy);
+  });
+
+  it("seals a segment with its tenants' slices: a tenant's records, 'none' for a tenant without any, null before the mark", async () => {
+    const workspaceId = uniqueName('ws');
+    const records = chainFrom(
+      EMPTY_HEAD,
+      Array.from({ length: SEGMENT_PLACES }, (_, i) => ({ ...auditEntry(uniqueName('event'), workspaceId), tenantId: i % 2 === 0 ? 'tenant-even' : null })),
+    );
+    const sealed = sealSegment(records)!;
+    await log.insertSegment(sealed);
+    await log.insertSegment(sealed);
+    expect(await log.tenantSliceAt(workspaceId, 1, 'tenant-even')).toEqual(sliceByTenant(sealed)[0]);
+    expect(await log.tenantSliceAt(workspaceId, 1, 'tenant-other')).toBe('none');
+    // a segment sealed before segments were sliced has no mark: the reader reads it whole
+    await models.segments.collection.insertOne({ _id: `${workspaceId}:2` as never, ...sealed, segment: 2 });
+    expect(await log.tenantSliceAt(workspaceId, 2, 'tenant-other')).toBeNull();
   });
 });

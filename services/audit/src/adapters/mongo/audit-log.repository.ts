@@ -1,8 +1,8 @@
 import { isDuplicateKeyError, packText, unpackText } from '@tenantatlas/store';
 import type { AuditLogStore, ChainInsert, ChainLink, Refusal } from '../../app/ports';
 import type { AuditRecord, ChainHead } from '../../domain/audit-record';
-import type { SealedSegment } from '../../domain/chain-segment';
-import type { AuditModels, AuditRecordDocument, SegmentDocument } from './audit-record.schema';
+import { sliceByTenant, type SealedSegment, type TenantSlice } from '../../domain/chain-segment';
+import type { AuditModels, AuditRecordDocument, SegmentDocument, SliceMarkDocument, TenantSliceDocument } from './audit-record.schema';
 
 /**
  * A record's identity is its place on its workspace's chain: no two records can take one place,
@@ -31,6 +31,49 @@ export function toDocument(record: AuditRecord): AuditRecordDocument {
 export async function toSegmentDocument(sealed: SealedSegment): Promise<SegmentDocument> {
   const { text, ...bounds } = sealed;
   return { _id: segmentId(sealed.workspaceId, sealed.segment), ...bounds, packed: await packText(text) };
+}
+
+/** A tenant slice's identity: its segment's, then the tenant. */
+export function tenantSliceId(workspaceId: string, segment: number, tenantId: string): string {
+  return `${segmentId(workspaceId, segment)}:${tenantId}`;
+}
+
+/**
+ * What sealing a segment writes, in the order it must be written: its tenant slices, then the mark that says they are all there,
+ * then the segment. A crash between them leaves slices no reader trusts without the mark (a
+ * slice is whole by itself, so one found is still right), and the next sealer writes the rest.
+ */
+async function sealingWrites(sealed: SealedSegment): Promise<{ collection: string; documents: { _id: string }[] }[]> {
+  const slices = sliceByTenant(sealed);
+  const sliceDocuments: TenantSliceDocument[] = await Promise.all(
+    slices.map(async ({ text, ...slice }) => ({ _id: tenantSliceId(slice.workspaceId, slice.segment, slice.tenantId), ...slice, packed: await packText(text) })),
+  );
+  const mark: SliceMarkDocument = { _id: segmentId(sealed.workspaceId, sealed.segment), slices: slices.length };
+  return [
+    { collection: 'audit_tenant_slices', documents: sliceDocuments },
+    { collection: 'audit_slice_marks', documents: [mark] },
+    { collection: 'audit_segments', documents: [await toSegmentDocument(sealed)] },
+  ];
+}
+
+/** A database as sealing uses it: the driver's `Db` or a mongoose connection. */
+interface SealingTarget {
+  collection(name: string): { insertMany(documents: never[], options: { ordered: false }): Promise<unknown> };
+}
+
+/**
+ * Writes a sealed segment with its slices (exported for test fixtures that seed a chain in bulk):
+ * each document is written once whoever seals, so one already there holds the same and is left.
+ */
+export async function writeSealed(database: SealingTarget, sealed: SealedSegment): Promise<void> {
+  for (const { collection, documents } of await sealingWrites(sealed)) {
+    if (documents.length === 0) continue;
+    try {
+      await database.collection(collection).insertMany(documents as never[], { ordered: false });
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+  }
 }
 
 function toRecord(doc: AuditRecordDocument): AuditRecord {
@@ -130,11 +173,13 @@ export class MongoAuditLog implements AuditLogStore {
   }
 
   async insertSegment(sealed: SealedSegment): Promise<void> {
-    try {
-      await this.models.segments.collection.insertOne((await toSegmentDocument(sealed)) as never);
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
+    await writeSealed(this.models.segments.db, sealed);
+  }
+
+  async tenantSliceAt(workspaceId: string, segment: number, tenantId: string): Promise<TenantSlice | 'none' | null> {
+    const slice = await this.models.tenantSlices.findById(tenantSliceId(workspaceId, segment, tenantId)).lean<TenantSliceDocument>();
+    if (slice) return { workspaceId, segment, tenantId, text: await unpackText(slice.packed) };
+    return (await this.models.sliceMarks.findById(segmentId(workspaceId, segment)).lean()) ? 'none' : null;
   }
 
   async archivedThrough(workspaceId: string): Promise<number> {

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model, type SchemaDefinition } from 'mongoose';
-import type { SealedSegment } from '../../domain/chain-segment';
+import type { SealedSegment, TenantSlice } from '../../domain/chain-segment';
 
 /** Field types every document here needs set. */
 const requiredText = { type: String, required: true } as const;
@@ -90,6 +90,32 @@ const segmentSchema = keyedSchema<SegmentDocument>('audit_segments', {
   text: { type: String },
 });
 
+/**
+ * One tenant's records of a sealed segment (domain/chain-segment): `_id` is
+ * `<workspace>:<segment>:<tenant>`, its text packed like the segment's.
+ */
+export type TenantSliceDocument = Omit<TenantSlice, 'text'> & { _id: string; packed: Buffer };
+
+const tenantSliceSchema = keyedSchema<TenantSliceDocument>('audit_tenant_slices', {
+  workspaceId: requiredText,
+  segment: requiredNumber,
+  tenantId: requiredText,
+  packed: { type: Buffer, required: true },
+});
+
+/**
+ * Says a segment's slices are all written (`_id` is the segment's): without it a reader cannot
+ * tell a tenant with no records in the segment from a segment not sliced.
+ */
+export interface SliceMarkDocument {
+  _id: string;
+  slices: number;
+}
+
+const sliceMarkSchema = keyedSchema<SliceMarkDocument>('audit_slice_marks', {
+  slices: requiredNumber,
+});
+
 /** How far retention got in a workspace: the records of segments 1..`segment` were removed. */
 export interface ArchiveMarkDocument {
   _id: string;
@@ -134,6 +160,8 @@ export interface AuditModels {
   records: Model<AuditRecordDocument>;
   heads: Model<ChainHeadDocument>;
   segments: Model<SegmentDocument>;
+  tenantSlices: Model<TenantSliceDocument>;
+  sliceMarks: Model<SliceMarkDocument>;
   archiveMarks: Model<ArchiveMarkDocument>;
   deadLetters: Model<DeadLetterDocument>;
 }
@@ -143,6 +171,8 @@ export function auditModels(connection: Connection): AuditModels {
     records: connection.model<AuditRecordDocument>('AuditRecord', auditRecordSchema),
     heads: connection.model<ChainHeadDocument>('AuditChainHead', chainHeadSchema),
     segments: connection.model<SegmentDocument>('AuditSegment', segmentSchema),
+    tenantSlices: connection.model<TenantSliceDocument>('AuditTenantSlice', tenantSliceSchema),
+    sliceMarks: connection.model<SliceMarkDocument>('AuditSliceMark', sliceMarkSchema),
     archiveMarks: connection.model<ArchiveMarkDocument>('AuditArchiveMark', archiveMarkSchema),
     deadLetters: connection.model<DeadLetterDocument>('AuditDeadLetter', deadLetterSchema),
   };
