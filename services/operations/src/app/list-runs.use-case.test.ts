@@ -3,9 +3,9 @@ import { runList, RUNS_EXAMINED_PER_PAGE } from '../domain/run-list';
 import { ListRunsUseCase } from './list-runs.use-case';
 import type { RunListPosition, RunRepository } from './ports';
 
-/** A workspace's run lists in memory, one run a revision, newest last; counts the runs read. */
+/** A workspace's run lists in memory, one run a revision, newest last; counts the runs read and the reads. */
 function runLists(runs: Run[]) {
-  const reads = { runs: 0 };
+  const reads = { runs: 0, calls: [] as number[] };
   const lists = new Map<string, Run[]>();
   for (const run of runs) for (const list of [runList(run.workspaceId), runList(run.workspaceId, run.tenantId)]) lists.set(list, [...(lists.get(list) ?? []), run]);
   const repository = {
@@ -14,6 +14,7 @@ function runLists(runs: Run[]) {
       const top = after ? after.revision - 1 : all.length;
       const found = Array.from({ length: Math.max(0, Math.min(count, top)) }, (_, i) => ({ run: all[top - i - 1]!, position: { revision: top - i, taken: 1 } }));
       reads.runs += found.length;
+      reads.calls.push(count);
       return found;
     },
   } as unknown as RunRepository;
@@ -62,6 +63,18 @@ describe('ListRuns reads a run list and filters on it', () => {
     const at = new Date(8_000).toISOString();
     expect(await list.execute({ workspaceId: 'ws-1', createdAfter: at, createdBefore: at })).toEqual({ runs: [], nextPageToken: '' });
     expect(reads.runs).toBe(0);
+  });
+
+  it('reads as many runs next as the share of matches so far says a full page takes', async () => {
+    const runs = Array.from({ length: 3_000 }, (_, i) => run(i, { outcome: i % 21 === 0 ? 'failed' : 'succeeded' }));
+    const { list, reads } = runLists(runs);
+    const page = await list.execute({ workspaceId: 'ws-1', tenantId: 't-0', outcome: 'failed', pageSize: 100 });
+    expect(page.runs).toHaveLength(100);
+    expect(page.runs.every((r) => r.tenantId === 't-0' && r.outcome === 'failed')).toBe(true);
+    // one in seven of t-0's runs failed: 101 matches take about 707 of them; the first 202 found
+    // about 29, which says how many more to read
+    expect(reads.calls).toHaveLength(2);
+    expect(reads.runs).toBeLessThanOrEqual(RUNS_EXAMINED_PER_PAGE);
   });
 
   it('answers a page that looked at its share of runs with what matched and a token to go on', async () => {

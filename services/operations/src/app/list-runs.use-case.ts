@@ -57,6 +57,16 @@ const runListToken = {
 };
 
 /**
+ * How many runs a filtered page reads next to find `needed` more matches: twice the page at first
+ * (at least 100), then as many as the share of matches so far says it takes, and a quarter more,
+ * so that a page needs about two reads of its list, not one read for every hundred runs.
+ */
+function filteredRead(needed: number, matched: number, examined: number): number {
+  if (examined === 0) return Math.max(2 * needed, 100);
+  return Math.max(100, Math.ceil(matched === 0 ? 2 * examined : (1.25 * needed * examined) / matched));
+}
+
+/**
  * A page of the workspace's runs, newest started first, filtered as asked. It is read from the run
  * list that holds every match (the tenant's when the filter names one, else the workspace's), by
  * `_id`, and the rest of the filter is checked on each run: the cost is the page and at most
@@ -89,7 +99,7 @@ export class ListRunsUseCase {
     const page: Listed[] = [];
     let after = command.pageToken ? decodePageToken(runListToken.decode(command.pageToken)) : undefined;
     for (let examined = 0; ; ) {
-      const want = narrowed ? Math.min(Math.max(2 * (limit + 1), 100), RUNS_EXAMINED_PER_PAGE - examined) : limit + 1 - page.length;
+      const want = narrowed ? Math.min(filteredRead(limit + 1 - page.length, page.length, examined), RUNS_EXAMINED_PER_PAGE - examined) : limit + 1 - page.length;
       const listed = await this.deps.runs.listed(command.workspaceId, list, want, after);
       examined += listed.length;
       for (const entry of listed) {
