@@ -55,6 +55,14 @@ interface Tracked {
   entries?: OutboxEntry[];
 }
 
+interface PublishedBatch {
+  batch: [string, Tracked][];
+  /** each document's `writes` when it was taken into the batch */
+  writes: number[];
+  /** each document's outbox as published (null: the document is gone) */
+  docs: ({ outbox?: OutboxEntry[] } | null)[];
+}
+
 interface RecoveryPass {
   model: number;
   after?: unknown;
@@ -97,6 +105,10 @@ export class OutboxRelay implements OutboxTracker {
   private recovering: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private backingOff = false;
+  /** documents whose events went out and whose clear is under way (not taken into a batch meanwhile) */
+  private readonly clearing = new Set<string>();
+  /** the clears of the batch published last, still under way */
+  private clears: Promise<void> | undefined;
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
@@ -150,6 +162,7 @@ export class OutboxRelay implements OutboxTracker {
     startedRelays.delete(this);
     try {
       while (this.tracked.size > 0) await this.drainBatch();
+      await this.clears;
     } catch (err) {
       this.options.logger.warn({ err, pending: this.tracked.size }, 'outbox relay stopped with events unpublished; the next start publishes them');
     }
@@ -182,10 +195,40 @@ export class OutboxRelay implements OutboxTracker {
    * Publishes a batch of tracked documents' events in one send, in tracking order (commit order),
    * then clears each document's outbox by `_id`; a document tracked again meanwhile stays tracked
    * and is read again, its already sent events skipped. Events a writer handed over are published
-   * as handed over; only the others are read from their document.
+   * as handed over; only the others are read from their document. The clears run while the next
+   * batch is published (one batch's clears at a time): a batch's clears are as many writes as it
+   * has documents, and fresh events do not wait behind them. A clear that fails fails the next
+   * batch, so the relay backs off as when Kafka is down.
    */
   private async drainBatch(): Promise<void> {
-    const batch = [...this.tracked].slice(0, this.options.batchSize ?? BATCH);
+    const previous = this.clears;
+    if (previous && !this.hasUncleared()) {
+      // every tracked document is being cleared: wait for that, or for a fresh write
+      const cleared = previous.then(
+        () => true,
+        () => true,
+      );
+      if (!(await Promise.race([cleared, this.pause().then(() => false)]))) return;
+    }
+    this.clears = undefined;
+    let published: PublishedBatch | undefined;
+    try {
+      published = await this.publishBatch();
+    } finally {
+      await previous;
+    }
+    if (published) this.clears = this.clearBatch(published);
+  }
+
+  private hasUncleared(): boolean {
+    for (const key of this.tracked.keys()) if (!this.clearing.has(key)) return true;
+    return false;
+  }
+
+  /** Reads (where needed) and publishes the next batch of documents not being cleared. */
+  private async publishBatch(): Promise<PublishedBatch | undefined> {
+    const batch = [...this.tracked].filter(([key]) => !this.clearing.has(key)).slice(0, this.options.batchSize ?? BATCH);
+    if (batch.length === 0) return undefined;
     const writes = batch.map(([, doc]) => doc.writes);
     const docs = await Promise.all(
       batch.map(([, { model, id, entries }]) => (entries ? { outbox: entries } : model.findById(id, { outbox: 1 }).lean<{ outbox?: OutboxEntry[] } | null>())),
@@ -195,13 +238,26 @@ export class OutboxRelay implements OutboxTracker {
       await this.options.publisher.publish(fresh.map(({ entry: { topic, event } }) => ({ topic, event })));
       for (const { entry, tracked } of fresh) tracked.sent.add(entry.eventId);
     }
-    await Promise.all(
+    return { batch, writes, docs };
+  }
+
+  /** Clears the outboxes of a published batch; a document tracked again meanwhile stays tracked. */
+  private clearBatch({ batch, writes, docs }: PublishedBatch): Promise<void> {
+    for (const [key] of batch) this.clearing.add(key);
+    const clears = Promise.all(
       batch.map(async ([key, tracked], i) => {
-        const doc = docs[i];
-        const cleared = !doc || (doc.outbox ?? []).length === 0 || (await this.clear(tracked));
-        if (cleared && tracked.writes === writes[i]) this.tracked.delete(key);
+        try {
+          const doc = docs[i];
+          const cleared = !doc || (doc.outbox ?? []).length === 0 || (await this.clear(tracked));
+          if (cleared && tracked.writes === writes[i]) this.tracked.delete(key);
+        } finally {
+          this.clearing.delete(key);
+        }
       }),
-    );
+    ).then(() => undefined);
+    // its failure is taken up by the next batch (or stop): not news before that
+    clears.catch(() => undefined);
+    return clears;
   }
 
   /**

@@ -21,6 +21,8 @@ class Store {
   reads = 0;
   /** when set, a scan answers only once this resolves (a scan of a large collection takes seconds) */
   scanGate: Promise<void> | undefined;
+  /** when set, a clear answers only once this resolves; when it rejects, the clear fails */
+  clearGate: Promise<void> | undefined;
 
   entry(id: string, n: number): OutboxEntry {
     return { eventId: `${id}#${n}`, topic: 't', event: { id: `${id}#${n}` } as never };
@@ -52,6 +54,7 @@ class Store {
       },
       updateOne: (filter: { _id: string }) => ({
         exec: async () => {
+          await this.clearGate;
           const doc = this.docs.get(filter._id);
           if (!doc) return { matchedCount: 0 };
           this.docs.set(filter._id, { ...doc, outbox: [], outboxPending: false });
@@ -186,5 +189,48 @@ describe('OutboxRelay', () => {
     await waitFor(() => kafka.sent.length === 2, { what: 'h#1 published' });
     expect(kafka.sent).toEqual(['g#1', 'h#1']);
     expect(store.reads).toBe(1);
+  });
+
+  it('publishes the next writes while the clears of the last are still under way, and each once', async () => {
+    const store = new Store();
+    const kafka = new Kafka();
+    const model = start(store, kafka);
+    await waitFor(() => store.scans === 1, { what: 'the start pass' });
+    let finishClears!: () => void;
+    store.clearGate = new Promise((resolve) => (finishClears = resolve));
+
+    store.write('i', 1);
+    relay!.track(model, 'i', [store.entry('i', 1)]);
+    await waitFor(() => kafka.sent.length === 1, { what: 'i#1 published' });
+    store.write('j', 1);
+    relay!.track(model, 'j', [store.entry('j', 1)]);
+    await waitFor(() => kafka.sent.length === 2, { what: 'j#1 published while i is being cleared' });
+    expect(store.docs.get('i')?.outboxPending).toBe(true);
+
+    finishClears();
+    await waitFor(() => relay!.backlog().get('docs') === 0, { what: 'both cleared' });
+    expect(kafka.sent).toEqual(['i#1', 'j#1']);
+    expect([...store.docs.values()].map((d) => d.outboxPending)).toEqual([false, false]);
+  });
+
+  it('backs off when a clear fails, keeps the document, and clears it without publishing it again', async () => {
+    const store = new Store();
+    const kafka = new Kafka();
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(String(JSON.parse(line).msg)) });
+    const model = start(store, kafka, logger);
+    await waitFor(() => store.scans === 1, { what: 'the start pass' });
+    store.clearGate = Promise.reject(new Error('database unreachable'));
+    store.clearGate.catch(() => undefined);
+
+    store.write('k', 1);
+    relay!.track(model, 'k', [store.entry('k', 1)]);
+    await waitFor(() => warnings.length > 0, { what: 'a warning' });
+    expect(relay!.backlog().get('docs')).toBe(1);
+
+    store.clearGate = undefined;
+    await waitFor(() => relay!.backlog().get('docs') === 0, { timeoutMs: 30_000, what: 'k cleared' });
+    expect(kafka.sent).toEqual(['k#1']);
+    expect(store.docs.get('k')?.outboxPending).toBe(false);
   });
 });
