@@ -68,11 +68,11 @@ describe('ListRuns reads a run list and filters on it', () => {
   it('reads as many runs next as the share of matches so far says a full page takes', async () => {
     const runs = Array.from({ length: 3_000 }, (_, i) => run(i, { outcome: i % 21 === 0 ? 'failed' : 'succeeded' }));
     const { list, reads } = runLists(runs);
-    const page = await list.execute({ workspaceId: 'ws-1', tenantId: 't-0', outcome: 'failed', pageSize: 100 });
-    expect(page.runs).toHaveLength(100);
+    const page = await list.execute({ workspaceId: 'ws-1', tenantId: 't-0', outcome: 'failed', pageSize: 50 });
+    expect(page.runs).toHaveLength(50);
     expect(page.runs.every((r) => r.tenantId === 't-0' && r.outcome === 'failed')).toBe(true);
-    // one in seven of t-0's runs failed: 101 matches take about 707 of them; the first 202 found
-    // about 29, which says how many more to read
+    // one in seven of t-0's runs failed: 51 matches take about 357 of them; the first 102 found
+    // about 15, which says how many more to read
     expect(reads.calls).toHaveLength(2);
     expect(reads.runs).toBeLessThanOrEqual(RUNS_EXAMINED_PER_PAGE);
   });
