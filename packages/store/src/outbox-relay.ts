@@ -227,7 +227,13 @@ export class OutboxRelay implements OutboxTracker {
 
   /** Reads (where needed) and publishes the next batch of documents not being cleared. */
   private async publishBatch(): Promise<PublishedBatch | undefined> {
-    const batch = [...this.tracked].filter(([key]) => !this.clearing.has(key)).slice(0, this.options.batchSize ?? BATCH);
+    const size = this.options.batchSize ?? BATCH;
+    // the oldest tracked first, taken as far as the batch goes (the set may hold thousands)
+    const batch: [string, Tracked][] = [];
+    for (const entry of this.tracked) {
+      if (batch.length === size) break;
+      if (!this.clearing.has(entry[0])) batch.push(entry);
+    }
     if (batch.length === 0) return undefined;
     const writes = batch.map(([, doc]) => doc.writes);
     const docs = await Promise.all(

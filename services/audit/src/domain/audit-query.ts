@@ -113,9 +113,9 @@ export function lineMayMatch(query: AuditQuery): (line: string) => boolean {
  * How many places of the chain one filtered page may look at before it answers: a filter that
  * matches few records gets a short (even empty) page and a token to continue, never a request
  * whose cost grows with the history. Places of sealed segments come a segment to a read; the
- * others a read each, and of those a page reads RECORDS_EXAMINED_PER_PAGE at most. Three sealed
- * segments: a page that looks at all it may (a filter nothing matches) took 64 ms (median) through
- * the gateway with five, at 100,000 records.
+ * others a read each, and of those a page reads RECORDS_EXAMINED_PER_PAGE at most. The bound is
+ * what a list may cost an operator waiting on it (docs/benchmarks.md: a page of a filter nothing
+ * matches), not what finds the most.
  */
 export const PLACES_EXAMINED_PER_PAGE = 3 * SEGMENT_PLACES;
 export const RECORDS_EXAMINED_PER_PAGE = 1_000;

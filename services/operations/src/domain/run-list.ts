@@ -35,9 +35,9 @@ export function matchesFilter(run: Run, filter: RunFilter): boolean {
 /**
  * How many runs one page may look at before it answers: a filter that matches few of a list's
  * runs gets a short (even empty) page and a token to continue, never a request whose cost grows
- * with the history. 500 runs are about 25 sealed revisions read: a page that looks at all of them
- * (a filter nothing matches) answered in 56 ms (median) through the gateway at 100,000 runs with
- * 1,000 here; a tenant's failed runs, one in seven, fill a page of 50 within 400.
+ * with the history. The bound is what a list may cost an operator waiting on it (docs/benchmarks.md:
+ * a page of a filter nothing matches); a tenant's runs of one outcome in seven still fill a page
+ * of 50 within it.
  */
 export const RUNS_EXAMINED_PER_PAGE = 500;
 
