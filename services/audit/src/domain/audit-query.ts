@@ -117,7 +117,7 @@ export function lineMayMatch(query: AuditQuery): (line: string) => boolean {
  * what a list may cost an operator waiting on it (docs/benchmarks.md: a page of a filter nothing
  * matches), not what finds the most.
  */
-export const PLACES_EXAMINED_PER_PAGE = 3 * SEGMENT_PLACES;
+export const PLACES_EXAMINED_PER_PAGE = 2 * SEGMENT_PLACES;
 export const RECORDS_EXAMINED_PER_PAGE = 1_000;
 /**
  * A page of one tenant's records reads that tenant's slice of a sealed segment (a small read)

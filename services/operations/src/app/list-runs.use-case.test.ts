@@ -83,5 +83,7 @@ describe('ListRuns reads a run list and filters on it', () => {
     const pages = await everyPage(list, { workspaceId: 'ws-1', status: 'running' });
     expect(pages).toEqual([[], [], ['run-5']]);
     expect(reads.runs).toBe(runs.length);
+    // a first read that matched nothing is followed by one read of the rest of the page's share
+    expect(reads.calls.slice(0, 2)).toEqual([102, RUNS_EXAMINED_PER_PAGE - 102]);
   });
 });

@@ -59,11 +59,14 @@ const runListToken = {
 /**
  * How many runs a filtered page reads next to find `needed` more matches: twice the page at first
  * (at least 100), then as many as the share of matches so far says it takes, and a quarter more,
- * so that a page needs about two reads of its list, not one read for every hundred runs.
+ * so that a page needs about two reads of its list, not one read for every hundred runs. A first
+ * read that matched nothing says the filter is rare: the rest of what the page may look at is read
+ * at once.
  */
 function filteredRead(needed: number, matched: number, examined: number): number {
   if (examined === 0) return Math.max(2 * needed, 100);
-  return Math.max(100, Math.ceil(matched === 0 ? 2 * examined : (1.25 * needed * examined) / matched));
+  if (matched === 0) return RUNS_EXAMINED_PER_PAGE;
+  return Math.max(100, Math.ceil((1.25 * needed * examined) / matched));
 }
 
 /**
