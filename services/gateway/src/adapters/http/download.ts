@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Response } from 'express';
 
 /**
@@ -12,7 +11,7 @@ export function download(res: Response, fileName: string, contentType: string) {
   return {
     async send(data: Buffer | string): Promise<void> {
       if (res.write(data) || res.destroyed) return;
-      await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      await drainedOrClosed(res);
     },
     /** the client went away: nothing more is read for it */
     get gone(): boolean {
@@ -22,4 +21,20 @@ export function download(res: Response, fileName: string, contentType: string) {
       res.end();
     },
   };
+}
+
+/**
+ * Until the client has read what is buffered, or went away. Both listeners go once either fires:
+ * a large export waits thousands of times on one response.
+ */
+function drainedOrClosed(res: Pick<Response, 'on' | 'off'>): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = () => {
+      res.off('drain', settle);
+      res.off('close', settle);
+      resolve();
+    };
+    res.on('drain', settle);
+    res.on('close', settle);
+  });
 }
