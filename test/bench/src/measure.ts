@@ -293,6 +293,32 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
+/** Busy and total CPU time of the whole machine so far (all cores, in clock ticks), from /proc/stat. */
+function machineTicks(): { busy: number; total: number } {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.split(/\s+/).slice(1, 9).map(Number);
+  const total = user! + nice! + system! + idle! + iowait! + irq! + softirq! + steal!;
+  return { busy: total - idle! - iowait!, total };
+}
+
+/**
+ * Waits until the machine is at rest: under `busyShare` of its CPU used, every second for
+ * `seconds` seconds in a row (at most `limitMs`). A bulk seed and a full scan leave the database
+ * and the kernel working for a while after they return (checkpoints, writeback, reclaim); what a
+ * page costs is timed after that, not on top of it. Returns how long it waited.
+ */
+export async function untilMachineAtRest({ busyShare = 0.1, seconds = 3, limitMs = 180_000 } = {}): Promise<{ waitedMs: number; atRest: boolean }> {
+  const began = performance.now();
+  let before = machineTicks();
+  for (let quiet = 0; quiet < seconds; ) {
+    if (performance.now() - began > limitMs) return { waitedMs: performance.now() - began, atRest: false };
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const now = machineTicks();
+    quiet = (now.busy - before.busy) / Math.max(1, now.total - before.total) < busyShare ? quiet + 1 : 0;
+    before = now;
+  }
+  return { waitedMs: performance.now() - began, atRest: true };
+}
+
 /** The infrastructure processes `npm run bench` started itself (their pid files); none for external brokers. */
 function infraPids(): Map<string, number> {
   const dir = path.join(REPO_ROOT, '.run', process.env.INFRA_INSTANCE ?? 'bench');

@@ -9,7 +9,7 @@ import { percentile } from '@tenantatlas/testing';
 import type { AuditRecord } from '../../../services/audit/dist/domain/audit-record';
 import { writeSealed } from '../../../services/audit/dist/adapters/mongo/audit-log.repository';
 import { sealSegment, SEGMENT_PLACES } from '../../../services/audit/dist/domain/chain-segment';
-import { RssSampler, type Bench } from './measure';
+import { RssSampler, untilMachineAtRest, type Bench } from './measure';
 import { chainHead, inDatabase, listRuns, seed, type Service } from './seeding';
 
 const TENANTS = 100;
@@ -75,6 +75,12 @@ export async function listOverManyRows(bench: Bench, rows: number): Promise<void
     runs: await floorCount(bench, 'operations', 'runs', { workspaceId }),
     audit: await floorCount(bench, 'audit', 'audit_records', { workspaceId }),
   };
+  const rest = await untilMachineAtRest();
+  bench.report.note(
+    rest.atRest
+      ? `The pages were timed once the machine was at rest (under 10 % of its CPU busy for 3 s in a row), ${(rest.waitedMs / 1000).toFixed(0)} s after the floor's counts.`
+      : `The machine was not at rest ${(rest.waitedMs / 1000).toFixed(0)} s after the floor's counts (10 % of its CPU busy or more); the pages were timed anyway.`,
+  );
   const ws = `/api/workspaces/${workspaceId}`;
   const section = `list over ${rows.toLocaleString('en-US')} stored rows (p99 of 100 after a first request, through the gateway)`;
   const queries: [string, string, keyof typeof floors][] = [
