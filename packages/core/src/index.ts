@@ -12,3 +12,4 @@ export * from './timeout';
 export * from './page-token';
 export * from './list-filter';
 export * from './csv';
+export * from './backpressure';

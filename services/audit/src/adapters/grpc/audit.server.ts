@@ -1,6 +1,5 @@
-import { once } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
-import { DomainError } from '@tenantatlas/core';
+import { DomainError, untilDrainedOrClosed } from '@tenantatlas/core';
 import { toGrpcError, unary } from '@tenantatlas/grpc';
 import type { AuditServiceHandlers } from '@tenantatlas/grpc/proto/tenantatlas/audit/v1/AuditService';
 import type { ExportAuditEventsRequest__Output } from '@tenantatlas/grpc/proto/tenantatlas/audit/v1/ExportAuditEventsRequest';
@@ -22,7 +21,7 @@ export interface AuditUseCases {
   ingestStatus: GetIngestStatusUseCase;
 }
 
-/** Export as a server stream: waits for the client to drain, stops when it goes away. */
+/** Export as a server stream: waits for the client to drain, stops when it cancels (also mid-wait). */
 function exportHandler(logger: Logger, exportEvents: ExportAuditEventsUseCase) {
   return (call: grpc.ServerWritableStream<ExportAuditEventsRequest__Output, ExportAuditEventsResponse>) => {
     const run = async () => {
@@ -42,7 +41,7 @@ function exportHandler(logger: Logger, exportEvents: ExportAuditEventsUseCase) {
       let sentAny = false;
       for await (const text of chunks()) {
         if (call.cancelled) return;
-        if (!call.write({ data: Buffer.from(text, 'utf8'), ...first })) await once(call, 'drain');
+        if (!call.write({ data: Buffer.from(text, 'utf8'), ...first })) await untilDrainedOrClosed(call);
         first = {};
         sentAny = true;
       }

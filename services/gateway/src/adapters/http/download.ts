@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { untilDrainedOrClosed } from '@tenantatlas/core';
 
 /**
  * A file streamed to the client as an attachment: its headers once, then its chunks no faster than
@@ -11,7 +12,7 @@ export function download(res: Response, fileName: string, contentType: string) {
   return {
     async send(data: Buffer | string): Promise<void> {
       if (res.write(data) || res.destroyed) return;
-      await drainedOrClosed(res);
+      await untilDrainedOrClosed(res);
     },
     /** the client went away: nothing more is read for it */
     get gone(): boolean {
@@ -21,20 +22,4 @@ export function download(res: Response, fileName: string, contentType: string) {
       res.end();
     },
   };
-}
-
-/**
- * Until the client has read what is buffered, or went away. Both listeners go once either fires:
- * a large export waits thousands of times on one response.
- */
-function drainedOrClosed(res: Pick<Response, 'on' | 'off'>): Promise<void> {
-  return new Promise((resolve) => {
-    const settle = () => {
-      res.off('drain', settle);
-      res.off('close', settle);
-      resolve();
-    };
-    res.on('drain', settle);
-    res.on('close', settle);
-  });
 }
