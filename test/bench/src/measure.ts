@@ -301,6 +301,33 @@ function machineTicks(): { busy: number; total: number } {
 }
 
 /**
+ * What the machine made the bench wait for so far: time some task stalled on I/O (pressure stall
+ * information), major page faults, file pages read back after the kernel had dropped them from
+ * its cache (refaults), and CPU time the host gave to other guests (steal). Two snapshots around
+ * a request tell whether a slow one waited on the disk or the host.
+ */
+export interface KernelWaits { ioStallMs: number; majorFaults: number; refaults: number; stolenMs: number }
+
+export function kernelWaits(): KernelWaits {
+  const total = /some [^\n]*total=(\d+)/.exec(readOr('/proc/pressure/io'))?.[1];
+  const vmstat = new Map(readOr('/proc/vmstat').split('\n').map((line) => line.split(' ') as [string, string]));
+  const steal = Number(readOr('/proc/stat').split('\n', 1)[0]!.split(/\s+/)[8] ?? 0);
+  return { ioStallMs: Number(total ?? 0) / 1000, majorFaults: Number(vmstat.get('pgmajfault') ?? 0), refaults: Number(vmstat.get('workingset_refault_file') ?? 0), stolenMs: steal * 10 };
+}
+
+export function kernelWaitsBetween(before: KernelWaits, after: KernelWaits): string {
+  return `I/O stall ${Math.round(after.ioStallMs - before.ioStallMs)} ms, ${after.majorFaults - before.majorFaults} major faults, ${after.refaults - before.refaults} pages read back, ${after.stolenMs - before.stolenMs} ms of CPU stolen`;
+}
+
+function readOr(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return ''; // (not Linux, or no pressure stall information: the figures read 0)
+  }
+}
+
+/**
  * Waits until the machine is at rest: under `busyShare` of its CPU used, every second for
  * `seconds` seconds in a row (at most `limitMs`). A bulk seed and a full scan leave the database
  * and the kernel working for a while after they return (checkpoints, writeback, reclaim); what a

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { connectMongo } from '@tenantatlas/store';
 import { testInfra, waitFor } from '@tenantatlas/testing';
-import { cpuShares, type Bench } from './measure';
+import { cpuShares, untilMachineAtRest, type Bench } from './measure';
 
 const SIZES = [3_000, 100_000];
 const SAMPLE_MS = 60_000;
@@ -98,8 +98,9 @@ export async function atRest(bench: Bench): Promise<void> {
     await seed(bench, kinds, Math.ceil(size / kinds.length));
     await waitFor(async () => (await pendingEvents(bench)) === 0, { timeoutMs: 120_000, intervalMs: 1_000, what: 'no outbox event pending' });
     const stored = await storedDocuments(bench);
-    // the seeding's own aftermath (FerretDB's SQLite checkpoints) is not the system at rest
-    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    // the seeding's own aftermath (FerretDB's SQLite checkpoints, the kernel's writeback) is not
+    // the system at rest
+    await untilMachineAtRest();
     const scheduledBefore = await scheduledRuns(bench);
     const { shares } = await cpuShares(bench, () => new Promise((resolve) => setTimeout(resolve, SAMPLE_MS)), { withBench: false });
     // the sweepers' one read at rest: due entries of run_schedule, which only active runs have

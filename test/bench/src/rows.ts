@@ -9,7 +9,7 @@ import { percentile } from '@tenantatlas/testing';
 import type { AuditRecord } from '../../../services/audit/dist/domain/audit-record';
 import { writeSealed } from '../../../services/audit/dist/adapters/mongo/audit-log.repository';
 import { sealSegment, SEGMENT_PLACES } from '../../../services/audit/dist/domain/chain-segment';
-import { RssSampler, untilMachineAtRest, type Bench } from './measure';
+import { kernelWaits, kernelWaitsBetween, RssSampler, untilMachineAtRest, type Bench } from './measure';
 import { chainHead, inDatabase, listRuns, seed, type Service } from './seeding';
 
 const TENANTS = 100;
@@ -30,20 +30,25 @@ async function timed(bench: Bench, path: string, times = 100): Promise<{ ms: num
   // when a slow request began, to line it up with the services' logs
   const slow: string[] = [];
   let held = '';
+  let series = kernelWaits();
   for (let i = 0; i <= times; i++) {
     const began = new Date();
+    const waits = kernelWaits();
     const t = performance.now();
     const res = await bench.api.request('GET', path);
     const ms = performance.now() - t;
-    if (ms > 100) slow.push(`${began.toISOString()} ${ms.toFixed(0)} ms`);
+    if (ms > 100) slow.push(`${began.toISOString()} ${ms.toFixed(0)} ms (${kernelWaitsBetween(waits, kernelWaits())})`);
     if (res.status !== 200) return { ms, failed: `answered ${res.status} ${String(res.json?.code ?? '')} after ${(ms / 1000).toFixed(1)} s` };
     latencies.push(ms);
     const items = (res.json.runs ?? res.json.events ?? []) as unknown[];
     held = `${items.length} returned${res.json.next_page_token ? ' and a token' : ''}`;
-    if (i === 0) await untilMachineAtRest();
+    if (i === 0) {
+      await untilMachineAtRest();
+      series = kernelWaits();
+    }
   }
   const [first, ...rest] = latencies;
-  process.stderr.write(`[bench] ${path}: first ${first!.toFixed(0)} ms, then ${rest.map((ms) => ms.toFixed(0)).join(' ')}${slow.length > 0 ? `; over 100 ms: ${slow.join(', ')}` : ''}\n`);
+  process.stderr.write(`[bench] ${path}: first ${first!.toFixed(0)} ms, then ${rest.map((ms) => ms.toFixed(0)).join(' ')}; the kernel over the series: ${kernelWaitsBetween(series, kernelWaits())}${slow.length > 0 ? `; over 100 ms: ${slow.join(', ')}` : ''}\n`);
   return { ms: percentile(rest, 99), held: `${held}; first request ${Math.round(first!)} ms, median ${Math.round(percentile(rest, 50))} ms, slowest ${Math.round(Math.max(...rest))} ms` };
 }
 
