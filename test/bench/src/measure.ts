@@ -293,11 +293,11 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
-/** Busy and total CPU time of the whole machine so far (all cores, in clock ticks), from /proc/stat. */
-function machineTicks(): { busy: number; total: number } {
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.split(/\s+/).slice(1, 9).map(Number);
-  const total = user! + nice! + system! + idle! + iowait! + irq! + softirq! + steal!;
-  return { busy: total - idle! - iowait!, total };
+/** Busy, total and stolen CPU time of the whole machine so far (all cores, in clock ticks), from /proc/stat. */
+function machineTicks(): { busy: number; total: number; steal: number } {
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = readOr('/proc/stat').split('\n', 1)[0]!.split(/\s+/).slice(1, 9).map(Number);
+  const total = user + nice + system + idle + iowait + irq + softirq + steal;
+  return { busy: total - idle - iowait, total, steal };
 }
 
 /**
@@ -311,8 +311,7 @@ export interface KernelWaits { ioStallMs: number; majorFaults: number; refaults:
 export function kernelWaits(): KernelWaits {
   const total = /some [^\n]*total=(\d+)/.exec(readOr('/proc/pressure/io'))?.[1];
   const vmstat = new Map(readOr('/proc/vmstat').split('\n').map((line) => line.split(' ') as [string, string]));
-  const steal = Number(readOr('/proc/stat').split('\n', 1)[0]!.split(/\s+/)[8] ?? 0);
-  return { ioStallMs: Number(total ?? 0) / 1000, majorFaults: Number(vmstat.get('pgmajfault') ?? 0), refaults: Number(vmstat.get('workingset_refault_file') ?? 0), stolenMs: steal * 10 };
+  return { ioStallMs: Number(total ?? 0) / 1000, majorFaults: Number(vmstat.get('pgmajfault') ?? 0), refaults: Number(vmstat.get('workingset_refault_file') ?? 0), stolenMs: (machineTicks().steal * 1000) / TICKS_PER_SECOND };
 }
 
 export function kernelWaitsBetween(before: KernelWaits, after: KernelWaits): string {

@@ -40,8 +40,9 @@ function exportHandler(logger: Logger, exportEvents: ExportAuditEventsUseCase) {
       };
       let sentAny = false;
       for await (const text of chunks()) {
-        if (call.cancelled) return;
         if (!call.write({ data: Buffer.from(text, 'utf8'), ...first })) await untilDrainedOrClosed(call);
+        // a client that went away gets nothing more read for it (leaving the loop ends the walk)
+        if (call.cancelled) return;
         first = {};
         sentAny = true;
       }
