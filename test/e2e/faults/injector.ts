@@ -70,17 +70,27 @@ export class FaultInjector {
     this.report.restarts.push(window);
   }
 
+  /**
+   * Stops a piece of infrastructure for `downMs` while the load goes on (half of the load's reserve
+   * of starts is opened so that some arrive during the outage), then starts it again.
+   */
+  private async outage(name: string, target: { stop(): Promise<void>; start(): Promise<void> }, downMs: number, whileDown?: () => void): Promise<FaultWindow> {
+    this.progress.log(`stopping ${name}…`);
+    await target.stop();
+    const window = this.progress.begin(`${name} down ${downMs} ms`);
+    this.load.openReserve(0.5);
+    whileDown?.();
+    await sleep(downMs);
+    window.liftedAt = Date.now();
+    this.progress.log(`starting ${name} again…`);
+    await target.start();
+    this.progress.end(window);
+    return window;
+  }
+
   private async kafkaOutage(): Promise<void> {
     const pids = this.pids();
-    this.progress.log('stopping Kafka…');
-    await this.kafka.stop();
-    const window = this.progress.begin(`Kafka down ${this.settings.kafkaDownMs} ms`);
-    this.load.openReserve(0.5);
-    await sleep(this.settings.kafkaDownMs);
-    window.liftedAt = Date.now();
-    this.progress.log('starting Kafka again…');
-    await this.kafka.start();
-    this.progress.end(window);
+    const window = await this.outage('Kafka', this.kafka, this.settings.kafkaDownMs);
     const recoveredAt = await this.firstRunCompletedAfter(window);
     if (recoveredAt) this.progress.log(`a run that waited for Kafka read back completed ${((recoveredAt - window.end!) / 1000).toFixed(1)} s after Kafka was ready again`);
     this.report.kafka = { window, readyAt: window.end!, recoveredAt, restartedProcesses: this.changedSince(pids) };
@@ -106,17 +116,11 @@ export class FaultInjector {
 
   private async dbOutage(): Promise<void> {
     const pids = this.pids();
-    this.progress.log('stopping FerretDB…');
-    await this.db.stop();
-    const window = this.progress.begin(`FerretDB down ${this.settings.dbDownMs} ms`);
-    this.load.openReserve(0.5);
     let probing = true;
-    const probes = this.probe(() => probing);
-    await sleep(this.settings.dbDownMs);
-    window.liftedAt = Date.now();
-    this.progress.log('starting FerretDB again…');
-    await this.db.start();
-    this.progress.end(window);
+    let probes: Promise<void> = Promise.resolve();
+    const window = await this.outage('FerretDB', this.db, this.settings.dbDownMs, () => {
+      probes = this.probe(() => probing);
+    });
     const readyAt = window.end!;
     // recovered: a read and a start through the gateway succeed, with every process as it was
     const recoveryDeadline = Date.now() + 180_000;

@@ -52,20 +52,27 @@ const newConnection = (app: ProviderApp, displayName: string) => ({
   client_secret: app.clientSecret,
 });
 
+/** The wizard's steps 1–2: a tenant identified at the provider, its draft given a new connection. */
+async function identifyAndConnect(op: Operator, app: ProviderApp, tenantName: string, appName: string) {
+  const identified = await op.identify(app.externalTenantId, tenantName);
+  const connected = ok(
+    await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/connection', {
+      params: op.in({ draftId: identified.draftId }),
+      body: { expected_version: identified.draft.version, new_connection: newConnection(app, appName) },
+    }),
+  );
+  return { ...identified, connected };
+}
+
 export async function buildEstate(stack: Stack): Promise<Estate> {
   const apps = [newApp(), newApp()];
   await tellProvider(stack, apps);
   const op = await Operator.signIn(stack.gatewayUrl, stack.admin.email, stack.admin.password);
 
   // the wizard, steps 1–5: identify, connect (with a secret), verify, complete
-  const active = await op.identify(apps[0]!.externalTenantId, 'Restart Contoso');
+  const active = await identifyAndConnect(op, apps[0]!, 'Restart Contoso', 'Restart app');
   const activeDraft = op.in({ draftId: active.draftId });
-  const selected = ok(
-    await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/connection', {
-      params: activeDraft,
-      body: { expected_version: active.draft.version, new_connection: newConnection(apps[0]!, 'Restart app') },
-    }),
-  );
+  const selected = active.connected;
   const verification = ok(
     await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/verification', { params: activeDraft, body: { expected_version: selected.draft.version } }),
   );
@@ -76,14 +83,9 @@ export async function buildEstate(stack: Stack): Promise<Estate> {
   if (activated.tenant?.status !== 'active') throw new Error(`the tenant is ${activated.tenant?.status} after activation`);
 
   // another tenant's wizard left open at step 3 (verify), its connection created but not checked
-  const open = await op.identify(apps[1]!.externalTenantId, 'Restart Fabrikam');
+  const open = await identifyAndConnect(op, apps[1]!, 'Restart Fabrikam', 'Draft app');
   const openDraft = op.in({ draftId: open.draftId });
-  const connected = ok(
-    await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/connection', {
-      params: openDraft,
-      body: { expected_version: open.draft.version, new_connection: newConnection(apps[1]!, 'Draft app') },
-    }),
-  );
+  const connected = open.connected;
   const atVerify = ok(
     await op.api.POST('/api/workspaces/{workspaceId}/drafts/{draftId}/step', { params: openDraft, body: { expected_version: connected.draft.version, step: 'verify' } }),
   );
