@@ -55,12 +55,14 @@ interface Tracked {
   entries?: OutboxEntry[];
 }
 
-interface PublishedBatch {
-  batch: [string, Tracked][];
-  /** each document's `writes` when it was taken into the batch */
-  writes: number[];
-  /** each document's outbox as published (null: the document is gone) */
-  docs: ({ outbox?: OutboxEntry[] } | null)[];
+/** A published document whose outbox is still to be cleared. */
+interface PendingClear {
+  key: string;
+  tracked: Tracked;
+  /** the document's `writes` when it was taken into its batch */
+  writes: number;
+  /** its outbox as published (null: the document is gone) */
+  doc: { outbox?: OutboxEntry[] } | null;
 }
 
 interface RecoveryPass {
@@ -70,6 +72,10 @@ interface RecoveryPass {
 
 const MAX_TRACKED = 10_000;
 const BATCH = 200;
+/** clears under way at once: they are writes of their own, and the hot paths share the engine */
+const CLEARS_AT_ONCE = 16;
+/** published documents waiting for their clear before the relay publishes no more (memory bound) */
+const MAX_CLEARING = 4_000;
 /** how long a recovery pass waits for room when the tracked set is full */
 const RECOVERY_WAIT_MS = 200;
 
@@ -105,10 +111,14 @@ export class OutboxRelay implements OutboxTracker {
   private recovering: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private backingOff = false;
-  /** documents whose events went out and whose clear is under way (not taken into a batch meanwhile) */
+  /** documents whose events went out and whose clear is queued or under way (not taken into a batch meanwhile) */
   private readonly clearing = new Set<string>();
-  /** the clears of the batch published last, still under way */
-  private clears: Promise<void> | undefined;
+  private readonly clearQueue: PendingClear[] = [];
+  private clearsUnderWay = 0;
+  /** why a clear failed, until the next batch fails with it (the relay then backs off) */
+  private clearFailure: { err: unknown } | undefined;
+  /** called when a clear ends */
+  private clearEnded: (() => void)[] = [];
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
@@ -161,8 +171,7 @@ export class OutboxRelay implements OutboxTracker {
     await Promise.all([this.loop, this.recovering]);
     startedRelays.delete(this);
     try {
-      while (this.tracked.size > 0) await this.drainBatch();
-      await this.clears;
+      while (this.tracked.size > 0) await (this.hasUncleared() ? this.drainBatch() : this.aClearEnded());
     } catch (err) {
       this.options.logger.warn({ err, pending: this.tracked.size }, 'outbox relay stopped with events unpublished; the next start publishes them');
     }
@@ -193,31 +202,27 @@ export class OutboxRelay implements OutboxTracker {
 
   /**
    * Publishes a batch of tracked documents' events in one send, in tracking order (commit order),
-   * then clears each document's outbox by `_id`; a document tracked again meanwhile stays tracked
+   * then queues each document's clear by `_id`; a document tracked again meanwhile stays tracked
    * and is read again, its already sent events skipped. Events a writer handed over are published
-   * as handed over; only the others are read from their document. The clears run while the next
-   * batch is published (one batch's clears at a time): a batch's clears are as many writes as it
-   * has documents, and fresh events do not wait behind them. A clear that fails fails the next
-   * batch, so the relay backs off as when Kafka is down.
+   * as handed over; only the others are read from their document. Publishing never waits for
+   * clears, since nothing rests on a clear (see clear()): they run behind it, CLEARS_AT_ONCE at a
+   * time, and fresh events go out meanwhile; it waits only when MAX_CLEARING published documents
+   * are still to be cleared. A clear that fails fails the next batch, so the relay backs off as
+   * when Kafka is down.
    */
   private async drainBatch(): Promise<void> {
-    const previous = this.clears;
-    if (previous && !this.hasUncleared()) {
-      // every tracked document is being cleared: wait for that, or for a fresh write
-      const cleared = previous.then(
-        () => true,
-        () => true,
-      );
-      if (!(await Promise.race([cleared, this.pause().then(() => false)]))) return;
+    const failure = this.clearFailure;
+    if (failure) {
+      this.clearFailure = undefined;
+      throw failure.err;
     }
-    this.clears = undefined;
-    let published: PublishedBatch | undefined;
-    try {
-      published = await this.publishBatch();
-    } finally {
-      await previous;
-    }
-    if (published) this.clears = this.clearBatch(published);
+    if (this.clearing.size >= MAX_CLEARING) return this.aClearEnded();
+    // every tracked document is being cleared: wait for a clear to end, or for a fresh write
+    if (!this.hasUncleared()) return Promise.race([this.aClearEnded(), this.pause()]);
+    const published = await this.publishBatch();
+    for (const pending of published) this.clearing.add(pending.key);
+    this.clearQueue.push(...published);
+    this.clearNext();
   }
 
   private hasUncleared(): boolean {
@@ -226,7 +231,7 @@ export class OutboxRelay implements OutboxTracker {
   }
 
   /** Reads (where needed) and publishes the next batch of documents not being cleared. */
-  private async publishBatch(): Promise<PublishedBatch | undefined> {
+  private async publishBatch(): Promise<PendingClear[]> {
     const size = this.options.batchSize ?? BATCH;
     // the oldest tracked first, taken as far as the batch goes (the set may hold thousands)
     const batch: [string, Tracked][] = [];
@@ -234,7 +239,6 @@ export class OutboxRelay implements OutboxTracker {
       if (batch.length === size) break;
       if (!this.clearing.has(entry[0])) batch.push(entry);
     }
-    if (batch.length === 0) return undefined;
     const writes = batch.map(([, doc]) => doc.writes);
     const docs = await Promise.all(
       batch.map(([, { model, id, entries }]) => (entries ? { outbox: entries } : model.findById(id, { outbox: 1 }).lean<{ outbox?: OutboxEntry[] } | null>())),
@@ -244,26 +248,38 @@ export class OutboxRelay implements OutboxTracker {
       await this.options.publisher.publish(fresh.map(({ entry: { topic, event } }) => ({ topic, event })));
       for (const { entry, tracked } of fresh) tracked.sent.add(entry.eventId);
     }
-    return { batch, writes, docs };
+    return batch.map(([key, tracked], i) => ({ key, tracked, writes: writes[i]!, doc: docs[i] ?? null }));
   }
 
-  /** Clears the outboxes of a published batch; a document tracked again meanwhile stays tracked. */
-  private clearBatch({ batch, writes, docs }: PublishedBatch): Promise<void> {
-    for (const [key] of batch) this.clearing.add(key);
-    const clears = Promise.all(
-      batch.map(async ([key, tracked], i) => {
-        try {
-          const doc = docs[i];
-          const cleared = !doc || (doc.outbox ?? []).length === 0 || (await this.clear(tracked));
-          if (cleared && tracked.writes === writes[i]) this.tracked.delete(key);
-        } finally {
-          this.clearing.delete(key);
-        }
-      }),
-    ).then(() => undefined);
-    // its failure is taken up by the next batch (or stop): not news before that
-    clears.catch(() => undefined);
-    return clears;
+  /** Starts queued clears while fewer than CLEARS_AT_ONCE are under way. */
+  private clearNext(): void {
+    while (this.clearsUnderWay < CLEARS_AT_ONCE && this.clearQueue.length > 0) {
+      const pending = this.clearQueue.shift()!;
+      this.clearsUnderWay++;
+      void this.clearOne(pending).finally(() => {
+        this.clearsUnderWay--;
+        this.clearing.delete(pending.key);
+        const waiting = this.clearEnded;
+        this.clearEnded = [];
+        for (const resolve of waiting) resolve();
+        this.clearNext();
+      });
+    }
+  }
+
+  /** Clears a published document; one tracked again meanwhile stays tracked, as does one whose clear failed. */
+  private async clearOne({ key, tracked, writes, doc }: PendingClear): Promise<void> {
+    try {
+      const cleared = !doc || (doc.outbox ?? []).length === 0 || (await this.clear(tracked));
+      if (cleared && tracked.writes === writes) this.tracked.delete(key);
+    } catch (err) {
+      // taken up by the next batch (or stop): not news before that
+      this.clearFailure ??= { err };
+    }
+  }
+
+  private aClearEnded(): Promise<void> {
+    return new Promise((resolve) => this.clearEnded.push(resolve));
   }
 
   /**

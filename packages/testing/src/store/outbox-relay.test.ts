@@ -191,7 +191,7 @@ describe('OutboxRelay', () => {
     expect(store.reads).toBe(1);
   });
 
-  it('publishes the next writes while the clears of the last are still under way, and each once', async () => {
+  it('publishes every next write while the clears of the earlier ones are still under way, and each once', async () => {
     const store = new Store();
     const kafka = new Kafka();
     const model = start(store, kafka);
@@ -199,18 +199,19 @@ describe('OutboxRelay', () => {
     let finishClears!: () => void;
     store.clearGate = new Promise((resolve) => (finishClears = resolve));
 
-    store.write('i', 1);
-    relay!.track(model, 'i', [store.entry('i', 1)]);
-    await waitFor(() => kafka.sent.length === 1, { what: 'i#1 published' });
-    store.write('j', 1);
-    relay!.track(model, 'j', [store.entry('j', 1)]);
-    await waitFor(() => kafka.sent.length === 2, { what: 'j#1 published while i is being cleared' });
-    expect(store.docs.get('i')?.outboxPending).toBe(true);
+    // one write at a time, each its own batch: none waits for the clears of those before it
+    for (const id of ['i', 'j', 'k']) {
+      store.write(id, 1);
+      relay!.track(model, id, [store.entry(id, 1)]);
+      await waitFor(() => kafka.sent.includes(`${id}#1`), { what: `${id}#1 published while the earlier ones are being cleared` });
+    }
+    expect([...store.docs.values()].map((d) => d.outboxPending)).toEqual([true, true, true]);
+    expect(relay!.backlog().get('docs')).toBe(3);
 
     finishClears();
-    await waitFor(() => relay!.backlog().get('docs') === 0, { what: 'both cleared' });
-    expect(kafka.sent).toEqual(['i#1', 'j#1']);
-    expect([...store.docs.values()].map((d) => d.outboxPending)).toEqual([false, false]);
+    await waitFor(() => relay!.backlog().get('docs') === 0, { what: 'all cleared' });
+    expect(kafka.sent).toEqual(['i#1', 'j#1', 'k#1']);
+    expect([...store.docs.values()].map((d) => d.outboxPending)).toEqual([false, false, false]);
   });
 
   it('backs off when a clear fails, keeps the document, and clears it without publishing it again', async () => {
