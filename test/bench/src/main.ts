@@ -19,7 +19,7 @@ import { percentile, REPO_ROOT, RunCompletions, startStack, testInfra } from '@t
 import { GatewayApi } from './api';
 import { BullmqPeer } from './bullmq-peer';
 import { Floor } from './floor';
-import { concurrentDedupe, drain, endToEndLatency, peerSustained, providerCheckLatency, PROCESS_NAMES, RssSampler, startLatency, sustained, type Bench } from './measure';
+import { concurrentDedupe, drain, endToEndLatency, peerSustained, providerCheckLatency, PROCESS_NAMES, RssSampler, startLatency, sustained, untilMachineAtRest, type Bench } from './measure';
 import { Report } from './report';
 import { atRest } from './rest';
 import { retentionUnderLoad } from './retention';
@@ -160,8 +160,10 @@ async function systemBench(sections: Set<Section>, scale: number): Promise<void>
     await operationsDb.close();
     const bench: Bench = { stack, api, completions, peer, floor, report, runDocument, scale };
     const rss = new RssSampler(bench);
-    // idle means at rest: past the 5 s window after which a service compacts its heap (runService)
-    await new Promise((resolve) => setTimeout(resolve, 15_000));
+    // idle means at rest: the machine quiet after the warm-up (and the peer's start), then two of the
+    // 5 s windows after which a service compacts its heap (runService), so one has passed whole
+    await untilMachineAtRest();
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
     const idle = rss.sample();
 
     const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
