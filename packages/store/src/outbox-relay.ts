@@ -154,10 +154,16 @@ export class OutboxRelay implements OutboxTracker {
     return true;
   }
 
-  /** Tracked documents by collection. */
+  /**
+   * Documents whose events still wait to go out, by collection: tracked, and not published and
+   * waiting for their clear (those are delivered; a clear that fails puts its document back here
+   * until it is cleared).
+   */
   backlog(): Map<string, number> {
     const counts = new Map<string, number>(this.options.models.map((model) => [model.collection.collectionName, 0]));
-    for (const { model } of this.tracked.values()) counts.set(model.collection.collectionName, (counts.get(model.collection.collectionName) ?? 0) + 1);
+    for (const [key, { model }] of this.tracked) {
+      if (!this.clearing.has(key)) counts.set(model.collection.collectionName, (counts.get(model.collection.collectionName) ?? 0) + 1);
+    }
     return counts;
   }
 
