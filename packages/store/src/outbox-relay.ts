@@ -104,15 +104,16 @@ export function outboxBacklog(): Map<string, number> {
  * once; consumers dedupe by event id.
  */
 export class OutboxRelay implements OutboxTracker {
-  private readonly tracked = new Map<string, Tracked>();
+  /** tracked documents whose events are still to go out, oldest first (commit order) */
+  private readonly unpublished = new Map<string, Tracked>();
+  /** tracked documents whose events went out and whose clear is queued or under way */
+  private readonly clearing = new Map<string, Tracked>();
   private recovery: RecoveryPass | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
   private recovering: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private backingOff = false;
-  /** documents whose events went out and whose clear is queued or under way (not taken into a batch meanwhile) */
-  private readonly clearing = new Set<string>();
   private readonly clearQueue: PendingClear[] = [];
   private clearsUnderWay = 0;
   /** why a clear failed, until the next batch fails with it (the relay then backs off) */
@@ -145,25 +146,27 @@ export class OutboxRelay implements OutboxTracker {
 
   private remember(model: Model<any>, id: unknown, limit: number, entries?: OutboxEntry[]): boolean {
     const key = `${model.modelName}:${String(id)}`;
-    const known = this.tracked.get(key);
+    const known = this.unpublished.get(key) ?? this.clearing.get(key);
     if (known) {
       known.writes++;
       known.entries = undefined;
-    } else if (this.tracked.size < limit) this.tracked.set(key, { model, id, sent: new Set(), writes: 0, entries });
+    } else if (this.trackedCount() < limit) this.unpublished.set(key, { model, id, sent: new Set(), writes: 0, entries });
     else return false;
     return true;
   }
 
+  private trackedCount(): number {
+    return this.unpublished.size + this.clearing.size;
+  }
+
   /**
-   * Documents whose events still wait to go out, by collection: tracked, and not published and
-   * waiting for their clear (those are delivered; a clear that fails puts its document back here
-   * until it is cleared).
+   * Documents whose events still wait to go out, by collection. Published documents waiting for
+   * their clear are delivered and do not count; a clear that fails puts its document back here
+   * until it is cleared.
    */
   backlog(): Map<string, number> {
     const counts = new Map<string, number>(this.options.models.map((model) => [model.collection.collectionName, 0]));
-    for (const [key, { model }] of this.tracked) {
-      if (!this.clearing.has(key)) counts.set(model.collection.collectionName, (counts.get(model.collection.collectionName) ?? 0) + 1);
-    }
+    for (const { model } of this.unpublished.values()) counts.set(model.collection.collectionName, (counts.get(model.collection.collectionName) ?? 0) + 1);
     return counts;
   }
 
@@ -177,16 +180,17 @@ export class OutboxRelay implements OutboxTracker {
     await Promise.all([this.loop, this.recovering]);
     startedRelays.delete(this);
     try {
-      while (this.tracked.size > 0) await (this.hasUncleared() ? this.drainBatch() : this.aClearEnded());
+      while (this.trackedCount() > 0) await (this.unpublished.size > 0 ? this.drainBatch() : this.aClearEnded());
     } catch (err) {
-      this.options.logger.warn({ err, pending: this.tracked.size }, 'outbox relay stopped with events unpublished; the next start publishes them');
+      this.options.logger.warn({ err, pending: this.trackedCount() }, 'outbox relay stopped with events unpublished; the next start publishes them');
     }
   }
 
   private async run(): Promise<void> {
     let failures = 0;
     while (this.running) {
-      if (this.tracked.size === 0) {
+      // a clear that ends with its document still to be published wakes the loop (clearOne)
+      if (this.unpublished.size === 0) {
         await this.pause();
         continue;
       }
@@ -208,13 +212,13 @@ export class OutboxRelay implements OutboxTracker {
 
   /**
    * Publishes a batch of tracked documents' events in one send, in tracking order (commit order),
-   * then queues each document's clear by `_id`; a document tracked again meanwhile stays tracked
-   * and is read again, its already sent events skipped. Events a writer handed over are published
-   * as handed over; only the others are read from their document. Publishing never waits for
-   * clears, since nothing rests on a clear (see clear()): they run behind it, CLEARS_AT_ONCE at a
-   * time, and fresh events go out meanwhile; it waits only when MAX_CLEARING published documents
-   * are still to be cleared. A clear that fails fails the next batch, so the relay backs off as
-   * when Kafka is down.
+   * then queues each document's clear by `_id`; a document tracked again meanwhile goes back to the
+   * unpublished once its clear ends, and is read again, its already sent events skipped. Events a
+   * writer handed over are published as handed over; only the others are read from their document.
+   * Publishing never waits for clears, since nothing rests on a clear (see clear()): they run
+   * behind it, CLEARS_AT_ONCE at a time, and fresh events go out meanwhile; it waits only when
+   * MAX_CLEARING published documents are still to be cleared. A clear that fails fails the next
+   * batch, so the relay backs off as when Kafka is down.
    */
   private async drainBatch(): Promise<void> {
     const failure = this.clearFailure;
@@ -223,27 +227,22 @@ export class OutboxRelay implements OutboxTracker {
       throw failure.err;
     }
     if (this.clearing.size >= MAX_CLEARING) return this.aClearEnded();
-    // every tracked document is being cleared: wait for a clear to end, or for a fresh write
-    if (!this.hasUncleared()) return Promise.race([this.aClearEnded(), this.pause()]);
     const published = await this.publishBatch();
-    for (const pending of published) this.clearing.add(pending.key);
+    for (const pending of published) {
+      this.unpublished.delete(pending.key);
+      this.clearing.set(pending.key, pending.tracked);
+    }
     this.clearQueue.push(...published);
     this.clearNext();
   }
 
-  private hasUncleared(): boolean {
-    for (const key of this.tracked.keys()) if (!this.clearing.has(key)) return true;
-    return false;
-  }
-
-  /** Reads (where needed) and publishes the next batch of documents not being cleared. */
+  /** Reads (where needed) and publishes the oldest unpublished documents, a batch of them. */
   private async publishBatch(): Promise<PendingClear[]> {
     const size = this.options.batchSize ?? BATCH;
-    // the oldest tracked first, taken as far as the batch goes (the set may hold thousands)
     const batch: [string, Tracked][] = [];
-    for (const entry of this.tracked) {
+    for (const entry of this.unpublished) {
       if (batch.length === size) break;
-      if (!this.clearing.has(entry[0])) batch.push(entry);
+      batch.push(entry);
     }
     const writes = batch.map(([, doc]) => doc.writes);
     const docs = await Promise.all(
@@ -264,7 +263,6 @@ export class OutboxRelay implements OutboxTracker {
       this.clearsUnderWay++;
       void this.clearOne(pending).finally(() => {
         this.clearsUnderWay--;
-        this.clearing.delete(pending.key);
         const waiting = this.clearEnded;
         this.clearEnded = [];
         for (const resolve of waiting) resolve();
@@ -273,14 +271,24 @@ export class OutboxRelay implements OutboxTracker {
     }
   }
 
-  /** Clears a published document; one tracked again meanwhile stays tracked, as does one whose clear failed. */
+  /**
+   * Clears a published document and forgets it. One tracked again meanwhile, or whose clear failed,
+   * goes back to the unpublished (last in the order: its events went out already).
+   */
   private async clearOne({ key, tracked, writes, doc }: PendingClear): Promise<void> {
+    let done = false;
     try {
       const cleared = !doc || (doc.outbox ?? []).length === 0 || (await this.clear(tracked));
-      if (cleared && tracked.writes === writes) this.tracked.delete(key);
+      done = cleared && tracked.writes === writes;
     } catch (err) {
       // taken up by the next batch (or stop): not news before that
       this.clearFailure ??= { err };
+    } finally {
+      this.clearing.delete(key);
+      if (!done) {
+        this.unpublished.set(key, tracked);
+        if (!this.backingOff) this.wake?.();
+      }
     }
   }
 
@@ -329,7 +337,7 @@ export class OutboxRelay implements OutboxTracker {
    * has room, so the pass never overflows it.
    */
   private async recoverPage(pass: RecoveryPass): Promise<number> {
-    const room = (this.options.maxTracked ?? MAX_TRACKED) - this.tracked.size;
+    const room = (this.options.maxTracked ?? MAX_TRACKED) - this.trackedCount();
     if (room <= 0) return -1;
     const model = this.options.models[pass.model];
     if (!model) {
