@@ -7,11 +7,13 @@
 export const RECONNECT_RETRY = { initialRetryTime: 200, retries: 8, maxRetryTime: 1_000 } as const;
 
 /**
- * The pause after the n-th failure in a row of a loop that needs the broker or the database (the
- * outbox relays, the consumers): the same doubling from 200 ms, capped at RECONNECT_RETRY.maxRetryTime.
+ * The pause after the n-th failure in a row (n ≥ 1) of a loop that needs the broker or the database
+ * (the outbox relays, the consumers): the same doubling from 200 ms (200, 400, 800 ms), capped at
+ * RECONNECT_RETRY.maxRetryTime.
  */
 export function reconnectBackoffMs(failures: number): number {
-  return Math.min(RECONNECT_RETRY.maxRetryTime, RECONNECT_RETRY.initialRetryTime * 2 ** Math.min(failures, 5));
+  const doublings = Math.min(Math.max(failures - 1, 0), 5);
+  return Math.min(RECONNECT_RETRY.maxRetryTime, RECONNECT_RETRY.initialRetryTime * 2 ** doublings);
 }
 
 /** Resolves after `ms` (the pause of such a loop). */
