@@ -280,17 +280,25 @@ describe('observability across service processes', () => {
     });
   });
 
-  it('counts runs started, deduplicated and completed on operations after a known workload', async () => {
+  it('counts runs started, deduplicated and completed on operations, and the gateway the requests that started them, after a known workload', async () => {
     const gateway = await GatewaySession.login(`http://${processes.gateway!.address}`, ADMIN);
     const runs = `/api/workspaces/${gateway.workspaceId}/runs`;
     const tenantId = await newTenant(gateway, 'Counted');
     const metric = async (name: string, labels: Record<string, string>) => sample(await scrape(metricsPort.operations!), name, labels) ?? 0;
     const check = { type: 'provider.connection.check' };
     const noop = { type: 'diagnostics.noop' };
+    // the gateway times every request by its route template, never by its URL
+    const startsAnswered = async () =>
+      sample(await scrape(metricsPort.gateway!), 'tenantatlas_http_server_duration_seconds_count', {
+        http_method: 'POST',
+        http_route: '/api/workspaces/:workspaceId/runs',
+        http_status_code: '200',
+      }) ?? 0;
     const before = {
       started: await metric('tenantatlas_runs_started_total', { ...check, deduplicated: 'false' }),
       deduplicated: await metric('tenantatlas_runs_started_total', { ...check, deduplicated: 'true' }),
       noopSucceeded: await metric('tenantatlas_runs_completed_total', { ...noop, outcome: 'succeeded' }),
+      startsAnswered: await startsAnswered(),
     };
 
     // two starts of one check of a real connection: the provider is unreachable, so the first run
@@ -311,6 +319,7 @@ describe('observability across service processes', () => {
 
     expect(await metric('tenantatlas_runs_started_total', { ...check, deduplicated: 'false' })).toBe(before.started + 1);
     expect(await metric('tenantatlas_runs_started_total', { ...check, deduplicated: 'true' })).toBe(before.deduplicated + 1);
+    expect(await startsAnswered()).toBe(before.startsAnswered + 3);
     await waitFor(async () => (await metric('tenantatlas_runs_completed_total', { ...noop, outcome: 'succeeded' })) === before.noopSucceeded + 1, {
       timeoutMs: 30_000,
       what: 'the no-op run to be counted as succeeded',

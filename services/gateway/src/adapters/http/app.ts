@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { httpMetrics } from '@tenantatlas/core';
 import { asyncApiDocument } from '@tenantatlas/kafka';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
@@ -51,6 +52,8 @@ export function httpApp(deps: HttpAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // first, so every request is timed, by route template (the dashboard's HTTP panels)
+  app.use(httpMetrics());
   app.use(securityHeaders);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
