@@ -190,6 +190,8 @@ describe('onboarding drafts and tenants', () => {
     expect(tooFar).toMatchObject({ code: 'DRAFT.STEP_NOT_REACHABLE', details: { maxStep: 'connect' } });
     const picker = await c.ListDrafts({ workspace_id: workspace });
     expect(picker.drafts.map((d) => [d.draft!.id, d.readiness!.stage_label, d.readiness!.next_action!.kind])).toEqual([[draft!.id, 'Connect provider', 'connect_provider']]);
+    const forged = await rejection(c.ListDrafts({ workspace_id: workspace, page: { page_size: 10, page_token: 'not-a-token' } }));
+    expect(forged).toMatchObject({ code: 'PAGE.INVALID_TOKEN', kind: 'invalid_argument', details: { field: 'page.page_token' } });
   });
   it('lists each draft at its current revision, even when a head\'s revision hint fell behind, and leaves terminal drafts out unless asked', async () => {
     const workspace = uniqueName('ws');

@@ -85,5 +85,5 @@ export const peerErrors = {
 export const inputErrors = {
   required: (field: string) => onboardingError('INPUT.REQUIRED', `${field} is required`, { field }),
   invalid: (field: string, message: string) => onboardingError('INPUT.INVALID', `${field}: ${message}`, { field }),
-  pageToken: () => onboardingError('PAGE.INVALID_TOKEN', 'page_token is not one this service issued'),
+  pageToken: () => onboardingError('PAGE.INVALID_TOKEN', 'page_token is not one this service issued', { field: 'page.page_token' }),
 };
