@@ -177,13 +177,18 @@ export class OutboxRelay implements OutboxTracker {
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
-    await Promise.all([this.loop, this.recovering]);
+    await this.loop;
     startedRelays.delete(this);
+    // a clear that failed earlier put its document back: the drain tries it again, and only a
+    // failure now ends the drain early
+    this.clearFailure = undefined;
     try {
       while (this.trackedCount() > 0) await (this.unpublished.size > 0 ? this.drainBatch() : this.aClearEnded());
     } catch (err) {
       this.options.logger.warn({ err, pending: this.trackedCount() }, 'outbox relay stopped with events unpublished; the next start publishes them');
     }
+    // a recovery page under way ends on its own; what it found stays pending for the next start
+    await this.recovering;
   }
 
   private async run(): Promise<void> {
@@ -286,6 +291,9 @@ export class OutboxRelay implements OutboxTracker {
     } finally {
       this.clearing.delete(key);
       if (!done) {
+        // read again next time, not published from what the writer handed over: a document gone
+        // meanwhile (cleared and removed by another replica) then reads as nothing and is forgotten
+        tracked.entries = undefined;
         this.unpublished.set(key, tracked);
         if (!this.backingOff) this.wake?.();
       }
@@ -316,7 +324,7 @@ export class OutboxRelay implements OutboxTracker {
         try {
           const found = await this.recoverPage(this.recovery);
           failures = 0;
-          if (found > 0) this.wake?.();
+          if (found > 0 && !this.backingOff) this.wake?.();
           // the tracked set is full: the publishing makes room
           else if (found < 0) await sleep(RECOVERY_WAIT_MS);
         } catch (err) {

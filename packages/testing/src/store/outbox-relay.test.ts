@@ -23,6 +23,7 @@ class Store {
   scanGate: Promise<void> | undefined;
   /** when set, a clear answers only once this resolves; when it rejects, the clear fails */
   clearGate: Promise<void> | undefined;
+  clears = 0;
 
   entry(id: string, n: number): OutboxEntry {
     return { eventId: `${id}#${n}`, topic: 't', event: { id: `${id}#${n}` } as never };
@@ -54,6 +55,7 @@ class Store {
       },
       updateOne: (filter: { _id: string }) => ({
         exec: async () => {
+          this.clears++;
           await this.clearGate;
           const doc = this.docs.get(filter._id);
           if (!doc) return { matchedCount: 0 };
@@ -68,9 +70,12 @@ class Store {
 class Kafka {
   readonly sent: string[] = [];
   down = false;
+  /** when set, a send answers only once this resolves (a slow broker) */
+  sendGate: Promise<void> | undefined;
   publisher(): EventPublisher {
     return {
       publish: async (events: { event: { id: string } }[]) => {
+        await this.sendGate;
         if (this.down) throw new Error('broker unreachable');
         this.sent.push(...events.map((e) => e.event.id));
       },
@@ -235,5 +240,67 @@ describe('OutboxRelay', () => {
     await waitFor(() => store.docs.get('k')?.outboxPending === false, { timeoutMs: 30_000, what: 'k cleared' });
     expect(kafka.sent).toEqual(['k#1']);
     expect(relay!.backlog().get('docs')).toBe(0);
+  });
+
+  it('forgets a document that is gone before its clear, once it reads it as gone, and stops', async () => {
+    const store = new Store();
+    const kafka = new Kafka();
+    const model = start(store, kafka);
+    await waitFor(() => store.scans === 1, { what: 'the start pass' });
+    let finishClears!: () => void;
+    store.clearGate = new Promise((resolve) => (finishClears = resolve));
+
+    store.write('gone', 1);
+    relay!.track(model, 'gone', [store.entry('gone', 1)]);
+    await waitFor(() => kafka.sent.includes('gone#1'), { what: 'gone#1 published' });
+    // another replica cleared it, and retention removed it, before this relay's clear ran
+    store.docs.delete('gone');
+    finishClears();
+
+    await waitFor(() => store.reads === 1, { what: 'the document read again after a clear that found nothing' });
+    await relay!.stop();
+    relay = undefined;
+    expect(store.clears).toBe(1);
+    expect(kafka.sent).toEqual(['gone#1']);
+  });
+
+  it('publishes at its stop what was told after a clear failed, instead of giving up on the old failure', async () => {
+    const store = new Store();
+    const kafka = new Kafka();
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(String(JSON.parse(line).msg)) });
+    const model = start(store, kafka, logger);
+    await waitFor(() => store.scans === 1, { what: 'the start pass' });
+    let failClears!: (err: Error) => void;
+    store.clearGate = new Promise((_, reject) => (failClears = reject));
+    store.clearGate.catch(() => undefined);
+
+    store.write('a', 1);
+    relay!.track(model, 'a', [store.entry('a', 1)]);
+    await waitFor(() => kafka.sent.includes('a#1'), { what: 'a#1 published, its clear under way' });
+    // Kafka slows down: the relay is in the middle of sending b when a's clear fails
+    let sendB!: () => void;
+    kafka.sendGate = new Promise<void>((resolve) => (sendB = resolve));
+    store.write('b', 1);
+    relay!.track(model, 'b', [store.entry('b', 1)]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    failClears(new Error('database unreachable'));
+    await waitFor(() => store.clears === 1 && relay!.backlog().get('docs') === 2, { what: 'a back among the unpublished after its failed clear' });
+    store.clearGate = undefined;
+    store.write('c', 1);
+    relay!.track(model, 'c', [store.entry('c', 1)]);
+
+    const stopped = relay!.stop();
+    kafka.sendGate = undefined;
+    sendB();
+    await stopped;
+    relay = undefined;
+    expect(kafka.sent).toEqual(['a#1', 'b#1', 'c#1']);
+    expect([...store.docs.values()].map((d) => [d._id, d.outboxPending])).toEqual([
+      ['a', false],
+      ['b', false],
+      ['c', false],
+    ]);
+    expect(warnings).toEqual([]);
   });
 });
