@@ -115,6 +115,15 @@ describe('sanitizeSummary', () => {
     },
   );
 
+  it('keeps a yes/no fact about a credential, which cannot carry one, and drops its other values', () => {
+    expect(sanitizeSummary({ hasCredential: true, credentialResealed: false, credentialKeyId: 'k2', status: 'ok' })).toEqual({
+      hasCredential: 'true',
+      credentialResealed: 'false',
+      status: 'ok',
+    });
+    expect(sanitizeSummary({ before: { hadCredential: true, credential: 'x' } })).toEqual({ before: '{"hadCredential":true}' });
+  });
+
   it('drops secret keys at any depth of a nested value', () => {
     const summary = sanitizeSummary({ provider: { name: 'graph', auth: { clientSecret: 'x', tenant: 't' } } });
     expect(JSON.parse(summary.provider!)).toEqual({ name: 'graph', auth: { tenant: 't' } });

@@ -34,6 +34,12 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
 
+/**
+ * Whether a field is kept: a secret-looking key is dropped unless its value is a yes/no fact, which
+ * cannot carry a credential (`hasCredential`, `credentialResealed`: what an auditor asks about).
+ */
+const keptField = (key: string, value: unknown): boolean => !isSecretKey(key) || typeof value === 'boolean';
+
 export function looksLikeSecretValue(value: string): boolean {
   return SECRET_VALUE.some((pattern) => pattern.test(value));
 }
@@ -55,7 +61,7 @@ function scrub(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.slice(0, MAX_SUMMARY_KEYS).map((item) => scrub(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
-    if (!isSecretKey(key)) out[key] = scrub(inner, depth + 1);
+    if (keptField(key, inner)) out[key] = scrub(inner, depth + 1);
   }
   return out;
 }
@@ -67,15 +73,15 @@ function asText(value: unknown): string {
 }
 
 /**
- * A flat, string-valued summary of an object: secret-looking keys dropped, non-string values as
- * JSON text, keys sorted, at most MAX_SUMMARY_KEYS of them. Anything that is not a plain object
- * yields an empty summary.
+ * A flat, string-valued summary of an object: secret-looking keys dropped (yes/no facts kept),
+ * non-string values as JSON text, keys sorted, at most MAX_SUMMARY_KEYS of them. Anything that is
+ * not a plain object yields an empty summary.
  */
 export function sanitizeSummary(value: unknown, omit: readonly string[] = []): Summary {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
   const summary: Summary = {};
   const keys = Object.keys(value as Record<string, unknown>)
-    .filter((key) => !omit.includes(key) && !isSecretKey(key))
+    .filter((key) => !omit.includes(key) && keptField(key, (value as Record<string, unknown>)[key]))
     .sort()
     .slice(0, MAX_SUMMARY_KEYS);
   for (const key of keys) {
