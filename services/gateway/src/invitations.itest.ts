@@ -169,6 +169,16 @@ describe('membership by invitation (gateway as a process)', () => {
     expect([otherTenant.status, otherTenant.json.code]).toEqual([404, 'TENANT.NOT_FOUND']);
     expect(otherTenant.text).not.toContain('tenant-2');
     expect((await invite(limited, ws, { email: 'someone@example.test', role: 'readonly', tenantIds: ['tenant-1'] })).status).toBe(201);
+    // Nobody takes away more than they could give: a manager does not change an owner, nor a
+    // limited manager a member with tenants beyond its own.
+    const demoteOwner = await invite(manager, ws, { email: ADMIN.email, role: 'readonly' });
+    expect([demoteOwner.status, demoteOwner.json.code]).toEqual([403, 'MEMBER.ROLE_TOO_HIGH']);
+    const narrowWider = await invite(limited, ws, { email: 'fresh@example.test', role: 'readonly', tenantIds: ['tenant-1'] });
+    expect([narrowWider.status, narrowWider.json.code]).toEqual([403, 'MEMBER.SCOPE_TOO_WIDE']);
+    await invite(admin, ws, { email: 'viewer@example.test', role: 'readonly', tenantIds: ['tenant-1'] });
+    const changedWithin = await invite(limited, ws, { email: 'viewer@example.test', role: 'operator', tenantIds: ['tenant-1'] });
+    expect([changedWithin.status, changedWithin.json.role]).toEqual([200, 'operator']);
+    expect((await admin.get(`/api/workspaces/${ws}/members`)).json.members.find((m: { email: string }) => m.email === ADMIN.email).role).toBe('owner');
     const lastOwner = await invite(admin, ws, { email: ADMIN.email, role: 'manager' });
     expect([lastOwner.status, lastOwner.json.code]).toEqual([409, 'MEMBER.LAST_OWNER']);
     const noPassword = await accept((await invite(admin, ws, { email: 'later@example.test', role: 'readonly' })).json.invitation.token, {});

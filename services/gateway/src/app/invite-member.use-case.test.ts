@@ -43,6 +43,7 @@ const change = (member: MemberVersions) =>
   new InviteMemberUseCase({ store: member.store, invitationTtlMs: 60_000 }).execute({
     inviter: INVITER,
     inviterRole: 'owner',
+    inviterScope: { kind: 'all' },
     workspaceId: WS,
     email: MEMBER.email,
     role: 'manager',

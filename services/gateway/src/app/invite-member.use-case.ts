@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { leavesWorkspaceWithoutOwner, type Membership, type Role } from '../domain/access';
+import { leavesWorkspaceWithoutOwner, memberOutOfReach, type Membership, type Role, type TenantScope } from '../domain/access';
 import { gatewayError } from '../domain/errors';
 import { tenantScopeOf, type Invitation } from '../domain/invitations';
 import { sha256 } from './identity';
@@ -9,6 +9,7 @@ import type { CurrentMember, IdentityStore, MemberView, User } from './ports';
 export interface InviteMemberCommand {
   inviter: User;
   inviterRole: Role;
+  inviterScope: TenantScope;
   workspaceId: string;
   /** validated and lower-cased */
   email: string;
@@ -65,6 +66,11 @@ export class InviteMemberUseCase {
   /** The member after the change, or null when `before` is no longer the newest version. */
   private async changeFrom(command: InviteMemberCommand, before: CurrentMember): Promise<MemberView | null> {
     const { workspaceId } = command;
+    const outOfReach = memberOutOfReach({ role: command.inviterRole, tenantScope: command.inviterScope }, before);
+    if (outOfReach === 'ROLE_TOO_HIGH') throw gatewayError('MEMBER.ROLE_TOO_HIGH', 'only an owner can change an owner', { userId: before.userId });
+    if (outOfReach === 'SCOPE_TOO_WIDE') {
+      throw gatewayError('MEMBER.SCOPE_TOO_WIDE', 'this member has tenants outside your scope: only a member over all of them can change it', { userId: before.userId });
+    }
     const membership: Membership = { workspaceId, userId: before.userId, role: command.role, tenantScope: tenantScopeOf(command.tenantIds) };
     if (before.role === 'owner') {
       const members = (await this.deps.store.listMembers(workspaceId)).flatMap((m) => (m.userId ? [{ ...m, userId: m.userId, workspaceId }] : []));

@@ -1,4 +1,4 @@
-import { ALL_CAPABILITIES, capabilitiesOf, decideAccess, isCapability, leavesWorkspaceWithoutOwner, ROLES, visibleTo, type Membership } from './access';
+import { ALL_CAPABILITIES, capabilitiesOf, decideAccess, isCapability, leavesWorkspaceWithoutOwner, memberOutOfReach, ROLES, visibleTo, type Membership } from './access';
 
 const member = (role: Membership['role'], tenantIds?: string[]): Membership => ({
   userId: 'u1',
@@ -79,5 +79,21 @@ describe('the last owner', () => {
     expect(leavesWorkspaceWithoutOwner(members, m('ada', 'readonly'))).toBe(false);
     expect(leavesWorkspaceWithoutOwner([m('ada', 'owner'), m('bob', 'manager')], m('bob', 'readonly'))).toBe(false);
     expect(leavesWorkspaceWithoutOwner([m('ada', 'owner')], m('new', 'operator'))).toBe(false);
+  });
+});
+
+describe('who may change a member', () => {
+  it('lets only an owner change an owner', () => {
+    expect(memberOutOfReach(member('manager'), member('owner'))).toBe('ROLE_TOO_HIGH');
+    expect(memberOutOfReach(member('owner', ['t1']), member('owner', ['t1']))).toBeNull();
+    expect(memberOutOfReach(member('owner'), member('owner'))).toBeNull();
+    expect(memberOutOfReach(member('manager'), member('operator'))).toBeNull();
+  });
+
+  it('lets a member limited to some tenants change only members within them', () => {
+    expect(memberOutOfReach(member('manager', ['t1']), member('operator'))).toBe('SCOPE_TOO_WIDE');
+    expect(memberOutOfReach(member('manager', ['t1']), member('operator', ['t1', 't2']))).toBe('SCOPE_TOO_WIDE');
+    expect(memberOutOfReach(member('manager', ['t1', 't2']), member('operator', ['t2']))).toBeNull();
+    expect(memberOutOfReach(member('manager'), member('operator', ['t9']))).toBeNull();
   });
 });

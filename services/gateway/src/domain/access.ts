@@ -72,6 +72,21 @@ export function leavesWorkspaceWithoutOwner(members: Membership[], next: Members
   return !after.some(isFullOwner);
 }
 
+/**
+ * Why `changer` may not change `member`'s role or scope, or null when it may. Nobody takes away
+ * more than they could give: only an owner changes an owner, and a member limited to some tenants
+ * changes only members whose tenants all lie within its own.
+ */
+export function memberOutOfReach(
+  changer: Pick<Membership, 'role' | 'tenantScope'>,
+  member: Pick<Membership, 'role' | 'tenantScope'>,
+): 'ROLE_TOO_HIGH' | 'SCOPE_TOO_WIDE' | null {
+  if (member.role === 'owner' && changer.role !== 'owner') return 'ROLE_TOO_HIGH';
+  const within = member.tenantScope.kind === 'some' && member.tenantScope.tenantIds.every((id) => tenantInScope(changer.tenantScope, id));
+  if (changer.tenantScope.kind === 'some' && !within) return 'SCOPE_TOO_WIDE';
+  return null;
+}
+
 export function tenantInScope(scope: TenantScope, tenantId: string): boolean {
   return scope.kind === 'all' || scope.tenantIds.includes(tenantId);
 }

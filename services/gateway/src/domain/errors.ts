@@ -18,6 +18,7 @@ export const gatewayError = defineErrors({
   'ACCESS.CAPABILITY_MISSING': 'permission_denied',
   'ACCESS.TENANT_SCOPE_LIMITED': 'permission_denied',
   'MEMBER.ROLE_TOO_HIGH': 'permission_denied',
+  'MEMBER.SCOPE_TOO_WIDE': 'permission_denied',
   'MEMBER.LAST_OWNER': 'conflict',
   // Another change of the same member kept winning while this one was decided again and again.
   'MEMBER.CONFLICT': 'conflict',

@@ -64,6 +64,9 @@ export function memberRoutes(deps: MemberRouteDeps): RouteDef[] {
       success: { status: 201, body: memberAddedResponse, alsoStatus: 200 },
       problems: {
         400: 'a member limited to some tenants must name tenantIds (REQUEST.TENANT_REQUIRED)',
+        403:
+          'a member whose role lacks workspace.manage (ACCESS.CAPABILITY_MISSING); the owner role granted, or an owner changed, by someone not an owner (MEMBER.ROLE_TOO_HIGH); ' +
+          'a member with tenants outside your scope changed (MEMBER.SCOPE_TOO_WIDE)',
         409: 'the change would leave no owner over all tenants (MEMBER.LAST_OWNER), or other changes of the member kept winning; try again (MEMBER.CONFLICT)',
       },
       body: z.object({
@@ -81,6 +84,7 @@ export function memberRoutes(deps: MemberRouteDeps): RouteDef[] {
           ...body,
           inviter: principal.user,
           inviterRole: membership.role,
+          inviterScope: membership.tenantScope,
           workspaceId,
           uiOrigin: (deps.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`).replace(/\/+$/, ''),
         });
