@@ -79,6 +79,7 @@ describe('gateway as a process: identity, isolation, errors', () => {
   let outsider: GatewayClient;
   let limited: GatewayClient;
   let workspaceA: string;
+  let workspaceB: string;
   let doc: any;
   const rawRequest = (method: string, path: string) => sendRaw(base, method, path);
 
@@ -93,7 +94,7 @@ describe('gateway as a process: identity, isolation, errors', () => {
     workspaceA = me.json.workspaces[0].id;
     readonly = await admin.addMember(workspaceA, { email: 'ro@example.test', role: 'readonly' }, 'readonly-pass-1');
     limited = await admin.addMember(workspaceA, { email: 'limited@example.test', role: 'operator', tenantIds: ['tenant-allowed'] }, 'limited-pass-1');
-    const workspaceB = (await admin.post('/api/workspaces', { name: 'Other workspace' })).json.id;
+    workspaceB = (await admin.post('/api/workspaces', { name: 'Other workspace' })).json.id;
     outsider = await admin.addMember(workspaceB, { email: 'out@example.test', role: 'owner' }, 'outsider-pass-1');
     doc = (await admin.get('/api/openapi.json')).json;
   });
@@ -195,11 +196,20 @@ describe('gateway as a process: identity, isolation, errors', () => {
     expect(member.json).toMatchObject({ code: 'REQUEST.INVALID', details: { field: 'body.role' } });
   });
 
-  it('requires the CSRF header for cookie-authenticated writes, and accepts API tokens without it', async () => {
+  it('requires the CSRF header for cookie-authenticated writes, and accepts API tokens without it, each recorded in its creator\'s workspaces', async () => {
     const noCsrf = await admin.request('POST', '/api/workspaces', { name: 'x' }, { 'x-csrf-token': '' });
     expect(noCsrf.status).toBe(403);
     expect(noCsrf.json.code).toBe('AUTH.CSRF_TOKEN_INVALID');
-    const { token } = (await admin.post('/api/tokens', { name: 'ci' })).json;
+    const { id, token } = (await admin.post('/api/tokens', { name: 'ci' })).json;
+    // each of the admin's workspaces (the seeded one and the one it created) records the token, never its secret
+    const recorded = await waitFor(() => {
+      const events = denials.filter((e) => e.type === 'tenantatlas.gateway.api_token.created' && e.subject === `api_token/${id}`);
+      return events.length === 2 ? events : undefined;
+    });
+    expect(recorded.map((e) => e.workspaceId).sort()).toEqual([workspaceA, workspaceB].sort());
+    const adminId = (await admin.get('/api/me')).json.user.id;
+    for (const event of recorded) expect(event).toMatchObject({ actor: { kind: 'user', userId: adminId }, data: { after: { name: 'ci', userId: adminId } } });
+    expect(JSON.stringify(recorded)).not.toContain(token.split('.')[1]);
     const viaToken = await new GatewayClient(base).request('GET', '/api/me', undefined, { authorization: `Bearer ${token}` });
     expect(viaToken.json.user.email).toBe(ADMIN.email);
     const forged = await new GatewayClient(base).request('GET', '/api/me', undefined, { authorization: `Bearer ${token}x` });

@@ -4,7 +4,7 @@ import type { EventSpec } from './spec';
 
 const roleAndScope = z.looseObject({ role: z.string(), tenants: z.string() });
 
-/** The gateway's identity and access events: workspaces, memberships, invitations, denied access. */
+/** The gateway's identity and access events: workspaces, memberships, invitations, API tokens, denied access. */
 export const GATEWAY_EVENTS = [
   {
     type: 'tenantatlas.gateway.workspace.created',
@@ -28,6 +28,14 @@ export const GATEWAY_EVENTS = [
     type: 'tenantatlas.gateway.invitation.created',
     subject: 'invitation/<invitationId>',
     data: eventData({ after: flatSummary }, 'Someone was invited (the token stays with the inviter\'s answer).'),
+  },
+  {
+    type: 'tenantatlas.gateway.api_token.created',
+    subject: 'api_token/<tokenId>',
+    data: eventData(
+      { after: z.looseObject({ name: z.string(), userId: z.string() }) },
+      'A member created an API token that acts as them in each workspace they belong to (one event in each; never the secret).',
+    ),
   },
   {
     type: 'tenantatlas.gateway.access.denied',

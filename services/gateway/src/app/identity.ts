@@ -77,10 +77,24 @@ export class Identity {
     return user ? { user, via: 'token' } : null;
   }
 
+  /**
+   * A token acts as its user wherever the user is a member, so each of those workspaces records
+   * that it was made (a workspace the user joins later sees the user's own actions only).
+   */
   async createApiToken(user: User, name: string): Promise<{ id: string; token: string }> {
     const id = randomUUID();
     const secret = randomBytes(32).toString('base64url');
-    await this.store.createApiToken({ id, userId: user.id, name, secretHash: sha256(secret), events: [] });
+    const events = (await this.store.workspacesOf(user.id)).map(({ workspace }) =>
+      createEvent({
+        type: 'tenantatlas.gateway.api_token.created',
+        source: SOURCE,
+        subject: `api_token/${id}`,
+        workspaceId: workspace.id,
+        actor: { kind: 'user', userId: user.id },
+        data: { after: { name, userId: user.id } },
+      }),
+    );
+    await this.store.createApiToken({ id, userId: user.id, name, secretHash: sha256(secret), events });
     return { id, token: `ta_${id}.${secret}` };
   }
 
