@@ -105,6 +105,9 @@ describe('operations: retries, Retry-After, timeouts, cancel, rerun', () => {
 
     const rerun = await client.RerunRun({ workspace_id: WS, actor: USER, run_id: failed[0]!.run!.id });
     expect(rerun).toMatchObject({ deduplicated: false, run: { rerun_of: failed[0]!.run!.id, tenant_id: await tenant('t-bulk-1'), status: 'queued' } });
+    // the audit trail tells a rerun from a fresh start
+    expect((await log.waitForVerb(rerun.run!.id, 'queued')).data).toMatchObject({ rerunOf: failed[0]!.run!.id });
+    expect((await log.waitForVerb(failed[0]!.run!.id, 'queued')).data).toMatchObject({ rerunOf: null });
 
     const bulk = await client.RetryFailedRuns({ workspace_id: WS, actor: USER, tenant_id: await tenant('t-bulk-2') });
     expect(bulk.retried.map((r) => r.failed_run_id)).toEqual([failed[1]!.run!.id]);

@@ -20,6 +20,8 @@ const run = (description: string) =>
       retryAfterMs: z.number(),
       summaryCounts: z.unknown(),
       context: z.unknown(),
+      // the run this one reruns (a rerun or a bulk retry); absent from producers before it was added
+      rerunOf: nullableString.optional(),
       before: statusPair.optional(),
       after: statusPair,
     },

@@ -100,6 +100,7 @@ function eventsOf(topics: RunTopics, change: Pick<RunChange, 'verb' | 'dispatch'
         retryAfterMs: verb === 'retry_scheduled' ? (after.attempts[after.attempts.length - 1]?.retryAfterMs ?? 0) : 0,
         summaryCounts: after.summaryCounts,
         context: after.context,
+        rerunOf: after.rerunOf ?? null,
         ...(before ? { before: { status: before.status, outcome: before.outcome } } : {}),
         after: { status: after.status, outcome: after.outcome },
       },
