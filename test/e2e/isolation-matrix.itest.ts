@@ -155,4 +155,41 @@ describe('isolation matrix: foreign objects in every place an id can go', () => 
     expect(leaks).toEqual([]);
     expect(after).toEqual(before);
   });
+
+  it("lets a member limited to one tenant page every list one item at a time without learning of another tenant's objects, from items or page tokens", async () => {
+    const base = `/api/workspaces/${home.id}`;
+    const hidden = [sets.contoso.tenant, sets.contoso.draft, sets.contoso.run, sets.contoso.connection, names.contoso];
+    // a page token is opaque to a client, but not secret: what it says decoded is what it tells
+    const decoded = (token: string) => Buffer.from(token, 'base64url').toString('utf8');
+    const told: string[] = [];
+    const pageThrough = async (list: string, pageSize: number) => {
+      const items: unknown[] = [];
+      let token = '';
+      for (let pages = 0; pages < 1_000; pages++) {
+        const res = await limited.get(`${base}${list}${list.includes('?') ? '&' : '?'}pageSize=${pageSize}${token ? `&pageToken=${token}` : ''}`);
+        expect([list, res.status]).toEqual([list, 200]);
+        const key = Object.keys(res.json).find((k) => k !== 'next_page_token')!;
+        items.push(...res.json[key]);
+        told.push(res.text);
+        token = res.json.next_page_token ?? '';
+        if (!token) return items;
+        told.push(decoded(token));
+      }
+      throw new Error(`${list} did not end`);
+    };
+    const tenants = await pageThrough('/tenants', 1);
+    const drafts = await pageThrough('/drafts?includeTerminal=true', 1);
+    const connections = await pageThrough('/connections', 1);
+    const runs = await pageThrough('/runs', 1);
+    const audit = (await pageThrough('/audit', 50)) as { tenant_id: string | null }[];
+    expect(tenants.map((t: any) => t.id)).toEqual([sets.northwind.tenant]);
+    expect(connections.map((c: any) => c.id)).toEqual([sets.northwind.connection]);
+    expect(runs.map((r: any) => r.id)).toEqual([sets.northwind.run]);
+    expect(drafts.map((d: any) => d.draft.id)).toContain(sets.northwind.draft);
+    // records of no tenant (members and their tenants, drafts before their tenant) are not a limited member's to read
+    expect(audit.filter((r) => !r.tenant_id)).toEqual([]);
+    expect(audit.some((r) => r.tenant_id === sets.northwind.tenant)).toBe(true);
+    const leaked = hidden.flatMap((id) => told.filter((text) => text.includes(id)).map((text) => `${id} in ${text.slice(0, 300)}`));
+    expect(leaked).toEqual([]);
+  });
 });

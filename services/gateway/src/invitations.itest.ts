@@ -179,6 +179,18 @@ describe('membership by invitation (gateway as a process)', () => {
     const changedWithin = await invite(limited, ws, { email: 'viewer@example.test', role: 'operator', tenantIds: ['tenant-1'] });
     expect([changedWithin.status, changedWithin.json.role]).toEqual([200, 'operator']);
     expect((await admin.get(`/api/workspaces/${ws}/members`)).json.members.find((m: { email: string }) => m.email === ADMIN.email).role).toBe('owner');
+    // a limited manager's member list names no tenant beyond its own
+    expect((await invite(admin, ws, { email: 'both@example.test', role: 'readonly', tenantIds: ['tenant-1', 'tenant-2'] })).status).toBe(201);
+    expect((await invite(admin, ws, { email: 'elsewhere@example.test', role: 'readonly', tenantIds: ['tenant-3'] })).status).toBe(201);
+    const seenByLimited = (await limited.get(`/api/workspaces/${ws}/members`)).json.members as { email: string; tenantScope: { kind: string; tenantIds?: string[] } }[];
+    const scopeOf = (email: string) => seenByLimited.find((m) => m.email === email)?.tenantScope;
+    expect([scopeOf('both@example.test'), scopeOf('viewer@example.test'), scopeOf(ADMIN.email)]).toEqual([
+      { kind: 'some', tenantIds: ['tenant-1'] },
+      { kind: 'some', tenantIds: ['tenant-1'] },
+      { kind: 'all' },
+    ]);
+    expect(scopeOf('elsewhere@example.test')).toBeUndefined();
+    expect(JSON.stringify(seenByLimited)).not.toMatch(/tenant-2|tenant-3/);
     const lastOwner = await invite(admin, ws, { email: ADMIN.email, role: 'manager' });
     expect([lastOwner.status, lastOwner.json.code]).toEqual([409, 'MEMBER.LAST_OWNER']);
     const noPassword = await accept((await invite(admin, ws, { email: 'later@example.test', role: 'readonly' })).json.invitation.token, {});

@@ -1,4 +1,4 @@
-import { ALL_CAPABILITIES, capabilitiesOf, decideAccess, isCapability, leavesWorkspaceWithoutOwner, memberOutOfReach, ROLES, visibleTo, type Membership } from './access';
+import { ALL_CAPABILITIES, capabilitiesOf, decideAccess, isCapability, leavesWorkspaceWithoutOwner, memberOutOfReach, membersSeenBy, ROLES, visibleTo, type Membership } from './access';
 
 const member = (role: Membership['role'], tenantIds?: string[]): Membership => ({
   userId: 'u1',
@@ -95,5 +95,18 @@ describe('who may change a member', () => {
     expect(memberOutOfReach(member('manager', ['t1']), member('operator', ['t1', 't2']))).toBe('SCOPE_TOO_WIDE');
     expect(memberOutOfReach(member('manager', ['t1', 't2']), member('operator', ['t2']))).toBeNull();
     expect(memberOutOfReach(member('manager'), member('operator', ['t9']))).toBeNull();
+  });
+});
+
+describe('the member list a member sees', () => {
+  it('shows a limited member those sharing a tenant with it, with only the shared tenants, and those over all tenants', () => {
+    const members = [member('owner'), member('operator', ['t1', 't2']), member('readonly', ['t3'])];
+    expect(membersSeenBy(member('manager', ['t2', 't3']), members).map((m) => m.tenantScope)).toEqual([
+      { kind: 'all' },
+      { kind: 'some', tenantIds: ['t2'] },
+      { kind: 'some', tenantIds: ['t3'] },
+    ]);
+    expect(membersSeenBy(member('manager', ['t9']), members).map((m) => m.role)).toEqual(['owner']);
+    expect(membersSeenBy(member('manager'), members)).toEqual(members);
   });
 });

@@ -87,6 +87,20 @@ export function memberOutOfReach(
   return null;
 }
 
+/**
+ * The members a member sees in the member list. One limited to some tenants sees those who share a
+ * tenant with it, each with only the shared tenants (further tenants are other tenants' business),
+ * and those over all tenants as they are.
+ */
+export function membersSeenBy<T extends { tenantScope: TenantScope }>(viewer: Pick<Membership, 'tenantScope'>, members: T[]): T[] {
+  if (viewer.tenantScope.kind === 'all') return members;
+  return members.flatMap((member) => {
+    if (member.tenantScope.kind === 'all') return [member];
+    const tenantIds = member.tenantScope.tenantIds.filter((id) => tenantInScope(viewer.tenantScope, id));
+    return tenantIds.length > 0 ? [{ ...member, tenantScope: { kind: 'some' as const, tenantIds } }] : [];
+  });
+}
+
 export function tenantInScope(scope: TenantScope, tenantId: string): boolean {
   return scope.kind === 'all' || scope.tenantIds.includes(tenantId);
 }

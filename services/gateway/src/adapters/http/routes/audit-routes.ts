@@ -34,6 +34,15 @@ const toFilter = (q: FilterQuery): AuditFilter =>
     trace_id: 'traceId',
   });
 
+/**
+ * A record of no tenant may still speak of other tenants' affairs: the workspace's administration
+ * (members and the tenants each may see, invitees' e-mails, API tokens) and drafts created before
+ * their tenant was identified (the record keeps the draft's id when the draft later joins another
+ * tenant). A member limited to some tenants sees only its tenants' records; this stands in for the
+ * tenant of the others, one that no scope lists.
+ */
+const WORKSPACE_LEVEL = '(workspace level)';
+
 /** from >= to selects nothing: answered as an empty result, as any schema-valid filter is (the audit service refuses it). */
 const emptyRange = (q: FilterQuery) => Boolean(q.from && q.to && Date.parse(q.from) >= Date.parse(q.to));
 
@@ -50,7 +59,7 @@ export function auditRoutes(audit: AuditPort): RouteDef[] {
       pageSize: 50,
       fetch: async ({ workspaceId, query }, page) =>
         emptyRange(query) ? { events: [], next_page_token: null } : audit.ListAuditEvents({ workspace_id: workspaceId, filter: toFilter(query), page }),
-      tenantOf: (e) => e.tenant_id,
+      tenantOf: (e) => e.tenant_id || WORKSPACE_LEVEL,
     }),
     route({
       method: 'get',

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { z } from '@tenantatlas/core';
 import type { AcceptInvitationUseCase, InviteeProof } from '../../../app/accept-invitation.use-case';
 import type { InviteMemberUseCase } from '../../../app/invite-member.use-case';
-import { ROLES } from '../../../domain/access';
+import { membersSeenBy, ROLES } from '../../../domain/access';
 import { looksLikeJwt } from '../../../domain/jwt';
 import { gatewayError } from '../../../domain/errors';
 import type { OidcBearer } from '../oidc';
@@ -43,13 +43,15 @@ export function memberRoutes(deps: MemberRouteDeps): RouteDef[] {
     route({
       method: 'get',
       path: '/api/workspaces/{workspaceId}/members',
-      summary: 'Members (active) and open invitations (invited), with the e-mail and name the inviter gave, role and tenant scope',
+      summary:
+        'Members (active) and open invitations (invited), with the e-mail and name the inviter gave, role and tenant scope ' +
+        '(a member limited to some tenants sees those sharing a tenant with it, with only the shared tenants, and those over all tenants)',
       tag: 'workspaces',
       auth: 'workspace',
       capability: 'workspace.manage',
       success: { status: 200, body: membersResponse },
-      async handler({ workspaceId }) {
-        return { members: await store.listMembers(workspaceId) };
+      async handler({ workspaceId, membership }) {
+        return { members: membersSeenBy(membership, await store.listMembers(workspaceId)) };
       },
     }),
     route({

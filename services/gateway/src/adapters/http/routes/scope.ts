@@ -61,11 +61,80 @@ export async function pageInScope<K extends string, T>(
   tenantOf: (item: T) => string | undefined,
 ): Promise<Page<K, T>> {
   if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
-  const res = await fetch({ page_size: ctx.query.pageSize ?? list.pageSize, page_token: ctx.query.pageToken ?? '' });
-  return { [list.items]: filterToScope(ctx, res[list.items], tenantOf), next_page_token: res.next_page_token } as Page<K, T>;
+  const request = { page_size: ctx.query.pageSize ?? list.pageSize, page_token: ctx.query.pageToken ?? '' };
+  // the service lists one tenant of the member's scope: everything it answers is visible
+  if (!limited(ctx) || ctx.query.tenantId) {
+    const res = await fetch(request);
+    return { [list.items]: filterToScope(ctx, res[list.items], tenantOf), next_page_token: res.next_page_token } as Page<K, T>;
+  }
+  const visible = (item: T) => filterToScope(ctx, [item], tenantOf).length === 1;
+  for (let attempt = 1; ; attempt++) {
+    const page = await visiblePage(list.items, request, fetch, visible);
+    if (page || attempt === 3) return page ?? ({ [list.items]: [], next_page_token: '' } as Page<K, T>);
+  }
+}
+
+/**
+ * A limited member's page. Its token must point at an item the member sees: the service's token
+ * names the last item it read (a page token is not a secret), so a page cut short by hidden items
+ * would tell the position, the time and the id of another tenant's item, and a token that leads
+ * only to hidden items would tell that some matched. So the service's pages are read on until the
+ * page holds its size of visible items or the list ends; a full page gets a token only when a
+ * visible item follows, taken at its last visible item (when that is not the last item read, its
+ * page is read again up to it). Null when items arrived meanwhile and that page no longer ends at a
+ * visible item (the caller tries again). Pages after the first are read READ_AHEAD items at a
+ * time: hidden items may be many.
+ */
+async function visiblePage<K extends string, T>(
+  items: K,
+  request: PageRequest,
+  fetch: (page: PageRequest) => Promise<Page<K, T>>,
+  visible: (item: T) => boolean,
+): Promise<Page<K, T> | null> {
+  const found: T[] = [];
+  const page = (next: string | null) => ({ [items]: found, next_page_token: next || '' }) as Page<K, T>;
+  for (let from = request.page_token, size = request.page_size; ; size = READ_AHEAD) {
+    const res = await fetch({ page_size: size, page_token: from });
+    const read = res[items];
+    let last = -1;
+    for (let i = 0; i < read.length && found.length < request.page_size; i++) {
+      if (visible(read[i]!)) {
+        found.push(read[i]!);
+        last = i;
+      }
+    }
+    if (found.length < request.page_size) {
+      if (!res.next_page_token) return page('');
+      from = res.next_page_token;
+      continue;
+    }
+    if (!read.slice(last + 1).some(visible) && !(await visibleFrom(items, res.next_page_token, fetch, visible))) return page('');
+    if (last === read.length - 1) return page(res.next_page_token);
+    const upTo = await fetch({ page_size: last + 1, page_token: from });
+    const end = upTo[items][last];
+    return end !== undefined && visible(end) ? page(upTo.next_page_token) : null;
+  }
+}
+
+/** Whether the list holds a visible item from `token` on (none when the token is the end). */
+async function visibleFrom<K extends string, T>(
+  items: K,
+  token: string | null,
+  fetch: (page: PageRequest) => Promise<Page<K, T>>,
+  visible: (item: T) => boolean,
+): Promise<boolean> {
+  for (let from = token; from; ) {
+    const res = await fetch({ page_size: READ_AHEAD, page_token: from });
+    if (res[items].some(visible)) return true;
+    from = res.next_page_token;
+  }
+  return false;
 }
 
 type PageRequest = { page_size: number; page_token: string };
+
+/** the most every service answers in one page */
+const READ_AHEAD = 200;
 
 /** What a workspace's read route declares about itself, beside what it reads. */
 interface WorkspaceRead {
