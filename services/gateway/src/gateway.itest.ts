@@ -321,6 +321,41 @@ describe('gateway as a process: identity, isolation, errors', () => {
     expect(me.status).toBe(200);
   });
 
+  it("ends a live stream at its next keep-alive once its member's scope changed, and keeps the others", async () => {
+    const open = async (client: GatewayClient) => {
+      const res = await fetch(`${base}/api/workspaces/${workspaceA}/events`, { headers: { cookie: (client as any).cookie as string } });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      const stream = { text: '', ended: false, cancel: () => reader.cancel() };
+      void (async () => {
+        const decoder = new TextDecoder();
+        for (;;) {
+          const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+          if (done) return void (stream.ended = true);
+          stream.text += decoder.decode(value);
+        }
+      })();
+      return stream;
+    };
+    const narrowed = await open(limited);
+    const unchanged = await open(admin);
+    const moved = await admin.post(`/api/workspaces/${workspaceA}/members`, { email: 'limited@example.test', role: 'operator', tenantIds: ['tenant-other'] });
+    expect(moved.status).toBe(200);
+    try {
+      await waitFor(() => narrowed.ended, { timeoutMs: 40_000, intervalMs: 250, what: "the narrowed member's stream to end" });
+      // the other stream passed the same keep-alive check and stays open
+      await waitFor(() => unchanged.text.includes(': keep-alive'), { timeoutMs: 20_000, intervalMs: 250, what: "a keep-alive on the unchanged member's stream" });
+      expect(unchanged.ended).toBe(false);
+      // the reconnect is checked anew: the stream now opens with the new scope
+      const reopened = await open(limited);
+      expect(reopened.ended).toBe(false);
+      await reopened.cancel();
+    } finally {
+      await unchanged.cancel();
+      await admin.post(`/api/workspaces/${workspaceA}/members`, { email: 'limited@example.test', role: 'operator', tenantIds: ['tenant-allowed'] });
+    }
+  });
+
   it('ends the session on sign-out', async () => {
     const session = await new GatewayClient(base).login(ADMIN.email, ADMIN.password);
     expect((await session.post('/api/auth/logout')).status).toBe(204);

@@ -23,7 +23,7 @@ export class LiveFeed {
     this.listeners.set(workspaceId, set);
     return () => {
       set.delete(listener);
-      if (set.size === 0) this.listeners.delete(workspaceId);
+      if (set.size === 0 && this.listeners.get(workspaceId) === set) this.listeners.delete(workspaceId);
     };
   }
 

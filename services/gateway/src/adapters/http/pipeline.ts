@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { z } from '@tenantatlas/core';
+import { isDomainError, type z } from '@tenantatlas/core';
 import type { AccessGuard } from '../../app/access-guard';
 import type { Identity, Principal } from '../../app/identity';
 import type { Membership } from '../../domain/access';
@@ -109,6 +109,16 @@ export function handle(deps: PipelineDeps, def: RouteDef) {
         requireTenant: (tenantId, capability) =>
           deps.guard.check(membership!, { user: principal!.user, workspaceId, capability: capability ?? def.capability!, tenantId, operation }),
         requireCapability: (capability) => deps.guard.check(membership!, { user: principal!.user, workspaceId, capability, operation }),
+        membershipNow: async () => {
+          try {
+            const now = await authenticate(deps.identity, req, deps.oidc);
+            if (!now || now.user.id !== principal!.user.id) return null;
+            return await deps.guard.membership({ user: now.user, workspaceId, capability: def.capability!, operation });
+          } catch (err) {
+            if (isDomainError(err)) return null;
+            throw err;
+          }
+        },
         req,
         res,
       };

@@ -20,6 +20,12 @@ export interface RouteContext<P, Q, B> {
   requireTenant(tenantId: string, capability?: Capability): void;
   /** Refuses (403 + security event) when the member lacks a further capability this request needs. */
   requireCapability(capability: Capability): void;
+  /**
+   * The caller's membership as it is now, checked again as at the request's start (session or
+   * token still valid, still a member with the route's capability); null when that is refused.
+   * For a response that outlives the moment it was authorized (a stream).
+   */
+  membershipNow(): Promise<Membership | null>;
   req: Request;
   res: Response;
 }

@@ -1,11 +1,17 @@
 import type { LiveFeed } from '../../../app/live-feed';
-import { tenantInScope } from '../../../domain/access';
+import { tenantInScope, type TenantScope } from '../../../domain/access';
 import { route, STREAMED, type RouteDef } from '../route';
 
 /**
  * Server-Sent Events per workspace: every lifecycle change the member may see (run, draft,
  * connection), as a small summary; the UI re-reads what changed. Polling stays the fallback.
+ * A stream outlives the check that opened it, so each keep-alive checks the caller again: once
+ * the session or token has ended, or the member's role or tenant scope has changed, the stream
+ * ends, and the browser's reconnect is checked like any request.
  */
+const sameScope = (a: TenantScope, b: TenantScope) =>
+  a.kind === 'all' ? b.kind === 'all' : b.kind === 'some' && a.tenantIds.length === b.tenantIds.length && a.tenantIds.every((id) => b.tenantIds.includes(id));
+
 export function liveRoutes(feed: LiveFeed, keepAliveMs = 15_000): RouteDef[] {
   return [
     route({
@@ -16,7 +22,7 @@ export function liveRoutes(feed: LiveFeed, keepAliveMs = 15_000): RouteDef[] {
       auth: 'workspace',
       capability: 'tenant.view',
       success: { status: 200, contentTypes: ['text/event-stream'] },
-      async handler({ workspaceId, membership, req, res }) {
+      async handler({ workspaceId, membership, membershipNow, req, res }) {
         res.status(200);
         res.setHeader('content-type', 'text/event-stream');
         res.setHeader('cache-control', 'no-store');
@@ -24,14 +30,33 @@ export function liveRoutes(feed: LiveFeed, keepAliveMs = 15_000): RouteDef[] {
         res.flushHeaders();
         res.write(`retry: 3000\n: connected\n\n`);
         const unsubscribe = feed.subscribe(workspaceId, (change) => {
+          if (res.writableEnded) return;
           if (change.tenantId && !tenantInScope(membership.tenantScope, change.tenantId)) return;
           res.write(`id: ${change.id}\nevent: change\ndata: ${JSON.stringify(change)}\n\n`);
         });
-        const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
-        req.on('close', () => {
+        let checking = false;
+        const keepAlive = setInterval(() => {
+          if (checking) return;
+          checking = true;
+          void membershipNow()
+            .then((now) => {
+              if (res.writableEnded) return;
+              if (now && now.role === membership.role && sameScope(now.tenantScope, membership.tenantScope)) res.write(': keep-alive\n\n');
+              else res.end();
+            })
+            // the check could not be made (the database is away): the stream ends, as a request would fail
+            .catch(() => res.writableEnded || res.end())
+            .finally(() => (checking = false));
+        }, keepAliveMs);
+        let stopped = false;
+        const stop = () => {
+          if (stopped) return;
+          stopped = true;
           clearInterval(keepAlive);
           unsubscribe();
-        });
+        };
+        req.on('close', stop);
+        res.on('close', stop);
         return STREAMED;
       },
     }),
