@@ -29,6 +29,13 @@ class Store {
     return { eventId: `${id}#${n}`, topic: 't', event: { id: `${id}#${n}` } as never };
   }
 
+  /** Holds every clear until the returned function is called. */
+  holdClears(): () => void {
+    let release!: () => void;
+    this.clearGate = new Promise((resolve) => (release = resolve));
+    return release;
+  }
+
   /** the insert of document `id` with its one event */
   write(id: string, n: number): void {
     this.docs.set(id, { _id: id, outbox: [this.entry(id, n)], outboxPending: true });
@@ -83,6 +90,12 @@ class Kafka {
   }
 }
 
+/** A logger that keeps the messages of its warnings. */
+function warningsLog() {
+  const warnings: string[] = [];
+  return { warnings, logger: pino({ level: 'warn' }, { write: (line: string) => void warnings.push(String(JSON.parse(line).msg)) }) };
+}
+
 describe('OutboxRelay', () => {
   let relay: OutboxRelay | undefined;
   afterEach(async () => relay?.stop());
@@ -133,8 +146,7 @@ describe('OutboxRelay', () => {
   it('keeps a document tracked while Kafka is down, warns once, and publishes it once Kafka is back', async () => {
     const store = new Store();
     const kafka = new Kafka();
-    const warnings: string[] = [];
-    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(String(JSON.parse(line).msg)) });
+    const { warnings, logger } = warningsLog();
     kafka.down = true;
     const model = start(store, kafka, logger);
     store.write('c', 1);
@@ -202,8 +214,7 @@ describe('OutboxRelay', () => {
     const kafka = new Kafka();
     const model = start(store, kafka);
     await waitFor(() => store.scans === 1, { what: 'the start pass' });
-    let finishClears!: () => void;
-    store.clearGate = new Promise((resolve) => (finishClears = resolve));
+    const finishClears = store.holdClears();
 
     // one write at a time, each its own batch: none waits for the clears of those before it
     for (const id of ['i', 'j', 'k']) {
@@ -224,8 +235,7 @@ describe('OutboxRelay', () => {
   it('backs off when a clear fails, keeps the document, and clears it without publishing it again', async () => {
     const store = new Store();
     const kafka = new Kafka();
-    const warnings: string[] = [];
-    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(String(JSON.parse(line).msg)) });
+    const { warnings, logger } = warningsLog();
     const model = start(store, kafka, logger);
     await waitFor(() => store.scans === 1, { what: 'the start pass' });
     store.clearGate = Promise.reject(new Error('database unreachable'));
@@ -247,8 +257,7 @@ describe('OutboxRelay', () => {
     const kafka = new Kafka();
     const model = start(store, kafka);
     await waitFor(() => store.scans === 1, { what: 'the start pass' });
-    let finishClears!: () => void;
-    store.clearGate = new Promise((resolve) => (finishClears = resolve));
+    const finishClears = store.holdClears();
 
     store.write('gone', 1);
     relay!.track(model, 'gone', [store.entry('gone', 1)]);
@@ -267,8 +276,7 @@ describe('OutboxRelay', () => {
   it('publishes at its stop what was told after a clear failed, instead of giving up on the old failure', async () => {
     const store = new Store();
     const kafka = new Kafka();
-    const warnings: string[] = [];
-    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(String(JSON.parse(line).msg)) });
+    const { warnings, logger } = warningsLog();
     const model = start(store, kafka, logger);
     await waitFor(() => store.scans === 1, { what: 'the start pass' });
     let failClears!: (err: Error) => void;
