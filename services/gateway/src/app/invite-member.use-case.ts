@@ -67,10 +67,9 @@ export class InviteMemberUseCase {
   private async changeFrom(command: InviteMemberCommand, before: CurrentMember): Promise<MemberView | null> {
     const { workspaceId } = command;
     const outOfReach = memberOutOfReach({ role: command.inviterRole, tenantScope: command.inviterScope }, before);
-    if (outOfReach === 'ROLE_TOO_HIGH') throw gatewayError('MEMBER.ROLE_TOO_HIGH', 'only an owner can change an owner', { userId: before.userId });
-    if (outOfReach === 'SCOPE_TOO_WIDE') {
-      throw gatewayError('MEMBER.SCOPE_TOO_WIDE', 'this member has tenants outside your scope: only a member over all of them can change it', { userId: before.userId });
-    }
+    // no details: the member may be one this caller's member list does not show
+    if (outOfReach === 'ROLE_TOO_HIGH') throw gatewayError('MEMBER.ROLE_TOO_HIGH', 'only an owner can change an owner');
+    if (outOfReach === 'SCOPE_TOO_WIDE') throw gatewayError('MEMBER.SCOPE_TOO_WIDE', 'this member has tenants outside your scope: only a member over all of them can change it');
     const membership: Membership = { workspaceId, userId: before.userId, role: command.role, tenantScope: tenantScopeOf(command.tenantIds) };
     if (before.role === 'owner') {
       const members = (await this.deps.store.listMembers(workspaceId)).flatMap((m) => (m.userId ? [{ ...m, userId: m.userId, workspaceId }] : []));

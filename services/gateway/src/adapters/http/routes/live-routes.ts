@@ -9,8 +9,11 @@ import { route, STREAMED, type RouteDef } from '../route';
  * the session or token has ended, or the member's role or tenant scope has changed, the stream
  * ends, and the browser's reconnect is checked like any request.
  */
-const sameScope = (a: TenantScope, b: TenantScope) =>
-  a.kind === 'all' ? b.kind === 'all' : b.kind === 'some' && a.tenantIds.length === b.tenantIds.length && a.tenantIds.every((id) => b.tenantIds.includes(id));
+const sameScope = (a: TenantScope, b: TenantScope) => {
+  if (a.kind === 'all' || b.kind === 'all') return a.kind === b.kind;
+  const [x, y] = [new Set(a.tenantIds), new Set(b.tenantIds)];
+  return x.size === y.size && [...x].every((id) => y.has(id));
+};
 
 export function liveRoutes(feed: LiveFeed, keepAliveMs = 15_000): RouteDef[] {
   return [
