@@ -17,6 +17,7 @@ import { liveConsumer } from './adapters/kafka/live-consumer';
 import { KafkaSecurityEvents } from './adapters/kafka/security-events';
 import { identityModels } from './adapters/mongo/identity-models';
 import { MongoIdentityStore } from './adapters/mongo/identity-store';
+import { pageTokenKey } from './adapters/mongo/page-token-key';
 import { routeTable } from './route-table';
 
 runService('gateway', async ({ logger, lifecycle }) => {
@@ -74,6 +75,7 @@ runService('gateway', async ({ logger, lifecycle }) => {
     identity,
     guard,
     logger,
+    pageTokenKey: await pageTokenKey(models),
     actorLimiter: new RateLimiter(config.RATE_LIMIT_PER_MINUTE),
     signInLimiter: new RateLimiter(config.SIGN_IN_RATE_LIMIT_PER_MINUTE),
     oidc,

@@ -35,6 +35,15 @@ export class AccessGuard {
     return membership!;
   }
 
+  /**
+   * The membership when it still grants an access granted before (a stream that outlives its
+   * request), else null. Not a new attempt by the caller, so a refusal is not reported.
+   */
+  async stillGranted(attempt: AccessAttempt): Promise<Membership | null> {
+    const membership = await this.store.findMembership(attempt.workspaceId, attempt.user.id);
+    return decideAccess(membership, attempt).allowed ? membership : null;
+  }
+
   /** For a tenant or an extra capability learned after the first check (body, fetched resource). */
   check(membership: Membership | null, attempt: AccessAttempt): void {
     const decision = decideAccess(membership, attempt);

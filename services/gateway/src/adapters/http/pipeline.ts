@@ -5,6 +5,7 @@ import type { AccessGuard } from '../../app/access-guard';
 import type { Identity, Principal } from '../../app/identity';
 import type { Membership } from '../../domain/access';
 import { looksLikeJwt } from '../../domain/jwt';
+import { pageTokenSeal } from '../../domain/page-token-seal';
 import type { RateLimiter } from '../../domain/rate-limit';
 import { gatewayError } from '../../domain/errors';
 import { sendProblem, toHttpError } from './errors';
@@ -65,6 +66,8 @@ export interface PipelineDeps {
   signInLimiter: RateLimiter;
   /** bearer JWTs of the organisation's identity provider, when configured */
   oidc?: OidcBearer;
+  /** seals the page tokens of members limited to some tenants (domain/page-token-seal.ts) */
+  pageTokenKey: Buffer;
 }
 
 function limit(limiter: RateLimiter, key: string): void {
@@ -109,11 +112,12 @@ export function handle(deps: PipelineDeps, def: RouteDef) {
         requireTenant: (tenantId, capability) =>
           deps.guard.check(membership!, { user: principal!.user, workspaceId, capability: capability ?? def.capability!, tenantId, operation }),
         requireCapability: (capability) => deps.guard.check(membership!, { user: principal!.user, workspaceId, capability, operation }),
+        pageTokens: pageTokenSeal(deps.pageTokenKey, { userId: principal?.user.id ?? '', workspaceId }),
         membershipNow: async () => {
           try {
             const now = await authenticate(deps.identity, req, deps.oidc);
             if (!now || now.user.id !== principal!.user.id) return null;
-            return await deps.guard.membership({ user: now.user, workspaceId, capability: def.capability!, operation });
+            return await deps.guard.stillGranted({ user: now.user, workspaceId, capability: def.capability!, operation });
           } catch (err) {
             if (isDomainError(err)) return null;
             throw err;

@@ -3,6 +3,7 @@ import { z } from '@tenantatlas/core';
 import type { Actor as ProtoActor } from '@tenantatlas/grpc/proto/tenantatlas/common/v1/Actor';
 import type { Capability, Membership } from '../../domain/access';
 import type { Principal } from '../../app/identity';
+import type { PageTokenSeal } from '../../domain/page-token-seal';
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 
@@ -26,6 +27,8 @@ export interface RouteContext<P, Q, B> {
    * For a response that outlives the moment it was authorized (a stream).
    */
   membershipNow(): Promise<Membership | null>;
+  /** seals and opens the page tokens of a member limited to some tenants (routes/scope.ts) */
+  pageTokens: PageTokenSeal;
   req: Request;
   res: Response;
 }
@@ -91,7 +94,7 @@ export const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'expect
 /** The version last read; the services carry it as int32. */
 export const expectedVersion = z.number().int().min(1).max(2_147_483_647);
 /** Page tokens are opaque, but every service issues base64url-encoded JSON; anything else is refused (400). */
-export const pageToken = z.string().max(2000).regex(/^(eyJ|WyJ)[A-Za-z0-9_-]+$/, 'expected a page token from next_page_token');
+export const pageToken = z.string().max(2000).regex(/^(eyJ|WyJ|s1)[A-Za-z0-9_-]+$/, 'expected a page token from next_page_token');
 export const pageQuery = { pageSize: z.coerce.number().int().min(1).max(200).optional(), pageToken: pageToken.optional() };
 /**
  * Free text that must not be blank. Every check runs on the text as sent (then it is trimmed), so

@@ -90,6 +90,14 @@ export interface ApiTokenDoc extends OutboxDocument {
   createdAt: Date;
 }
 
+/** A key the gateway's replicas share (the page-token seal's): made once, never changed. */
+export interface KeyDoc {
+  _id: string;
+  /** base64 */
+  material: string;
+  createdAt: Date;
+}
+
 export function identityModels(connection: Connection) {
   const users = new Schema<UserDoc>({
     _id: String,
@@ -152,6 +160,7 @@ export function identityModels(connection: Connection) {
     ...outboxFields,
   });
   const pendingInvitations = new Schema<PendingInvitationDoc>({ _id: String, ...told, tokenHash: requiredText });
+  const keys = new Schema<KeyDoc>({ _id: String, material: requiredText, createdAt: requiredTime });
   // A workspace's member list shows its invitations still pending.
   pendingInvitations.index({ workspaceId: 1 });
   return {
@@ -163,6 +172,7 @@ export function identityModels(connection: Connection) {
     ApiToken: connection.model<ApiTokenDoc>('ApiToken', apiTokens, 'api_tokens'),
     Invitation: connection.model<InvitationDoc>('Invitation', invitations, 'invitations'),
     PendingInvitation: connection.model<PendingInvitationDoc>('PendingInvitation', pendingInvitations, 'pending_invitations'),
+    Key: connection.model<KeyDoc>('Key', keys, 'gateway_keys'),
   };
 }
 export type IdentityModels = ReturnType<typeof identityModels>;

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { pageTokenSeal } from '../../../domain/page-token-seal';
 import type { RouteContext } from '../route';
 import { pageInScope } from './scope';
 
@@ -22,11 +24,14 @@ function service(items: Item[]) {
   return { fetch, calls };
 }
 
+const seal = pageTokenSeal(randomBytes(32), { userId: 'u', workspaceId: 'w' });
+
 const memberOf = (tenantIds: string[] | null, query: { pageSize?: number; pageToken?: string; tenantId?: string }) =>
   ({
     membership: { userId: 'u', workspaceId: 'w', role: 'operator', tenantScope: tenantIds ? { kind: 'some', tenantIds } : { kind: 'all' } },
     query,
     requireTenant: () => undefined,
+    pageTokens: seal,
   }) as unknown as RouteContext<unknown, { pageSize?: number; pageToken?: string; tenantId?: string }, unknown>;
 
 const list = { items: 'items' as const, pageSize: 2 };
@@ -42,15 +47,18 @@ describe('pageInScope for a member limited to some tenants', () => {
     { id: 'a3', tenant: 'a' },
     { id: 'b4', tenant: 'b' },
   ];
+  /** what a sealed token says inside (the member cannot read it) */
+  const inside = (token: string | null) => (token ? seal.open(token) : token);
 
-  it('pages through its items only, every token at an item it sees', async () => {
+  it('pages through its items only, with sealed tokens at items it sees, and no token after the last', async () => {
     const { fetch } = service(items);
     const pages: { ids: string[]; token: string | null }[] = [];
     let token = '';
     do {
       const page = await pageInScope(memberOf(['a'], { pageSize: 1, pageToken: token }), list, fetch, tenantOf);
       token = page.next_page_token ?? '';
-      pages.push({ ids: page.items.map((item) => item.id), token });
+      expect(token).toMatch(/^(s1[A-Za-z0-9_-]+)?$/);
+      pages.push({ ids: page.items.map((item) => item.id), token: inside(token) });
     } while (token);
     expect(pages).toEqual([
       { ids: ['a1'], token: 'a1' },
@@ -62,23 +70,32 @@ describe('pageInScope for a member limited to some tenants', () => {
   it('takes the token at its last visible item when hidden items follow it on the page read', async () => {
     const { fetch } = service(items);
     const first = await pageInScope(memberOf(['a'], { pageSize: 2 }), list, fetch, tenantOf);
-    expect(first).toEqual({ items: [items[0], items[3]], next_page_token: 'a2' });
-    const second = await pageInScope(memberOf(['a'], { pageSize: 2, pageToken: 'a2' }), list, fetch, tenantOf);
+    expect([first.items, inside(first.next_page_token)]).toEqual([[items[0], items[3]], 'a2']);
+    const second = await pageInScope(memberOf(['a'], { pageSize: 2, pageToken: first.next_page_token! }), list, fetch, tenantOf);
     expect(second).toEqual({ items: [items[5]], next_page_token: '' });
   });
 
-  it('answers the end of the list, not a token, when only hidden items follow', async () => {
-    const { fetch } = service(items);
-    const page = await pageInScope(memberOf(['a'], { pageSize: 5, pageToken: 'a3' }), list, fetch, tenantOf);
-    expect(page).toEqual({ items: [], next_page_token: '' });
+  it('examines a bounded number of pages per request, and goes on from there with the next', async () => {
+    const many: Item[] = [...Array.from({ length: 2_500 }, (_, i) => ({ id: `b${i}`, tenant: 'b' })), { id: 'a-last', tenant: 'a' }];
+    const { fetch, calls } = service(many);
+    const first = await pageInScope(memberOf(['a'], { pageSize: 5 }), list, fetch, tenantOf);
+    expect(first.items).toEqual([]);
+    expect(calls).toHaveLength(10);
+    const second = await pageInScope(memberOf(['a'], { pageSize: 5, pageToken: first.next_page_token! }), list, fetch, tenantOf);
+    expect(second).toEqual({ items: [many[2_500]], next_page_token: '' });
   });
 
-  it('reads a page as it is for a member over all tenants, or one naming its tenant', async () => {
+  it('refuses a sealed token altered or made for someone else', async () => {
+    const { fetch } = service(items);
+    const first = await pageInScope(memberOf(['a'], { pageSize: 1 }), list, fetch, tenantOf);
+    const other = pageTokenSeal(randomBytes(32), { userId: 'u', workspaceId: 'w' }).seal('a1');
+    await expect(pageInScope(memberOf(['a'], { pageSize: 1, pageToken: other }), list, fetch, tenantOf)).rejects.toMatchObject({ code: 'REQUEST.INVALID' });
+    expect(first.next_page_token).toMatch(/^s1/);
+  });
+
+  it('reads a page as it is for a member over all tenants', async () => {
     const all = service(items);
     expect(await pageInScope(memberOf(null, { pageSize: 2 }), list, all.fetch, tenantOf)).toEqual({ items: items.slice(0, 2), next_page_token: 'b1' });
     expect(all.calls).toHaveLength(1);
-    const named = service(items.filter((item) => item.tenant === 'a'));
-    expect((await pageInScope(memberOf(['a'], { pageSize: 2, tenantId: 'a' }), list, named.fetch, tenantOf)).next_page_token).toBe('a2');
-    expect(named.calls).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 import { isDomainError, z } from '@tenantatlas/core';
 import { visibleTo, type Capability } from '../../../domain/access';
 import { gatewayError } from '../../../domain/errors';
+import { isSealedPageToken } from '../../../domain/page-token-seal';
 import type { OnboardingPort, OperationsPort } from '../../grpc/downstream';
 import { pageQuery, route, type RouteContext, type RouteDef } from '../route';
 
@@ -61,80 +62,81 @@ export async function pageInScope<K extends string, T>(
   tenantOf: (item: T) => string | undefined,
 ): Promise<Page<K, T>> {
   if (ctx.query.tenantId) ctx.requireTenant(ctx.query.tenantId);
-  const request = { page_size: ctx.query.pageSize ?? list.pageSize, page_token: ctx.query.pageToken ?? '' };
-  // the service lists one tenant of the member's scope: everything it answers is visible
-  if (!limited(ctx) || ctx.query.tenantId) {
-    const res = await fetch(request);
-    return { [list.items]: filterToScope(ctx, res[list.items], tenantOf), next_page_token: res.next_page_token } as Page<K, T>;
-  }
+  const given = ctx.query.pageToken ?? '';
+  const token = isSealedPageToken(given) ? ctx.pageTokens.open(given) : given;
+  if (token === null) throw gatewayError('REQUEST.INVALID', 'pageToken is not one this list gave you', { field: 'query.pageToken' });
+  const request = { page_size: ctx.query.pageSize ?? list.pageSize, page_token: token };
+  if (!limited(ctx)) return fetch(request);
   const visible = (item: T) => filterToScope(ctx, [item], tenantOf).length === 1;
-  for (let attempt = 1; ; attempt++) {
-    const page = await visiblePage(list.items, request, fetch, visible);
-    if (page || attempt === 3) return page ?? ({ [list.items]: [], next_page_token: '' } as Page<K, T>);
-  }
+  // the service lists one tenant of the member's scope: every item it answers is visible
+  const { found, next } = ctx.query.tenantId ? await onePage(list.items, request, fetch) : await visiblePage(list.items, request, fetch, visible);
+  return { [list.items]: found.filter(visible), next_page_token: next ? ctx.pageTokens.seal(next) : '' } as Page<K, T>;
+}
+
+async function onePage<K extends string, T>(items: K, request: PageRequest, fetch: (page: PageRequest) => Promise<Page<K, T>>) {
+  const res = await fetch(request);
+  return { found: res[items], next: res.next_page_token || '' };
 }
 
 /**
- * A limited member's page. Its token must point at an item the member sees: the service's token
- * names the last item it read (a page token is not a secret), so a page cut short by hidden items
- * would tell the position, the time and the id of another tenant's item, and a token that leads
- * only to hidden items would tell that some matched. So the service's pages are read on until the
- * page holds its size of visible items or the list ends; a full page gets a token only when a
- * visible item follows, taken at its last visible item (when that is not the last item read, its
- * page is read again up to it). Null when items arrived meanwhile and that page no longer ends at a
- * visible item (the caller tries again). Pages after the first are read READ_AHEAD items at a
- * time: hidden items may be many.
+ * A limited member's page: the service's pages are read on until the page holds its size of
+ * visible items, the list ends, or the request has examined MAX_READS pages (hidden items may be
+ * many; the next request goes on from there). A full page gets a token only when a visible item
+ * follows within that budget, so an empty last page does not tell that hidden items matched the
+ * filter; the token is taken at the page's last visible item (when it is not the last item read,
+ * its page is read again up to it). The caller seals the token: a service's token names the last
+ * item it read, which may be another tenant's.
  */
 async function visiblePage<K extends string, T>(
   items: K,
   request: PageRequest,
   fetch: (page: PageRequest) => Promise<Page<K, T>>,
   visible: (item: T) => boolean,
-): Promise<Page<K, T> | null> {
+): Promise<{ found: T[]; next: string }> {
   const found: T[] = [];
-  const page = (next: string | null) => ({ [items]: found, next_page_token: next || '' }) as Page<K, T>;
-  for (let from = request.page_token, size = request.page_size; ; size = READ_AHEAD) {
-    const res = await fetch({ page_size: size, page_token: from });
-    const read = res[items];
+  let reads = 0;
+  const read = async (page: PageRequest) => {
+    reads++;
+    const res = await fetch(page);
+    return { items: res[items], next: res.next_page_token || '' };
+  };
+  let from = request.page_token;
+  for (let size = request.page_size; reads < MAX_READS; size = READ_AHEAD) {
+    const page = await read({ page_size: size, page_token: from });
     let last = -1;
-    for (let i = 0; i < read.length && found.length < request.page_size; i++) {
-      if (visible(read[i]!)) {
-        found.push(read[i]!);
+    for (let i = 0; i < page.items.length && found.length < request.page_size; i++) {
+      if (visible(page.items[i]!)) {
+        found.push(page.items[i]!);
         last = i;
       }
     }
     if (found.length < request.page_size) {
-      if (!res.next_page_token) return page('');
-      from = res.next_page_token;
+      if (!page.next) return { found, next: '' };
+      from = page.next;
       continue;
     }
-    if (!read.slice(last + 1).some(visible) && !(await visibleFrom(items, res.next_page_token, fetch, visible))) return page('');
-    if (last === read.length - 1) return page(res.next_page_token);
-    const upTo = await fetch({ page_size: last + 1, page_token: from });
-    const end = upTo[items][last];
-    return end !== undefined && visible(end) ? page(upTo.next_page_token) : null;
+    // full: is there a visible item after it?
+    let more = page.items.slice(last + 1).some(visible);
+    for (let ahead = page.next; !more && ahead && reads < MAX_READS; ) {
+      const next = await read({ page_size: READ_AHEAD, page_token: ahead });
+      more = next.items.some(visible);
+      ahead = next.next;
+      if (!ahead && !more) return { found, next: '' };
+    }
+    if (!more && !page.next) return { found, next: '' };
+    if (last === page.items.length - 1) return { found, next: page.next };
+    return { found, next: (await read({ page_size: last + 1, page_token: from })).next };
   }
-}
-
-/** Whether the list holds a visible item from `token` on (none when the token is the end). */
-async function visibleFrom<K extends string, T>(
-  items: K,
-  token: string | null,
-  fetch: (page: PageRequest) => Promise<Page<K, T>>,
-  visible: (item: T) => boolean,
-): Promise<boolean> {
-  for (let from = token; from; ) {
-    const res = await fetch({ page_size: READ_AHEAD, page_token: from });
-    if (res[items].some(visible)) return true;
-    from = res.next_page_token;
-  }
-  return false;
+  // examined its share: the next request goes on from where this one stopped
+  return { found, next: from };
 }
 
 type PageRequest = { page_size: number; page_token: string };
 
 /** the most every service answers in one page */
 const READ_AHEAD = 200;
+/** pages of a service one request of a limited member examines at most */
+const MAX_READS = 10;
 
 /** What a workspace's read route declares about itself, beside what it reads. */
 interface WorkspaceRead {
