@@ -322,8 +322,9 @@ describe('gateway as a process: identity, isolation, errors', () => {
   });
 
   it("ends a live stream at its next keep-alive once its member's scope changed, and keeps the others", async () => {
-    const open = async (client: GatewayClient) => {
-      const res = await fetch(`${base}/api/workspaces/${workspaceA}/events`, { headers: { cookie: (client as any).cookie as string } });
+    const open = async (client: GatewayClient | { bearer: string }) => {
+      const headers = 'bearer' in client ? { authorization: `Bearer ${client.bearer}` } : { cookie: (client as any).cookie as string };
+      const res = await fetch(`${base}/api/workspaces/${workspaceA}/events`, { headers });
       expect(res.status).toBe(200);
       const reader = res.body!.getReader();
       const stream = { text: '', ended: false, cancel: () => reader.cancel() };
@@ -339,19 +340,26 @@ describe('gateway as a process: identity, isolation, errors', () => {
     };
     const narrowed = await open(limited);
     const unchanged = await open(admin);
+    // signed in through the identity provider: its token is verified again, the user not looked up by e-mail
+    const viaProvider = await open({ bearer: issuer.mint({ sub: 'entra-1', email: ADMIN.email }) });
     const moved = await admin.post(`/api/workspaces/${workspaceA}/members`, { email: 'limited@example.test', role: 'operator', tenantIds: ['tenant-other'] });
     expect(moved.status).toBe(200);
     try {
       await waitFor(() => narrowed.ended, { timeoutMs: 40_000, intervalMs: 250, what: "the narrowed member's stream to end" });
       // the other stream passed the same keep-alive check and stays open
-      await waitFor(() => unchanged.text.includes(': keep-alive'), { timeoutMs: 20_000, intervalMs: 250, what: "a keep-alive on the unchanged member's stream" });
-      expect(unchanged.ended).toBe(false);
+      await waitFor(() => unchanged.text.includes(': keep-alive') && viaProvider.text.includes(': keep-alive'), {
+        timeoutMs: 20_000,
+        intervalMs: 250,
+        what: "a keep-alive on the unchanged member's streams",
+      });
+      expect([unchanged.ended, viaProvider.ended]).toEqual([false, false]);
       // the reconnect is checked anew: the stream now opens with the new scope
       const reopened = await open(limited);
       expect(reopened.ended).toBe(false);
       await reopened.cancel();
     } finally {
       await unchanged.cancel();
+      await viaProvider.cancel();
       await admin.post(`/api/workspaces/${workspaceA}/members`, { email: 'limited@example.test', role: 'operator', tenantIds: ['tenant-allowed'] });
     }
   });

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { isDomainError, type z } from '@tenantatlas/core';
+import type { z } from '@tenantatlas/core';
 import type { AccessGuard } from '../../app/access-guard';
 import type { Identity, Principal } from '../../app/identity';
 import type { Membership } from '../../domain/access';
@@ -28,23 +28,53 @@ export function readCookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-/** A bearer token first (our API tokens, or the identity provider's JWTs), then the UI's session cookie. */
-export async function authenticate(identity: Identity, req: Request, oidc?: OidcBearer): Promise<Principal | null> {
+/** What a request proves who it is with: a bearer token first, then the UI's session cookie. */
+type Credential = { kind: 'jwt' | 'api-token'; bearer: string } | { kind: 'session'; session: string } | { kind: 'none' };
+
+function credentialOf(req: Request, oidc?: OidcBearer): Credential {
   const authorization = req.headers.authorization;
   if (authorization) {
     const bearer = /^Bearer (.+)$/i.exec(authorization)?.[1]?.trim() ?? '';
-    let principal: Principal | null = null;
-    if (oidc && looksLikeJwt(bearer)) {
-      const email = await oidc.emailOf(bearer);
-      principal = email ? await identity.fromExternalSignIn(email) : null;
-    } else if (bearer) {
-      principal = await identity.fromApiToken(bearer);
-    }
-    if (!principal) throw gatewayError('AUTH.INVALID_TOKEN', 'the bearer token is not valid');
-    return principal;
+    return { kind: oidc && looksLikeJwt(bearer) ? 'jwt' : 'api-token', bearer };
   }
   const session = readCookie(req, SESSION_COOKIE);
-  return session ? identity.fromSession(session) : null;
+  return session ? { kind: 'session', session } : { kind: 'none' };
+}
+
+/** A bearer token first (our API tokens, or the identity provider's JWTs), then the UI's session cookie. */
+export async function authenticate(identity: Identity, req: Request, oidc?: OidcBearer): Promise<Principal | null> {
+  const credential = credentialOf(req, oidc);
+  if (credential.kind === 'session') return identity.fromSession(credential.session);
+  if (credential.kind === 'none') return null;
+  let principal: Principal | null = null;
+  if (credential.kind === 'jwt') {
+    const email = await oidc!.emailOf(credential.bearer);
+    principal = email ? await identity.fromExternalSignIn(email) : null;
+  } else if (credential.bearer) {
+    principal = await identity.fromApiToken(credential.bearer);
+  }
+  if (!principal) throw gatewayError('AUTH.INVALID_TOKEN', 'the bearer token is not valid');
+  return principal;
+}
+
+/**
+ * Whether the credential a request came with still holds for the user it proved then (for a
+ * response that outlives the request): a session or API token is read again by `_id`; an
+ * identity provider's token is verified again (signature, expiry) against that user's e-mail, so
+ * no user is looked up by e-mail.
+ */
+async function stillSignedIn(identity: Identity, req: Request, principal: Principal, oidc?: OidcBearer): Promise<boolean> {
+  const credential = credentialOf(req, oidc);
+  switch (credential.kind) {
+    case 'session':
+      return (await identity.fromSession(credential.session))?.user.id === principal.user.id;
+    case 'api-token':
+      return (await identity.fromApiToken(credential.bearer))?.user.id === principal.user.id;
+    case 'jwt':
+      return (await oidc!.emailOf(credential.bearer))?.toLowerCase() === principal.user.email.toLowerCase();
+    default:
+      return false;
+  }
 }
 
 function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): z.output<T> | undefined {
@@ -114,14 +144,8 @@ export function handle(deps: PipelineDeps, def: RouteDef) {
         requireCapability: (capability) => deps.guard.check(membership!, { user: principal!.user, workspaceId, capability, operation }),
         pageTokens: pageTokenSeal(deps.pageTokenKey, { userId: principal?.user.id ?? '', workspaceId }),
         membershipNow: async () => {
-          try {
-            const now = await authenticate(deps.identity, req, deps.oidc);
-            if (!now || now.user.id !== principal!.user.id) return null;
-            return await deps.guard.stillGranted({ user: now.user, workspaceId, capability: def.capability!, operation });
-          } catch (err) {
-            if (isDomainError(err)) return null;
-            throw err;
-          }
+          if (!(await stillSignedIn(deps.identity, req, principal!, deps.oidc))) return null;
+          return deps.guard.stillGranted({ user: principal!.user, workspaceId, capability: def.capability!, operation });
         },
         req,
         res,

@@ -22,9 +22,9 @@ export interface RouteContext<P, Q, B> {
   /** Refuses (403 + security event) when the member lacks a further capability this request needs. */
   requireCapability(capability: Capability): void;
   /**
-   * The caller's membership as it is now, checked again as at the request's start (session or
-   * token still valid, still a member with the route's capability); null when that is refused.
-   * For a response that outlives the moment it was authorized (a stream).
+   * The caller's membership as it is now: the request's session or token still valid for the same
+   * user, and still a member with the route's capability; null when not. Reads only by `_id`
+   * (session, API token and user, membership), so a stream may ask it on a timer.
    */
   membershipNow(): Promise<Membership | null>;
   /** seals and opens the page tokens of a member limited to some tenants (routes/scope.ts) */

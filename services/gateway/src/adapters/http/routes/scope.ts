@@ -68,14 +68,14 @@ export async function pageInScope<K extends string, T>(
   const request = { page_size: ctx.query.pageSize ?? list.pageSize, page_token: token };
   if (!limited(ctx)) return fetch(request);
   const visible = (item: T) => filterToScope(ctx, [item], tenantOf).length === 1;
-  // the service lists one tenant of the member's scope: every item it answers is visible
-  const { found, next } = ctx.query.tenantId ? await onePage(list.items, request, fetch) : await visiblePage(list.items, request, fetch, visible);
-  return { [list.items]: found.filter(visible), next_page_token: next ? ctx.pageTokens.seal(next) : '' } as Page<K, T>;
+  // the service lists one tenant of the member's scope: one page, every item of it visible
+  const { found, next } = ctx.query.tenantId ? await onePage(list.items, request, fetch, visible) : await visiblePage(list.items, request, fetch, visible);
+  return { [list.items]: found, next_page_token: next ? ctx.pageTokens.seal(next) : '' } as Page<K, T>;
 }
 
-async function onePage<K extends string, T>(items: K, request: PageRequest, fetch: (page: PageRequest) => Promise<Page<K, T>>) {
+async function onePage<K extends string, T>(items: K, request: PageRequest, fetch: (page: PageRequest) => Promise<Page<K, T>>, visible: (item: T) => boolean) {
   const res = await fetch(request);
-  return { found: res[items], next: res.next_page_token || '' };
+  return { found: res[items].filter(visible), next: res.next_page_token || '' };
 }
 
 /**
